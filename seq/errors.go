@@ -1,0 +1,36 @@
+package seq
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors of package seq; wrapped errors match them with errors.Is.
+var (
+	ErrTruncated      = errors.New("seq: truncated record")
+	ErrMissingPlus    = errors.New("seq: missing '+' separator line")
+	ErrLengthMismatch = errors.New("seq: sequence and quality lengths differ")
+	ErrBadHeader      = errors.New("seq: record header does not start with '@' or '>'")
+	ErrBadBase        = errors.New("seq: invalid character in sequence")
+	ErrEmpty          = errors.New("seq: input has no records")
+)
+
+// ParseError locates a problem in a sequence file. Line and Record are
+// 1-based; Record is 0 when the problem precedes the first record.
+type ParseError struct {
+	File   string
+	Line   int64
+	Record int64
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	file := e.File
+	if file == "" {
+		file = "<input>"
+	}
+	return fmt.Sprintf("%s:%d: record %d: %v", file, e.Line, e.Record, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *ParseError) Unwrap() error { return e.Err }

@@ -1,0 +1,140 @@
+package seq
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// FastaRecord is one FASTA entry. Name is the first word of the header,
+// Desc the rest. Seq is upper case with U converted to T.
+type FastaRecord struct {
+	Name string
+	Desc string
+	Seq  []byte
+}
+
+// FastaReader streams records from a FASTA file with wrapped or unwrapped
+// sequence lines, RNA or DNA letters, and LF or CRLF line endings.
+type FastaReader struct {
+	br      *bufio.Reader
+	file    string
+	line    int64
+	record  int64
+	pending []byte // header line read ahead of the next record
+	err     error
+}
+
+// NewFastaReader returns a reader of r; file names the input in errors.
+func NewFastaReader(r io.Reader, file string) *FastaReader {
+	return &FastaReader{br: bufio.NewReaderSize(r, 1<<16), file: file}
+}
+
+// Read returns the next record, owned by the caller, or io.EOF after the
+// last one. Errors are sticky and carry the file and line.
+func (fr *FastaReader) Read() (FastaRecord, error) {
+	if fr.err != nil {
+		return FastaRecord{}, fr.err
+	}
+	header := fr.pending
+	fr.pending = nil
+	for header == nil {
+		line, err := fr.readLine()
+		if err == io.EOF {
+			if fr.record == 0 {
+				fr.err = &ParseError{File: fr.file, Line: fr.line, Err: ErrEmpty}
+				return FastaRecord{}, fr.err
+			}
+			fr.err = io.EOF
+			return FastaRecord{}, io.EOF
+		}
+		if err != nil {
+			return FastaRecord{}, fr.fail(err)
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if line[0] != '>' {
+			return FastaRecord{}, fr.fail(ErrBadHeader)
+		}
+		header = line
+	}
+	fr.record++
+	name, desc := splitHeader(header[1:])
+	rec := FastaRecord{Name: name, Desc: desc}
+	for {
+		line, err := fr.readLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return FastaRecord{}, fr.fail(err)
+		}
+		if len(line) > 0 && line[0] == '>' {
+			fr.pending = line
+			break
+		}
+		for _, c := range line {
+			switch {
+			case c >= 'a' && c <= 'z':
+				c -= 'a' - 'A'
+			case c == ' ' || c == '\t':
+				continue
+			}
+			if c == 'U' {
+				c = 'T'
+			}
+			if c < 'A' || c > 'Z' {
+				if c == '*' || c == '-' || c == '.' {
+					continue
+				}
+				return FastaRecord{}, fr.fail(ErrBadBase)
+			}
+			rec.Seq = append(rec.Seq, c)
+		}
+	}
+	return rec, nil
+}
+
+// readLine returns the next line without its line ending, as a fresh slice.
+func (fr *FastaReader) readLine() ([]byte, error) {
+	line, err := fr.br.ReadBytes('\n')
+	if len(line) == 0 && err != nil {
+		return nil, err
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	fr.line++
+	line = bytes.TrimRight(line, "\r\n")
+	return line, nil
+}
+
+func (fr *FastaReader) fail(err error) error {
+	fr.err = &ParseError{File: fr.file, Line: fr.line, Record: fr.record, Err: err}
+	return fr.err
+}
+
+func splitHeader(h []byte) (name, desc string) {
+	h = bytes.TrimSpace(h)
+	if i := bytes.IndexAny(h, " \t"); i >= 0 {
+		return string(h[:i]), string(bytes.TrimSpace(h[i+1:]))
+	}
+	return string(h), ""
+}
+
+// ReadAllFasta reads every record of r.
+func ReadAllFasta(r io.Reader, file string) ([]FastaRecord, error) {
+	fr := NewFastaReader(r, file)
+	var recs []FastaRecord
+	for {
+		rec, err := fr.Read()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+}
