@@ -1,0 +1,249 @@
+package diffexp
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors of package diffexp; wrapped errors match them with errors.Is.
+var (
+	ErrFormat           = errors.New("diffexp: malformed input")
+	ErrNotInteger       = errors.New("diffexp: count is not a non-negative integer")
+	ErrRagged           = errors.New("diffexp: row has the wrong number of fields")
+	ErrDuplicate        = errors.New("diffexp: duplicate name")
+	ErrEmpty            = errors.New("diffexp: no data")
+	ErrMissingSample    = errors.New("diffexp: sample missing")
+	ErrDesign           = errors.New("diffexp: invalid design")
+	ErrRank             = errors.New("diffexp: design matrix is not full rank")
+	ErrContrast         = errors.New("diffexp: invalid contrast")
+	ErrSizeFactors      = errors.New("diffexp: cannot estimate size factors")
+	ErrTooFewReplicates = errors.New("diffexp: too few replicates")
+)
+
+// ParseError locates a problem in a count or coldata file. Line is 1-based.
+type ParseError struct {
+	File string
+	Line int64
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	file := e.File
+	if file == "" {
+		file = "<input>"
+	}
+	return fmt.Sprintf("%s:%d: %v", file, e.Line, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Counts is a feature × sample count matrix. Values is row-major:
+// Values[i*len(Samples)+j] is the count of feature i in sample j. Counts are
+// non-negative integers stored as float64.
+type Counts struct {
+	Features []string
+	Samples  []string
+	Values   []float64
+}
+
+// Row returns the counts of feature i (a slice of c.Values, not a copy).
+func (c *Counts) Row(i int) []float64 {
+	m := len(c.Samples)
+	return c.Values[i*m : (i+1)*m : (i+1)*m]
+}
+
+// At returns the count of feature i in sample j.
+func (c *Counts) At(i, j int) float64 { return c.Values[i*len(c.Samples)+j] }
+
+// splitTab splits a line on tabs, trimming a trailing carriage return.
+func splitTab(line []byte) []string {
+	line = bytes.TrimRight(line, "\r\n")
+	return strings.Split(string(line), "\t")
+}
+
+// ReadCounts reads a tab-separated count matrix: a header
+// "id<TAB>sample1<TAB>...", then one row per feature with its name and
+// non-negative integer counts. A header with one field fewer than the rows
+// (R write.table style) is accepted. Errors are *ParseError with the line.
+func ReadCounts(r io.Reader, file string) (*Counts, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<26)
+	var (
+		c      Counts
+		lineNo int64
+		seen   = map[string]bool{}
+		header []string
+	)
+	for sc.Scan() {
+		lineNo++
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		f := splitTab(b)
+		if header == nil {
+			header = f
+			continue
+		}
+		if c.Samples == nil {
+			switch len(f) {
+			case len(header):
+				c.Samples = header[1:]
+			case len(header) + 1:
+				c.Samples = header
+			default:
+				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(f), len(header))}
+			}
+			if len(c.Samples) == 0 {
+				return nil, &ParseError{file, 1, fmt.Errorf("%w: header names no samples", ErrFormat)}
+			}
+			ss := map[string]bool{}
+			for _, s := range c.Samples {
+				if ss[s] {
+					return nil, &ParseError{file, 1, fmt.Errorf("%w: sample %q", ErrDuplicate, s)}
+				}
+				ss[s] = true
+			}
+		}
+		if len(f) != len(c.Samples)+1 {
+			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, want %d", ErrRagged, len(f), len(c.Samples)+1)}
+		}
+		name := f[0]
+		if seen[name] {
+			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: feature %q", ErrDuplicate, name)}
+		}
+		seen[name] = true
+		c.Features = append(c.Features, name)
+		for j, s := range f[1:] {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil || v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) {
+				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %q (feature %q, sample %q)", ErrNotInteger, s, name, c.Samples[j])}
+			}
+			c.Values = append(c.Values, v)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &ParseError{file, lineNo, err}
+	}
+	if header == nil {
+		return nil, &ParseError{file, lineNo, fmt.Errorf("%w: empty count file", ErrEmpty)}
+	}
+	if c.Samples == nil {
+		c.Samples = header[1:]
+		if len(c.Samples) == 0 {
+			return nil, &ParseError{file, 1, fmt.Errorf("%w: header names no samples", ErrFormat)}
+		}
+	}
+	return &c, nil
+}
+
+// ColData holds per-sample annotations, column-major: Columns[k][j] is the
+// value of variable Names[k] for sample Samples[j].
+type ColData struct {
+	Samples []string
+	Names   []string
+	Columns [][]string
+}
+
+// Column returns the values of the named variable, or nil if absent.
+func (cd *ColData) Column(name string) []string {
+	for k, n := range cd.Names {
+		if n == name {
+			return cd.Columns[k]
+		}
+	}
+	return nil
+}
+
+// ReadColData reads a tab-separated sample table with a header; the first
+// column names the sample (its header is typically "sample"), the others are
+// variables such as condition or batch. A header with one field fewer than
+// the rows is accepted (R row-name style).
+func ReadColData(r io.Reader, file string) (*ColData, error) {
+	sc := bufio.NewScanner(r)
+	var (
+		cd     ColData
+		lineNo int64
+		header []string
+		seen   = map[string]bool{}
+	)
+	for sc.Scan() {
+		lineNo++
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 || b[0] == '#' {
+			continue
+		}
+		f := splitTab(b)
+		if header == nil {
+			header = f
+			continue
+		}
+		if cd.Names == nil {
+			switch len(f) {
+			case len(header):
+				cd.Names = header[1:]
+			case len(header) + 1:
+				cd.Names = header
+			default:
+				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(f), len(header))}
+			}
+			cd.Columns = make([][]string, len(cd.Names))
+		}
+		if len(f) != len(cd.Names)+1 {
+			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, want %d", ErrRagged, len(f), len(cd.Names)+1)}
+		}
+		if seen[f[0]] {
+			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: sample %q", ErrDuplicate, f[0])}
+		}
+		seen[f[0]] = true
+		cd.Samples = append(cd.Samples, f[0])
+		for k := range cd.Names {
+			cd.Columns[k] = append(cd.Columns[k], strings.TrimSpace(f[k+1]))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &ParseError{file, lineNo, err}
+	}
+	if len(cd.Samples) == 0 {
+		return nil, &ParseError{file, lineNo, fmt.Errorf("%w: no samples in coldata", ErrEmpty)}
+	}
+	return &cd, nil
+}
+
+// Align returns a copy of cd whose samples are in the given order (the
+// count matrix's). Samples absent from cd are an error naming them; extra
+// samples in cd are dropped.
+func (cd *ColData) Align(samples []string) (*ColData, error) {
+	idx := make(map[string]int, len(cd.Samples))
+	for j, s := range cd.Samples {
+		idx[s] = j
+	}
+	var missing []string
+	for _, s := range samples {
+		if _, ok := idx[s]; !ok {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("%w from coldata: %s", ErrMissingSample, strings.Join(missing, ", "))
+	}
+	out := &ColData{Samples: append([]string(nil), samples...), Names: append([]string(nil), cd.Names...)}
+	out.Columns = make([][]string, len(cd.Names))
+	for k := range cd.Names {
+		col := make([]string, len(samples))
+		for j, s := range samples {
+			col[j] = cd.Columns[k][idx[s]]
+		}
+		out.Columns[k] = col
+	}
+	return out, nil
+}

@@ -1,0 +1,5 @@
+package diffexp
+
+import "math"
+
+var nan64 = math.NaN()
