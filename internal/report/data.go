@@ -1,0 +1,131 @@
+package report
+
+import (
+	"math"
+	"sort"
+)
+
+// Category is a named read count, e.g. one accounting row.
+type Category struct {
+	Name  string
+	Reads int64
+}
+
+// Sample is the QC of one sample.
+type Sample struct {
+	Name       string
+	Condition  string
+	InputReads int64
+	// Accounting rows (reads_*), summing to InputReads.
+	Accounting []Category
+	// Classes is the RNA-class composition of the passed reads
+	// (miRNA, hairpin only, tRNA, ..., unmapped).
+	Classes []Category
+	// InsertLengths[l] is the number of passed reads with insert length l.
+	InsertLengths []int64
+	MiRNAReads    int64
+	Adapter       string
+}
+
+// DERow is one differential-expression result; NaN means NA.
+type DERow struct {
+	Feature                        string
+	BaseMean, Log2FC, PValue, PAdj float64
+}
+
+// ROCRow is one biomarker result.
+type ROCRow struct {
+	Feature           string
+	AUC, Lower, Upper float64
+	Direction         string
+}
+
+// Data is everything the report shows. Counts[f][s] is the raw count of
+// Features[f] in Samples[s].
+type Data struct {
+	Title    string
+	Samples  []Sample
+	Features []string
+	Counts   [][]float64
+	// SizeFactors normalise Counts; nil means counts per million.
+	SizeFactors []float64
+	Contrast    string
+	DE          []DERow
+	ROC         []ROCRow
+	// Alpha is the adjusted p-value threshold for calling a miRNA DE.
+	Alpha float64
+	// MinMiRNAReads is the QC threshold on miRNA reads per sample
+	// (exceRpt uses 100,000).
+	MinMiRNAReads int64
+}
+
+// normalised returns Counts divided by size factors (or scaled to counts
+// per million), as a features × samples slice.
+func (d *Data) normalised() [][]float64 {
+	ns := len(d.Samples)
+	scale := make([]float64, ns)
+	if len(d.SizeFactors) == ns {
+		for s, f := range d.SizeFactors {
+			scale[s] = 1 / f
+		}
+	} else {
+		tot := make([]float64, ns)
+		for _, row := range d.Counts {
+			for s, v := range row {
+				tot[s] += v
+			}
+		}
+		for s := range scale {
+			if tot[s] > 0 {
+				scale[s] = 1e6 / tot[s]
+			}
+		}
+	}
+	out := make([][]float64, len(d.Counts))
+	for f, row := range d.Counts {
+		out[f] = make([]float64, ns)
+		for s, v := range row {
+			out[f][s] = v * scale[s]
+		}
+	}
+	return out
+}
+
+// logNormalised is log2(normalised + 1).
+func (d *Data) logNormalised() [][]float64 {
+	n := d.normalised()
+	for _, row := range n {
+		for s, v := range row {
+			row[s] = math.Log2(v + 1)
+		}
+	}
+	return n
+}
+
+// topDE returns the indices of DE rows with the smallest adjusted p-values
+// (then p-values), at most n, NA last.
+func (d *Data) topDE(n int) []int {
+	idx := make([]int, 0, len(d.DE))
+	for i, r := range d.DE {
+		if !math.IsNaN(r.PValue) {
+			idx = append(idx, i)
+		}
+	}
+	key := func(i int) float64 {
+		if p := d.DE[i].PAdj; !math.IsNaN(p) {
+			return p
+		}
+		return 2
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ka, kb := key(idx[a]), key(idx[b])
+		if ka != kb {
+			return ka < kb
+		}
+		return d.DE[idx[a]].PValue < d.DE[idx[b]].PValue
+	})
+	if len(idx) > n {
+		idx = idx[:n]
+	}
+	return idx
+}

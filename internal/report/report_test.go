@@ -1,0 +1,148 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// testData builds a small two-group study with three DE miRNAs.
+func testData() *Data {
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := &Data{Title: "test study", Contrast: "tumor vs control", Alpha: 0.1}
+	for i := 0; i < 6; i++ {
+		cond := "control"
+		if i >= 3 {
+			cond = "tumor"
+		}
+		lengths := make([]int64, 41)
+		for l := 16; l <= 40; l++ {
+			lengths[l] = int64(1000 * math.Exp(-float64((l-22)*(l-22))/4))
+		}
+		var passed int64
+		for _, v := range lengths {
+			passed += v
+		}
+		d.Samples = append(d.Samples, Sample{
+			Name: "s" + string(rune('1'+i)), Condition: cond, InputReads: passed + 500,
+			Accounting:    []Category{{"reads_passed", passed}, {"reads_too_short", 300}, {"reads_no_adapter", 200}},
+			Classes:       []Category{{"miRNA", passed * 8 / 10}, {"tRNA", passed - passed*8/10}},
+			InsertLengths: lengths, MiRNAReads: passed * 8 / 10, Adapter: "TGGAATTCTCGGGTGCCAAGG",
+		})
+	}
+	for f := 0; f < 40; f++ {
+		name := "hsa-miR-" + string(rune('a'+f%26)) + string(rune('0'+f/26))
+		d.Features = append(d.Features, name)
+		row := make([]float64, 6)
+		for s := range row {
+			mu := 100.0
+			if f < 3 && s >= 3 {
+				mu = 800
+			}
+			row[s] = math.Round(mu * (0.8 + 0.4*rng.Float64()))
+		}
+		d.Counts = append(d.Counts, row)
+		p := 0.5
+		if f < 3 {
+			p = 1e-6
+		}
+		d.DE = append(d.DE, DERow{Feature: name, BaseMean: 100, Log2FC: rng.NormFloat64(), PValue: p, PAdj: math.Min(1, p*40)})
+		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: 0.5 + 0.5*float64(3-min(f, 3))/3, Direction: "up"})
+	}
+	d.DE[5].PValue, d.DE[5].PAdj = math.NaN(), math.NaN()
+	return d
+}
+
+func TestWriteHTMLHasEveryFigure(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, testData()); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, id := range []string{"lengths", "accounting", "classes", "pca", "volcano", "ma", "heatmap", "roc"} {
+		i := strings.Index(html, `<figure id="`+id+`"`)
+		if i < 0 {
+			t.Errorf("figure %s missing", id)
+			continue
+		}
+		end := strings.Index(html[i:], "</figure>")
+		if !strings.Contains(html[i:i+end], "<svg") {
+			t.Errorf("figure %s has no SVG: %.200s", id, html[i:i+end])
+		}
+	}
+	if !strings.Contains(html, "hsa-miR-a0") || !strings.Contains(html, `class="warn"`) {
+		t.Error("tables missing the top DE miRNA or the QC flag")
+	}
+}
+
+func TestWriteHTMLDeterministic(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := WriteHTML(&a, testData()); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&b, testData()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two renders of the same data differ")
+	}
+}
+
+func TestPCASeparatesGroups(t *testing.T) {
+	d := testData()
+	pc1, _, v1, _, err := pca(d, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The three DE miRNAs move the tumor samples together along PC1.
+	for c := 0; c < 3; c++ {
+		for t2 := 3; t2 < 6; t2++ {
+			if (pc1[c] < 0) == (pc1[t2] < 0) {
+				t.Fatalf("PC1 does not separate groups: %v", pc1)
+			}
+		}
+	}
+	if v1 < 0.5 {
+		t.Errorf("PC1 explains %.2f of variance, want > 0.5", v1)
+	}
+}
+
+func TestROCCurve(t *testing.T) {
+	// Perfect separation: the curve reaches sensitivity 1 at FPR 0.
+	pts := rocCurve([]float64{1, 2, 3, 4}, []bool{false, false, true, true})
+	want := [][2]float64{{0, 0}, {0, 0.5}, {0, 1}, {0.5, 1}, {1, 1}}
+	if len(pts) != len(want) {
+		t.Fatalf("got %v", pts)
+	}
+	for i, w := range want {
+		if pts[i].X != w[0] || pts[i].Y != w[1] {
+			t.Fatalf("point %d = %v, want %v", i, pts[i], w)
+		}
+	}
+}
+
+func TestMultiQCFiles(t *testing.T) {
+	d := testData()
+	var acc, gen, lens bytes.Buffer
+	if err := WriteMultiQCAccounting(&acc, d.Samples); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMultiQCGeneralStats(&gen, d.Samples); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMultiQCLengths(&lens, d.Samples); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(acc.String()), "\n")
+	if got := lines[len(lines)-1]; !strings.HasPrefix(got, "s6\t") {
+		t.Errorf("last accounting row %q", got)
+	}
+	if !strings.Contains(acc.String(), "# plot_type: 'bargraph'") || !strings.Contains(lens.String(), `"plot_type": "linegraph"`) {
+		t.Error("MultiQC headers missing")
+	}
+	if !strings.Contains(gen.String(), "s1\t") {
+		t.Error("general stats row missing")
+	}
+}
