@@ -1,0 +1,241 @@
+package seq
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Record is one FASTQ record. Name is the header line without its leading
+// '@' (description included); Seq is upper case (lower-case bases are
+// converted, U becomes T, '.' becomes N); Qual is the raw quality string.
+//
+// The slices point into the FastqReader's buffer: they are owned by the
+// reader and valid only until the next call to Scan. Copy what you keep.
+type Record struct {
+	Name, Seq, Qual []byte
+}
+
+// defaultFastqBuf is the initial size of a FastqReader's buffer; it grows
+// when a single record does not fit.
+const defaultFastqBuf = 1 << 20
+
+// maxFastqBuf bounds buffer growth so that a file without newlines cannot
+// exhaust memory.
+const maxFastqBuf = 1 << 28
+
+// baseTable maps an input sequence byte to its stored form, or 0 when the
+// byte is not allowed in a FASTQ sequence line.
+var baseTable = func() (t [256]byte) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = byte(c)
+		t[c+'a'-'A'] = byte(c)
+	}
+	t['U'], t['u'] = 'T', 'T'
+	t['.'] = 'N'
+	return t
+}()
+
+// FastqReader streams FASTQ records (four lines each; sequence and quality
+// on one line) from an io.Reader, using one large reused buffer. LF and
+// CRLF line endings are accepted, as are blank lines between records and at
+// the end. Errors are sticky and returned by Err as a *ParseError carrying
+// the file name, the 1-based line and the record number.
+type FastqReader struct {
+	r       io.Reader
+	file    string
+	buf     []byte
+	pos     int // start of unread data in buf
+	end     int // end of valid data in buf
+	eof     bool
+	line    int64 // lines consumed so far
+	record  int64 // records returned so far
+	err     error
+	readErr error // error from r other than io.EOF, reported once buf drains
+}
+
+// NewFastqReader returns a reader of r; file names the input in errors.
+func NewFastqReader(r io.Reader, file string) *FastqReader {
+	return &FastqReader{r: r, file: file, buf: make([]byte, defaultFastqBuf)}
+}
+
+// Records returns the number of records read so far.
+func (fr *FastqReader) Records() int64 { return fr.record }
+
+// Err returns the first error met by Scan, or nil if the input ended
+// cleanly. An input without any record is an error (ErrEmpty).
+func (fr *FastqReader) Err() error {
+	if fr.err == io.EOF {
+		return nil
+	}
+	return fr.err
+}
+
+// Scan reads the next record into rec, overwriting its slices, and
+// reports whether it did. It returns false at the end of the input or on
+// an error; Err tells which.
+func (fr *FastqReader) Scan(rec *Record) bool {
+	if fr.err != nil {
+		return false
+	}
+	// Compact so that the next record's lines start at the buffer's
+	// beginning; the previous record's slices are invalidated here.
+	if fr.pos > 0 && fr.end-fr.pos < len(fr.buf)/2 {
+		n := copy(fr.buf, fr.buf[fr.pos:fr.end])
+		fr.pos, fr.end = 0, n
+	}
+	// Header, skipping blank lines.
+	var head []byte
+	for {
+		l, ok := fr.nextLine()
+		if !ok {
+			if fr.err != nil {
+				return false
+			}
+			if fr.record == 0 {
+				return fr.fail(ErrEmpty, 0)
+			}
+			fr.err = io.EOF
+			return false
+		}
+		if len(l) > 0 {
+			head = l
+			break
+		}
+	}
+	fr.record++
+	if head[0] != '@' {
+		return fr.fail(ErrBadHeader, 0)
+	}
+	s, ok := fr.nextLine()
+	if !ok {
+		return fr.truncated()
+	}
+	p, ok := fr.nextLine()
+	if !ok {
+		return fr.truncated()
+	}
+	if len(p) == 0 || p[0] != '+' {
+		return fr.fail(ErrMissingPlus, 0)
+	}
+	q, ok := fr.nextLine()
+	if !ok {
+		return fr.truncated()
+	}
+	if len(q) != len(s) {
+		if len(q) < len(s) && fr.eof && fr.pos == fr.end && !fr.endedWithNewline() {
+			return fr.fail(ErrTruncated, 0)
+		}
+		return fr.fail(fmt.Errorf("%w (%d bases, %d qualities)", ErrLengthMismatch, len(s), len(q)), 0)
+	}
+	for i, c := range s {
+		b := baseTable[c]
+		if b == 0 {
+			return fr.fail(fmt.Errorf("%w %q at column %d", ErrBadBase, c, i+1), 2)
+		}
+		s[i] = b
+	}
+	rec.Name, rec.Seq, rec.Qual = head[1:], s, q
+	return true
+}
+
+// endedWithNewline reports whether the last consumed byte was a newline.
+func (fr *FastqReader) endedWithNewline() bool {
+	return fr.end > 0 && fr.buf[fr.end-1] == '\n'
+}
+
+// nextLine returns the next line without its line ending. ok is false at
+// the end of the input or on a read error (then fr.err is set).
+func (fr *FastqReader) nextLine() (line []byte, ok bool) {
+	for {
+		if i := bytes.IndexByte(fr.buf[fr.pos:fr.end], '\n'); i >= 0 {
+			line = fr.buf[fr.pos : fr.pos+i]
+			fr.pos += i + 1
+			fr.line++
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			return line, true
+		}
+		if fr.eof {
+			if fr.readErr != nil {
+				fr.failRead(fr.readErr)
+				return nil, false
+			}
+			if fr.pos == fr.end {
+				return nil, false
+			}
+			// Last line without a newline.
+			line = fr.buf[fr.pos:fr.end]
+			fr.pos = fr.end
+			fr.line++
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			return line, true
+		}
+		if err := fr.fill(); err != nil {
+			fr.failRead(err)
+			return nil, false
+		}
+	}
+}
+
+// fill reads more input, first making room. Lines already returned for the
+// current record stay valid: data before fr.pos that belongs to the current
+// record is never moved by fill, only by Scan's compaction.
+func (fr *FastqReader) fill() error {
+	if fr.end == len(fr.buf) {
+		// The current record does not fit: grow, keeping offsets.
+		if len(fr.buf) >= maxFastqBuf {
+			return errors.New("seq: FASTQ line longer than the reader's buffer limit")
+		}
+		nb := make([]byte, 2*len(fr.buf))
+		copy(nb, fr.buf[:fr.end])
+		fr.rebase(nb)
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := fr.r.Read(fr.buf[fr.end:])
+		fr.end += n
+		if err == io.EOF {
+			fr.eof = true
+			return nil
+		}
+		if err != nil {
+			fr.eof = true
+			fr.readErr = err
+			return nil
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return io.ErrNoProgress
+}
+
+// rebase moves the reader to a new buffer holding the same bytes. Slices
+// already handed out for the current record would point into the old
+// buffer, which stays intact, so they remain valid until the next Scan.
+func (fr *FastqReader) rebase(nb []byte) { fr.buf = nb }
+
+func (fr *FastqReader) truncated() bool {
+	if fr.err != nil {
+		return false
+	}
+	return fr.fail(ErrTruncated, 0)
+}
+
+// fail records err at the current line (minus back lines) and returns false.
+func (fr *FastqReader) fail(err error, back int64) bool {
+	fr.err = &ParseError{File: fr.file, Line: fr.line - back, Record: fr.record, Err: err}
+	return false
+}
+
+func (fr *FastqReader) failRead(err error) {
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("%w: compressed stream ends early (%w)", ErrTruncated, err)
+	}
+	rec := fr.record
+	fr.err = &ParseError{File: fr.file, Line: fr.line + 1, Record: rec, Err: err}
+}

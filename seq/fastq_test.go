@@ -1,0 +1,230 @@
+package seq
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// naiveRecord is a record parsed by the reference parser.
+type naiveRecord struct{ name, seq, qual string }
+
+// naiveParse is a deliberately simple FASTQ parser used as the reference:
+// split into lines, drop blank lines, take four at a time.
+func naiveParse(data string) ([]naiveRecord, error) {
+	var lines []string
+	for _, l := range strings.Split(data, "\n") {
+		l = strings.TrimSuffix(l, "\r")
+		lines = append(lines, l)
+	}
+	var recs []naiveRecord
+	for i := 0; i < len(lines); {
+		if lines[i] == "" {
+			i++
+			continue
+		}
+		if i+3 >= len(lines) {
+			return nil, errors.New("truncated")
+		}
+		h, s, p, q := lines[i], lines[i+1], lines[i+2], lines[i+3]
+		if h[0] != '@' || !strings.HasPrefix(p, "+") || len(s) != len(q) {
+			return nil, errors.New("bad")
+		}
+		s = strings.ToUpper(s)
+		s = strings.ReplaceAll(s, "U", "T")
+		s = strings.ReplaceAll(s, ".", "N")
+		recs = append(recs, naiveRecord{h[1:], s, q})
+		i += 4
+	}
+	if len(recs) == 0 {
+		return nil, errors.New("empty")
+	}
+	return recs, nil
+}
+
+func readAll(t testing.TB, r io.Reader) ([]naiveRecord, error) {
+	t.Helper()
+	fr := NewFastqReader(r, "test.fq")
+	var out []naiveRecord
+	var rec Record
+	for fr.Scan(&rec) {
+		out = append(out, naiveRecord{string(rec.Name), string(rec.Seq), string(rec.Qual)})
+	}
+	return out, fr.Err()
+}
+
+// randomFastq makes n random valid records with random line endings, case
+// and lengths (including a few long ones that force buffer growth).
+func randomFastq(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	const bases = "ACGTNacgtnU."
+	for i := 0; i < n; i++ {
+		eol := "\n"
+		if rng.IntN(4) == 0 {
+			eol = "\r\n"
+		}
+		l := rng.IntN(80)
+		if rng.IntN(200) == 0 {
+			l = 3000 + rng.IntN(3000)
+		}
+		fmt.Fprintf(&b, "@r%d extra:%d%s", i, rng.IntN(1000), eol)
+		for j := 0; j < l; j++ {
+			b.WriteByte(bases[rng.IntN(len(bases))])
+		}
+		b.WriteString(eol)
+		if rng.IntN(3) == 0 {
+			fmt.Fprintf(&b, "+r%d%s", i, eol)
+		} else {
+			b.WriteString("+" + eol)
+		}
+		for j := 0; j < l; j++ {
+			b.WriteByte(byte('!' + rng.IntN(42)))
+		}
+		if i < n-1 || rng.IntN(2) == 0 {
+			b.WriteString(eol)
+		}
+		if rng.IntN(50) == 0 {
+			b.WriteString(eol)
+		}
+	}
+	return b.String()
+}
+
+func TestFastqReaderMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 40; trial++ {
+		data := randomFastq(rng, 1+rng.IntN(400))
+		want, err := naiveParse(data)
+		if err != nil {
+			t.Fatalf("trial %d: reference parser: %v", trial, err)
+		}
+		readers := map[string]io.Reader{
+			"whole":    strings.NewReader(data),
+			"onebyte":  iotest.OneByteReader(strings.NewReader(data)),
+			"halfread": iotest.HalfReader(strings.NewReader(data)),
+		}
+		for name, r := range readers {
+			fr := NewFastqReader(r, "t.fq")
+			fr.buf = make([]byte, 64+rng.IntN(200)) // tiny buffer: exercise growth and compaction
+			var got []naiveRecord
+			var rec Record
+			for fr.Scan(&rec) {
+				got = append(got, naiveRecord{string(rec.Name), string(rec.Seq), string(rec.Qual)})
+			}
+			if err := fr.Err(); err != nil {
+				t.Fatalf("trial %d %s: %v", trial, name, err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("trial %d %s: %d records, want %d", trial, name, len(got), len(want))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("trial %d %s record %d: got %+v want %+v", trial, name, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func gz(s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func TestFastqBadInput(t *testing.T) {
+	good := "@r1\nACGT\n+\nIIII\n@r2\nacgu\n+r2\nIIII\n"
+	long := strings.Repeat(good, 2000)
+	gzLong := gz(long)
+	cases := []struct {
+		name     string
+		data     []byte
+		want     error // nil = no error
+		line     int64
+		record   int64
+		nRecords int
+	}{
+		{"ok", []byte(good), nil, 0, 0, 2},
+		{"crlf", []byte(strings.ReplaceAll(good, "\n", "\r\n")), nil, 0, 0, 2},
+		{"no final newline", []byte(strings.TrimSuffix(good, "\n")), nil, 0, 0, 2},
+		{"trailing blank lines", []byte(good + "\n\n"), nil, 0, 0, 2},
+		{"gzip", gz(good), nil, 0, 0, 2},
+		{"gzip multi-member", append(gz(good), gz(good)...), nil, 0, 0, 4},
+		{"empty", nil, ErrEmpty, 0, 0, 0},
+		{"only blank lines", []byte("\n\n"), ErrEmpty, 2, 0, 0},
+		{"missing plus", []byte("@r1\nACGT\nIIII\n@r2\n"), ErrMissingPlus, 3, 1, 0},
+		{"length mismatch", []byte("@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nIII\n@r3\nA\n+\nI\n"), ErrLengthMismatch, 8, 2, 1},
+		{"truncated after header", []byte("@r1\nACGT\n+\nIIII\n@r2\n"), ErrTruncated, 5, 2, 1},
+		{"truncated in quality", []byte("@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nII"), ErrTruncated, 8, 2, 1},
+		{"bad header", []byte("@r1\nACGT\n+\nIIII\nr2\nACGT\n+\nIIII\n"), ErrBadHeader, 5, 2, 1},
+		{"binary garbage", []byte{0x00, 0xff, 0x13, 0x37, '\n', 0x01, 0x02, '\n', 0x03, '\n', 0x04, '\n'}, ErrBadHeader, 1, 1, 0},
+		{"bad base", []byte("@r1\nAC*T\n+\nIIII\n"), ErrBadBase, 2, 1, 0},
+		{"truncated gzip", gzLong[:len(gzLong)/2], ErrTruncated, -1, -1, -1},
+		{"gzip missing trailer", gzLong[:len(gzLong)-4], ErrTruncated, -1, -1, -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rc, err := NewDecompressor(bytes.NewReader(c.data), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			recs, err := readAll(t, rc)
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				if len(recs) != c.nRecords {
+					t.Fatalf("%d records, want %d", len(recs), c.nRecords)
+				}
+				if recs[1].seq != "ACGT" {
+					t.Fatalf("record 2 seq %q, want ACGT (upper case, U->T)", recs[1].seq)
+				}
+				return
+			}
+			if !errors.Is(err, c.want) {
+				t.Fatalf("error %v, want %v", err, c.want)
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T is not a *ParseError", err)
+			}
+			if pe.File != "test.fq" {
+				t.Errorf("file %q", pe.File)
+			}
+			if c.line >= 0 && (pe.Line != c.line || pe.Record != c.record) {
+				t.Errorf("at line %d record %d, want line %d record %d (%v)", pe.Line, pe.Record, c.line, c.record, err)
+			}
+			if c.nRecords >= 0 && len(recs) != c.nRecords {
+				t.Errorf("%d records before the error, want %d", len(recs), c.nRecords)
+			}
+			if !strings.Contains(err.Error(), "test.fq:") {
+				t.Errorf("message %q does not name the file", err)
+			}
+		})
+	}
+}
+
+// TestFastqZeroAllocs checks that Scan does not allocate per record.
+func TestFastqZeroAllocs(t *testing.T) {
+	data := []byte(strings.Repeat("@read_1 1:N:0:ATCACG\nTATTGCACTTGTCCCGGCCTGTTGGAATTCTCGGGTGCCAAGGAACTCCAG\n+\nAAAAAEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE\n", 20000))
+	r := bytes.NewReader(data)
+	fr := NewFastqReader(r, "")
+	var rec Record
+	allocs := testing.AllocsPerRun(1000, func() {
+		if !fr.Scan(&rec) {
+			t.Fatal("ran out of records")
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per record", allocs)
+	}
+}
