@@ -1,0 +1,280 @@
+package quant
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Default assignment windows, in nt: a hit belongs to a mature when its
+// 5' end lies within ±Window5 of the mature's first base and its templated
+// 3' end within ±Window3 of the mature's last base (miRDeep2's quantifier
+// uses 2 upstream / 5 downstream, mirtop accepts similar shifts).
+const (
+	DefaultWindow5 = 3
+	DefaultWindow3 = 5
+)
+
+// Hit is one ungapped alignment of an insert on a hairpin, in hairpin
+// coordinates. The insert's first Len bases are templated and align at
+// Pos; its last Tail bases are untemplated 3' additions (so the insert is
+// Len+Tail long). Mismatches are recomputed by Assign from the sequences.
+type Hit struct {
+	Hairpin int32 // index in Reference.Hairpins
+	Pos     int32 // 0-based
+	Len     int32
+	Tail    int8
+}
+
+// Kind is what an insert turned out to be.
+type Kind uint8
+
+// Kinds of assignment.
+const (
+	Unmapped    Kind = iota // no hit
+	Mirna                   // on a mature arm of at least one hairpin
+	HairpinOnly             // on hairpins, but on no mature arm
+	OtherRNA                // on an other-class sequence only
+)
+
+// SNV classes by position in the mature (1-based), as in mirGFF3.
+const (
+	snvSeed          = 1 << iota // 2–7
+	snvCentralOffset             // 8
+	snvCentral                   // 9–12
+	snvCentralSupp               // 13–17
+	snvOther                     // elsewhere
+)
+
+// Variant is the isomiR description of a read relative to a mature, in
+// mirGFF3 (miRTop v1.2) terms. Signs follow the spec: negative means
+// upstream (towards the hairpin's 5' end), so Shift5 = -2 is a read
+// starting 2 nt before the mature, Shift3 = +1 one ending 1 nt after it.
+type Variant struct {
+	Shift5 int   // iso_5p: read start − mature start
+	Shift3 int   // iso_3p: templated read end − mature end
+	Add3p  int   // iso_add3p: untemplated 3' bases
+	SNV    uint8 // bit set of SNV classes (iso_snv_seed, …)
+}
+
+// IsRef reports whether the read is exactly the reference mature.
+func (v Variant) IsRef() bool { return v == Variant{} }
+
+// String formats the variant as a mirGFF3 Variant attribute: "NA" for the
+// reference, otherwise e.g. "iso_5p:-1,iso_3p:+2,iso_add3p:1,iso_snv_seed".
+func (v Variant) String() string {
+	if v.IsRef() {
+		return "NA"
+	}
+	var parts []string
+	signed := func(n int) string {
+		if n > 0 {
+			return "+" + strconv.Itoa(n)
+		}
+		return strconv.Itoa(n)
+	}
+	if v.Shift5 != 0 {
+		parts = append(parts, "iso_5p:"+signed(v.Shift5))
+	}
+	if v.Shift3 != 0 {
+		parts = append(parts, "iso_3p:"+signed(v.Shift3))
+	}
+	if v.Add3p != 0 {
+		parts = append(parts, "iso_add3p:"+strconv.Itoa(v.Add3p))
+	}
+	for _, s := range []struct {
+		bit  uint8
+		name string
+	}{{snvSeed, "iso_snv_seed"}, {snvCentralOffset, "iso_snv_central_offset"}, {snvCentral, "iso_snv_central"}, {snvCentralSupp, "iso_snv_central_supp"}, {snvOther, "iso_snv"}} {
+		if v.SNV&s.bit != 0 {
+			parts = append(parts, s.name)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Placement is an insert placed on a hairpin, and on a mature of it when
+// Feature >= 0.
+type Placement struct {
+	Feature int32 // index in Reference.Features, -1 for hairpin-only
+	Hairpin int32
+	Start   int32 // 0-based first templated base on the hairpin
+	End     int32 // exclusive end of the templated part
+	Tail    int8
+	Variant Variant // relative to the mature (zero when Feature < 0)
+}
+
+// Assignment is the outcome of Assign for one insert.
+type Assignment struct {
+	Kind Kind
+	// Placements: for Mirna, the best placements on mature features (one
+	// per feature and hairpin); for HairpinOnly, one per hit.
+	Placements []Placement
+	// Class is the other-RNA class (index in Reference.Classes) for
+	// OtherRNA, else -1.
+	Class int
+}
+
+// Features returns the distinct features of a Mirna assignment, sorted.
+func (a *Assignment) Features() []int32 {
+	return distinct(a.Placements, func(p Placement) int32 { return p.Feature })
+}
+
+// HairpinSet returns the distinct hairpins of the placements, sorted.
+func (a *Assignment) HairpinSet() []int32 {
+	return distinct(a.Placements, func(p Placement) int32 { return p.Hairpin })
+}
+
+func distinct(ps []Placement, key func(Placement) int32) []int32 {
+	out := make([]int32, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, key(p))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	n := 0
+	for i, v := range out {
+		if i == 0 || v != out[n-1] {
+			out[n] = v
+			n++
+		}
+	}
+	return out[:n]
+}
+
+// Assigner turns hits of an insert into an Assignment. It is safe for
+// concurrent use.
+type Assigner struct {
+	ref    *Reference
+	w5, w3 int
+}
+
+// NewAssigner returns an assigner with windows w5 and w3 (negative values
+// select DefaultWindow5 and DefaultWindow3).
+func NewAssigner(ref *Reference, w5, w3 int) *Assigner {
+	if w5 < 0 {
+		w5 = DefaultWindow5
+	}
+	if w3 < 0 {
+		w3 = DefaultWindow3
+	}
+	return &Assigner{ref: ref, w5: w5, w3: w3}
+}
+
+// Assign places insert, given its best hits on hairpins and the classes of
+// its best hits on other-class sequences (hits should form one stratum:
+// equally good alignments). Hits outside their hairpin are ignored.
+//
+// Rules: a hit lies on a mature when |Shift5| <= w5 and |Shift3| <= w3.
+// Among all mature placements of all hits only those with the smallest
+// |Shift5|+|Shift3| are kept (so a read equal to one mature is not also a
+// shifted isomiR of a nested or overlapping one); what remains is the
+// insert's candidate set, ambiguous when it names several features.
+// Without a mature placement the insert is HairpinOnly when it has a
+// hairpin hit; otherwise OtherRNA (the lowest class index wins) or
+// Unmapped.
+func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignment {
+	var mature, hairpin []Placement
+	best := -1
+	for _, h := range hits {
+		if h.Hairpin < 0 || int(h.Hairpin) >= len(a.ref.Hairpins) {
+			continue
+		}
+		hp := &a.ref.Hairpins[h.Hairpin]
+		start, end := int(h.Pos), int(h.Pos)+int(h.Len)
+		if start < 0 || h.Len <= 0 || end > len(hp.Seq) || int(h.Len)+int(h.Tail) != len(insert) || h.Tail < 0 {
+			continue
+		}
+		hairpin = append(hairpin, Placement{Feature: -1, Hairpin: h.Hairpin, Start: int32(start), End: int32(end), Tail: h.Tail})
+		// Loci are sorted by Start; scan those whose start is in the window.
+		for _, l := range hp.Loci {
+			if l.Start > start+a.w5 {
+				break
+			}
+			d5, d3 := start-l.Start, end-l.End
+			if abs(d5) > a.w5 || abs(d3) > a.w3 {
+				continue
+			}
+			d := abs(d5) + abs(d3)
+			if best >= 0 && d > best {
+				continue
+			}
+			if d < best || best < 0 {
+				best = d
+				mature = mature[:0]
+			}
+			v := Variant{Shift5: d5, Shift3: d3, Add3p: int(h.Tail)}
+			for i := 0; i < int(h.Len); i++ {
+				if insert[i] != hp.Seq[start+i] {
+					v.SNV |= snvClass(start + i - l.Start + 1)
+				}
+			}
+			mature = append(mature, Placement{Feature: int32(l.Feature), Hairpin: h.Hairpin, Start: int32(start), End: int32(end), Tail: h.Tail, Variant: v})
+		}
+	}
+	switch {
+	case len(mature) > 0:
+		sortPlacements(mature)
+		return Assignment{Kind: Mirna, Placements: dedupe(mature), Class: -1}
+	case len(hairpin) > 0:
+		sortPlacements(hairpin)
+		return Assignment{Kind: HairpinOnly, Placements: dedupe(hairpin), Class: -1}
+	case len(otherClasses) > 0:
+		c := otherClasses[0]
+		for _, x := range otherClasses {
+			if x < c {
+				c = x
+			}
+		}
+		return Assignment{Kind: OtherRNA, Class: c}
+	}
+	return Assignment{Kind: Unmapped, Class: -1}
+}
+
+// snvClass maps a 1-based position in the mature to its SNV class.
+func snvClass(pos int) uint8 {
+	switch {
+	case pos >= 2 && pos <= 7:
+		return snvSeed
+	case pos == 8:
+		return snvCentralOffset
+	case pos >= 9 && pos <= 12:
+		return snvCentral
+	case pos >= 13 && pos <= 17:
+		return snvCentralSupp
+	}
+	return snvOther
+}
+
+func sortPlacements(ps []Placement) {
+	sort.Slice(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Feature != b.Feature {
+			return a.Feature < b.Feature
+		}
+		if a.Hairpin != b.Hairpin {
+			return a.Hairpin < b.Hairpin
+		}
+		return a.Start < b.Start
+	})
+}
+
+// dedupe keeps the first placement of each (feature, hairpin) pair of a
+// sorted slice.
+func dedupe(ps []Placement) []Placement {
+	n := 0
+	for i, p := range ps {
+		if i > 0 && p.Feature == ps[n-1].Feature && p.Hairpin == ps[n-1].Hairpin {
+			continue
+		}
+		ps[n] = p
+		n++
+	}
+	return ps[:n]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,393 @@
+package quant
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/exomir/exomir/seq"
+)
+
+// Reference is a miRNA reference: miRBase hairpins, the mature features
+// placed on them, and optional other small-RNA classes.
+//
+// Mature names that share one sequence form ONE feature whose Name is the
+// names joined with "/" in file order (hsa-miR-519a-5p and its identical
+// siblings become "hsa-miR-519a-5p/hsa-miR-519b-5p/..."): reads of such a
+// sequence cannot tell the names apart, so counting them separately would
+// either double count or invent a split. A feature is placed at every exact
+// occurrence of its sequence in every hairpin of the reference, so one
+// feature may have several loci (hsa-miR-19b-3p on hsa-mir-19b-1 and
+// hsa-mir-19b-2).
+//
+// A Reference is read-only once built and safe for concurrent use.
+type Reference struct {
+	// Species is the name prefix the reference was restricted to ("" for all).
+	Species string
+	// Hairpins are the precursors in file order.
+	Hairpins []Hairpin
+	// Features are the mature features in file order of first occurrence.
+	Features []Feature
+	// Classes are the other small-RNA classes in the order they were added.
+	Classes []string
+	// Others are the sequences of the other classes.
+	Others []OtherSeq
+
+	hairpinByName map[string]int
+	featureByName map[string]int
+}
+
+// Hairpin is one miRNA precursor (stem-loop).
+type Hairpin struct {
+	Name string // e.g. hsa-mir-21
+	ID   string // accession, e.g. MI0000077
+	Seq  []byte // DNA alphabet, upper case
+	// Loci are the mature features on this hairpin, sorted by Start.
+	Loci []Locus
+}
+
+// Locus places a mature feature on a hairpin.
+type Locus struct {
+	Feature int // index in Reference.Features
+	Hairpin int // index in Reference.Hairpins
+	Start   int // 0-based first base on the hairpin
+	End     int // 0-based, exclusive
+}
+
+// Feature is one mature miRNA sequence with all the names it carries.
+type Feature struct {
+	Name  string   // Names joined with "/"
+	Names []string // e.g. hsa-miR-21-5p
+	IDs   []string // accessions, e.g. MIMAT0000076, parallel to Names
+	Seq   []byte
+	Loci  []Locus // every exact occurrence on a hairpin
+}
+
+// OtherSeq is one sequence of another small-RNA class (tRNA, rRNA, ...).
+type OtherSeq struct {
+	Class int // index in Reference.Classes
+	Name  string
+	Seq   []byte
+}
+
+// RefOptions select what NewReference keeps.
+type RefOptions struct {
+	// Species keeps only records whose name starts with Species+"-"
+	// (e.g. "hsa"); "" keeps all.
+	Species string
+	// SkipUnplaced drops mature sequences found on no hairpin instead of
+	// failing with ErrUnplacedMature.
+	SkipUnplaced bool
+}
+
+// NewReference builds a reference from miRBase mature and hairpin records
+// (as read by seq.ReadAllFasta: U already converted to T). It fails with
+// ErrUnknownSpecies when no record has the species prefix, ErrEmptyReference
+// when nothing is left, and ErrUnplacedMature (naming the matures) when a
+// mature sequence occurs in no hairpin and o.SkipUnplaced is false.
+func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, error) {
+	keep := func(name string) bool {
+		return o.Species == "" || strings.HasPrefix(name, o.Species+"-")
+	}
+	r := &Reference{
+		Species:       o.Species,
+		hairpinByName: map[string]int{},
+		featureByName: map[string]int{},
+	}
+	for _, rec := range hairpin {
+		if !keep(rec.Name) {
+			continue
+		}
+		if _, dup := r.hairpinByName[rec.Name]; dup {
+			return nil, fmt.Errorf("%w: hairpin %s", ErrDuplicateName, rec.Name)
+		}
+		r.hairpinByName[rec.Name] = len(r.Hairpins)
+		r.Hairpins = append(r.Hairpins, Hairpin{Name: rec.Name, ID: firstWord(rec.Desc), Seq: rec.Seq})
+	}
+	bySeq := map[string]int{}
+	nMature := 0
+	for _, rec := range mature {
+		if !keep(rec.Name) {
+			continue
+		}
+		nMature++
+		if len(rec.Seq) == 0 {
+			continue
+		}
+		fi, ok := bySeq[string(rec.Seq)]
+		if !ok {
+			fi = len(r.Features)
+			bySeq[string(rec.Seq)] = fi
+			r.Features = append(r.Features, Feature{Seq: rec.Seq})
+		}
+		f := &r.Features[fi]
+		dup := false
+		for _, n := range f.Names {
+			dup = dup || n == rec.Name
+		}
+		if !dup {
+			f.Names = append(f.Names, rec.Name)
+			f.IDs = append(f.IDs, firstWord(rec.Desc))
+		}
+	}
+	if o.Species != "" && len(r.Hairpins) == 0 && nMature == 0 {
+		return nil, fmt.Errorf("%w %q; available prefixes include %s", ErrUnknownSpecies, o.Species, speciesList(hairpin, mature))
+	}
+	if len(r.Hairpins) == 0 || len(r.Features) == 0 {
+		return nil, fmt.Errorf("%w: %d hairpins, %d mature sequences", ErrEmptyReference, len(r.Hairpins), len(r.Features))
+	}
+	r.place()
+	var unplaced []string
+	kept := r.Features[:0]
+	remap := make([]int, len(r.Features))
+	for i, f := range r.Features {
+		if len(f.Loci) == 0 {
+			unplaced = append(unplaced, f.Names...)
+			remap[i] = -1
+			continue
+		}
+		remap[i] = len(kept)
+		kept = append(kept, f)
+	}
+	if len(unplaced) > 0 && !o.SkipUnplaced {
+		return nil, fmt.Errorf("%w: %s", ErrUnplacedMature, abbreviate(unplaced, 10))
+	}
+	r.Features = kept
+	if len(r.Features) == 0 {
+		return nil, fmt.Errorf("%w: no mature sequence lies on a hairpin", ErrEmptyReference)
+	}
+	for fi := range r.Features {
+		f := &r.Features[fi]
+		f.Name = strings.Join(f.Names, "/")
+		for li := range f.Loci {
+			f.Loci[li].Feature = fi
+		}
+		r.featureByName[f.Name] = fi
+		for _, n := range f.Names {
+			r.featureByName[n] = fi
+		}
+	}
+	for hi := range r.Hairpins {
+		h := &r.Hairpins[hi]
+		loci := h.Loci[:0]
+		for _, l := range h.Loci {
+			if remap[l.Feature] >= 0 {
+				l.Feature = remap[l.Feature]
+				loci = append(loci, l)
+			}
+		}
+		h.Loci = loci
+		sort.Slice(h.Loci, func(a, b int) bool {
+			if h.Loci[a].Start != h.Loci[b].Start {
+				return h.Loci[a].Start < h.Loci[b].Start
+			}
+			return h.Loci[a].End < h.Loci[b].End
+		})
+	}
+	return r, nil
+}
+
+// place finds every exact occurrence of every feature in every hairpin,
+// using an index of the hairpins' k-mers (k = shortest mature, at most 12)
+// so that all-species references load quickly.
+func (r *Reference) place() {
+	k := 12
+	for _, f := range r.Features {
+		if len(f.Seq) < k {
+			k = len(f.Seq)
+		}
+	}
+	type pos struct{ h, p int32 }
+	index := map[string][]pos{}
+	for hi, h := range r.Hairpins {
+		for p := 0; p+k <= len(h.Seq); p++ {
+			key := string(h.Seq[p : p+k])
+			index[key] = append(index[key], pos{int32(hi), int32(p)})
+		}
+	}
+	for fi := range r.Features {
+		f := &r.Features[fi]
+		for _, c := range index[string(f.Seq[:k])] {
+			h := &r.Hairpins[c.h]
+			p := int(c.p)
+			if p+len(f.Seq) <= len(h.Seq) && bytes.Equal(h.Seq[p:p+len(f.Seq)], f.Seq) {
+				l := Locus{Feature: fi, Hairpin: int(c.h), Start: p, End: p + len(f.Seq)}
+				f.Loci = append(f.Loci, l)
+				h.Loci = append(h.Loci, l)
+			}
+		}
+	}
+}
+
+// AddOther adds the sequences of another small-RNA class (e.g. "tRNA").
+// Reads matching both a hairpin and an other-class sequence equally well
+// are miRNA reads; reads matching several classes go to the class added
+// first.
+func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
+	if class == "" {
+		return fmt.Errorf("%w: empty class name", ErrBadOption)
+	}
+	ci := -1
+	for i, c := range r.Classes {
+		if c == class {
+			ci = i
+		}
+	}
+	if ci < 0 {
+		ci = len(r.Classes)
+		r.Classes = append(r.Classes, class)
+	}
+	n := 0
+	for _, rec := range recs {
+		if len(rec.Seq) == 0 {
+			continue
+		}
+		r.Others = append(r.Others, OtherSeq{Class: ci, Name: rec.Name, Seq: rec.Seq})
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: class %s has no sequences", ErrEmptyReference, class)
+	}
+	return nil
+}
+
+// AddOtherFile reads a FASTA file (plain or gzip) and adds it as class.
+func (r *Reference) AddOtherFile(class, path string) error {
+	recs, err := readFastaFile(path)
+	if err != nil {
+		return err
+	}
+	return r.AddOther(class, recs)
+}
+
+// FeatureIndex returns the index of the feature with the given name (the
+// joined name or any one of its names), or -1.
+func (r *Reference) FeatureIndex(name string) int {
+	if i, ok := r.featureByName[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// HairpinIndex returns the index of the hairpin with the given name, or -1.
+func (r *Reference) HairpinIndex(name string) int {
+	if i, ok := r.hairpinByName[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// LoadReference reads miRBase mature and hairpin FASTA files (plain or
+// gzip, detected from the magic bytes) and calls NewReference.
+func LoadReference(maturePath, hairpinPath string, o RefOptions) (*Reference, error) {
+	m, err := readFastaFile(maturePath)
+	if err != nil {
+		return nil, err
+	}
+	h, err := readFastaFile(hairpinPath)
+	if err != nil {
+		return nil, err
+	}
+	return NewReference(m, h, o)
+}
+
+//go:embed mirbase/*.fa.gz
+var embedded embed.FS
+
+// Embedded returns the reference built into the binary: miRBase 21 for
+// species "hsa" (see mirbase/SOURCES.md). Other species fail with
+// ErrUnknownSpecies.
+func Embedded(species string) (*Reference, error) {
+	if species != "hsa" {
+		return nil, fmt.Errorf("%w %q: the embedded reference has only hsa (miRBase 21); give -mature and -hairpin files for others", ErrUnknownSpecies, species)
+	}
+	read := func(name string) ([]seq.FastaRecord, error) {
+		f, err := embedded.Open("mirbase/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("quant: embedded %s: %w", name, err)
+		}
+		defer f.Close()
+		return readFasta(f, "embedded:"+name)
+	}
+	m, err := read("hsa_mature_v21.fa.gz")
+	if err != nil {
+		return nil, err
+	}
+	h, err := read("hsa_hairpin_v21.fa.gz")
+	if err != nil {
+		return nil, err
+	}
+	return NewReference(m, h, RefOptions{Species: species})
+}
+
+func readFastaFile(path string) ([]seq.FastaRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("quant: %w", err)
+	}
+	defer f.Close()
+	return readFasta(f, path)
+}
+
+// readFasta reads FASTA from r, inflating it when it starts with the gzip
+// magic bytes.
+func readFasta(r io.Reader, name string) ([]seq.FastaRecord, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	magic, _ := br.Peek(2)
+	var in io.Reader = br
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("quant: %s: %w", name, err)
+		}
+		defer zr.Close()
+		in = zr
+	}
+	return seq.ReadAllFasta(in, name)
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// speciesList names up to 12 of the most frequent name prefixes.
+func speciesList(lists ...[]seq.FastaRecord) string {
+	count := map[string]int{}
+	for _, l := range lists {
+		for _, rec := range l {
+			if i := strings.IndexByte(rec.Name, '-'); i > 0 {
+				count[rec.Name[:i]]++
+			}
+		}
+	}
+	if len(count) == 0 {
+		return "(none: the files have no prefixed names)"
+	}
+	names := make([]string, 0, len(count))
+	for n := range count {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(a, b int) bool {
+		if count[names[a]] != count[names[b]] {
+			return count[names[a]] > count[names[b]]
+		}
+		return names[a] < names[b]
+	})
+	return abbreviate(names, 12)
+}
+
+func abbreviate(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+}

@@ -1,0 +1,97 @@
+package quant
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/exomir/exomir/seq"
+)
+
+func embeddedHsa(t testing.TB) *Reference {
+	t.Helper()
+	r, err := Embedded("hsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestEmbeddedReference(t *testing.T) {
+	r := embeddedHsa(t)
+	// miRBase 21 human: 1,881 hairpins, 2,588 mature records
+	// (grep -c '>' on the shared FASTA files).
+	if len(r.Hairpins) != 1881 {
+		t.Errorf("hairpins = %d, want 1881", len(r.Hairpins))
+	}
+	names := 0
+	for _, f := range r.Features {
+		names += len(f.Names)
+		if len(f.Loci) == 0 {
+			t.Errorf("feature %s has no locus", f.Name)
+		}
+	}
+	if names != 2588 {
+		t.Errorf("mature names = %d, want 2588", names)
+	}
+	for _, tc := range []struct {
+		name     string
+		hairpins []string
+	}{
+		{"hsa-miR-19b-3p", []string{"hsa-mir-19b-1", "hsa-mir-19b-2"}},
+		{"hsa-miR-21-5p", []string{"hsa-mir-21"}},
+	} {
+		fi := r.FeatureIndex(tc.name)
+		if fi < 0 {
+			t.Fatalf("%s not found", tc.name)
+		}
+		var got []string
+		for _, l := range r.Features[fi].Loci {
+			got = append(got, r.Hairpins[l.Hairpin].Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.hairpins, ",") {
+			t.Errorf("%s on %v, want %v", tc.name, got, tc.hairpins)
+		}
+	}
+	// hsa-miR-519a-5p shares its sequence with 519b-5p, 519c-5p, 522-5p,
+	// 523-5p and 518e-5p (miRBase 21 mature.fa): one feature.
+	f := r.Features[r.FeatureIndex("hsa-miR-519a-5p")]
+	if len(f.Names) < 2 || r.FeatureIndex("hsa-miR-522-5p") != r.FeatureIndex("hsa-miR-519a-5p") {
+		t.Errorf("519a-5p feature = %q", f.Name)
+	}
+	t.Logf("%d features, 519a-5p feature %q on %d loci", len(r.Features), f.Name, len(f.Loci))
+}
+
+func TestReferenceErrors(t *testing.T) {
+	hp := []seq.FastaRecord{{Name: "hsa-mir-x", Desc: "MI1", Seq: []byte("AAAACCCCGGGGTTTTACGTACGTAAAAGGG")}}
+	mat := []seq.FastaRecord{{Name: "hsa-miR-x", Desc: "MIMAT1", Seq: []byte("CCCCGGGGTTTTACGT")}}
+	bad := []seq.FastaRecord{{Name: "hsa-miR-y", Desc: "MIMAT2", Seq: []byte("GGGGGGGGGGGGGGGG")}}
+	for _, tc := range []struct {
+		name    string
+		mat, hp []seq.FastaRecord
+		o       RefOptions
+		want    error
+		mention string
+	}{
+		{"ok", mat, hp, RefOptions{Species: "hsa"}, nil, ""},
+		{"unknown species", mat, hp, RefOptions{Species: "mmu"}, ErrUnknownSpecies, "hsa"},
+		{"empty", nil, nil, RefOptions{}, ErrEmptyReference, ""},
+		{"no hairpins", mat, nil, RefOptions{}, ErrEmptyReference, ""},
+		{"unplaced", append(mat, bad...), hp, RefOptions{}, ErrUnplacedMature, "hsa-miR-y"},
+		{"unplaced skipped", append(mat, bad...), hp, RefOptions{SkipUnplaced: true}, nil, ""},
+		{"all unplaced skipped", bad, hp, RefOptions{SkipUnplaced: true}, ErrEmptyReference, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewReference(tc.mat, tc.hp, tc.o)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("error %q does not mention %q", err, tc.mention)
+			}
+		})
+	}
+	if _, err := Embedded("xyz"); !errors.Is(err, ErrUnknownSpecies) {
+		t.Errorf("Embedded(xyz) err = %v", err)
+	}
+}

@@ -1,0 +1,356 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Multi is the rule for reads whose best placements name several features
+// (or, for hairpin counts, several hairpins).
+type Multi uint8
+
+// Multi-mapping rules.
+const (
+	// MultiEM shares each ambiguous read among its candidates in proportion
+	// to their abundances, estimated by expectation–maximisation starting
+	// from the unambiguous counts (the default).
+	MultiEM Multi = iota
+	// MultiUnique counts unambiguous reads only.
+	MultiUnique
+	// MultiSplit shares each ambiguous read equally among its candidates.
+	MultiSplit
+)
+
+// ParseMulti parses "em", "unique" or "split".
+func ParseMulti(s string) (Multi, error) {
+	switch s {
+	case "em", "":
+		return MultiEM, nil
+	case "unique":
+		return MultiUnique, nil
+	case "split":
+		return MultiSplit, nil
+	}
+	return 0, fmt.Errorf("%w: -multi %q: want em, unique or split", ErrBadOption, s)
+}
+
+func (m Multi) String() string {
+	switch m {
+	case MultiEM:
+		return "em"
+	case MultiUnique:
+		return "unique"
+	case MultiSplit:
+		return "split"
+	}
+	return "Multi(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Options control counting. The zero value is the default: EM, read
+// counts, GOMAXPROCS workers.
+type Options struct {
+	Multi Multi
+	// UMI makes counts molecules (Insert.Molecules) instead of reads.
+	UMI bool
+	// Threads is the number of alignment workers; 0 means GOMAXPROCS.
+	Threads int
+}
+
+// EM stopping rule: iterate until no feature's estimate moves by more
+// than emTolerance reads, at most emMaxIter times.
+const (
+	emTolerance = 1e-6
+	emMaxIter   = 10000
+)
+
+// Isomir is one insert placed on one mature of one hairpin: a line of the
+// mirGFF3 output.
+type Isomir struct {
+	Seq     string
+	Feature int32
+	Hairpin int32
+	Start   int32 // 0-based templated start on the hairpin
+	End     int32 // exclusive templated end
+	Tail    int8
+	Variant Variant
+	Count   int64 // reads (molecules with UMIs) of the insert, in full
+	Hits    int   // number of (feature, hairpin) placements of the insert
+}
+
+// Stat is one row of the summary table. Rows named reads_* partition the
+// input reads: they sum to input_reads.
+type Stat struct {
+	Name  string
+	Value string
+}
+
+// Sample holds the counts of one sample.
+type Sample struct {
+	Name string
+	Ref  *Reference
+	// Mature and Hairpin are integer counts parallel to Ref.Features and
+	// Ref.Hairpins (reads, or molecules with UMIs).
+	Mature  []int64
+	Hairpin []int64
+	// MatureFrac and HairpinFrac are the fractional counts before rounding.
+	MatureFrac  []float64
+	HairpinFrac []float64
+	// Class holds the reads of each other-RNA class (Ref.Classes).
+	Class []int64
+	// Isomirs are the mature placements, in insert order.
+	Isomirs []Isomir
+	// Stats is the summary table.
+	Stats []Stat
+}
+
+// Stat returns the value of the named summary row and whether it exists.
+func (s *Sample) Stat(name string) (string, bool) {
+	for _, st := range s.Stats {
+		if st.Name == name {
+			return st.Value, true
+		}
+	}
+	return "", false
+}
+
+type ambiguous struct {
+	cands []int32
+	n     float64
+}
+
+// Builder accumulates assigned inserts into a Sample. Add inserts in a
+// fixed order (e.g. the collapser's) for reproducible output. A Builder is
+// not safe for concurrent use.
+type Builder struct {
+	ref *Reference
+	o   Options
+
+	uniqueM, uniqueH []float64
+	ambM, ambH       map[string]*ambiguous
+	ambMOrder        []string
+	ambHOrder        []string
+
+	isomirs    []Isomir
+	kindReads  [4]int64
+	classReads []int64
+	multiReads int64 // reads among several features
+}
+
+// NewBuilder returns an empty builder.
+func NewBuilder(ref *Reference, o Options) *Builder {
+	return &Builder{
+		ref: ref, o: o,
+		uniqueM:    make([]float64, len(ref.Features)),
+		uniqueH:    make([]float64, len(ref.Hairpins)),
+		ambM:       map[string]*ambiguous{},
+		ambH:       map[string]*ambiguous{},
+		classReads: make([]int64, len(ref.Classes)),
+	}
+}
+
+// Add records an insert with its reads and molecules (molecules count
+// when Options.UMI is set; otherwise they are ignored).
+func (b *Builder) Add(insert string, reads, molecules int64, a Assignment) {
+	b.kindReads[a.Kind] += reads
+	n := reads
+	if b.o.UMI {
+		n = molecules
+	}
+	switch a.Kind {
+	case OtherRNA:
+		if a.Class >= 0 && a.Class < len(b.classReads) {
+			b.classReads[a.Class] += reads
+		}
+		return
+	case Unmapped:
+		return
+	}
+	hp := a.HairpinSet()
+	b.record(hp, float64(n), b.uniqueH, b.ambH, &b.ambHOrder)
+	if a.Kind != Mirna {
+		return
+	}
+	fs := a.Features()
+	if len(fs) > 1 {
+		b.multiReads += reads
+	}
+	b.record(fs, float64(n), b.uniqueM, b.ambM, &b.ambMOrder)
+	for _, p := range a.Placements {
+		b.isomirs = append(b.isomirs, Isomir{
+			Seq: insert, Feature: p.Feature, Hairpin: p.Hairpin, Start: p.Start, End: p.End,
+			Tail: p.Tail, Variant: p.Variant, Count: n, Hits: len(a.Placements),
+		})
+	}
+}
+
+func (b *Builder) record(cands []int32, n float64, unique []float64, amb map[string]*ambiguous, order *[]string) {
+	switch len(cands) {
+	case 0:
+	case 1:
+		unique[cands[0]] += n
+	default:
+		var sb strings.Builder
+		for _, c := range cands {
+			sb.WriteString(strconv.Itoa(int(c)))
+			sb.WriteByte(',')
+		}
+		key := sb.String()
+		if e, ok := amb[key]; ok {
+			e.n += n
+			return
+		}
+		amb[key] = &ambiguous{cands: append([]int32(nil), cands...), n: n}
+		*order = append(*order, key)
+	}
+}
+
+// Finish resolves the multi-mapping reads and returns the sample. base
+// holds the upstream summary rows (seq's categories and metrics); its
+// reads_passed row, if any, is replaced by reads_mirna, reads_hairpin_only,
+// reads_other_rna and reads_unmapped, which partition it. Without such a
+// row, input_reads (when absent) and the four rows are appended. Further
+// rows: class_<name> (reads per other class, a breakdown of
+// reads_other_rna), mirna_multi_reads (reads placed on several features),
+// mirna_uncounted_reads (with MultiUnique, those left out), multi and
+// count_unit.
+func (b *Builder) Finish(name string, base []Stat) *Sample {
+	s := &Sample{Name: name, Ref: b.ref, Class: b.classReads, Isomirs: b.isomirs}
+	s.MatureFrac = resolve(b.uniqueM, b.ambM, b.ambMOrder, b.o.Multi)
+	s.HairpinFrac = resolve(b.uniqueH, b.ambH, b.ambHOrder, b.o.Multi)
+	s.Mature = roundTotal(s.MatureFrac)
+	s.Hairpin = roundTotal(s.HairpinFrac)
+
+	split := []Stat{
+		{"reads_mirna", itoa(b.kindReads[Mirna])},
+		{"reads_hairpin_only", itoa(b.kindReads[HairpinOnly])},
+		{"reads_other_rna", itoa(b.kindReads[OtherRNA])},
+		{"reads_unmapped", itoa(b.kindReads[Unmapped])},
+	}
+	replaced := false
+	for _, st := range base {
+		if st.Name == "reads_passed" {
+			s.Stats = append(s.Stats, split...)
+			replaced = true
+			continue
+		}
+		s.Stats = append(s.Stats, st)
+	}
+	if !replaced {
+		if _, ok := s.Stat("input_reads"); !ok {
+			var total int64
+			for _, r := range b.kindReads {
+				total += r
+			}
+			s.Stats = append(s.Stats, Stat{"input_reads", itoa(total)})
+		}
+		s.Stats = append(s.Stats, split...)
+	}
+	for i, c := range b.ref.Classes {
+		s.Stats = append(s.Stats, Stat{"class_" + c, itoa(b.classReads[i])})
+	}
+	s.Stats = append(s.Stats, Stat{"mirna_multi_reads", itoa(b.multiReads)})
+	if b.o.Multi == MultiUnique {
+		s.Stats = append(s.Stats, Stat{"mirna_uncounted_reads", itoa(b.multiReads)})
+	}
+	unit := "reads"
+	if b.o.UMI {
+		unit = "molecules"
+	}
+	var total int64
+	for _, c := range s.Mature {
+		total += c
+	}
+	s.Stats = append(s.Stats,
+		Stat{"multi", b.o.Multi.String()},
+		Stat{"count_unit", unit},
+		Stat{"mirna_counted", itoa(total)},
+	)
+	return s
+}
+
+// resolve returns fractional totals: unique counts plus the shares of the
+// ambiguous groups under the rule m.
+func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Multi) []float64 {
+	out := append([]float64(nil), unique...)
+	if m == MultiUnique || len(order) == 0 {
+		return out
+	}
+	groups := make([]*ambiguous, len(order))
+	for i, k := range order {
+		groups[i] = amb[k]
+	}
+	if m == MultiSplit {
+		for _, g := range groups {
+			share := g.n / float64(len(g.cands))
+			for _, c := range g.cands {
+				out[c] += share
+			}
+		}
+		return out
+	}
+	theta := append([]float64(nil), unique...)
+	next := make([]float64, len(unique))
+	for iter := 0; iter < emMaxIter; iter++ {
+		copy(next, unique)
+		for _, g := range groups {
+			var sum float64
+			for _, c := range g.cands {
+				sum += theta[c]
+			}
+			if sum <= 0 {
+				share := g.n / float64(len(g.cands))
+				for _, c := range g.cands {
+					next[c] += share
+				}
+				continue
+			}
+			for _, c := range g.cands {
+				next[c] += g.n * theta[c] / sum
+			}
+		}
+		var delta float64
+		for i := range next {
+			delta = math.Max(delta, math.Abs(next[i]-theta[i]))
+		}
+		theta, next = next, theta
+		if delta < emTolerance {
+			break
+		}
+	}
+	return theta
+}
+
+// roundTotal rounds fractional counts to integers whose sum is the rounded
+// sum of the fractions (largest-remainder rounding; ties go to the lower
+// index), so totals stay consistent with the reads assigned.
+func roundTotal(x []float64) []int64 {
+	out := make([]int64, len(x))
+	var sum float64
+	var floorSum int64
+	type rem struct {
+		i int
+		r float64
+	}
+	var rems []rem
+	for i, v := range x {
+		sum += v
+		f := math.Floor(v + 1e-9)
+		out[i] = int64(f)
+		floorSum += out[i]
+		if r := v - f; r > 1e-9 {
+			rems = append(rems, rem{i, r})
+		}
+	}
+	need := int64(math.Round(sum)) - floorSum
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r > rems[b].r })
+	for k := 0; k < len(rems) && need > 0; k++ {
+		out[rems[k].i]++
+		need--
+	}
+	return out
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

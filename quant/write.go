@@ -1,0 +1,239 @@
+package quant
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/exomir/exomir/internal/atomicfile"
+)
+
+// WriteMatureCounts writes "mirna<TAB>count" and one row per reference
+// feature in reference order, zeros included.
+func WriteMatureCounts(w io.Writer, s *Sample) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("mirna\tcount\n")
+	for i, f := range s.Ref.Features {
+		fmt.Fprintf(bw, "%s\t%d\n", f.Name, s.Mature[i])
+	}
+	return bw.Flush()
+}
+
+// WriteHairpinCounts writes "hairpin<TAB>count" and one row per hairpin in
+// reference order, zeros included.
+func WriteHairpinCounts(w io.Writer, s *Sample) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("hairpin\tcount\n")
+	for i, h := range s.Ref.Hairpins {
+		fmt.Fprintf(bw, "%s\t%d\n", h.Name, s.Hairpin[i])
+	}
+	return bw.Flush()
+}
+
+// WriteSummary writes "metric<TAB>value" rows of s.Stats.
+func WriteSummary(w io.Writer, s *Sample) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("metric\tvalue\n")
+	for _, st := range s.Stats {
+		fmt.Fprintf(bw, "%s\t%s\n", st.Name, st.Value)
+	}
+	return bw.Flush()
+}
+
+// GFFOptions describe the header of a mirGFF3 file.
+type GFFOptions struct {
+	// Database names the reference in "## source-ontology:"; default
+	// "miRBase21".
+	Database string
+	// Tools is written in "## TOOLS:"; default "exomir".
+	Tools string
+}
+
+// WriteIsomirGFF writes the isomiRs of one or more samples (sharing one
+// reference) as mirGFF3 v1.2: one line per (sequence, hairpin, mature)
+// with the samples' counts in Expression, in the order of "## COLDATA".
+// Read is the insert sequence; UID is exomir's own reversible encoding of
+// it ("ex" + length + "-" + the 2-bit-per-base packing in hex; sequences
+// with other letters than ACGT use "ex" + length + "-" + the sequence),
+// not the spec's lookup-table encoding. Expression counts the insert's
+// reads (molecules with UMIs) in full on each of its Hits placements, as
+// mirtop does; per-miRNA totals come from the count tables. Lines are
+// sorted by hairpin, start, end, sequence and mature.
+func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
+	if len(samples) == 0 {
+		return fmt.Errorf("%w: no samples for the GFF", ErrBadOption)
+	}
+	ref := samples[0].Ref
+	names := make([]string, len(samples))
+	for i, s := range samples {
+		if s.Ref != ref {
+			return fmt.Errorf("%w: %s and %s", ErrSampleMismatch, samples[0].Name, s.Name)
+		}
+		if strings.ContainsAny(s.Name, ",\n") {
+			return fmt.Errorf("%w: sample name %q contains a comma or newline", ErrBadOption, s.Name)
+		}
+		names[i] = s.Name
+	}
+	if o.Database == "" {
+		o.Database = "miRBase21"
+	}
+	if o.Tools == "" {
+		o.Tools = "exomir"
+	}
+	type key struct {
+		seq              string
+		hairpin, feature int32
+	}
+	type line struct {
+		iso  Isomir
+		expr []int64
+	}
+	idx := map[key]int{}
+	var lines []line
+	for si, s := range samples {
+		for _, iso := range s.Isomirs {
+			k := key{iso.Seq, iso.Hairpin, iso.Feature}
+			li, ok := idx[k]
+			if !ok {
+				li = len(lines)
+				idx[k] = li
+				lines = append(lines, line{iso: iso, expr: make([]int64, len(samples))})
+			}
+			lines[li].expr[si] += iso.Count
+			if iso.Hits > lines[li].iso.Hits {
+				lines[li].iso.Hits = iso.Hits
+			}
+		}
+	}
+	sort.Slice(lines, func(i, j int) bool {
+		a, b := lines[i].iso, lines[j].iso
+		switch {
+		case a.Hairpin != b.Hairpin:
+			return a.Hairpin < b.Hairpin
+		case a.Start != b.Start:
+			return a.Start < b.Start
+		case a.End != b.End:
+			return a.End < b.End
+		case a.Seq != b.Seq:
+			return a.Seq < b.Seq
+		}
+		return a.Feature < b.Feature
+	})
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
+	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
+	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
+	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	var expr []string
+	for _, l := range lines {
+		iso := l.iso
+		hp := &ref.Hairpins[iso.Hairpin]
+		typ := "isomiR"
+		if iso.Variant.IsRef() {
+			typ = "ref_miRNA"
+		}
+		expr = expr[:0]
+		for _, e := range l.expr {
+			expr = append(expr, strconv.FormatInt(e, 10))
+		}
+		start := int(iso.Start) + 1
+		end := int(iso.Start) + len(iso.Seq)
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t.\t+\t.\tRead=%s; UID=%s; Name=%s; Parent=%s; Variant=%s; Cigar=%s; Expression=%s; Filter=Pass; Hits=%d\n",
+			hp.Name, o.Database, typ, start, end, iso.Seq, UID(iso.Seq),
+			ref.Features[iso.Feature].Name, hp.Name, iso.Variant, cigar(iso.Seq, hp.Seq[iso.Start:]),
+			strings.Join(expr, ","), iso.Hits)
+	}
+	return bw.Flush()
+}
+
+// UID is exomir's identifier of a read sequence used in the mirGFF3 UID
+// attribute (see WriteIsomirGFF). It is reversible and collision-free.
+func UID(seq string) string {
+	var sb strings.Builder
+	sb.WriteString("ex")
+	sb.WriteString(strconv.Itoa(len(seq)))
+	sb.WriteByte('-')
+	for i := 0; i < len(seq); i++ {
+		switch seq[i] {
+		case 'A', 'C', 'G', 'T':
+		default:
+			sb.WriteString(seq)
+			return sb.String()
+		}
+	}
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(seq); i += 2 {
+		v := code2(seq[i]) << 2
+		if i+1 < len(seq) {
+			v |= code2(seq[i+1])
+		}
+		sb.WriteByte(hex[v])
+	}
+	return sb.String()
+}
+
+func code2(c byte) byte {
+	switch c {
+	case 'C':
+		return 1
+	case 'G':
+		return 2
+	case 'T':
+		return 3
+	}
+	return 0
+}
+
+// cigar describes read against the reference starting at its first base
+// in mirtop's compact form: runs of matches as "<n>M" ("M" for one), a
+// mismatching (or overhanging) read base as the base itself.
+func cigar(read string, ref []byte) string {
+	var sb strings.Builder
+	run := 0
+	flush := func() {
+		switch {
+		case run == 1:
+			sb.WriteByte('M')
+		case run > 1:
+			sb.WriteString(strconv.Itoa(run))
+			sb.WriteByte('M')
+		}
+		run = 0
+	}
+	for i := 0; i < len(read); i++ {
+		if i < len(ref) && read[i] == ref[i] {
+			run++
+			continue
+		}
+		flush()
+		sb.WriteByte(read[i])
+	}
+	flush()
+	return sb.String()
+}
+
+// WriteOutputs writes dir/name.mirna_counts.tsv, .hairpin_counts.tsv,
+// .isomirs.gff3 and .summary.tsv for s, each atomically.
+func WriteOutputs(dir string, s *Sample, o GFFOptions) error {
+	base := filepath.Join(dir, s.Name)
+	files := []struct {
+		suffix string
+		write  func(io.Writer) error
+	}{
+		{".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
+		{".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
+		{".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
+		{".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
+	}
+	for _, f := range files {
+		if err := atomicfile.WriteFile(base+f.suffix, func(w *bufio.Writer) error { return f.write(w) }); err != nil {
+			return fmt.Errorf("quant: %w", err)
+		}
+	}
+	return nil
+}
