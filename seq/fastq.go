@@ -43,16 +43,17 @@ var baseTable = func() (t [256]byte) {
 // the end. Errors are sticky and returned by Err as a *ParseError carrying
 // the file name, the 1-based line and the record number.
 type FastqReader struct {
-	r       io.Reader
-	file    string
-	buf     []byte
-	pos     int // start of unread data in buf
-	end     int // end of valid data in buf
-	eof     bool
-	line    int64 // lines consumed so far
-	record  int64 // records returned so far
-	err     error
-	readErr error // error from r other than io.EOF, reported once buf drains
+	r        io.Reader
+	file     string
+	buf      []byte
+	pos      int // start of unread data in buf
+	end      int // end of valid data in buf
+	recStart int // start of the record being parsed
+	eof      bool
+	line     int64 // lines consumed so far
+	record   int64 // records returned so far
+	err      error
+	readErr  error // error from r other than io.EOF, reported once buf drains
 }
 
 // NewFastqReader returns a reader of r; file names the input in errors.
@@ -79,16 +80,13 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 	if fr.err != nil {
 		return false
 	}
-	// Compact so that the next record's lines start at the buffer's
-	// beginning; the previous record's slices are invalidated here.
-	if fr.pos > 0 && fr.end-fr.pos < len(fr.buf)/2 {
-		n := copy(fr.buf, fr.buf[fr.pos:fr.end])
-		fr.pos, fr.end = 0, n
-	}
-	// Header, skipping blank lines.
-	var head []byte
+	// Lines are tracked as offsets relative to recStart, so that fill may
+	// move the current record to the buffer's start; the previous record's
+	// slices are invalidated from here on.
+	fr.recStart = fr.pos
+	var hs, he int
 	for {
-		l, ok := fr.nextLine()
+		a, e, ok := fr.nextLine()
 		if !ok {
 			if fr.err != nil {
 				return false
@@ -99,30 +97,32 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 			fr.err = io.EOF
 			return false
 		}
-		if len(l) > 0 {
-			head = l
+		if e > a {
+			hs, he = a, e
 			break
 		}
 	}
 	fr.record++
-	if head[0] != '@' {
+	if fr.buf[fr.recStart+hs] != '@' {
 		return fr.fail(ErrBadHeader, 0)
 	}
-	s, ok := fr.nextLine()
+	ss, se, ok := fr.nextLine()
 	if !ok {
 		return fr.truncated()
 	}
-	p, ok := fr.nextLine()
+	ps, pe, ok := fr.nextLine()
 	if !ok {
 		return fr.truncated()
 	}
-	if len(p) == 0 || p[0] != '+' {
+	if pe == ps || fr.buf[fr.recStart+ps] != '+' {
 		return fr.fail(ErrMissingPlus, 0)
 	}
-	q, ok := fr.nextLine()
+	qs, qe, ok := fr.nextLine()
 	if !ok {
 		return fr.truncated()
 	}
+	base := fr.buf[fr.recStart:]
+	s, q := base[ss:se], base[qs:qe]
 	if len(q) != len(s) {
 		if len(q) < len(s) && fr.eof && fr.pos == fr.end && !fr.endedWithNewline() {
 			return fr.fail(ErrTruncated, 0)
@@ -136,7 +136,7 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 		}
 		s[i] = b
 	}
-	rec.Name, rec.Seq, rec.Qual = head[1:], s, q
+	rec.Name, rec.Seq, rec.Qual = base[hs+1:he], s, q
 	return true
 }
 
@@ -145,55 +145,62 @@ func (fr *FastqReader) endedWithNewline() bool {
 	return fr.end > 0 && fr.buf[fr.end-1] == '\n'
 }
 
-// nextLine returns the next line without its line ending. ok is false at
-// the end of the input or on a read error (then fr.err is set).
-func (fr *FastqReader) nextLine() (line []byte, ok bool) {
+// nextLine finds the next line and returns its bounds, without the line
+// ending, relative to fr.recStart. ok is false at the end of the input or
+// on a read error (then fr.err is set).
+func (fr *FastqReader) nextLine() (start, end int, ok bool) {
 	for {
 		if i := bytes.IndexByte(fr.buf[fr.pos:fr.end], '\n'); i >= 0 {
-			line = fr.buf[fr.pos : fr.pos+i]
+			start, end = fr.pos-fr.recStart, fr.pos+i-fr.recStart
 			fr.pos += i + 1
 			fr.line++
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
+			if end > start && fr.buf[fr.recStart+end-1] == '\r' {
+				end--
 			}
-			return line, true
+			return start, end, true
 		}
 		if fr.eof {
 			if fr.readErr != nil {
 				fr.failRead(fr.readErr)
-				return nil, false
+				return 0, 0, false
 			}
 			if fr.pos == fr.end {
-				return nil, false
+				return 0, 0, false
 			}
 			// Last line without a newline.
-			line = fr.buf[fr.pos:fr.end]
+			start, end = fr.pos-fr.recStart, fr.end-fr.recStart
 			fr.pos = fr.end
 			fr.line++
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
+			if end > start && fr.buf[fr.recStart+end-1] == '\r' {
+				end--
 			}
-			return line, true
+			return start, end, true
 		}
 		if err := fr.fill(); err != nil {
 			fr.failRead(err)
-			return nil, false
+			return 0, 0, false
 		}
 	}
 }
 
-// fill reads more input, first making room. Lines already returned for the
-// current record stay valid: data before fr.pos that belongs to the current
-// record is never moved by fill, only by Scan's compaction.
+// fill reads more input. When the buffer is full it first moves the
+// current record to the buffer's start, and grows the buffer only when a
+// single record fills it.
 func (fr *FastqReader) fill() error {
 	if fr.end == len(fr.buf) {
-		// The current record does not fit: grow, keeping offsets.
-		if len(fr.buf) >= maxFastqBuf {
-			return errors.New("seq: FASTQ line longer than the reader's buffer limit")
+		if fr.recStart > 0 {
+			n := copy(fr.buf, fr.buf[fr.recStart:fr.end])
+			fr.pos -= fr.recStart
+			fr.end = n
+			fr.recStart = 0
+		} else {
+			if len(fr.buf) >= maxFastqBuf {
+				return errors.New("seq: FASTQ record longer than the reader's buffer limit")
+			}
+			nb := make([]byte, 2*len(fr.buf))
+			copy(nb, fr.buf[:fr.end])
+			fr.buf = nb
 		}
-		nb := make([]byte, 2*len(fr.buf))
-		copy(nb, fr.buf[:fr.end])
-		fr.rebase(nb)
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := fr.r.Read(fr.buf[fr.end:])
@@ -213,11 +220,6 @@ func (fr *FastqReader) fill() error {
 	}
 	return io.ErrNoProgress
 }
-
-// rebase moves the reader to a new buffer holding the same bytes. Slices
-// already handed out for the current record would point into the old
-// buffer, which stays intact, so they remain valid until the next Scan.
-func (fr *FastqReader) rebase(nb []byte) { fr.buf = nb }
 
 func (fr *FastqReader) truncated() bool {
 	if fr.err != nil {
