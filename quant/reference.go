@@ -41,6 +41,7 @@ type Reference struct {
 
 	hairpinByName map[string]int
 	featureByName map[string]int
+	idx           indexed
 }
 
 // Hairpin is one miRNA precursor (stem-loop).
