@@ -1,0 +1,131 @@
+// Command simulate writes a simulated small-RNA-seq study of known truth:
+// per-sample FASTQ.gz files, a samplesheet and truth tables (see package
+// github.com/exomir/exomir/simulate).
+//
+// Usage:
+//
+//	go run ./examples/simulate -out DIR [-kit truseq|nextflex|qiaseq]
+//	    [-tumor 3 -control 3 | -samples 6] [-reads 2000000] [-len 50]
+//	    [-seed 1] [-fold-frac 0.1] [-species hsa] [-mature F -hairpin F]
+//	    [-other F] [-plain-names] [-threads N]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/exomir/exomir/seq"
+	"github.com/exomir/exomir/simulate"
+)
+
+const (
+	defMature  = "/work/shared/data/mirbase/hsa_mature_v21.fa"
+	defHairpin = "/work/shared/data/mirbase/hsa_hairpin_v21.fa"
+	defOther   = "/work/shared/data/other/tdrmapper_hg19_tRNA_mature_and_pre.fa"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "simulate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cfg := simulate.DefaultConfig()
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "output directory (required)")
+	kit := fs.String("kit", string(cfg.Kit), "library layout: truseq, nextflex or qiaseq")
+	samples := fs.Int("samples", 0, "number of samples, split half tumor / half control (overrides -tumor/-control)")
+	fs.IntVar(&cfg.Tumor, "tumor", cfg.Tumor, "tumor samples")
+	fs.IntVar(&cfg.Control, "control", cfg.Control, "control samples")
+	fs.IntVar(&cfg.Reads, "reads", cfg.Reads, "reads per sample")
+	fs.IntVar(&cfg.ReadLen, "len", 0, "read length (default 76 for qiaseq, 50 otherwise)")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed; output is determined by it")
+	fs.Float64Var(&cfg.FoldFrac, "fold-frac", cfg.FoldFrac, "fraction of expressed features that are differentially expressed")
+	fs.Float64Var(&cfg.MinLFC, "min-lfc", cfg.MinLFC, "smallest |log2 fold change| of DE features")
+	fs.Float64Var(&cfg.MaxLFC, "max-lfc", cfg.MaxLFC, "largest |log2 fold change| of DE features")
+	fs.Float64Var(&cfg.DispMin, "disp-min", cfg.DispMin, "smallest negative-binomial dispersion")
+	fs.Float64Var(&cfg.DispMax, "disp-max", cfg.DispMax, "largest negative-binomial dispersion")
+	fs.Float64Var(&cfg.MeanCopies, "copies", cfg.MeanCopies, "qiaseq: mean reads per molecule (PCR duplicates)")
+	fs.Float64Var(&cfg.ErrEnd, "err-end", cfg.ErrEnd, "substitution rate at the last cycle")
+	species := fs.String("species", "hsa", "species prefix of the miRBase names (empty: all)")
+	mature := fs.String("mature", defMature, "miRBase mature FASTA (plain or gzip)")
+	hairpin := fs.String("hairpin", defHairpin, "miRBase hairpin FASTA (plain or gzip)")
+	other := fs.String("other", defOther, "other small-RNA FASTA for other_rna reads (empty: none)")
+	fs.BoolVar(&cfg.PlainNames, "plain-names", false, "omit the origin comment from read headers (smaller files)")
+	fs.IntVar(&cfg.Workers, "threads", 0, "samples written in parallel (0 = GOMAXPROCS)")
+	fs.IntVar(&cfg.GzipLevel, "gzip-level", 0, "gzip level 1-9 (0 = default 6)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if *out == "" {
+		fs.Usage()
+		return errors.New("-out is required")
+	}
+	if *samples > 0 {
+		cfg.Tumor = (*samples + 1) / 2
+		cfg.Control = *samples - cfg.Tumor
+	}
+	cfg.Kit = simulate.Kit(*kit)
+	start := time.Now()
+	m, err := readFasta(*mature)
+	if err != nil {
+		return err
+	}
+	h, err := readFasta(*hairpin)
+	if err != nil {
+		return err
+	}
+	ref, err := simulate.NewReference(m, h, *species)
+	if err != nil {
+		return err
+	}
+	nOther := 0
+	if *other != "" {
+		o, err := readFasta(*other)
+		if err != nil {
+			return err
+		}
+		nOther = ref.AddOther(o, cfg.Seed)
+	}
+	st, err := simulate.New(ref, cfg)
+	if err != nil {
+		return err
+	}
+	truths, err := st.WriteStudy(context.Background(), *out)
+	if err != nil {
+		return err
+	}
+	nDE := 0
+	for _, d := range st.DE {
+		if d {
+			nDE++
+		}
+	}
+	fmt.Fprintf(stdout, "simulate: %d samples × %d reads (%s, %d nt) in %s; %d matures, %d hairpins, %d other-RNA fragments, %d DE names; wrote %s\n",
+		len(truths), cfg.Reads, cfg.Kit, st.Cfg.ReadLen, time.Since(start).Round(time.Millisecond),
+		len(ref.Matures), len(ref.Hairpins), nOther, nDE, *out)
+	return nil
+}
+
+func readFasta(path string) ([]seq.FastaRecord, error) {
+	f, err := seq.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return seq.ReadAllFasta(f, path)
+}
