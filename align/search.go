@@ -1,0 +1,192 @@
+package align
+
+import "slices"
+
+// Hit is one placement of a read on a reference.
+type Hit struct {
+	Ref        int32 // index into Refs()
+	Pos        int32 // 0-based start of the templated part on the forward strand
+	Len        int32 // templated length: read length minus Tail
+	Tail       int8  // untemplated 3' bases, read[Len:]
+	Mismatches int8  // substitutions in the templated part
+	Reverse    bool  // read matches the reverse complement of the reference
+	// MM holds the read positions (0-based, in read coordinates also for
+	// Reverse hits) of the mismatches, ascending; the first Mismatches
+	// entries are valid.
+	MM [3]int8
+}
+
+// segment is a piece of the read that must match exactly for some hits.
+type segment struct{ start, end int }
+
+// Align appends to dst every hit of read in the best (Mismatches, Tail)
+// class, sorted by (Ref, Pos, Reverse), and returns the extended slice.
+// Reads shorter than MinLength or longer than MaxReadLen get no hits. Read
+// letters other than A, C, G, T, U (either case) count as mismatches.
+// Align does not allocate beyond growing dst and is safe for concurrent
+// use.
+func (ix *Index) Align(read []byte, dst []Hit) []Hit {
+	n := len(read)
+	if n < ix.opt.MinLength || n > MaxReadLen {
+		return dst
+	}
+	var rd [MaxReadLen]uint8
+	for i, c := range read {
+		rd[i] = readCode[c]
+	}
+	// Longest usable tail: letters from TailBases, templated part >= MinLength.
+	tmax := 0
+	for tmax < ix.opt.MaxTail && n-tmax-1 >= ix.opt.MinLength && ix.tailOK[rd[n-tmax-1]] {
+		tmax++
+	}
+	lmin := n - tmax
+	k := ix.opt.MaxMismatches
+
+	// Pigeonhole segments of read[0:lmin].
+	var segs [MaxMismatchesLimit + 1]segment
+	nseg := k + 1
+	for j := 0; j < nseg; j++ {
+		segs[j] = segment{j * lmin / nseg, (j + 1) * lmin / nseg}
+	}
+
+	start := len(dst)
+	bestMM, bestT := k+1, 0
+	K := int(ix.k)
+	for j := 0; j < nseg; j++ {
+		sg := segs[j]
+		// Seed code from the first min(len, K) letters.
+		sl := sg.end - sg.start
+		if sl > K {
+			sl = K
+		}
+		var code uint32
+		ok := true
+		for i := sg.start; i < sg.start+sl; i++ {
+			c := rd[i]
+			if c >= 4 {
+				ok = false
+				break
+			}
+			code = code<<2 | uint32(c)
+		}
+		if !ok {
+			// Not all-ACGT in this segment: it holds a mismatch, another is exact.
+			continue
+		}
+		shift := 2 * uint(K-sl)
+		lo, hi := ix.offsets[code<<shift], ix.offsets[(code+1)<<shift]
+	cand:
+		for _, p := range ix.pos[lo:hi] {
+			q := int(p) - sg.start
+			if q < 0 {
+				continue
+			}
+			// Verify: mismatch positions until the target ends or k+1 are seen.
+			var mm [MaxMismatchesLimit]int8
+			nmm := 0
+			limit := n
+			text := ix.text[q:]
+			for i := 0; i < n; i++ {
+				tc := text[i]
+				if tc == rd[i] {
+					continue
+				}
+				if tc == codeEnd || nmm == k {
+					limit = i
+					break
+				}
+				mm[nmm] = int8(i)
+				nmm++
+			}
+			if limit < lmin {
+				continue
+			}
+			// Report each placement once: from its first exact segment.
+			// (The seed covers at most K letters of segment j, so j
+			// itself need not be exact.)
+			if !exact(sg, mm[:nmm]) {
+				continue
+			}
+			for e := 0; e < j; e++ {
+				if exact(segs[e], mm[:nmm]) {
+					continue cand
+				}
+			}
+			// Best class of this placement over the usable tails.
+			pm, pt := k+1, 0
+			for t := 0; t <= tmax; t++ {
+				l := n - t
+				if l > limit {
+					continue
+				}
+				m := 0
+				for m < nmm && int(mm[m]) < l {
+					m++
+				}
+				if m < pm {
+					pm, pt = m, t
+				}
+			}
+			if pm > bestMM || (pm == bestMM && pt > bestT) {
+				continue
+			}
+			if pm < bestMM || pt < bestT {
+				dst = dst[:start]
+				bestMM, bestT = pm, pt
+			}
+			dst = append(dst, ix.hit(q, n-pt, pt, pm, mm))
+		}
+	}
+	if len(dst)-start > 1 {
+		slices.SortFunc(dst[start:], compareHits)
+	}
+	return dst
+}
+
+// exact reports whether none of the mismatch positions lies in sg.
+func exact(sg segment, mm []int8) bool {
+	for _, p := range mm {
+		if int(p) >= sg.start && int(p) < sg.end {
+			return false
+		}
+	}
+	return true
+}
+
+// hit converts a placement at text offset q into a Hit.
+func (ix *Index) hit(q, l, t, m int, mm [MaxMismatchesLimit]int8) Hit {
+	// Binary search for the target holding q.
+	lo, hi := 0, len(ix.starts)
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		if int(ix.starts[mid]) <= q {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	tg := lo
+	ref := tg / ix.strands
+	pos := q - int(ix.starts[tg])
+	rev := tg%ix.strands == 1
+	if rev {
+		pos = int(ix.refLen[ref]) - pos - l
+	}
+	h := Hit{Ref: int32(ref), Pos: int32(pos), Len: int32(l), Tail: int8(t), Mismatches: int8(m), Reverse: rev}
+	copy(h.MM[:m], mm[:m])
+	return h
+}
+
+func compareHits(a, b Hit) int {
+	switch {
+	case a.Ref != b.Ref:
+		return int(a.Ref - b.Ref)
+	case a.Pos != b.Pos:
+		return int(a.Pos - b.Pos)
+	case a.Reverse == b.Reverse:
+		return 0
+	case b.Reverse:
+		return -1
+	}
+	return 1
+}
