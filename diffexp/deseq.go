@@ -2,7 +2,13 @@ package diffexp
 
 import (
 	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
+
+var nan64 = math.NaN()
 
 // Options control DESeq (and EdgeR where meaningful). The zero value means
 // DESeq2's defaults.
@@ -73,6 +79,11 @@ type Results struct {
 	FilterThreshold float64
 	// Coefficients names the design matrix columns (R model.matrix style).
 	Coefficients []string
+	// LogCPM is edgeR's average log2 counts per million (EdgeR only).
+	LogCPM []float64
+	// CommonDispersion and PriorDF are edgeR's common dispersion and prior
+	// degrees of freedom (EdgeR only).
+	CommonDispersion, PriorDF float64
 }
 
 func newResults(n int) *Results {
@@ -93,7 +104,552 @@ func newResults(n int) *Results {
 
 // DESeq runs the DESeq2 pipeline on c with sample annotations cd (aligned to
 // c's samples by name) and returns results for the contrast or test chosen
-// in o.
+// in o, in c's row order.
 func DESeq(c *Counts, cd *ColData, o Options) (*Results, error) {
-	return nil, fmt.Errorf("diffexp: DESeq not implemented yet")
+	pl, err := newPipeline(c, cd, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := pl.run(); err != nil {
+		return nil, err
+	}
+	return pl.res, nil
+}
+
+type pipeline struct {
+	c        *Counts
+	n, m     int
+	o        Options
+	d        *design
+	full     *glmModel
+	red      *glmModel // reduced model for the LRT
+	dfLRT    int
+	dm       *dispModel
+	cvec     []float64
+	cl       cells
+	sf       []float64
+	workers  int
+	tr       *trend
+	priorVar float64
+	varLog   float64
+	res      *Results
+	// per row state
+	y         []float64 // counts used for fitting (replaced where outliers were)
+	mu        []float64 // n × m means of the dispersion stage
+	cooks     []float64 // n × m Cook's distances of the first fit
+	allZero   []bool
+	zeroCont  []bool // all counts of both contrast groups are zero
+	contrA    []bool // samples in the contrast's numerator or denominator
+	dws       []*dispWork
+	lrt       bool
+	redDesign *design
+}
+
+func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
+	if c == nil || len(c.Features) == 0 {
+		return nil, fmt.Errorf("%w: count matrix has no features", ErrEmpty)
+	}
+	m := len(c.Samples)
+	if len(c.Values) != len(c.Features)*m {
+		return nil, fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
+	}
+	for _, v := range c.Values {
+		if v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, fmt.Errorf("%w: %g", ErrNotInteger, v)
+		}
+	}
+	if cd == nil {
+		return nil, fmt.Errorf("%w: no coldata", ErrMissingSample)
+	}
+	cda, err := cd.Align(c.Samples)
+	if err != nil {
+		return nil, err
+	}
+	if o.Design == "" {
+		o.Design = "~ condition"
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 0.1
+	}
+	if o.Alpha <= 0 || o.Alpha >= 1 {
+		return nil, fmt.Errorf("%w: alpha %g not in (0, 1)", ErrDesign, o.Alpha)
+	}
+	switch o.Test {
+	case "", "wald", "Wald":
+		o.Test = "wald"
+	case "lrt", "LRT":
+		o.Test = "lrt"
+	default:
+		return nil, fmt.Errorf("%w: unknown test %q (wald, lrt)", ErrDesign, o.Test)
+	}
+	cvar := ""
+	if len(o.Contrast) > 0 {
+		cvar = o.Contrast[0]
+	}
+	d, err := buildDesign(o.Design, cda, cvar)
+	if err != nil {
+		return nil, err
+	}
+	if m <= d.p {
+		return nil, fmt.Errorf("%w: %d samples for %d coefficients; dispersion needs replicates", ErrTooFewReplicates, m, d.p)
+	}
+	cvec, err := d.contrastVector(o.Contrast)
+	if err != nil {
+		return nil, err
+	}
+	pl := &pipeline{c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == "lrt"}
+	// samples of the contrast groups (for the all-zero rule)
+	if len(o.Contrast) == 3 {
+		t := d.term(o.Contrast[0])
+		pl.contrA = make([]bool, m)
+		n1, n2 := 0, 0
+		for j, v := range t.values {
+			if v == o.Contrast[1] {
+				n1++
+				pl.contrA[j] = true
+			}
+			if v == o.Contrast[2] {
+				n2++
+				pl.contrA[j] = true
+			}
+		}
+		if n1 == 0 || n2 == 0 {
+			return nil, fmt.Errorf("%w: a contrast level has no samples", ErrContrast)
+		}
+	}
+	if pl.lrt {
+		if o.Reduced == "" {
+			o.Reduced = "~ 1"
+			pl.o.Reduced = o.Reduced
+		}
+		rd, err := buildDesign(o.Reduced, cda, cvar)
+		if err != nil {
+			return nil, fmt.Errorf("reduced design: %w", err)
+		}
+		for _, t := range rd.terms {
+			if d.term(t.name) == nil {
+				return nil, fmt.Errorf("%w: reduced term %q is not in the full design", ErrDesign, t.name)
+			}
+		}
+		pl.dfLRT = d.p - rd.p
+		if pl.dfLRT <= 0 {
+			return nil, fmt.Errorf("%w: reduced design %q must have fewer coefficients than %q", ErrDesign, o.Reduced, o.Design)
+		}
+		pl.red = &glmModel{x: rd.x, m: m, p: rd.p}
+		pl.redDesign = rd
+	}
+	// size factors
+	switch {
+	case o.SizeFactors != nil:
+		if len(o.SizeFactors) != m {
+			return nil, fmt.Errorf("%w: %d size factors for %d samples", ErrSizeFactors, len(o.SizeFactors), m)
+		}
+		for _, s := range o.SizeFactors {
+			if !(s > 0) || math.IsInf(s, 0) {
+				return nil, fmt.Errorf("%w: size factor %g", ErrSizeFactors, s)
+			}
+		}
+		pl.sf = append([]float64(nil), o.SizeFactors...)
+	default:
+		sf, err := SizeFactors(c, o.SizeFactorType)
+		if err != nil {
+			return nil, err
+		}
+		pl.sf = sf
+	}
+	pl.full = newGLMModel(d.x, m, d.p, pl.sf)
+	if pl.red != nil {
+		pl.red = newGLMModel(pl.redDesign.x, m, pl.redDesign.p, pl.sf)
+	}
+	pl.dm = newDispModel(pl.full)
+	pl.cl = designCells(d.x, m, d.p)
+	pl.workers = o.Workers
+	if pl.workers <= 0 {
+		pl.workers = runtime.GOMAXPROCS(0)
+	}
+	pl.dws = make([]*dispWork, pl.workers)
+	for w := range pl.dws {
+		pl.dws[w] = newDispWork(m, d.p)
+	}
+	return pl, nil
+}
+
+// parallel calls fn(worker, i) for i in [0, n) on the pipeline's workers.
+// Each i is handled by exactly one call, so results written per row do not
+// depend on scheduling.
+func (pl *pipeline) parallel(n int, fn func(w, i int)) {
+	const chunk = 16
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < pl.workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(w, i)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+}
+
+func (pl *pipeline) row(i int) []float64 { return pl.y[i*pl.m : (i+1)*pl.m] }
+
+// baseMean sets the row's mean normalised count and all-zero flag.
+func (pl *pipeline) baseMean(i int) {
+	y := pl.row(i)
+	s := 0.0
+	for j, v := range y {
+		s += v / pl.sf[j]
+	}
+	pl.res.BaseMean[i] = s / float64(pl.m)
+	pl.allZero[i] = s == 0
+}
+
+// geneEst estimates the gene-wise dispersion of row i.
+func (pl *pipeline) geneEst(w, i int) {
+	ws := pl.dws[w]
+	y := pl.row(i)
+	a0 := pl.dm.initialDisp(y, ws)
+	pl.dm.rowMu(y, a0, ws)
+	copy(pl.mu[i*pl.m:(i+1)*pl.m], ws.mu)
+	la := pl.dm.maxLogAlpha(y, ws.mu, 0, 0, ws)
+	pl.res.DispGeneEst[i] = math.Min(math.Max(math.Exp(la), minDisp), pl.dm.maxDisp)
+}
+
+// mapEst computes the MAP dispersion of row i and the final dispersion.
+func (pl *pipeline) mapEst(w, i int) {
+	ws := pl.dws[w]
+	y := pl.row(i)
+	fit := pl.tr.at(pl.res.BaseMean[i])
+	pl.res.DispFit[i] = fit
+	la := pl.dm.maxLogAlpha(y, pl.mu[i*pl.m:(i+1)*pl.m], math.Log(fit), pl.priorVar, ws)
+	mp := math.Min(math.Max(math.Exp(la), minDisp), pl.dm.maxDisp)
+	pl.res.DispMAP[i] = mp
+	ge := pl.res.DispGeneEst[i]
+	out := math.Log(ge) > math.Log(fit)+outlierSD*math.Sqrt(pl.varLog)
+	pl.res.DispOutlier[i] = out
+	if out {
+		pl.res.Dispersion[i] = ge
+	} else {
+		pl.res.Dispersion[i] = mp
+	}
+}
+
+// fitTest fits the GLM of row i with its final dispersion and computes the
+// test statistics and Cook's distances.
+func (pl *pipeline) fitTest(w, i int) {
+	ws := pl.dws[w].glm
+	y := pl.row(i)
+	alpha := pl.res.Dispersion[i]
+	r := pl.res
+	r.BetaConv[i] = pl.full.fit(ws, y, alpha)
+	lfc, se, stat, pv := waldTest(ws.beta[:pl.d.p], ws.cov[:pl.d.p*pl.d.p], pl.cvec)
+	r.Log2FoldChange[i], r.LfcSE[i] = lfc, se
+	if pl.lrt {
+		devFull := ws.dev
+		// Cook's distances need the full fit's means and hat values.
+		pl.cooksRow(w, i, y, ws)
+		pl.red.fit(ws, y, alpha)
+		stat = ws.dev - devFull
+		pv = lrtPValue(stat, pl.dfLRT)
+	} else {
+		pl.cooksRow(w, i, y, ws)
+	}
+	r.Stat[i], r.PValue[i] = stat, pv
+	if pl.zeroCont != nil && pl.zeroCont[i] && !pl.lrt {
+		// both contrast groups are all zero: DESeq2 reports LFC 0
+		r.Log2FoldChange[i], r.Stat[i], r.PValue[i] = 0, 0, 1
+	}
+}
+
+func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
+	m := pl.m
+	norm := make([]float64, m)
+	for j := range norm {
+		norm[j] = y[j] / pl.sf[j]
+	}
+	buf := make([]float64, m)
+	buf2 := make([]float64, m)
+	a := robustDisp(norm, pl.cl, nil, buf, buf2)
+	cooksDistances(pl.cooks[i*m:(i+1)*m], y, ws.mu, ws.hat, a, pl.d.p)
+}
+
+func (pl *pipeline) run() error {
+	n, m := pl.n, pl.m
+	pl.res = newResults(n)
+	r := pl.res
+	r.Features = append([]string(nil), pl.c.Features...)
+	r.SizeFactors = pl.sf
+	r.Coefficients = append([]string(nil), pl.d.names...)
+	pl.y = append([]float64(nil), pl.c.Values...)
+	pl.mu = make([]float64, n*m)
+	pl.cooks = make([]float64, n*m)
+	for k := range pl.cooks {
+		pl.cooks[k] = math.NaN()
+	}
+	pl.allZero = make([]bool, n)
+	for i := 0; i < n; i++ {
+		pl.baseMean(i)
+	}
+	nz := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if !pl.allZero[i] {
+			nz = append(nz, i)
+		}
+	}
+	if len(nz) == 0 {
+		return fmt.Errorf("%w: every feature has zero counts in all samples", ErrEmpty)
+	}
+	pl.markZeroContrast()
+	// 1. gene-wise dispersions
+	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	// 2. trend
+	if err := pl.fitTrend(nz); err != nil {
+		return err
+	}
+	// 3. MAP
+	pl.parallel(len(nz), func(w, k int) { pl.mapEst(w, nz[k]) })
+	// 4. GLM, test, Cook's
+	pl.parallel(len(nz), func(w, k int) { pl.fitTest(w, nz[k]) })
+	// 5. outlier replacement and refit
+	replaceable := pl.replaceable()
+	anyReplaceable := false
+	for _, b := range replaceable {
+		anyReplaceable = anyReplaceable || b
+	}
+	if anyReplaceable {
+		pl.replaceAndRefit(replaceable)
+	}
+	// 6. Cook's flagging
+	pl.flagCooks(replaceable, anyReplaceable)
+	// 7. independent filtering and BH
+	pl.adjust()
+	return nil
+}
+
+// markZeroContrast flags rows whose counts are zero in every sample of
+// both contrast groups.
+func (pl *pipeline) markZeroContrast() {
+	if pl.contrA == nil {
+		return
+	}
+	pl.zeroCont = make([]bool, pl.n)
+	for i := 0; i < pl.n; i++ {
+		z := true
+		for j, v := range pl.row(i) {
+			if pl.contrA[j] && v != 0 {
+				z = false
+				break
+			}
+		}
+		pl.zeroCont[i] = z
+	}
+}
+
+// fitTrend fits the dispersion trend and the prior variance.
+func (pl *pipeline) fitTrend(nz []int) error {
+	r := pl.res
+	var means, disps []float64
+	allLow := true
+	for _, i := range nz {
+		g := r.DispGeneEst[i]
+		if g >= 10*minDisp {
+			allLow = false
+		}
+		if g >= 100*minDisp {
+			means = append(means, r.BaseMean[i])
+			disps = append(disps, g)
+		}
+	}
+	if allLow || len(means) == 0 {
+		return fmt.Errorf("%w: all gene-wise dispersion estimates are within 2 orders of magnitude of the minimum (%g); the data show no overdispersion to model", ErrDesign, minDisp)
+	}
+	a0, a1, err := fitParametricTrend(means, disps)
+	if err == nil {
+		pl.tr = &trend{typ: "parametric", asympt: a0, extraPois: a1}
+		r.AsymptDisp, r.ExtraPois = a0, a1
+	} else {
+		pl.tr, err = fitLocalTrend(means, disps)
+		if err != nil {
+			return err
+		}
+		r.AsymptDisp, r.ExtraPois = math.NaN(), math.NaN()
+	}
+	r.FitType = pl.tr.typ
+	// prior variance of log dispersions around the trend
+	var resid []float64
+	for _, i := range nz {
+		g := r.DispGeneEst[i]
+		if g >= 100*minDisp {
+			resid = append(resid, math.Log(g)-math.Log(pl.tr.at(r.BaseMean[i])))
+		}
+	}
+	md := mad(resid)
+	pl.varLog = md * md
+	df := float64(pl.m - pl.d.p)
+	exp := psi1(df / 2)
+	pl.priorVar = math.Max(pl.varLog-exp, 0.25)
+	r.DispPriorVar = pl.priorVar
+	return nil
+}
+
+// replaceable reports per sample whether its cell has enough replicates
+// for outlier replacement.
+func (pl *pipeline) replaceable() []bool {
+	minRep := pl.o.MinReplicatesForReplace
+	if minRep == 0 {
+		minRep = 7
+	}
+	if minRep < 0 {
+		return make([]bool, pl.m)
+	}
+	return pl.cl.nOrMore(minRep)
+}
+
+func (pl *pipeline) cooksCutoff() float64 {
+	return fQuantile99(pl.d.p, pl.m)
+}
+
+// replaceAndRefit replaces counts with Cook's distance above the cutoff in
+// replaceable samples by the row's 20%-trimmed mean normalised count times
+// the sample's size factor, then refits those rows with the existing
+// trend and prior.
+func (pl *pipeline) replaceAndRefit(replaceable []bool) {
+	m := pl.m
+	cut := pl.cooksCutoff()
+	var refit []int
+	norm := make([]float64, m)
+	buf := make([]float64, m)
+	for i := 0; i < pl.n; i++ {
+		if pl.allZero[i] {
+			continue
+		}
+		y := pl.row(i)
+		replaced := false
+		for j := 0; j < m; j++ {
+			if replaceable[j] && pl.cooks[i*m+j] > cut {
+				if !replaced {
+					for k := range norm {
+						norm[k] = pl.c.Values[i*m+k] / pl.sf[k]
+					}
+				}
+				tm := trimmedMean(norm, 0.2, buf)
+				y[j] = math.Trunc(tm * pl.sf[j])
+				replaced = true
+			}
+		}
+		if replaced {
+			pl.res.Replaced[i] = true
+			pl.baseMean(i)
+			if !pl.allZero[i] {
+				refit = append(refit, i)
+			} else {
+				for _, col := range [][]float64{pl.res.Log2FoldChange, pl.res.LfcSE, pl.res.Stat, pl.res.PValue} {
+					col[i] = math.NaN()
+				}
+			}
+		}
+	}
+	if len(refit) == 0 {
+		return
+	}
+	saved := make([]float64, len(refit)*m)
+	for k, i := range refit {
+		copy(saved[k*m:(k+1)*m], pl.cooks[i*m:(i+1)*m])
+	}
+	pl.parallel(len(refit), func(w, k int) {
+		i := refit[k]
+		pl.geneEst(w, i)
+		pl.mapEst(w, i)
+		pl.fitTest(w, i)
+	})
+	// DESeq2 keeps the Cook's distances of the original fit.
+	for k, i := range refit {
+		copy(pl.cooks[i*m:(i+1)*m], saved[k*m:(k+1)*m])
+	}
+}
+
+// flagCooks records each row's maximum Cook's distance over samples in
+// cells with ≥ 3 replicates (ignoring replaceable samples when outliers
+// were replaced) and sets the p-value of rows above the cutoff to NA,
+// unless three or more counts exceed the outlying count.
+func (pl *pipeline) flagCooks(replaceable []bool, replaced bool) {
+	m := pl.m
+	three := pl.cl.nOrMore(3)
+	use := make([]bool, m)
+	anyUse := false
+	for j := range use {
+		use[j] = three[j] && !(replaced && replaceable[j])
+		anyUse = anyUse || use[j]
+	}
+	if !(m > pl.d.p && anyUse) {
+		return
+	}
+	for i := 0; i < pl.n; i++ {
+		if pl.allZero[i] {
+			continue
+		}
+		mx := math.Inf(-1)
+		for j := 0; j < m; j++ {
+			if use[j] {
+				mx = math.Max(mx, pl.cooks[i*m+j])
+			}
+		}
+		pl.res.MaxCooks[i] = mx
+	}
+	if pl.o.CooksCutoff != nil && *pl.o.CooksCutoff < 0 {
+		return
+	}
+	cut := pl.cooksCutoff()
+	if pl.o.CooksCutoff != nil {
+		cut = *pl.o.CooksCutoff
+	}
+	for i := 0; i < pl.n; i++ {
+		if !(pl.res.MaxCooks[i] > cut) {
+			continue
+		}
+		// the sample with the largest Cook's distance (over all samples)
+		jmax, best := 0, math.Inf(-1)
+		for j := 0; j < m; j++ {
+			if v := pl.cooks[i*m+j]; v > best {
+				jmax, best = j, v
+			}
+		}
+		out := pl.c.Values[i*m+jmax]
+		larger := 0
+		for j := 0; j < m; j++ {
+			if pl.c.Values[i*m+j] > out {
+				larger++
+			}
+		}
+		if larger >= 3 {
+			continue
+		}
+		pl.res.PValue[i] = math.NaN()
+	}
+}
+
+// adjust applies independent filtering (unless disabled) and BH.
+func (pl *pipeline) adjust() {
+	r := pl.res
+	indep := pl.o.IndependentFiltering == nil || *pl.o.IndependentFiltering
+	if !indep {
+		r.PAdj = AdjustBH(r.PValue)
+		return
+	}
+	anyP := false
+	for _, v := range r.PValue {
+		anyP = anyP || !math.IsNaN(v)
+	}
+	if !anyP {
+		return
+	}
+	r.PAdj, r.FilterThreshold = independentFilter(r.BaseMean, r.PValue, pl.o.Alpha)
 }

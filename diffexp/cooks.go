@@ -1,0 +1,129 @@
+package diffexp
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// cells groups samples with identical design-matrix rows (DESeq2's "cells").
+type cells struct {
+	id   []int // cell index per sample
+	size []int // samples per cell
+}
+
+func designCells(x []float64, m, p int) cells {
+	c := cells{id: make([]int, m)}
+	idx := map[string]int{}
+	for j := 0; j < m; j++ {
+		k := fmt.Sprint(x[j*p : (j+1)*p])
+		id, ok := idx[k]
+		if !ok {
+			id = len(c.size)
+			idx[k] = id
+			c.size = append(c.size, 0)
+		}
+		c.id[j] = id
+		c.size[id]++
+	}
+	return c
+}
+
+// nOrMore reports per sample whether its cell has at least n samples.
+func (c cells) nOrMore(n int) []bool {
+	out := make([]bool, len(c.id))
+	for j, id := range c.id {
+		out[j] = c.size[id] >= n
+	}
+	return out
+}
+
+// trimmedMean is R's mean(x, trim): drop floor(n·trim) values at each end
+// (the median when trim ≥ 0.5). buf is scratch of len(x).
+func trimmedMean(x []float64, trim float64, buf []float64) float64 {
+	n := len(x)
+	s := buf[:n]
+	copy(s, x)
+	sort.Float64s(s)
+	if trim >= 0.5 {
+		if n%2 == 1 {
+			return s[n/2]
+		}
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	lo := int(math.Floor(float64(n) * trim))
+	sum := 0.0
+	for _, v := range s[lo : n-lo] {
+		sum += v
+	}
+	return sum / float64(n-2*lo)
+}
+
+// robustDisp is the dispersion used for Cook's distances: a robust
+// method-of-moments estimate from trimmed within-cell variances (the
+// largest over cells with ≥ 3 samples; trim 1/3, 1/4, 1/8 and scale 2.04,
+// 1.86, 1.51 for cells of ≤ 3, ≤ 23 and more samples), or a trimmed
+// variance over all samples when no cell has 3 samples, floored at 0.04.
+func robustDisp(norm []float64, c cells, three []bool, buf, buf2 []float64) float64 {
+	m := len(norm)
+	mean := 0.0
+	for _, v := range norm {
+		mean += v
+	}
+	mean /= float64(m)
+	trimFor := func(n int) (float64, float64) {
+		switch {
+		case n <= 3:
+			return 1.0 / 3, 2.04
+		case n <= 23:
+			return 1.0 / 4, 1.86
+		default:
+			return 1.0 / 8, 1.51
+		}
+	}
+	v := math.Inf(-1)
+	anyCell := false
+	for id, n := range c.size {
+		if n < 3 {
+			continue
+		}
+		anyCell = true
+		vals := buf2[:0]
+		for j := 0; j < m; j++ {
+			if c.id[j] == id {
+				vals = append(vals, norm[j])
+			}
+		}
+		trim, scale := trimFor(n)
+		cm := trimmedMean(vals, trim, buf)
+		for k := range vals {
+			d := vals[k] - cm
+			vals[k] = d * d
+		}
+		if cv := scale * trimmedMean(vals, trim, buf); cv > v {
+			v = cv
+		}
+	}
+	if !anyCell {
+		rm := trimmedMean(norm, 1.0/8, buf)
+		sq := buf2[:m]
+		for j, x := range norm {
+			sq[j] = (x - rm) * (x - rm)
+		}
+		v = 1.51 * trimmedMean(sq, 1.0/8, buf)
+	}
+	_ = three
+	a := (v - mean) / (mean * mean)
+	return math.Max(a, 0.04)
+}
+
+// cooksDistances fills out with D_j = (y_j − μ_j)² / (μ_j + α μ_j²) / p ·
+// h_j / (1 − h_j)² using the robust dispersion α.
+func cooksDistances(out, y, mu, hat []float64, alpha float64, p int) {
+	for j := range y {
+		v := mu[j] + alpha*mu[j]*mu[j]
+		r := (y[j] - mu[j]) * (y[j] - mu[j]) / v
+		h := hat[j]
+		out[j] = r / float64(p) * h / ((1 - h) * (1 - h))
+	}
+}

@@ -1,0 +1,487 @@
+package diffexp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// Dispersion constants, DESeq2 1.38 defaults (estimateDispersions help page).
+const (
+	minDisp    = 1e-8 // lower bound of every dispersion estimate
+	outlierSD  = 2    // gene-wise estimates this many SDs above the trend are kept
+	dispLogTol = 1e-6 // tolerance on log α of the 1-D maximisation
+)
+
+var errFitFailed = errors.New("diffexp: parametric dispersion fit failed")
+
+// dispModel holds what the dispersion fits of all rows share.
+type dispModel struct {
+	x        []float64 // m × p
+	m, p     int
+	sf       []float64
+	maxDisp  float64
+	linearMu bool      // design is a pure group design: μ from group means
+	proj     []float64 // m × m hat matrix X(XᵀX)⁻¹Xᵀ (when linearMu)
+	glm      *glmModel
+}
+
+func newDispModel(g *glmModel) *dispModel {
+	d := &dispModel{x: g.x, m: g.m, p: g.p, sf: g.sf, glm: g, maxDisp: math.Max(10, float64(g.m))}
+	// Unique design rows == number of coefficients: every sample's fitted
+	// mean is its group's mean, so a linear model gives μ directly.
+	uniq := map[string]bool{}
+	for j := 0; j < d.m; j++ {
+		uniq[fmt.Sprint(d.x[j*d.p:(j+1)*d.p])] = true
+	}
+	if len(uniq) == d.p && g.init != nil {
+		d.linearMu = true
+		d.proj = make([]float64, d.m*d.m)
+		for j := 0; j < d.m; j++ {
+			for k := 0; k < d.m; k++ {
+				s := 0.0
+				for a := 0; a < d.p; a++ {
+					s += d.x[j*d.p+a] * g.init[a*d.m+k]
+				}
+				d.proj[j*d.m+k] = s
+			}
+		}
+	}
+	return d
+}
+
+// dispWork is per-worker scratch for dispersion fits.
+type dispWork struct {
+	glm  *glmWork
+	mu   []float64
+	norm []float64
+	xtwx []float64
+	chol []float64
+}
+
+func newDispWork(m, p int) *dispWork {
+	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
+		xtwx: make([]float64, p*p), chol: make([]float64, p*p)}
+}
+
+// initialDisp is DESeq2's starting value: the smaller of a rough
+// linear-model estimate and the method-of-moments estimate, within bounds.
+func (d *dispModel) initialDisp(y []float64, ws *dispWork) float64 {
+	m, p := d.m, d.p
+	norm := ws.norm
+	mean := 0.0
+	for j := 0; j < m; j++ {
+		norm[j] = y[j] / d.sf[j]
+		mean += norm[j]
+	}
+	mean /= float64(m)
+	v := 0.0
+	xim := 0.0
+	for j := 0; j < m; j++ {
+		v += (norm[j] - mean) * (norm[j] - mean)
+		xim += 1 / d.sf[j]
+	}
+	v /= float64(m - 1)
+	xim /= float64(m)
+	moments := (v - xim*mean) / (mean * mean)
+	// rough: least-squares fit of normalised counts on the design
+	rough := 0.0
+	g := d.glm
+	for j := 0; j < m; j++ {
+		fit := 0.0
+		for a := 0; a < p; a++ {
+			s := 0.0
+			for k := 0; k < m; k++ {
+				s += g.init[a*m+k] * norm[k]
+			}
+			fit += d.x[j*p+a] * s
+		}
+		fit = math.Max(fit, 1)
+		rough += ((norm[j]-fit)*(norm[j]-fit) - fit) / (fit * fit)
+	}
+	rough = math.Max(rough/float64(m-p), 0)
+	a := math.Min(rough, moments)
+	return math.Min(math.Max(a, minDisp), d.maxDisp)
+}
+
+// rowMu fills ws.mu with the fitted means used for dispersion estimation.
+func (d *dispModel) rowMu(y []float64, alphaInit float64, ws *dispWork) {
+	m := d.m
+	if d.linearMu {
+		for j := 0; j < m; j++ {
+			s := 0.0
+			for k := 0; k < m; k++ {
+				s += d.proj[j*m+k] * y[k] / d.sf[k]
+			}
+			ws.mu[j] = math.Max(s*d.sf[j], glmMinMu)
+		}
+		return
+	}
+	d.glm.fit(ws.glm, y, alphaInit)
+	copy(ws.mu, ws.glm.mu)
+}
+
+// logPost is the Cox–Reid adjusted profile log likelihood of log α, plus
+// a normal log prior on log α when priorVar > 0.
+//
+//	ℓ(α) = Σ_j [lgamma(y_j+1/α) − lgamma(1/α) − y_j log(μ_j+1/α) − (1/α) log(1+αμ_j)]
+//	       − ½ log det(Xᵀ W X),  W = diag(μ_j / (1 + α μ_j))
+//	       − (log α − priorMean)² / (2 priorVar)
+func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, ws *dispWork) float64 {
+	m, p := d.m, d.p
+	alpha := math.Exp(logA)
+	r := 1 / alpha
+	lgr, _ := math.Lgamma(r)
+	ll := 0.0
+	xtwx := ws.xtwx
+	clear(xtwx)
+	for j := 0; j < m; j++ {
+		mj := mu[j]
+		if y[j] > 0 {
+			lg, _ := math.Lgamma(y[j] + r)
+			ll += lg - lgr - y[j]*math.Log(mj+r)
+		}
+		ll -= r * math.Log1p(mj*alpha)
+		w := mj / (1 + alpha*mj)
+		row := d.x[j*p : (j+1)*p]
+		for a := 0; a < p; a++ {
+			wa := w * row[a]
+			for b := 0; b <= a; b++ {
+				xtwx[a*p+b] += wa * row[b]
+			}
+		}
+	}
+	for a := 0; a < p; a++ {
+		for b := 0; b < a; b++ {
+			xtwx[b*p+a] = xtwx[a*p+b]
+		}
+	}
+	ll -= 0.5 * logDetCholesky(xtwx, p, ws.chol)
+	if priorVar > 0 {
+		dd := logA - priorMean
+		ll -= dd * dd / (2 * priorVar)
+	}
+	return ll
+}
+
+// maxLogAlpha maximises logPost over log α in [log minDisp, log maxDisp].
+func (d *dispModel) maxLogAlpha(y, mu []float64, priorMean, priorVar float64, ws *dispWork) float64 {
+	f := func(a float64) float64 {
+		v := -d.logPost(y, mu, a, priorMean, priorVar, ws)
+		if math.IsNaN(v) {
+			return math.Inf(1)
+		}
+		return v
+	}
+	lo, hi := math.Log(minDisp), math.Log(d.maxDisp)
+	// A coarse grid guards against a wrong basin; Brent refines.
+	const ngrid = 12
+	best, bestV := lo, math.Inf(1)
+	step := (hi - lo) / (ngrid - 1)
+	for k := 0; k < ngrid; k++ {
+		a := lo + float64(k)*step
+		if v := f(a); v < bestV {
+			best, bestV = a, v
+		}
+	}
+	a0, a1 := math.Max(lo, best-step), math.Min(hi, best+step)
+	return brentMin(f, a0, a1, dispLogTol)
+}
+
+// brentMin minimises f on [a, b] by Brent's method (golden section with
+// parabolic interpolation) to absolute tolerance tol.
+func brentMin(f func(float64) float64, a, b, tol float64) float64 {
+	const cgold = 0.3819660112501051
+	x := a + cgold*(b-a)
+	w, v := x, x
+	fx := f(x)
+	fw, fv := fx, fx
+	var dd, e float64
+	for it := 0; it < 200; it++ {
+		xm := 0.5 * (a + b)
+		tol1 := tol*math.Abs(x)/1e3 + tol
+		tol2 := 2 * tol1
+		if math.Abs(x-xm) <= tol2-0.5*(b-a) {
+			break
+		}
+		golden := true
+		if math.Abs(e) > tol1 {
+			r := (x - w) * (fx - fv)
+			q := (x - v) * (fx - fw)
+			p := (x-v)*q - (x-w)*r
+			q = 2 * (q - r)
+			if q > 0 {
+				p = -p
+			}
+			q = math.Abs(q)
+			etemp := e
+			e = dd
+			if math.Abs(p) < math.Abs(0.5*q*etemp) && p > q*(a-x) && p < q*(b-x) {
+				dd = p / q
+				u := x + dd
+				if u-a < tol2 || b-u < tol2 {
+					dd = math.Copysign(tol1, xm-x)
+				}
+				golden = false
+			}
+		}
+		if golden {
+			if x >= xm {
+				e = a - x
+			} else {
+				e = b - x
+			}
+			dd = cgold * e
+		}
+		var u float64
+		if math.Abs(dd) >= tol1 {
+			u = x + dd
+		} else {
+			u = x + math.Copysign(tol1, dd)
+		}
+		fu := f(u)
+		if fu <= fx {
+			if u >= x {
+				a = x
+			} else {
+				b = x
+			}
+			v, w, x = w, x, u
+			fv, fw, fx = fw, fx, fu
+		} else {
+			if u < x {
+				a = u
+			} else {
+				b = u
+			}
+			if fu <= fw || w == x {
+				v, w = w, u
+				fv, fw = fw, fu
+			} else if fu <= fv || v == x || v == w {
+				v = u
+				fv = fu
+			}
+		}
+	}
+	// the interval ends are candidates too (maximum on the boundary)
+	if fa := f(a); fa < fx {
+		x, fx = a, fa
+	}
+	if fb := f(b); fb < fx {
+		x = b
+	}
+	return x
+}
+
+// trend is a fitted mean–dispersion function.
+type trend struct {
+	typ        string // "parametric" or "local"
+	asympt     float64
+	extraPois  float64
+	localX     []float64 // sorted log means of the local fit
+	localY     []float64 // fitted log dispersions at localX
+	localRange [2]float64
+}
+
+func (t *trend) at(mean float64) float64 {
+	if t.typ == "parametric" {
+		return t.asympt + t.extraPois/mean
+	}
+	lx := math.Log(mean)
+	xs := t.localX
+	if lx <= xs[0] {
+		return math.Exp(t.localY[0])
+	}
+	if lx >= xs[len(xs)-1] {
+		return math.Exp(t.localY[len(xs)-1])
+	}
+	k := sort.SearchFloat64s(xs, lx)
+	if xs[k] == lx {
+		return math.Exp(t.localY[k])
+	}
+	f := (lx - xs[k-1]) / (xs[k] - xs[k-1])
+	return math.Exp(t.localY[k-1] + f*(t.localY[k]-t.localY[k-1]))
+}
+
+// fitParametricTrend fits α(μ) = a0 + a1/μ by iterated gamma-family GLMs
+// with identity link, refitting on the genes whose ratio of estimate to
+// fit lies in (1e-4, 15), starting from (0.1, 1), until the squared log
+// change of the coefficients falls below 1e-6 (at most 10 rounds); both
+// coefficients must stay positive.
+func fitParametricTrend(means, disps []float64) (a0, a1 float64, err error) {
+	c := [2]float64{0.1, 1}
+	xs := make([]float64, 0, len(means))
+	ys := make([]float64, 0, len(means))
+	for iter := 0; ; iter++ {
+		xs, ys = xs[:0], ys[:0]
+		for i, mu := range means {
+			r := disps[i] / (c[0] + c[1]/mu)
+			if r > 1e-4 && r < 15 {
+				xs = append(xs, 1/mu)
+				ys = append(ys, disps[i])
+			}
+		}
+		nc, conv, ok := gammaIdentityGLM(xs, ys, c)
+		if !ok || !(nc[0] > 0 && nc[1] > 0) {
+			return 0, 0, errFitFailed
+		}
+		l0, l1 := math.Log(nc[0]/c[0]), math.Log(nc[1]/c[1])
+		c = nc
+		if l0*l0+l1*l1 < 1e-6 && conv {
+			return c[0], c[1], nil
+		}
+		if iter+1 > 10 {
+			return 0, 0, errFitFailed
+		}
+	}
+}
+
+// gammaIdentityGLM fits y ~ b0 + b1 x with a Gamma family and identity link
+// by IRLS from start (weights 1/μ², working response y, deviance-based
+// convergence 1e-8 within 25 iterations, halving steps that leave μ ≤ 0),
+// as R's glm.fit does.
+func gammaIdentityGLM(x, y []float64, start [2]float64) ([2]float64, bool, bool) {
+	n := len(x)
+	if n < 2 {
+		return start, false, false
+	}
+	dev := func(b [2]float64) (float64, bool) {
+		s := 0.0
+		for i := range x {
+			mu := b[0] + b[1]*x[i]
+			if !(mu > 0) {
+				return 0, false
+			}
+			ratio := 1.0
+			if y[i] != 0 {
+				ratio = y[i] / mu
+			}
+			s += -2 * (math.Log(ratio) - (y[i]-mu)/mu)
+		}
+		return s, true
+	}
+	b := start
+	devOld, ok := dev(b)
+	if !ok {
+		return b, false, false
+	}
+	for it := 0; it < 25; it++ {
+		var sw, swx, swxx, swy, swxy float64
+		for i := range x {
+			mu := b[0] + b[1]*x[i]
+			w := 1 / (mu * mu)
+			sw += w
+			swx += w * x[i]
+			swxx += w * x[i] * x[i]
+			swy += w * y[i]
+			swxy += w * x[i] * y[i]
+		}
+		det := sw*swxx - swx*swx
+		if det == 0 {
+			return b, false, false
+		}
+		nb := [2]float64{(swxx*swy - swx*swxy) / det, (sw*swxy - swx*swy) / det}
+		d, valid := dev(nb)
+		for h := 0; !valid || math.IsInf(d, 0) || math.IsNaN(d); h++ {
+			if h > 30 {
+				return b, false, false
+			}
+			nb = [2]float64{(nb[0] + b[0]) / 2, (nb[1] + b[1]) / 2}
+			d, valid = dev(nb)
+		}
+		b = nb
+		if math.Abs(d-devOld)/(math.Abs(d)+0.1) < 1e-8 {
+			return b, true, true
+		}
+		devOld = d
+	}
+	return b, false, true
+}
+
+// fitLocalTrend is the fallback when the parametric fit fails: a local
+// quadratic regression of log dispersion on log mean (tricube kernel over
+// the nearest 70% of genes, weights = mean), evaluated at every fitting
+// gene and linearly interpolated in between. It follows the idea of
+// DESeq2's locfit-based "local" fit but not locfit's exact algorithm, so
+// values may differ from DESeq2 slightly.
+func fitLocalTrend(means, disps []float64) (*trend, error) {
+	type pt struct{ x, y, w float64 }
+	var pts []pt
+	for i, mu := range means {
+		if disps[i] >= 10*minDisp {
+			pts = append(pts, pt{math.Log(mu), math.Log(disps[i]), mu})
+		}
+	}
+	if len(pts) < 3 {
+		return nil, fmt.Errorf("%w: too few genes for a local dispersion fit", ErrDesign)
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+	n := len(pts)
+	k := int(math.Ceil(0.7 * float64(n)))
+	if k < 3 {
+		k = 3
+	}
+	t := &trend{typ: "local"}
+	dist := make([]float64, n)
+	for i := 0; i < n; i++ {
+		x0 := pts[i].x
+		if i > 0 && x0 == pts[i-1].x {
+			continue
+		}
+		for j := range pts {
+			dist[j] = math.Abs(pts[j].x - x0)
+		}
+		s := append([]float64(nil), dist...)
+		sort.Float64s(s)
+		h := s[k-1]
+		if h == 0 {
+			h = 1e-10
+		}
+		var m [3][3]float64
+		var v [3]float64
+		for j, q := range pts {
+			u := dist[j] / h
+			if u >= 1 {
+				continue
+			}
+			tc := 1 - u*u*u
+			w := q.w * tc * tc * tc
+			dx := q.x - x0
+			f := [3]float64{1, dx, dx * dx}
+			for a := 0; a < 3; a++ {
+				v[a] += w * f[a] * q.y
+				for b := 0; b < 3; b++ {
+					m[a][b] += w * f[a] * f[b]
+				}
+			}
+		}
+		flat := []float64{m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]}
+		rhs := []float64{v[0], v[1], v[2]}
+		l := make([]float64, 9)
+		yhat := 0.0
+		if cholSolve(flat, 3, rhs, l) {
+			yhat = rhs[0]
+		} else { // degenerate neighbourhood: weighted mean
+			yhat = v[0] / m[0][0]
+		}
+		t.localX = append(t.localX, x0)
+		t.localY = append(t.localY, yhat)
+	}
+	return t, nil
+}
+
+// mad is R's mad(): 1.4826 × median absolute deviation from the median.
+func mad(x []float64) float64 {
+	c := append([]float64(nil), x...)
+	med := median(c)
+	for i, v := range x {
+		c[i] = math.Abs(v - med)
+	}
+	return 1.4826 * median(c)
+}
+
+// psi1 returns ψ₁(x) = ζ(2, x).
+func psi1(x float64) float64 { return mathext.Zeta(2, x) }

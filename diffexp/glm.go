@@ -1,0 +1,425 @@
+package diffexp
+
+import (
+	"math"
+)
+
+// Constants of the negative-binomial GLM fit, as documented for DESeq2
+// 1.38 (nbinomWaldTest / fitNbinomGLMs defaults).
+const (
+	glmMaxIter = 100
+	glmBetaTol = 1e-8 // relative deviance change for convergence
+	glmLarge   = 30   // |β| (natural log scale) beyond which IRLS gives up
+	glmMinMu   = 0.5  // fitted means are floored at this value
+	ridgeLog2  = 1e-6 // ridge penalty on log2-scale coefficients
+)
+
+// glmModel is what every row fit shares: the design and the size factors.
+type glmModel struct {
+	x      []float64 // m × p row-major
+	m, p   int
+	sf     []float64
+	lambda float64 // ridge on the natural-log scale
+	// init maps log(normalised count + 0.1) to starting coefficients:
+	// (XᵀX)⁻¹Xᵀ, p × m row-major.
+	init []float64
+}
+
+func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
+	g := &glmModel{x: x, m: m, p: p, sf: sf, lambda: ridgeLog2 / (math.Ln2 * math.Ln2)}
+	xtx := make([]float64, p*p)
+	for j := 0; j < m; j++ {
+		r := x[j*p : (j+1)*p]
+		for a := 0; a < p; a++ {
+			for b := 0; b < p; b++ {
+				xtx[a*p+b] += r[a] * r[b]
+			}
+		}
+	}
+	inv := make([]float64, p*p)
+	if !cholInverse(xtx, p, inv, make([]float64, p*p)) {
+		// Full rank was checked when the design was built; keep zeros.
+		return g
+	}
+	g.init = make([]float64, p*m)
+	for a := 0; a < p; a++ {
+		for j := 0; j < m; j++ {
+			s := 0.0
+			for b := 0; b < p; b++ {
+				s += inv[a*p+b] * x[j*p+b]
+			}
+			g.init[a*m+j] = s
+		}
+	}
+	return g
+}
+
+// glmWork is one worker's scratch space and the result of its last fit.
+type glmWork struct {
+	beta, betaNew []float64 // p, natural log scale
+	mu, w, z, eta []float64 // m
+	hat           []float64 // m
+	xtwx, a, ainv []float64 // p × p
+	cov           []float64 // p × p sandwich covariance (natural log scale)
+	rhs, tmp      []float64
+	chol          []float64
+	dev           float64 // −2 log likelihood
+	conv          bool
+	iter          int
+}
+
+func newGLMWork(m, p int) *glmWork {
+	return &glmWork{
+		beta: make([]float64, p), betaNew: make([]float64, p),
+		mu: make([]float64, m), w: make([]float64, m), z: make([]float64, m), eta: make([]float64, m),
+		hat: make([]float64, m), xtwx: make([]float64, p*p), a: make([]float64, p*p),
+		ainv: make([]float64, p*p), cov: make([]float64, p*p), rhs: make([]float64, p),
+		tmp: make([]float64, p*p), chol: make([]float64, p*p),
+	}
+}
+
+// nbLogLik is the negative-binomial log density of y given mean mu and
+// dispersion alpha (size 1/alpha), as R's dnbinom(log=TRUE).
+func nbLogLik(y, mu, alpha float64) float64 {
+	r := 1 / alpha
+	lg1, _ := math.Lgamma(y + r)
+	lg2, _ := math.Lgamma(r)
+	lg3, _ := math.Lgamma(y + 1)
+	ll := lg1 - lg2 - lg3 - r*math.Log1p(mu*alpha)
+	if y > 0 {
+		ll += y * (math.Log(mu) - math.Log(mu+r))
+	}
+	return ll
+}
+
+// fit fits the NB GLM of counts y with dispersion alpha by IRLS, leaving the
+// coefficients, fitted means, weights, covariance and hat values in w.
+// It reports whether IRLS converged; rows that do not are refitted by
+// quasi-Newton optimisation of the penalised likelihood.
+func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
+	m, p, x, init := g.m, g.p, g.x, g.init
+	beta := ws.beta[:p]
+	// starting values: least squares of log(normalised + 0.1)
+	for a := 0; a < p; a++ {
+		s := 0.0
+		for j := 0; j < m; j++ {
+			s += init[a*m+j] * math.Log(y[j]/g.sf[j]+0.1)
+		}
+		beta[a] = s
+	}
+	for j := 0; j < m; j++ {
+		ws.mu[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
+		if ws.mu[j] < glmMinMu {
+			ws.mu[j] = glmMinMu
+		}
+	}
+	devOld := 0.0
+	ws.conv = false
+	ws.iter = 0
+	for it := 0; it < glmMaxIter; it++ {
+		ws.iter = it + 1
+		xtwx := ws.a[:p*p]
+		clear(xtwx)
+		rhs := ws.rhs[:p]
+		clear(rhs)
+		for j := 0; j < m; j++ {
+			mu := ws.mu[j]
+			wj := mu / (1 + alpha*mu)
+			zj := math.Log(mu/g.sf[j]) + (y[j]-mu)/mu
+			r := x[j*p : (j+1)*p]
+			for a := 0; a < p; a++ {
+				wa := wj * r[a]
+				rhs[a] += wa * zj
+				for b := 0; b <= a; b++ {
+					xtwx[a*p+b] += wa * r[b]
+				}
+			}
+		}
+		for a := 0; a < p; a++ {
+			xtwx[a*p+a] += g.lambda
+			for b := 0; b < a; b++ {
+				xtwx[b*p+a] = xtwx[a*p+b]
+			}
+		}
+		if !cholSolve(xtwx, p, rhs, ws.chol) {
+			break
+		}
+		copy(beta, rhs)
+		large := false
+		for _, b := range beta {
+			if math.Abs(b) > glmLarge || math.IsNaN(b) {
+				large = true
+			}
+		}
+		if large {
+			break
+		}
+		dev := 0.0
+		for j := 0; j < m; j++ {
+			mu := g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
+			if mu < glmMinMu {
+				mu = glmMinMu
+			}
+			ws.mu[j] = mu
+			dev += -2 * nbLogLik(y[j], mu, alpha)
+		}
+		ws.dev = dev
+		if it > 0 && math.Abs(dev-devOld)/(math.Abs(dev)+0.1) < glmBetaTol {
+			ws.conv = true
+			break
+		}
+		devOld = dev
+	}
+	if !ws.conv {
+		g.fitOptim(ws, y, alpha)
+	}
+	g.finish(ws, y, alpha)
+	return ws.conv
+}
+
+// finish computes weights, the sandwich covariance and hat values at the
+// current fitted means.
+func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
+	m, p, x := g.m, g.p, g.x
+	xtwx := ws.xtwx[:p*p]
+	clear(xtwx)
+	for j := 0; j < m; j++ {
+		mu := ws.mu[j]
+		wj := mu / (1 + alpha*mu)
+		ws.w[j] = wj
+		r := x[j*p : (j+1)*p]
+		for a := 0; a < p; a++ {
+			for b := 0; b < p; b++ {
+				xtwx[a*p+b] += wj * r[a] * r[b]
+			}
+		}
+	}
+	a := ws.a[:p*p]
+	copy(a, xtwx)
+	for k := 0; k < p; k++ {
+		a[k*p+k] += g.lambda
+	}
+	ainv := ws.ainv[:p*p]
+	if !cholInverse(a, p, ainv, ws.chol) {
+		for k := range ainv {
+			ainv[k] = math.NaN()
+		}
+	}
+	// cov = A⁻¹ XᵀWX A⁻¹
+	tmp := ws.tmp[:p*p]
+	matMul(tmp, ainv, xtwx, p)
+	matMul(ws.cov[:p*p], tmp, ainv, p)
+	for j := 0; j < m; j++ {
+		r := x[j*p : (j+1)*p]
+		h := 0.0
+		for a := 0; a < p; a++ {
+			s := 0.0
+			for b := 0; b < p; b++ {
+				s += ainv[a*p+b] * r[b]
+			}
+			h += r[a] * s
+		}
+		ws.hat[j] = ws.w[j] * h
+	}
+	dev := 0.0
+	for j := 0; j < m; j++ {
+		dev += -2 * nbLogLik(y[j], ws.mu[j], alpha)
+	}
+	ws.dev = dev
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// matMul sets dst = a·b for p × p matrices.
+func matMul(dst, a, b []float64, p int) {
+	for i := 0; i < p; i++ {
+		for j := 0; j < p; j++ {
+			s := 0.0
+			for k := 0; k < p; k++ {
+				s += a[i*p+k] * b[k*p+j]
+			}
+			dst[i*p+j] = s
+		}
+	}
+}
+
+// cholesky factors the symmetric positive-definite p × p matrix a into the
+// lower triangle l (a = l lᵀ). It reports false if a is not positive
+// definite.
+func cholesky(a []float64, p int, l []float64) bool {
+	clear(l[:p*p])
+	for i := 0; i < p; i++ {
+		for j := 0; j <= i; j++ {
+			s := a[i*p+j]
+			for k := 0; k < j; k++ {
+				s -= l[i*p+k] * l[j*p+k]
+			}
+			if i == j {
+				if !(s > 0) {
+					return false
+				}
+				l[i*p+i] = math.Sqrt(s)
+			} else {
+				l[i*p+j] = s / l[j*p+j]
+			}
+		}
+	}
+	return true
+}
+
+// cholSolve solves a x = b in place of b using scratch l.
+func cholSolve(a []float64, p int, b, l []float64) bool {
+	if !cholesky(a, p, l) {
+		return false
+	}
+	for i := 0; i < p; i++ {
+		s := b[i]
+		for k := 0; k < i; k++ {
+			s -= l[i*p+k] * b[k]
+		}
+		b[i] = s / l[i*p+i]
+	}
+	for i := p - 1; i >= 0; i-- {
+		s := b[i]
+		for k := i + 1; k < p; k++ {
+			s -= l[k*p+i] * b[k]
+		}
+		b[i] = s / l[i*p+i]
+	}
+	return true
+}
+
+// cholInverse writes a⁻¹ into inv using scratch l.
+func cholInverse(a []float64, p int, inv, l []float64) bool {
+	if !cholesky(a, p, l) {
+		return false
+	}
+	for c := 0; c < p; c++ {
+		col := inv[c*p : (c+1)*p] // solve into row c (symmetric result)
+		for i := range col {
+			col[i] = 0
+		}
+		col[c] = 1
+		for i := 0; i < p; i++ {
+			s := col[i]
+			for k := 0; k < i; k++ {
+				s -= l[i*p+k] * col[k]
+			}
+			col[i] = s / l[i*p+i]
+		}
+		for i := p - 1; i >= 0; i-- {
+			s := col[i]
+			for k := i + 1; k < p; k++ {
+				s -= l[k*p+i] * col[k]
+			}
+			col[i] = s / l[i*p+i]
+		}
+	}
+	return true
+}
+
+// logDetCholesky returns log det a, or NaN when a is not positive definite.
+func logDetCholesky(a []float64, p int, l []float64) float64 {
+	if !cholesky(a, p, l) {
+		return math.NaN()
+	}
+	s := 0.0
+	for i := 0; i < p; i++ {
+		s += math.Log(l[i*p+i])
+	}
+	return 2 * s
+}
+
+// fitOptim maximises the ridge-penalised NB log likelihood by Fisher
+// scoring with step halving (every step must increase the penalised
+// likelihood), starting from the current coefficients or from the log mean.
+// It is the fallback for rows where plain IRLS does not converge. (gonum's
+// optimize package would need a module missing from go.sum, and for p ≤ a
+// few coefficients a guarded Newton method is as robust.)
+func (g *glmModel) fitOptim(ws *glmWork, y []float64, alpha float64) {
+	m, p, x := g.m, g.p, g.x
+	beta := ws.beta[:p]
+	ok := true
+	for _, b := range beta {
+		if math.IsNaN(b) || math.Abs(b) > glmLarge {
+			ok = false
+		}
+	}
+	if !ok {
+		clear(beta)
+		s := 0.0
+		for j := 0; j < m; j++ {
+			s += y[j] / g.sf[j]
+		}
+		beta[0] = math.Log(math.Max(s/float64(m), 0.1))
+	}
+	r := 1 / alpha
+	obj := func(b []float64) float64 {
+		f := 0.0
+		for j := 0; j < m; j++ {
+			mu := g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], b))
+			f += nbLogLik(y[j], mu, alpha)
+		}
+		for _, v := range b {
+			f -= g.lambda / 2 * v * v
+		}
+		return f
+	}
+	cur := obj(beta)
+	next := ws.betaNew[:p]
+	for it := 0; it < 500; it++ {
+		info := ws.a[:p*p]
+		clear(info)
+		grad := ws.rhs[:p]
+		clear(grad)
+		for j := 0; j < m; j++ {
+			row := x[j*p : (j+1)*p]
+			mu := g.sf[j] * math.Exp(dot(row, beta))
+			d := (y[j] - mu) * r / (r + mu)
+			wj := mu / (1 + alpha*mu)
+			for a := 0; a < p; a++ {
+				grad[a] += d * row[a]
+				for b := 0; b < p; b++ {
+					info[a*p+b] += wj * row[a] * row[b]
+				}
+			}
+		}
+		for a := 0; a < p; a++ {
+			grad[a] -= g.lambda * beta[a]
+			info[a*p+a] += g.lambda
+		}
+		if !cholSolve(info, p, grad, ws.chol) {
+			break
+		}
+		step := 1.0
+		improved := false
+		for h := 0; h < 40; h++ {
+			for a := range next {
+				next[a] = beta[a] + step*grad[a]
+			}
+			if v := obj(next); v >= cur {
+				improved = v-cur > 1e-12*(math.Abs(cur)+0.1)
+				cur = v
+				copy(beta, next)
+				break
+			}
+			step /= 2
+		}
+		if !improved {
+			break
+		}
+	}
+	for j := 0; j < m; j++ {
+		mu := g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
+		if mu < glmMinMu {
+			mu = glmMinMu
+		}
+		ws.mu[j] = mu
+	}
+}

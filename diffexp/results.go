@@ -1,0 +1,56 @@
+package diffexp
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// formatNum writes v with 17 significant digits (enough to round-trip), or
+// NA for NaN, matching the output of the reference R scripts.
+func formatNum(b []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(b, "NA"...)
+	case math.IsInf(v, 1):
+		return append(b, "Inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-Inf"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', 17, 64)
+}
+
+// WriteResults writes r as a tab-separated table with DESeq2's column names
+// "mirna baseMean log2FoldChange lfcSE stat pvalue padj", one row per
+// feature in input order, NA for missing values.
+func WriteResults(w io.Writer, r *Results) error {
+	if r == nil {
+		return fmt.Errorf("%w: nil results", ErrEmpty)
+	}
+	n := len(r.Features)
+	cols := [][]float64{r.BaseMean, r.Log2FoldChange, r.LfcSE, r.Stat, r.PValue, r.PAdj}
+	for _, c := range cols {
+		if len(c) != n {
+			return fmt.Errorf("%w: result columns have unequal lengths", ErrRagged)
+		}
+	}
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("mirna\tbaseMean\tlog2FoldChange\tlfcSE\tstat\tpvalue\tpadj\n"); err != nil {
+		return err
+	}
+	var b []byte
+	for i := 0; i < n; i++ {
+		b = append(b[:0], r.Features[i]...)
+		for _, c := range cols {
+			b = append(b, '\t')
+			b = formatNum(b, c[i])
+		}
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,104 @@
+package diffexp
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// SizeFactors estimates per-sample size factors by DESeq2's median-of-ratios
+// method. typ "ratio" (or "") uses geometric means over features with no
+// zero count and fails with ErrSizeFactors when every feature has a zero;
+// "poscounts" uses, per feature, exp(Σ log k_ij over k_ij > 0 / m), takes
+// each sample's median over its positive counts and scales the factors to
+// geometric mean 1.
+//
+//	s_j = median_i { k_ij / g_i : g_i > 0 [, k_ij > 0] }
+func SizeFactors(c *Counts, typ string) ([]float64, error) {
+	m := len(c.Samples)
+	n := len(c.Features)
+	logGeo := make([]float64, n)
+	switch typ {
+	case "", "ratio":
+		for i := 0; i < n; i++ {
+			s := 0.0
+			for _, v := range c.Row(i) {
+				s += math.Log(v)
+			}
+			logGeo[i] = s / float64(m)
+		}
+	case "poscounts":
+		for i := 0; i < n; i++ {
+			s := 0.0
+			pos := false
+			for _, v := range c.Row(i) {
+				if v > 0 {
+					s += math.Log(v)
+					pos = true
+				}
+			}
+			if pos {
+				logGeo[i] = s / float64(m)
+			} else {
+				logGeo[i] = math.Inf(-1)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown size factor type %q (ratio, poscounts)", ErrSizeFactors, typ)
+	}
+	usable := 0
+	for _, g := range logGeo {
+		if !math.IsInf(g, 0) {
+			usable++
+		}
+	}
+	if usable == 0 {
+		if typ == "poscounts" {
+			return nil, fmt.Errorf("%w: all counts are zero", ErrSizeFactors)
+		}
+		return nil, fmt.Errorf("%w: every feature has a zero in some sample, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors)
+	}
+	sf := make([]float64, m)
+	buf := make([]float64, 0, n)
+	for j := 0; j < m; j++ {
+		buf = buf[:0]
+		for i := 0; i < n; i++ {
+			v := c.Values[i*m+j]
+			if math.IsInf(logGeo[i], 0) || (typ == "poscounts" && v == 0) {
+				continue
+			}
+			buf = append(buf, math.Log(v)-logGeo[i])
+		}
+		if len(buf) == 0 {
+			return nil, fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
+		}
+		sf[j] = math.Exp(median(buf))
+		if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
+			return nil, fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
+		}
+	}
+	if typ == "poscounts" {
+		s := 0.0
+		for _, v := range sf {
+			s += math.Log(v)
+		}
+		g := math.Exp(s / float64(m))
+		for j := range sf {
+			sf[j] /= g
+		}
+	}
+	return sf, nil
+}
+
+// median returns the median of x, reordering x.
+func median(x []float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(x)
+	if n%2 == 1 {
+		return x[n/2]
+	}
+	return (x[n/2-1] + x[n/2]) / 2
+}

@@ -1,5 +1,0 @@
-package diffexp
-
-import "math"
-
-var nan64 = math.NaN()
