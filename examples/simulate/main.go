@@ -19,7 +19,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/exomir/exomir/seq"
 	"github.com/exomir/exomir/simulate"
 )
 
@@ -81,11 +80,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Kit = simulate.Kit(*kit)
 	start := time.Now()
-	m, err := readFasta(*mature)
+	m, err := simulate.ReadFastaFile(*mature)
 	if err != nil {
 		return err
 	}
-	h, err := readFasta(*hairpin)
+	h, err := simulate.ReadFastaFile(*hairpin)
 	if err != nil {
 		return err
 	}
@@ -95,7 +94,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	nOther := 0
 	if *other != "" {
-		o, err := readFasta(*other)
+		o, err := simulate.ReadFastaFile(*other)
 		if err != nil {
 			return err
 		}
@@ -119,13 +118,4 @@ func run(args []string, stdout, stderr io.Writer) error {
 		len(truths), cfg.Reads, cfg.Kit, st.Cfg.ReadLen, time.Since(start).Round(time.Millisecond),
 		len(ref.Matures), len(ref.Hairpins), nOther, nDE, *out)
 	return nil
-}
-
-func readFasta(path string) ([]seq.FastaRecord, error) {
-	f, err := seq.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return seq.ReadAllFasta(f, path)
 }
