@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,4 +138,168 @@ func TestTMMGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Targets for the exact test against edgeR 3.40.2 (issue #4): logFC
+// Pearson ≥ 0.9999. The p-value figures are reported; their tolerance is
+// looser because the dispersion trend smoother is not locfit's (see EdgeR).
+const (
+	edgerMinLFCPearson   = 0.9999
+	edgerMaxMedianLog10P = 0.05
+)
+
+func TestEdgeRGolden(t *testing.T) {
+	for _, gs := range edgerGoldenSets {
+		t.Run(gs.name, func(t *testing.T) {
+			if gs.dir == amygdalaDir {
+				if _, err := os.Stat(gs.dir); err != nil {
+					if os.Getenv("CI") != "" {
+						t.Fatalf("shared data required under CI: %v", err)
+					}
+					t.Skipf("shared data not present: %v", err)
+				}
+			}
+			c, cd := edgerLoad(t, gs.dir)
+			res, err := EdgeR(c, cd, Options{Contrast: gs.contrast})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab, _ := edgerTable(t, filepath.Join(gs.dir, gs.exact))
+			lfc := edgerFloats(t, tab["logFC"])
+			pv := edgerFloats(t, tab["PValue"])
+			fdr := edgerFloats(t, tab["FDR"])
+			st := compareEdgeR(res, lfc, pv, fdr)
+			t.Logf("%s vs edgeR 3.40.2 exactTest: logFC Pearson %.7f, max|ΔlogFC| %.4g; median |Δlog10 p| %.4g, 90%% quantile %.4g; FDR<0.05 sets Jaccard %.4f (%d vs %d), FDR<0.1 Jaccard %.4f",
+				gs.name, st.pearson, st.maxDiff, st.medLogP, st.q90LogP, st.jac05, st.n05, st.n05ref, st.jac10)
+			if _, err := os.Stat(filepath.Join(gs.dir, "edger.tsv.disp.tsv")); err == nil {
+				dtab, _ := edgerTable(t, filepath.Join(gs.dir, "edger.tsv.disp.tsv"))
+				info, _ := edgerTable(t, filepath.Join(gs.dir, "edger.tsv.info.tsv"))
+				var common float64
+				for k, key := range info["key"] {
+					if key == "common.dispersion" {
+						common = edgerFloats(t, info["value"][k:k+1])[0]
+					}
+				}
+				wt := edgerFloats(t, dtab["trended.dispersion"])
+				ww := edgerFloats(t, dtab["tagwise.dispersion"])
+				wa := edgerFloats(t, dtab["AveLogCPM"])
+				relMax := func(got, want []float64) (float64, float64) {
+					var d []float64
+					for i := range want {
+						d = append(d, math.Abs(got[i]-want[i])/want[i])
+					}
+					sortFloats(d)
+					return quantile7(d, 0.5), d[len(d)-1]
+				}
+				med1, max1 := relMax(res.DispFit, wt)
+				med2, max2 := relMax(res.Dispersion, ww)
+				d := edgerDispForTest(t, c, cd, gs.contrast[0])
+				_, max3 := relMax(d.aveLogCPM, wa)
+				t.Logf("%s dispersions: common %.6g, edgeR %.6g; prior df %.4g; trended rel diff median %.3g max %.3g; tagwise rel diff median %.3g max %.3g; AveLogCPM max rel diff %.3g",
+					gs.name, d.common, common, d.priorDF, med1, max1, med2, max2, max3)
+			}
+			if st.pearson < edgerMinLFCPearson {
+				t.Errorf("logFC Pearson %.6f < %g", st.pearson, edgerMinLFCPearson)
+			}
+			if st.medLogP > edgerMaxMedianLog10P {
+				t.Errorf("median |Δlog10 p| %.4g > %g", st.medLogP, edgerMaxMedianLog10P)
+			}
+		})
+	}
+}
+
+type edgerStats struct {
+	pearson, maxDiff, medLogP, q90LogP, jac05, jac10 float64
+	n05, n05ref                                      int
+}
+
+func compareEdgeR(res *Results, lfc, pv, fdr []float64) edgerStats {
+	var st edgerStats
+	var a, b, dl []float64
+	for i := range lfc {
+		if math.IsNaN(lfc[i]) {
+			continue
+		}
+		a = append(a, res.Log2FoldChange[i])
+		b = append(b, lfc[i])
+		st.maxDiff = math.Max(st.maxDiff, math.Abs(res.Log2FoldChange[i]-lfc[i]))
+		dl = append(dl, math.Abs(math.Log10(res.PValue[i])-math.Log10(pv[i])))
+	}
+	st.pearson = edgerPearson(a, b)
+	sortFloats(dl)
+	st.medLogP = quantile7(dl, 0.5)
+	st.q90LogP = quantile7(dl, 0.9)
+	jac := func(thr float64) (float64, int, int) {
+		inter, union, n1, n2 := 0, 0, 0, 0
+		for i := range fdr {
+			x := res.PAdj[i] < thr
+			y := fdr[i] < thr
+			if x {
+				n1++
+			}
+			if y {
+				n2++
+			}
+			if x && y {
+				inter++
+			}
+			if x || y {
+				union++
+			}
+		}
+		if union == 0 {
+			return 1, n1, n2
+		}
+		return float64(inter) / float64(union), n1, n2
+	}
+	st.jac05, st.n05, st.n05ref = jac(0.05)
+	st.jac10, _, _ = jac(0.1)
+	return st
+}
+
+func edgerPearson(a, b []float64) float64 {
+	n := float64(len(a))
+	ma, mb := 0.0, 0.0
+	for i := range a {
+		ma += a[i]
+		mb += b[i]
+	}
+	ma /= n
+	mb /= n
+	sab, saa, sbb := 0.0, 0.0, 0.0
+	for i := range a {
+		sab += (a[i] - ma) * (b[i] - mb)
+		saa += (a[i] - ma) * (a[i] - ma)
+		sbb += (b[i] - mb) * (b[i] - mb)
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+func sortFloats(x []float64) { sort.Float64s(x) }
+
+// edgerDispForTest reruns EdgeR's dispersion stage on c, grouped by the
+// contrast variable of cd.
+func edgerDispForTest(t *testing.T, c *Counts, cd *ColData, variable string) *edgerDisp {
+	t.Helper()
+	col := cd.Column(variable)
+	levels := uniqueSorted(col)
+	group := make([]int, len(col))
+	for j, v := range col {
+		group[j] = sort.SearchStrings(levels, v)
+	}
+	eff := make([]float64, len(c.Samples))
+	nf := TMM(c)
+	for i := range c.Features {
+		for j, v := range c.Row(i) {
+			eff[j] += v
+		}
+	}
+	for j := range eff {
+		eff[j] *= nf[j]
+	}
+	d, err := edgerDispersions(c, group, len(levels), eff, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
