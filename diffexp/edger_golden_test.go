@@ -171,13 +171,16 @@ func TestEdgeRGolden(t *testing.T) {
 			st := compareEdgeR(res, lfc, pv, fdr)
 			t.Logf("%s vs edgeR 3.40.2 exactTest: logFC Pearson %.7f, max|ΔlogFC| %.4g; median |Δlog10 p| %.4g, 90%% quantile %.4g; FDR<0.05 sets Jaccard %.4f (%d vs %d), FDR<0.1 Jaccard %.4f",
 				gs.name, st.pearson, st.maxDiff, st.medLogP, st.q90LogP, st.jac05, st.n05, st.n05ref, st.jac10)
-			if _, err := os.Stat(filepath.Join(gs.dir, "edger.tsv.disp.tsv")); err == nil {
+			if edgerExists(filepath.Join(gs.dir, "edger.tsv.disp.tsv")) {
 				dtab, _ := edgerTable(t, filepath.Join(gs.dir, "edger.tsv.disp.tsv"))
 				info, _ := edgerTable(t, filepath.Join(gs.dir, "edger.tsv.info.tsv"))
-				var common float64
+				var common, priorDF float64
 				for k, key := range info["key"] {
-					if key == "common.dispersion" {
+					switch key {
+					case "common.dispersion":
 						common = edgerFloats(t, info["value"][k:k+1])[0]
+					case "estimateDisp.prior.df":
+						priorDF = edgerFloats(t, info["value"][k:k+1])[0]
 					}
 				}
 				wt := edgerFloats(t, dtab["trended.dispersion"])
@@ -195,8 +198,8 @@ func TestEdgeRGolden(t *testing.T) {
 				med2, max2 := relMax(res.Dispersion, ww)
 				d := edgerDispForTest(t, c, cd, gs.contrast[0])
 				_, max3 := relMax(d.aveLogCPM, wa)
-				t.Logf("%s dispersions: common %.6g, edgeR %.6g; prior df %.4g; trended rel diff median %.3g max %.3g; tagwise rel diff median %.3g max %.3g; AveLogCPM max rel diff %.3g",
-					gs.name, d.common, common, d.priorDF, med1, max1, med2, max2, max3)
+				t.Logf("%s dispersions: common %.6g, edgeR %.6g; prior df %.4g, edgeR %.4g; trended rel diff median %.3g max %.3g; tagwise rel diff median %.3g max %.3g; AveLogCPM max rel diff %.3g",
+					gs.name, d.common, common, d.priorDF, priorDF, med1, max1, med2, max2, max3)
 			}
 			if st.pearson < edgerMinLFCPearson {
 				t.Errorf("logFC Pearson %.6f < %g", st.pearson, edgerMinLFCPearson)
@@ -302,4 +305,13 @@ func edgerDispForTest(t *testing.T, c *Counts, cd *ColData, variable string) *ed
 		t.Fatal(err)
 	}
 	return d
+}
+
+// edgerExists reports whether path or path.gz exists.
+func edgerExists(path string) bool {
+	if _, err := os.Stat(path); err == nil {
+		return true
+	}
+	_, err := os.Stat(path + ".gz")
+	return err == nil
 }
