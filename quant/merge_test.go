@@ -14,8 +14,8 @@ import (
 	"testing"
 )
 
-// writeTemp writes content to dir/name and returns the path.
-func writeTemp(t testing.TB, dir, name, content string) string {
+// mergeWriteTemp writes content to dir/name and returns the path.
+func mergeWriteTemp(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
@@ -95,7 +95,7 @@ func TestMergeCountFilesCases(t *testing.T) {
 			dir := t.TempDir()
 			var paths []string
 			for _, f := range tc.files {
-				paths = append(paths, writeTemp(t, dir, f.name, f.content))
+				paths = append(paths, mergeWriteTemp(t, dir, f.name, f.content))
 			}
 			var out bytes.Buffer
 			st, err := MergeCountFiles(&out, paths, &MergeOptions{TempDir: dir})
@@ -122,7 +122,7 @@ func TestMergeCountFilesGzip(t *testing.T) {
 	if err := os.WriteFile(p1, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p2 := writeTemp(t, dir, "P.mirna_counts.tsv", "m1\t1\nm2\t2\n")
+	p2 := mergeWriteTemp(t, dir, "P.mirna_counts.tsv", "m1\t1\nm2\t2\n")
 	var out bytes.Buffer
 	if _, err := MergeCountFiles(&out, []string{p1, p2}, nil); err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestMergeCountFilesErrors(t *testing.T) {
 			os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 			var paths []string
 			for _, f := range tc.files {
-				paths = append(paths, writeTemp(t, dir, f[0], f[1]))
+				paths = append(paths, mergeWriteTemp(t, dir, f[0], f[1]))
 			}
 			_, err := MergeCountFiles(&bytes.Buffer{}, paths, &MergeOptions{TempDir: dir})
 			if !errors.Is(err, tc.want) {
@@ -172,9 +172,9 @@ func TestMergeCountFilesErrors(t *testing.T) {
 	}
 }
 
-// refMerge is the simple reference: every file in memory, rows in the
+// mergeReference is the simple reference: every file in memory, rows in the
 // first file's order.
-func refMerge(names []string, contents []map[string]int, order []string) string {
+func mergeReference(names []string, contents []map[string]int, order []string) string {
 	var b strings.Builder
 	b.WriteString("mirna")
 	for _, n := range names {
@@ -191,9 +191,9 @@ func refMerge(names []string, contents []map[string]int, order []string) string 
 	return b.String()
 }
 
-// randomCountFiles writes nfiles count files over nfeat features; with
+// mergeRandomFiles writes nfiles count files over nfeat features; with
 // shuffle, some files list the features in another order.
-func randomCountFiles(t testing.TB, rng *rand.Rand, dir string, nfiles, nfeat int, shuffle bool) (paths, names []string, contents []map[string]int, order []string) {
+func mergeRandomFiles(t testing.TB, rng *rand.Rand, dir string, nfiles, nfeat int, shuffle bool) (paths, names []string, contents []map[string]int, order []string) {
 	order = make([]string, nfeat)
 	for i := range order {
 		order[i] = fmt.Sprintf("hsa-miR-%d-%dp", i, 3+i%3)
@@ -217,7 +217,7 @@ func randomCountFiles(t testing.TB, rng *rand.Rand, dir string, nfiles, nfeat in
 			c[f] = n
 			fmt.Fprintf(&b, "%s\t%d\n", f, n)
 		}
-		paths = append(paths, writeTemp(t, dir, name+".mirna_counts.tsv", b.String()))
+		paths = append(paths, mergeWriteTemp(t, dir, name+".mirna_counts.tsv", b.String()))
 		names = append(names, name)
 		contents = append(contents, c)
 	}
@@ -230,8 +230,8 @@ func TestMergeCountFilesRandom(t *testing.T) {
 		dir := t.TempDir()
 		nfiles := 1 + rng.IntN(12)
 		nfeat := 1 + rng.IntN(60)
-		paths, names, contents, order := randomCountFiles(t, rng, dir, nfiles, nfeat, true)
-		want := refMerge(names, contents, order)
+		paths, names, contents, order := mergeRandomFiles(t, rng, dir, nfiles, nfeat, true)
+		want := mergeReference(names, contents, order)
 		for _, maxOpen := range []int{0, 2, 3} {
 			var out bytes.Buffer
 			st, err := MergeCountFiles(&out, paths, &MergeOptions{TempDir: dir, MaxOpen: maxOpen})
@@ -257,8 +257,8 @@ func TestMergeMemoryIsStreaming(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	alloc := func(nfeat int) uint64 {
 		dir := t.TempDir()
-		paths, _, _, _ := randomCountFiles(t, rng, dir, nfiles, nfeat, false)
-		var out countingWriter
+		paths, _, _, _ := mergeRandomFiles(t, rng, dir, nfiles, nfeat, false)
+		var out mergeCountingWriter
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
@@ -280,14 +280,14 @@ func TestMergeMemoryIsStreaming(t *testing.T) {
 	}
 }
 
-type countingWriter struct{ n int64 }
+type mergeCountingWriter struct{ n int64 }
 
-func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+func (w *mergeCountingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
 func BenchmarkMergeCountFiles(b *testing.B) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	dir := b.TempDir()
-	paths, _, _, _ := randomCountFiles(b, rng, dir, 50, 2000, false)
+	paths, _, _, _ := mergeRandomFiles(b, rng, dir, 50, 2000, false)
 	var size int64
 	for _, p := range paths {
 		fi, _ := os.Stat(p)
@@ -296,7 +296,7 @@ func BenchmarkMergeCountFiles(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := MergeCountFiles(&countingWriter{}, paths, nil); err != nil {
+		if _, err := MergeCountFiles(&mergeCountingWriter{}, paths, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,257 @@
+package quant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strconv"
+
+	"github.com/biogo/hts/bam"
+	"github.com/biogo/hts/sam"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exomir/exomir/align"
+	"github.com/exomir/exomir/seq"
+)
+
+// ErrBAMWrite reports an insert or hit that cannot be written as BAM.
+var ErrBAMWrite = errors.New("quant: cannot write BAM")
+
+// BAMWriteOptions describe the BAM written by WriteBAM. A nil
+// *BAMWriteOptions means the defaults.
+type BAMWriteOptions struct {
+	// Program and Version fill the @PG line (ID and PN = Program, default
+	// "exomir"); CommandLine is its CL field, if not empty.
+	Program, Version, CommandLine string
+	// Molecules names reads "seq_<i>_x<molecules>" instead of
+	// "seq_<i>_x<reads>" (UMI data: reading the BAM back then counts
+	// molecules).
+	Molecules bool
+	// Threads is the number of BGZF compressors; 0 means 1. The output is
+	// the same for any value.
+	Threads int
+}
+
+// bamOutRec is one record to write: insert i, its hit h (h < 0: unmapped).
+type bamOutRec struct {
+	hairpin int32
+	pos     int32
+	insert  int32
+	hit     int32
+}
+
+// WriteBAM writes the alignments of inserts on the hairpins of ref as a
+// coordinate-sorted BAM: header "@HD VN:1.6 SO:coordinate", one @SQ per
+// hairpin (in reference order, LN = hairpin length), one @PG.
+//
+// Insert i (0-based) is named "seq_<i+1>_x<reads>" (the collapsed-read
+// convention, also read back by ReadHairpinAlignments as the read's
+// weight). Each hit becomes a forward-strand record: CIGAR "<Len>M" plus
+// "<Tail>S" for untemplated 3' bases, the full insert as SEQ, no
+// qualities, tags NH (hits of the insert), HI (1-based hit number), NM
+// (mismatches in the templated part) and MD. The first hit of an insert
+// is primary, the others secondary (flag 256); MAPQ is 255 for inserts
+// with one hit and 0 otherwise. Inserts without hits are written as
+// unmapped records at the end, so the file accounts for every read.
+// Records are sorted by (hairpin, position, insert, hit).
+func WriteBAM(w io.Writer, ref *Reference, inserts []AlignedInsert, o *BAMWriteOptions) error {
+	var opt BAMWriteOptions
+	if o != nil {
+		opt = *o
+	}
+	if opt.Program == "" {
+		opt.Program = "exomir"
+	}
+	if opt.Threads <= 0 {
+		opt.Threads = 1
+	}
+	refs := make([]*sam.Reference, len(ref.Hairpins))
+	for i, h := range ref.Hairpins {
+		r, err := sam.NewReference(h.Name, "", "", len(h.Seq), nil, nil)
+		if err != nil {
+			return fmt.Errorf("%w: hairpin %s: %v", ErrBAMWrite, h.Name, err)
+		}
+		refs[i] = r
+	}
+	hdr, err := sam.NewHeader(nil, refs)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBAMWrite, err)
+	}
+	hdr.Version = "1.6"
+	hdr.SortOrder = sam.Coordinate
+	if err := hdr.AddProgram(sam.NewProgram(opt.Program, opt.Program, opt.CommandLine, "", opt.Version)); err != nil {
+		return fmt.Errorf("%w: %v", ErrBAMWrite, err)
+	}
+
+	var recs []bamOutRec
+	for i := range inserts {
+		in := &inserts[i]
+		if len(in.Hits) == 0 {
+			recs = append(recs, bamOutRec{hairpin: -1, pos: -1, insert: int32(i), hit: -1})
+			continue
+		}
+		for j, h := range in.Hits {
+			if h.Hairpin < 0 || int(h.Hairpin) >= len(ref.Hairpins) || h.Pos < 0 || h.Len <= 0 || h.Tail < 0 ||
+				int(h.Pos)+int(h.Len) > len(ref.Hairpins[h.Hairpin].Seq) || int(h.Len)+int(h.Tail) != len(in.Seq) {
+				return fmt.Errorf("%w: insert %d (%s): hit %+v does not fit its hairpin", ErrBAMWrite, i+1, in.Seq, h)
+			}
+			recs = append(recs, bamOutRec{hairpin: h.Hairpin, pos: h.Pos, insert: int32(i), hit: int32(j)})
+		}
+	}
+	sort.Slice(recs, func(a, b int) bool {
+		x, y := recs[a], recs[b]
+		// Unmapped (hairpin -1) last.
+		if (x.hairpin < 0) != (y.hairpin < 0) {
+			return y.hairpin < 0
+		}
+		if x.hairpin != y.hairpin {
+			return x.hairpin < y.hairpin
+		}
+		if x.pos != y.pos {
+			return x.pos < y.pos
+		}
+		if x.insert != y.insert {
+			return x.insert < y.insert
+		}
+		return x.hit < y.hit
+	})
+
+	bw, err := bam.NewWriter(w, hdr, opt.Threads)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBAMWrite, err)
+	}
+	var name []byte
+	var md []byte
+	for _, r := range recs {
+		in := &inserts[r.insert]
+		n := in.Reads
+		if opt.Molecules {
+			n = in.Molecules
+		}
+		name = append(name[:0], "seq_"...)
+		name = strconv.AppendInt(name, int64(r.insert)+1, 10)
+		name = append(name, "_x"...)
+		name = strconv.AppendInt(name, n, 10)
+		rec := &sam.Record{
+			Name:    string(name),
+			Pos:     -1,
+			MatePos: -1,
+			Seq:     sam.NewSeq(in.Seq),
+		}
+		if r.hit < 0 {
+			rec.Flags = sam.Unmapped
+		} else {
+			h := in.Hits[r.hit]
+			hp := ref.Hairpins[h.Hairpin].Seq
+			rec.Ref = refs[h.Hairpin]
+			rec.Pos = int(h.Pos)
+			rec.MapQ = 255
+			if len(in.Hits) > 1 {
+				rec.MapQ = 0
+			}
+			if r.hit > 0 {
+				rec.Flags = sam.Secondary
+			}
+			rec.Cigar = sam.Cigar{sam.NewCigarOp(sam.CigarMatch, int(h.Len))}
+			if h.Tail > 0 {
+				rec.Cigar = append(rec.Cigar, sam.NewCigarOp(sam.CigarSoftClipped, int(h.Tail)))
+			}
+			var nm int
+			md, nm = mdTag(md[:0], in.Seq[:h.Len], hp[h.Pos:int(h.Pos)+int(h.Len)])
+			for _, a := range []struct {
+				tag string
+				v   any
+			}{{"NH", int32(len(in.Hits))}, {"HI", int32(r.hit + 1)}, {"NM", int32(nm)}, {"MD", string(md)}} {
+				aux, err := sam.NewAux(sam.NewTag(a.tag), a.v)
+				if err != nil {
+					bw.Close()
+					return fmt.Errorf("%w: %v", ErrBAMWrite, err)
+				}
+				rec.AuxFields = append(rec.AuxFields, aux)
+			}
+		}
+		if err := bw.Write(rec); err != nil {
+			bw.Close()
+			return fmt.Errorf("%w: %s: %v", ErrBAMWrite, rec.Name, err)
+		}
+	}
+	if err := bw.Close(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBAMWrite, err)
+	}
+	return nil
+}
+
+// mdTag appends the SAM MD tag of an ungapped alignment of read on ref
+// (equal lengths) to dst and returns it with the number of mismatches.
+// Read letters other than A, C, G, T count as mismatches.
+func mdTag(dst, read, ref []byte) ([]byte, int) {
+	run, nm := 0, 0
+	for i := range read {
+		c := read[i]
+		if c == ref[i] && (c == 'A' || c == 'C' || c == 'G' || c == 'T') {
+			run++
+			continue
+		}
+		dst = strconv.AppendInt(dst, int64(run), 10)
+		dst = append(dst, ref[i])
+		run = 0
+		nm++
+	}
+	dst = strconv.AppendInt(dst, int64(run), 10)
+	return dst, nm
+}
+
+// AlignInserts aligns inserts on ref (its Index, the aligner Quantify
+// uses) and returns them with their sense-strand hits on hairpins and the
+// classes of their hits on other-class sequences, in input order: the
+// input of WriteBAM for "exomir quant -bam-out". threads <= 0 means
+// GOMAXPROCS; the result does not depend on it.
+func AlignInserts(ctx context.Context, ref *Reference, inserts []seq.Insert, threads int) ([]AlignedInsert, error) {
+	ix, err := ref.Index()
+	if err != nil {
+		return nil, err
+	}
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	out := make([]AlignedInsert, len(inserts))
+	nH := len(ref.Hairpins)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(threads)
+	const block = 2048
+	for lo := 0; lo < len(inserts); lo += block {
+		lo, hi := lo, min(lo+block, len(inserts))
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			var hits []align.Hit
+			for i := lo; i < hi; i++ {
+				read := []byte(inserts[i].Seq)
+				hits = ix.Align(read, hits[:0])
+				a := AlignedInsert{Seq: read, Reads: inserts[i].Reads, Molecules: inserts[i].Molecules}
+				for _, h := range hits {
+					if h.Reverse {
+						continue
+					}
+					if int(h.Ref) < nH {
+						a.Hits = append(a.Hits, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
+					} else {
+						a.Others = append(a.Others, ref.Others[int(h.Ref)-nH].Class)
+					}
+				}
+				sort.Ints(a.Others)
+				a.Others = bamUniqueInts(a.Others)
+				out[i] = a
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, ctx.Err()
+}
