@@ -89,7 +89,7 @@ func bamSimInserts(ref *Reference, rng *rand.Rand, n int) []seq.Insert {
 }
 
 var (
-	bamHsaRef    *Reference
+	bamHsaRef *Reference
 	bamHsaErr error
 )
 
@@ -462,7 +462,7 @@ func TestHairpinBAMMultiMappers(t *testing.T) {
 		multi Multi
 		want  []int64 // mA, mB
 	}{
-		{MultiEM, []int64{12, 36}},   // 10 + 8·10/40, 30 + 8·30/40
+		{MultiEM, []int64{12, 36}},    // 10 + 8·10/40, 30 + 8·30/40
 		{MultiSplit, []int64{14, 34}}, // 10 + 4, 30 + 4
 		{MultiUnique, []int64{10, 30}},
 	} {
