@@ -228,3 +228,23 @@ func TestFastqZeroAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per record", allocs)
 	}
 }
+
+// TestReadAheadAfterEOF checks that reading a gzip stream past its end
+// keeps returning io.EOF (this used to panic).
+func TestReadAheadAfterEOF(t *testing.T) {
+	data := strings.Repeat("@r\nACGT\n+\nIIII\n", 100000)
+	rc, err := NewDecompressor(bytes.NewReader(gz(data)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil || string(got) != data {
+		t.Fatalf("ReadAll: %d bytes, %v", len(got), err)
+	}
+	for i := 0; i < 3; i++ {
+		if n, err := rc.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+			t.Fatalf("read after EOF: %d, %v", n, err)
+		}
+	}
+}

@@ -200,7 +200,7 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 		}
 		if ra.blk != nil {
 			ra.free <- ra.blk
-			ra.blk = nil
+			ra.blk, ra.off = nil, 0
 		}
 		b, ok := <-ra.full
 		if !ok {
