@@ -1,0 +1,145 @@
+package diffexp
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+const rocTol = 1e-12
+
+func TestDelongAUCHand(t *testing.T) {
+	// Values worked out by hand from the definitions in ROCAUC's doc.
+	tests := []struct {
+		name   string
+		x, y   []float64
+		auc, v float64
+	}{
+		// ψ rows: x=3,4,5 each beat 1,2 and lose to 6 → V10 = 2/3 each,
+		// V01 = {1, 1, 0}; S10 = 0, S01 = 1/3; Var = (1/3)/3 = 1/9.
+		{"one inversion", []float64{3, 4, 5}, []float64{1, 2, 6}, 2.0 / 3, 1.0 / 9},
+		// perfect separation: every V equals 1, variance 0
+		{"separated", []float64{5, 6}, []float64{1, 2}, 1, 0},
+		// all tied: ψ = ½ everywhere
+		{"ties", []float64{1, 1}, []float64{1, 1, 1}, 0.5, 0},
+		// x={1,3}, y={2,2}: ψ(1,·)=0, ψ(3,·)=1 → V10={0,1}, V01={½,½};
+		// AUC ½, S10 = ½, S01 = 0 → Var = ¼
+		{"split", []float64{1, 3}, []float64{2, 2}, 0.5, 0.25},
+	}
+	for _, tc := range tests {
+		auc, v := delongAUC(tc.x, tc.y)
+		if math.Abs(auc-tc.auc) > rocTol || math.Abs(v-tc.v) > rocTol {
+			t.Errorf("%s: got AUC %v var %v, want %v %v", tc.name, auc, v, tc.auc, tc.v)
+		}
+	}
+}
+
+// delongByRanks is an independent reference: the structural components
+// from mid-ranks, V10(x_i) = (R_all(x_i) − R_x(x_i)) / n0.
+func delongByRanks(x, y []float64) (float64, float64) {
+	all := append(append([]float64(nil), x...), y...)
+	ra := averageRanks(all)
+	rx := averageRanks(x)
+	ry := averageRanks(y)
+	n1, n0 := float64(len(x)), float64(len(y))
+	v10 := make([]float64, len(x))
+	v01 := make([]float64, len(y))
+	auc := 0.0
+	for i := range x {
+		v10[i] = (ra[i] - rx[i]) / n0
+		auc += v10[i]
+	}
+	auc /= n1
+	for k := range y {
+		// positives above y_k: n1 − (#x < y_k + ½ #x = y_k)
+		v01[k] = (n1 - (ra[len(x)+k] - ry[k])) / n1
+	}
+	s10, s01 := 0.0, 0.0
+	for _, v := range v10 {
+		s10 += (v - auc) * (v - auc)
+	}
+	for _, v := range v01 {
+		s01 += (v - auc) * (v - auc)
+	}
+	return auc, s10/(n1-1)/n1 + s01/(n0-1)/n0
+}
+
+func TestDelongAUCRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 1))
+	for it := 0; it < 500; it++ {
+		n1, n0 := 2+rng.IntN(15), 2+rng.IntN(15)
+		x := make([]float64, n1)
+		y := make([]float64, n0)
+		for i := range x {
+			x[i] = float64(rng.IntN(8)) // small range: many ties
+		}
+		for i := range y {
+			y[i] = float64(rng.IntN(8))
+		}
+		a1, v1 := delongAUC(x, y)
+		a2, v2 := delongByRanks(x, y)
+		if math.Abs(a1-a2) > rocTol || math.Abs(v1-v2) > rocTol {
+			t.Fatalf("x=%v y=%v: got %v %v, reference %v %v", x, y, a1, v1, a2, v2)
+		}
+	}
+}
+
+func TestROCAUC(t *testing.T) {
+	c := &Counts{
+		Features: []string{"up", "down", "zero"},
+		Samples:  []string{"t1", "c1", "t2", "c2", "t3", "c3"},
+		Values: []float64{
+			30, 10, 40, 20, 50, 60, // tumor 3,4,5 vs control 1,2,6 (÷10)
+			1, 5, 2, 6, 3, 7,
+			0, 0, 0, 0, 0, 0,
+		},
+	}
+	cd := &ColData{Samples: []string{"c1", "c2", "c3", "t1", "t2", "t3"}, Names: []string{"condition"},
+		Columns: [][]string{{"control", "control", "control", "tumor", "tumor", "tumor"}}}
+	sf := []float64{1, 1, 1, 1, 1, 1}
+	got, err := ROCAUC(c, cd, sf, "condition", "tumor", "control")
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := rocZ975 / 3
+	want := []ROC{
+		{"up", 2.0 / 3, 2.0/3 - half, 1, "up"},
+		{"down", 1, 1, 1, "down"},
+		{"zero", 0.5, 0.5, 0.5, "up"},
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Feature != w.Feature || g.Direction != w.Direction || math.Abs(g.AUC-w.AUC) > rocTol ||
+			math.Abs(g.Lower-w.Lower) > rocTol || math.Abs(g.Upper-w.Upper) > rocTol {
+			t.Errorf("row %d: got %+v want %+v", i, g, w)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteROC(&buf, got); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if lines[0] != "mirna\tauc\tlower\tupper\tdirection" || len(lines) != 4 || !strings.HasPrefix(lines[3], "zero\t0.5\t0.5\t0.5\tup") {
+		t.Errorf("WriteROC output:\n%s", buf.String())
+	}
+
+	// errors: too few samples, missing level, missing column
+	errCases := []struct {
+		name, col, pos, neg string
+	}{
+		{"missing level", "condition", "tumour", "control"},
+		{"missing column", "batch", "tumor", "control"},
+	}
+	for _, ec := range errCases {
+		if _, err := ROCAUC(c, cd, sf, ec.col, ec.pos, ec.neg); err == nil {
+			t.Errorf("%s: no error", ec.name)
+		}
+	}
+	cd1 := &ColData{Samples: cd.Samples, Names: cd.Names,
+		Columns: [][]string{{"control", "control", "control", "tumor", "other", "other"}}}
+	if _, err := ROCAUC(c, cd1, sf, "condition", "tumor", "control"); err == nil {
+		t.Error("one tumor sample: no error")
+	}
+}
