@@ -1,0 +1,447 @@
+package seq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"unsafe"
+)
+
+// ErrBadOptions is returned (wrapped) by Collapse for invalid Options.
+var ErrBadOptions = errors.New("seq: invalid collapse options")
+
+// Defaults of Options.
+const (
+	DefaultMinLen       = 16
+	DefaultMaxLen       = 40
+	DefaultDetectReads  = 100000
+	DefaultCacheEntries = 1 << 18
+)
+
+// Options configures Collapse. The zero value means: detect the adapter,
+// keep inserts of 16–40 nt without N, no quality filter.
+type Options struct {
+	// Protocol is "auto" (or ""): detect the adapter from the first
+	// DetectReads reads; or a kit name (KitNames), "none" meaning the
+	// reads are already trimmed and are inserts as they are.
+	Protocol string
+	// Adapter, if set, overrides the 3' adapter of the protocol (with
+	// "auto" or "none", the reads are trimmed with it and no clips).
+	Adapter string
+	// MinLen and MaxLen bound the insert length (0 = 16 and 40).
+	MinLen, MaxLen int
+	// MaxN is the most N bases an insert may hold: 0 allows none,
+	// negative means no limit.
+	MaxN int
+	// MinMeanQual, if > 0, drops inserts whose mean Phred quality is
+	// lower; QualOffset is the quality encoding's offset (0 = 33).
+	MinMeanQual float64
+	QualOffset  int
+	// Threads is the worker count for BGZF inflation (0 = GOMAXPROCS).
+	// Gzip is inflated on one goroutine while the reads are parsed,
+	// trimmed and collapsed on another; the result never depends on it.
+	Threads int
+	// DetectReads is how many reads adapter detection looks at (0 =
+	// 100000).
+	DetectReads int
+	// MaxErrorRate and MinOverlap are passed to the Trimmer (0 = 0.1 and
+	// 3, cutadapt's defaults).
+	MaxErrorRate float64
+	MinOverlap   int
+	// CacheEntries bounds the cache of trimming results keyed by the raw
+	// read sequence (0 = 262144; negative disables it). Small-RNA reads
+	// repeat a lot, so most reads are a single map lookup.
+	CacheEntries int
+}
+
+// Result is the outcome of Collapse.
+type Result struct {
+	// Inserts are the distinct passed inserts, sorted by Reads
+	// (descending), then Seq (ascending).
+	Inserts []Insert
+	Summary Summary
+}
+
+// CollapseFile opens path (see Open) and collapses its reads.
+func CollapseFile(ctx context.Context, path string, o Options) (*Result, error) {
+	rc, err := OpenThreads(path, o.Threads)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	file := path
+	if path == "-" {
+		file = "<stdin>"
+	}
+	return collapse(ctx, rc, file, o)
+}
+
+// Collapse reads FASTQ from r (plain, gzip or BGZF, sniffed), trims every
+// read, assigns it to exactly one read category, and collapses the passed
+// inserts. file names the input in errors and in the summary.
+func Collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result, error) {
+	rc, err := NewDecompressor(r, o.Threads)
+	if err != nil {
+		return nil, &ParseError{File: file, Line: 1, Err: err}
+	}
+	defer rc.Close()
+	return collapse(ctx, rc, file, o)
+}
+
+// cacheEntry is the trimming outcome of one raw read sequence. Offsets are
+// into the read.
+type cacheEntry struct {
+	id     int32 // insert index in the collapser; -1 unless passed so far
+	is, ie uint16
+	us, ue uint16
+	cat    uint8
+}
+
+type processor struct {
+	o         Options
+	trim      *Trimmer
+	adapter   bool // the layout has an adapter to look for
+	umi       bool
+	col       *collapser
+	cache     map[string]cacheEntry
+	cacheMax  int
+	counts    [numCategories]int64
+	input     int64
+	lenRaw    []int64
+	lenInsert []int64
+}
+
+func (o *Options) defaults() error {
+	if o.Protocol == "" {
+		o.Protocol = "auto"
+	}
+	if o.MinLen == 0 {
+		o.MinLen = DefaultMinLen
+	}
+	if o.MaxLen == 0 {
+		o.MaxLen = DefaultMaxLen
+	}
+	if o.MinLen < 0 || o.MaxLen < o.MinLen {
+		return fmt.Errorf("%w: insert length range %d..%d", ErrBadOptions, o.MinLen, o.MaxLen)
+	}
+	if o.QualOffset == 0 {
+		o.QualOffset = 33
+	}
+	if o.DetectReads <= 0 {
+		o.DetectReads = DefaultDetectReads
+	}
+	if o.CacheEntries == 0 {
+		o.CacheEntries = DefaultCacheEntries
+	}
+	if o.MinMeanQual < 0 {
+		return fmt.Errorf("%w: MinMeanQual %v < 0", ErrBadOptions, o.MinMeanQual)
+	}
+	return nil
+}
+
+// resolveKit picks the layout and fills the adapter fields of s. reads are
+// the first reads' sequences, used only with protocol auto.
+func resolveKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
+	if o.Adapter != "" {
+		var k Kit
+		if o.Protocol == "auto" || o.Protocol == "none" {
+			k = Kit{Name: "custom"}
+		} else {
+			var err error
+			if k, err = KitByName(o.Protocol); err != nil {
+				return Kit{}, err
+			}
+		}
+		ad, err := normalizeAdapter(o.Adapter)
+		if err != nil {
+			return Kit{}, err
+		}
+		k.Adapter, k.PolyA = ad, false
+		s.Adapter, s.AdapterSource, s.AdapterConfidence = ad, "user", 1
+		return k, nil
+	}
+	if o.Protocol != "auto" {
+		k, err := KitByName(o.Protocol)
+		if err != nil {
+			return Kit{}, err
+		}
+		s.Adapter, s.AdapterSource, s.AdapterConfidence = k.Adapter, "preset", 1
+		if k.PolyA {
+			s.Adapter = "polyA"
+		}
+		if k.Name == "none" {
+			s.Adapter, s.AdapterSource = "none", "none"
+		}
+		return k, nil
+	}
+	d := DetectAdapter(reads)
+	s.Detection = &d
+	s.AdapterSource, s.AdapterConfidence = "detected", d.Confidence
+	if d.Kit == "none" || d.Kit == "" && d.Adapter == "" {
+		s.Adapter = "none"
+		return Kit{Name: "none"}, nil
+	}
+	k, err := KitByName(d.Kit)
+	if err != nil {
+		k = Kit{Name: "custom"}
+	}
+	if d.Adapter != "" && !k.PolyA {
+		ad, err := normalizeAdapter(d.Adapter)
+		if err != nil {
+			return Kit{}, fmt.Errorf("seq: detected adapter: %w", err)
+		}
+		k.Adapter = ad
+	}
+	s.Adapter = k.Adapter
+	if k.PolyA {
+		s.Adapter = "polyA"
+	}
+	return k, nil
+}
+
+func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	fr := NewFastqReader(r, file)
+	var rec Record
+	res := &Result{Summary: Summary{File: file}}
+	s := &res.Summary
+
+	// With detection, the first reads are kept (copied into one arena)
+	// until the adapter is known.
+	var held [][]byte // seq, qual pairs
+	if o.Protocol == "auto" && o.Adapter == "" {
+		arena := make([]byte, 0, o.DetectReads*64)
+		var seqs [][]byte
+		for len(seqs) < o.DetectReads && fr.Scan(&rec) {
+			if len(arena)+len(rec.Seq)+len(rec.Qual) > cap(arena) {
+				arena = make([]byte, 0, max(cap(arena), 2*(len(rec.Seq)+len(rec.Qual))))
+			}
+			a := len(arena)
+			arena = append(arena, rec.Seq...)
+			arena = append(arena, rec.Qual...)
+			sq := arena[a : a+len(rec.Seq) : a+len(rec.Seq)]
+			ql := arena[a+len(rec.Seq) : len(arena) : len(arena)]
+			seqs = append(seqs, sq)
+			held = append(held, sq, ql)
+		}
+		if err := fr.Err(); err != nil {
+			return nil, err
+		}
+		k, err := resolveKit(&o, seqs, s)
+		if err != nil {
+			return nil, err
+		}
+		seqs = nil
+		return run(ctx, fr, k, o, held, res)
+	}
+	k, err := resolveKit(&o, nil, s)
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx, fr, k, o, nil, res)
+}
+
+func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, res *Result) (*Result, error) {
+	s := &res.Summary
+	tr, err := NewTrimmer(TrimOptions{Kit: k, MaxErrorRate: o.MaxErrorRate, MinOverlap: o.MinOverlap})
+	if err != nil {
+		return nil, err
+	}
+	s.Protocol = k.Name
+	p := &processor{
+		o:       o,
+		trim:    tr,
+		adapter: k.Adapter != "" || k.PolyA,
+		umi:     k.UMILen > 0 && (k.Adapter != "" || k.PolyA),
+		lenRaw:  make([]int64, 64),
+	}
+	s.UMI = p.umi
+	p.col = newCollapser(p.umi)
+	if o.CacheEntries > 0 {
+		p.cacheMax = o.CacheEntries
+		p.cache = make(map[string]cacheEntry, min(o.CacheEntries, 1<<16))
+	}
+	for i := 0; i+1 < len(held); i += 2 {
+		p.add(held[i], held[i+1])
+		held[i], held[i+1] = nil, nil
+	}
+	var rec Record
+	for n := 0; fr.Scan(&rec); n++ {
+		p.add(rec.Seq, rec.Qual)
+		if n&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := fr.Err(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Inserts = p.col.inserts()
+	s.InputReads = p.input
+	s.Categories = make([]Category, numCategories)
+	for i := range s.Categories {
+		s.Categories[i] = Category{Name: categoryNames[i], Reads: p.counts[i]}
+	}
+	s.LengthsRaw = trimZeros(p.lenRaw)
+	s.LengthsInsert = trimZeros(p.lenInsert)
+	s.DistinctInserts = len(res.Inserts)
+	for _, in := range res.Inserts {
+		s.Molecules += in.Molecules
+	}
+	return res, nil
+}
+
+func trimZeros(h []int64) []int64 {
+	n := len(h)
+	for n > 0 && h[n-1] == 0 {
+		n--
+	}
+	return h[:n:n]
+}
+
+// classify trims one read and returns its entry (category, offsets and,
+// when passed, the insert index). Quality is not looked at here.
+func (p *processor) classify(seq []byte) cacheEntry {
+	t := p.trim.Trim(seq, nil)
+	e := cacheEntry{id: -1}
+	if len(t.Insert) > 0 {
+		e.is = uint16(offsetIn(seq, t.Insert))
+		e.ie = e.is + uint16(len(t.Insert))
+	}
+	if t.UMI != nil {
+		e.us = uint16(offsetIn(seq, t.UMI))
+		e.ue = e.us + uint16(len(t.UMI))
+	}
+	ins := t.Insert
+	switch {
+	case p.adapter && !t.AdapterFound:
+		e.cat = catNoAdapter
+	case len(ins) == 0:
+		e.cat = catAdapterDimer
+	case p.umi && !t.UMIComplete:
+		e.cat = catNoUMI
+	case len(ins) < p.o.MinLen:
+		e.cat = catTooShort
+	case len(ins) > p.o.MaxLen:
+		e.cat = catTooLong
+	case p.o.MaxN >= 0 && countN(ins) > p.o.MaxN:
+		e.cat = catTooManyN
+	default:
+		e.cat = catPassed
+		e.id = p.col.id(ins)
+	}
+	return e
+}
+
+// offsetIn returns the position of sub within s; sub must be a non-empty
+// sub-slice of s (the Trimmer's results are).
+func offsetIn(s, sub []byte) int {
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(sub))) - uintptr(unsafe.Pointer(unsafe.SliceData(s))))
+}
+
+func countN(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c == 'N' {
+			n++
+		}
+	}
+	return n
+}
+
+// add accounts for one read.
+func (p *processor) add(seq, qual []byte) {
+	p.input++
+	l := len(seq)
+	if l >= len(p.lenRaw) {
+		p.lenRaw = append(p.lenRaw, make([]int64, l+1-len(p.lenRaw))...)
+	}
+	p.lenRaw[l]++
+	var e cacheEntry
+	hit := false
+	if p.cache != nil && l <= 0xffff {
+		e, hit = p.cache[string(seq)]
+	}
+	if !hit {
+		if l > 0xffff {
+			p.addLong(seq, qual)
+			return
+		}
+		e = p.classify(seq)
+		if p.cache != nil && len(p.cache) < p.cacheMax {
+			p.cache[string(seq)] = e
+		}
+	}
+	cat := e.cat
+	if cat == catPassed && p.o.MinMeanQual > 0 && meanQual(qual[e.is:e.ie], p.o.QualOffset) < p.o.MinMeanQual {
+		cat = catLowQuality
+	}
+	p.counts[cat]++
+	if cat != catPassed {
+		return
+	}
+	p.col.reads[e.id]++
+	if p.umi {
+		p.col.addUMI(e.id, seq[e.us:e.ue], 1)
+	}
+	n := int(e.ie - e.is)
+	if n >= len(p.lenInsert) {
+		p.lenInsert = append(p.lenInsert, make([]int64, n+1-len(p.lenInsert))...)
+	}
+	p.lenInsert[n]++
+}
+
+// addLong accounts for a read too long for the cache's offsets.
+func (p *processor) addLong(seq, qual []byte) {
+	t := p.trim.Trim(seq, qual)
+	ins := t.Insert
+	cat := catPassed
+	switch {
+	case p.adapter && !t.AdapterFound:
+		cat = catNoAdapter
+	case len(ins) == 0:
+		cat = catAdapterDimer
+	case p.umi && !t.UMIComplete:
+		cat = catNoUMI
+	case len(ins) < p.o.MinLen:
+		cat = catTooShort
+	case len(ins) > p.o.MaxLen:
+		cat = catTooLong
+	case p.o.MaxN >= 0 && countN(ins) > p.o.MaxN:
+		cat = catTooManyN
+	case p.o.MinMeanQual > 0 && meanQual(t.InsertQual, p.o.QualOffset) < p.o.MinMeanQual:
+		cat = catLowQuality
+	}
+	p.counts[cat]++
+	if cat != catPassed {
+		return
+	}
+	id := p.col.id(ins)
+	p.col.reads[id]++
+	if p.umi {
+		p.col.addUMI(id, t.UMI, 1)
+	}
+	n := len(ins)
+	if n >= len(p.lenInsert) {
+		p.lenInsert = append(p.lenInsert, make([]int64, n+1-len(p.lenInsert))...)
+	}
+	p.lenInsert[n]++
+}
+
+func meanQual(q []byte, offset int) float64 {
+	if len(q) == 0 {
+		return 0
+	}
+	sum := 0
+	for _, c := range q {
+		sum += int(c) - offset
+	}
+	return float64(sum) / float64(len(q))
+}
