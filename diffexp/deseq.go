@@ -319,8 +319,17 @@ func (pl *pipeline) geneEst(w, i int) {
 	a0 := pl.dm.initialDisp(y, ws)
 	pl.dm.rowMu(y, a0, ws)
 	copy(pl.mu[i*pl.m:(i+1)*pl.m], ws.mu)
-	la := pl.dm.maxLogAlpha(y, ws.mu, 0, 0, ws)
-	pl.res.DispGeneEst[i] = math.Min(math.Max(math.Exp(la), minDisp), pl.dm.maxDisp)
+	la, iter, lp0, lp := pl.dm.lineSearch(y, ws.mu, math.Log(a0), 0, 0, ws)
+	est := math.Min(math.Exp(la), pl.dm.maxDisp)
+	// no real increase of the likelihood: keep the starting value
+	if lp < lp0+math.Abs(lp0)/1e6 {
+		est = a0
+	}
+	// line search stopped after one step or hit the iteration limit
+	if (iter == 1 || iter >= lsMaxIter) && est > 10*minDisp {
+		est = math.Exp(pl.dm.gridSearch(y, ws.mu, 0, 0, ws))
+	}
+	pl.res.DispGeneEst[i] = math.Min(math.Max(est, minDisp), pl.dm.maxDisp)
 }
 
 // mapEst computes the MAP dispersion of row i and the final dispersion.
@@ -329,10 +338,18 @@ func (pl *pipeline) mapEst(w, i int) {
 	y := pl.row(i)
 	fit := pl.tr.at(pl.res.BaseMean[i])
 	pl.res.DispFit[i] = fit
-	la := pl.dm.maxLogAlpha(y, pl.mu[i*pl.m:(i+1)*pl.m], math.Log(fit), pl.priorVar, ws)
+	mu := pl.mu[i*pl.m : (i+1)*pl.m]
+	ge := pl.res.DispGeneEst[i]
+	start := fit
+	if ge > 0.1*fit {
+		start = ge
+	}
+	la, iter, _, _ := pl.dm.lineSearch(y, mu, math.Log(start), math.Log(fit), pl.priorVar, ws)
+	if iter >= lsMaxIter {
+		la = pl.dm.gridSearch(y, mu, math.Log(fit), pl.priorVar, ws)
+	}
 	mp := math.Min(math.Max(math.Exp(la), minDisp), pl.dm.maxDisp)
 	pl.res.DispMAP[i] = mp
-	ge := pl.res.DispGeneEst[i]
 	out := math.Log(ge) > math.Log(fit)+outlierSD*math.Sqrt(pl.varLog)
 	pl.res.DispOutlier[i] = out
 	if out {

@@ -11,9 +11,8 @@ import (
 
 // Dispersion constants, DESeq2 1.38 defaults (estimateDispersions help page).
 const (
-	minDisp    = 1e-8 // lower bound of every dispersion estimate
-	outlierSD  = 2    // gene-wise estimates this many SDs above the trend are kept
-	dispLogTol = 1e-6 // tolerance on log α of the 1-D maximisation
+	minDisp   = 1e-8 // lower bound of every dispersion estimate
+	outlierSD = 2    // gene-wise estimates this many SDs above the trend are kept
 )
 
 var errFitFailed = errors.New("diffexp: parametric dispersion fit failed")
@@ -59,12 +58,13 @@ type dispWork struct {
 	mu   []float64
 	norm []float64
 	xtwx []float64
+	inv  []float64
 	chol []float64
 }
 
 func newDispWork(m, p int) *dispWork {
 	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
-		xtwx: make([]float64, p*p), chol: make([]float64, p*p)}
+		xtwx: make([]float64, p*p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
 }
 
 // initialDisp is DESeq2's starting value: the smaller of a rough
@@ -167,113 +167,144 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	return ll
 }
 
-// maxLogAlpha maximises logPost over log α in [log minDisp, log maxDisp].
-func (d *dispModel) maxLogAlpha(y, mu []float64, priorMean, priorVar float64, ws *dispWork) float64 {
-	f := func(a float64) float64 {
-		v := -d.logPost(y, mu, a, priorMean, priorVar, ws)
-		if math.IsNaN(v) {
-			return math.Inf(1)
+// dLogPost is the derivative of logPost with respect to log α.
+//
+//	dℓ_j/d log α = −r [ψ(y_j+r) − ψ(r) + log r − log(μ_j+r) + 1 − (y_j+r)/(μ_j+r)],  r = 1/α
+//	d(−½ log det)/d log α = ½ α Σ_j μ_j²/(1+αμ_j)² x_jᵀ(XᵀWX)⁻¹x_j
+func (d *dispModel) dLogPost(y, mu []float64, logA, priorMean, priorVar float64, ws *dispWork) float64 {
+	m, p := d.m, d.p
+	alpha := math.Exp(logA)
+	r := 1 / alpha
+	psiR := mathext.Digamma(r)
+	logR := math.Log(r)
+	g := 0.0
+	xtwx := ws.xtwx
+	clear(xtwx)
+	for j := 0; j < m; j++ {
+		mj := mu[j]
+		t := logR - math.Log(mj+r) + 1 - (y[j]+r)/(mj+r)
+		if y[j] > 0 {
+			t += mathext.Digamma(y[j]+r) - psiR
 		}
-		return v
+		g -= r * t
+		w := mj / (1 + alpha*mj)
+		row := d.x[j*p : (j+1)*p]
+		for a := 0; a < p; a++ {
+			for b := 0; b <= a; b++ {
+				xtwx[a*p+b] += w * row[a] * row[b]
+			}
+		}
 	}
+	for a := 0; a < p; a++ {
+		for b := 0; b < a; b++ {
+			xtwx[b*p+a] = xtwx[a*p+b]
+		}
+	}
+	inv := ws.inv
+	if cholInverse(xtwx, p, inv, ws.chol) {
+		s := 0.0
+		for j := 0; j < m; j++ {
+			mj := mu[j]
+			q := 1 + alpha*mj
+			row := d.x[j*p : (j+1)*p]
+			h := 0.0
+			for a := 0; a < p; a++ {
+				for b := 0; b < p; b++ {
+					h += row[a] * inv[a*p+b] * row[b]
+				}
+			}
+			s += mj * mj / (q * q) * h
+		}
+		g += 0.5 * alpha * s
+	}
+	if priorVar > 0 {
+		g -= (logA - priorMean) / priorVar
+	}
+	return g
+}
+
+// Line search settings, as documented for DESeq2's dispersion fits.
+const (
+	lsKappa0  = 1.0
+	lsEpsilon = 1e-4 // Armijo sufficient-increase constant
+	lsTol     = 1e-6 // stop when the log posterior rises by less
+	lsMaxIter = 100
+	lsLogMin  = -30.0
+	lsLogMax  = 10.0
+)
+
+// lineSearch climbs logPost from log α = a by gradient steps with Armijo
+// backtracking (step κ ≤ 1, grown by 10% after each accepted step and
+// halved every fifth), stopping when the log posterior rises by less than
+// 1e-6 or log α falls below log(minDisp/10). It returns the final log α,
+// the number of iterations and the initial and last log posterior.
+func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork) (float64, int, float64, float64) {
+	lp := d.logPost(y, mu, a, pm, pv, ws)
+	lp0 := lp
+	dlp := d.dLogPost(y, mu, a, pm, pv, ws)
+	kappa := lsKappa0
+	minLog := math.Log(minDisp / 10)
+	iter := 0
+	accepts := 0
+	for t := 0; t < lsMaxIter; t++ {
+		iter++
+		prop := a + kappa*dlp
+		if prop < lsLogMin {
+			kappa = (lsLogMin - a) / dlp
+		}
+		if prop > lsLogMax {
+			kappa = (lsLogMax - a) / dlp
+		}
+		theta := -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
+		thetaHat := -lp - kappa*lsEpsilon*dlp*dlp
+		for h := 0; (theta > thetaHat || math.IsNaN(theta)) && h < 100; h++ {
+			kappa /= 2
+			theta = -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
+			thetaHat = -lp - kappa*lsEpsilon*dlp*dlp
+		}
+		a += kappa * dlp
+		lpNew := d.logPost(y, mu, a, pm, pv, ws)
+		change := lpNew - lp
+		lp = lpNew
+		if change < lsTol {
+			break
+		}
+		if a < minLog {
+			break
+		}
+		dlp = d.dLogPost(y, mu, a, pm, pv, ws)
+		kappa = math.Min(kappa*1.1, lsKappa0)
+		accepts++
+		if accepts%5 == 0 {
+			kappa /= 2
+		}
+	}
+	return a, iter, lp0, lp
+}
+
+// gridSearch maximises logPost over 20 log α values evenly spaced on
+// [log minDisp, log maxDisp], then over 20 values spanning one coarse step
+// either side of the best; DESeq2's fallback when the line search fails.
+func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) float64 {
+	const n = 20
 	lo, hi := math.Log(minDisp), math.Log(d.maxDisp)
-	// A coarse grid guards against a wrong basin; Brent refines.
-	const ngrid = 12
-	best, bestV := lo, math.Inf(1)
-	step := (hi - lo) / (ngrid - 1)
-	for k := 0; k < ngrid; k++ {
-		a := lo + float64(k)*step
-		if v := f(a); v < bestV {
+	delta := (hi - lo) / (n - 1)
+	best, bestV := lo, math.Inf(-1)
+	for k := 0; k < n; k++ {
+		a := lo + float64(k)*delta
+		if v := d.logPost(y, mu, a, pm, pv, ws); v > bestV {
 			best, bestV = a, v
 		}
 	}
-	a0, a1 := math.Max(lo, best-step), math.Min(hi, best+step)
-	return brentMin(f, a0, a1, dispLogTol)
-}
-
-// brentMin minimises f on [a, b] by Brent's method (golden section with
-// parabolic interpolation) to absolute tolerance tol.
-func brentMin(f func(float64) float64, a, b, tol float64) float64 {
-	const cgold = 0.3819660112501051
-	x := a + cgold*(b-a)
-	w, v := x, x
-	fx := f(x)
-	fw, fv := fx, fx
-	var dd, e float64
-	for it := 0; it < 200; it++ {
-		xm := 0.5 * (a + b)
-		tol1 := tol*math.Abs(x)/1e3 + tol
-		tol2 := 2 * tol1
-		if math.Abs(x-xm) <= tol2-0.5*(b-a) {
-			break
-		}
-		golden := true
-		if math.Abs(e) > tol1 {
-			r := (x - w) * (fx - fv)
-			q := (x - v) * (fx - fw)
-			p := (x-v)*q - (x-w)*r
-			q = 2 * (q - r)
-			if q > 0 {
-				p = -p
-			}
-			q = math.Abs(q)
-			etemp := e
-			e = dd
-			if math.Abs(p) < math.Abs(0.5*q*etemp) && p > q*(a-x) && p < q*(b-x) {
-				dd = p / q
-				u := x + dd
-				if u-a < tol2 || b-u < tol2 {
-					dd = math.Copysign(tol1, xm-x)
-				}
-				golden = false
-			}
-		}
-		if golden {
-			if x >= xm {
-				e = a - x
-			} else {
-				e = b - x
-			}
-			dd = cgold * e
-		}
-		var u float64
-		if math.Abs(dd) >= tol1 {
-			u = x + dd
-		} else {
-			u = x + math.Copysign(tol1, dd)
-		}
-		fu := f(u)
-		if fu <= fx {
-			if u >= x {
-				a = x
-			} else {
-				b = x
-			}
-			v, w, x = w, x, u
-			fv, fw, fx = fw, fx, fu
-		} else {
-			if u < x {
-				a = u
-			} else {
-				b = u
-			}
-			if fu <= fw || w == x {
-				v, w = w, u
-				fv, fw = fw, fu
-			} else if fu <= fv || v == x || v == w {
-				v = u
-				fv = fu
-			}
+	center := best
+	step := 2 * delta / (n - 1)
+	for k := 0; k < n; k++ {
+		a := center - delta + float64(k)*step
+		if v := d.logPost(y, mu, a, pm, pv, ws); v > bestV {
+			best, bestV = a, v
 		}
 	}
-	// the interval ends are candidates too (maximum on the boundary)
-	if fa := f(a); fa < fx {
-		x, fx = a, fa
-	}
-	if fb := f(b); fb < fx {
-		x = b
-	}
-	return x
+	return best
 }
 
 // trend is a fitted mean–dispersion function.
