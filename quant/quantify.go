@@ -103,8 +103,15 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if o.UMIs != nil && len(o.UMIs) != len(inserts) {
+		return nil, fmt.Errorf("%w: %d UMI sets for %d inserts", ErrBadOption, len(o.UMIs), len(inserts))
+	}
 	b := NewBuilder(ref, o)
 	for i, in := range inserts {
+		if o.UMIs != nil {
+			b.AddUMIs(in.Seq, in.Reads, o.UMIs[i], results[i])
+			continue
+		}
 		b.Add(in.Seq, in.Reads, in.Molecules, results[i])
 	}
 	return b.Finish(name, base), nil

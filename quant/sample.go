@@ -57,6 +57,11 @@ type Options struct {
 	UMI bool
 	// Threads is the number of alignment workers; 0 means GOMAXPROCS.
 	Threads int
+	// UMIs, when not nil, holds for each insert given to Quantify its
+	// distinct UMIs after error merging (parallel to the inserts). With
+	// UMI set, molecules are then counted as distinct UMIs per feature
+	// (see Builder.AddUMIs) instead of summed per insert.
+	UMIs [][]string
 }
 
 // EM stopping rule: iterate until no feature's estimate moves by more
@@ -119,6 +124,80 @@ func (s *Sample) Stat(name string) (string, bool) {
 type ambiguous struct {
 	cands []int32
 	n     float64
+	umis  map[string]struct{}
+}
+
+// tally holds the counts of one level (features or hairpins): unambiguous
+// counts per candidate and ambiguous groups keyed by their candidate set.
+// With UMI sets, a group's (or candidate's) molecules are its distinct
+// UMIs, so that the reads of one molecule spread over several inserts
+// (sequencing errors, isomiR calls) count once.
+type tally struct {
+	unique    []float64
+	uniqueUMI []map[string]struct{}
+	amb       map[string]*ambiguous
+	order     []string
+}
+
+func newTally(n int) *tally {
+	return &tally{unique: make([]float64, n), amb: map[string]*ambiguous{}}
+}
+
+func (t *tally) add(cands []int32, n float64, umis []string) {
+	switch len(cands) {
+	case 0:
+	case 1:
+		c := cands[0]
+		if umis == nil {
+			t.unique[c] += n
+			return
+		}
+		if t.uniqueUMI == nil {
+			t.uniqueUMI = make([]map[string]struct{}, len(t.unique))
+		}
+		if t.uniqueUMI[c] == nil {
+			t.uniqueUMI[c] = map[string]struct{}{}
+		}
+		for _, u := range umis {
+			t.uniqueUMI[c][u] = struct{}{}
+		}
+	default:
+		var sb strings.Builder
+		for _, c := range cands {
+			sb.WriteString(strconv.Itoa(int(c)))
+			sb.WriteByte(',')
+		}
+		key := sb.String()
+		g, ok := t.amb[key]
+		if !ok {
+			g = &ambiguous{cands: append([]int32(nil), cands...)}
+			t.amb[key] = g
+			t.order = append(t.order, key)
+		}
+		if umis == nil {
+			g.n += n
+			return
+		}
+		if g.umis == nil {
+			g.umis = map[string]struct{}{}
+		}
+		for _, u := range umis {
+			g.umis[u] = struct{}{}
+		}
+	}
+}
+
+// resolve turns UMI sets into counts and applies the multi-mapping rule.
+func (t *tally) resolve(m Multi) []float64 {
+	unique := append([]float64(nil), t.unique...)
+	for c, set := range t.uniqueUMI {
+		unique[c] += float64(len(set))
+	}
+	for _, g := range t.amb {
+		g.n += float64(len(g.umis))
+		g.umis = nil
+	}
+	return resolve(unique, t.amb, t.order, m)
 }
 
 // Builder accumulates assigned inserts into a Sample. Add inserts in a
@@ -128,10 +207,7 @@ type Builder struct {
 	ref *Reference
 	o   Options
 
-	uniqueM, uniqueH []float64
-	ambM, ambH       map[string]*ambiguous
-	ambMOrder        []string
-	ambHOrder        []string
+	mature, hairpin *tally
 
 	isomirs    []Isomir
 	kindReads  [4]int64
@@ -143,10 +219,8 @@ type Builder struct {
 func NewBuilder(ref *Reference, o Options) *Builder {
 	return &Builder{
 		ref: ref, o: o,
-		uniqueM:    make([]float64, len(ref.Features)),
-		uniqueH:    make([]float64, len(ref.Hairpins)),
-		ambM:       map[string]*ambiguous{},
-		ambH:       map[string]*ambiguous{},
+		mature:     newTally(len(ref.Features)),
+		hairpin:    newTally(len(ref.Hairpins)),
 		classReads: make([]int64, len(ref.Classes)),
 	}
 }
@@ -154,10 +228,28 @@ func NewBuilder(ref *Reference, o Options) *Builder {
 // Add records an insert with its reads and molecules (molecules count
 // when Options.UMI is set; otherwise they are ignored).
 func (b *Builder) Add(insert string, reads, molecules int64, a Assignment) {
+	b.add(insert, reads, molecules, nil, a)
+}
+
+// AddUMIs records an insert with its reads and its distinct UMIs (after
+// error merging). With Options.UMI, the molecules of a feature (or of an
+// ambiguous group) are then its distinct UMIs over all its inserts, not
+// the sum of the inserts' molecule counts, which a sequencing error in
+// one copy of a molecule would inflate.
+func (b *Builder) AddUMIs(insert string, reads int64, umis []string, a Assignment) {
+	if umis == nil {
+		umis = []string{}
+	}
+	b.add(insert, reads, int64(len(umis)), umis, a)
+}
+
+func (b *Builder) add(insert string, reads, molecules int64, umis []string, a Assignment) {
 	b.kindReads[a.Kind] += reads
 	n := reads
 	if b.o.UMI {
 		n = molecules
+	} else {
+		umis = nil
 	}
 	switch a.Kind {
 	case OtherRNA:
@@ -168,8 +260,7 @@ func (b *Builder) Add(insert string, reads, molecules int64, a Assignment) {
 	case Unmapped:
 		return
 	}
-	hp := a.HairpinSet()
-	b.record(hp, float64(n), b.uniqueH, b.ambH, &b.ambHOrder)
+	b.hairpin.add(a.HairpinSet(), float64(n), umis)
 	if a.Kind != Mirna {
 		return
 	}
@@ -177,33 +268,12 @@ func (b *Builder) Add(insert string, reads, molecules int64, a Assignment) {
 	if len(fs) > 1 {
 		b.multiReads += reads
 	}
-	b.record(fs, float64(n), b.uniqueM, b.ambM, &b.ambMOrder)
+	b.mature.add(fs, float64(n), umis)
 	for _, p := range a.Placements {
 		b.isomirs = append(b.isomirs, Isomir{
 			Seq: insert, Feature: p.Feature, Hairpin: p.Hairpin, Start: p.Start, End: p.End,
 			Tail: p.Tail, Variant: p.Variant, Count: n, Hits: len(a.Placements),
 		})
-	}
-}
-
-func (b *Builder) record(cands []int32, n float64, unique []float64, amb map[string]*ambiguous, order *[]string) {
-	switch len(cands) {
-	case 0:
-	case 1:
-		unique[cands[0]] += n
-	default:
-		var sb strings.Builder
-		for _, c := range cands {
-			sb.WriteString(strconv.Itoa(int(c)))
-			sb.WriteByte(',')
-		}
-		key := sb.String()
-		if e, ok := amb[key]; ok {
-			e.n += n
-			return
-		}
-		amb[key] = &ambiguous{cands: append([]int32(nil), cands...), n: n}
-		*order = append(*order, key)
 	}
 }
 
@@ -218,8 +288,8 @@ func (b *Builder) record(cands []int32, n float64, unique []float64, amb map[str
 // count_unit.
 func (b *Builder) Finish(name string, base []Stat) *Sample {
 	s := &Sample{Name: name, Ref: b.ref, Class: b.classReads, Isomirs: b.isomirs}
-	s.MatureFrac = resolve(b.uniqueM, b.ambM, b.ambMOrder, b.o.Multi)
-	s.HairpinFrac = resolve(b.uniqueH, b.ambH, b.ambHOrder, b.o.Multi)
+	s.MatureFrac = b.mature.resolve(b.o.Multi)
+	s.HairpinFrac = b.hairpin.resolve(b.o.Multi)
 	s.Mature = roundTotal(s.MatureFrac)
 	s.Hairpin = roundTotal(s.HairpinFrac)
 
