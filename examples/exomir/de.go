@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/exomir/exomir/diffexp"
+	"github.com/exomir/exomir/internal/atomicfile"
+)
+
+func init() {
+	register(command{
+		name:    "de",
+		summary: "differential expression (DESeq2 or edgeR exact test) and biomarker ROC",
+		run:     runDE,
+	})
+}
+
+// deArgs are the parsed flags of "exomir de".
+type deArgs struct {
+	counts, coldata, out, roc     string
+	design, contrast, test, redu  string
+	method, sfType                string
+	alpha                         float64
+	threads                       int
+	noFilter                      bool
+	contrastVar, numLvl, denomLvl string
+}
+
+func runDE(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("de", "-counts counts.tsv -coldata coldata.tsv [flags] -out de.tsv", stderr)
+	var a deArgs
+	fs.StringVar(&a.counts, "counts", "", "count matrix: mirna<TAB>sample..., integer counts (gzip accepted)")
+	fs.StringVar(&a.coldata, "coldata", "", "sample table: sample<TAB>condition[<TAB>more...], any row order")
+	fs.StringVar(&a.out, "out", "", "results file (mirna baseMean log2FoldChange lfcSE stat pvalue padj); - for stdout")
+	fs.StringVar(&a.design, "design", "~ condition", "design formula, covariates first: \"~ batch + condition\"")
+	fs.StringVar(&a.contrast, "contrast", "", "variable,numerator,denominator (default: last design variable, last level vs first level in sorted order)")
+	fs.StringVar(&a.test, "test", "wald", "deseq2 test: wald or lrt")
+	fs.StringVar(&a.redu, "reduced", "~ 1", "reduced formula for -test lrt")
+	fs.StringVar(&a.method, "method", "deseq2", "deseq2, or edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA)")
+	fs.StringVar(&a.sfType, "sf-type", "ratio", "deseq2 size factors: ratio or poscounts")
+	fs.Float64Var(&a.alpha, "alpha", 0.1, "significance level for independent filtering")
+	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
+	fs.StringVar(&a.roc, "roc", "", "also write per-miRNA ROC AUC with DeLong 95% CI (mirna auc lower upper direction) to this file")
+	fs.IntVar(&a.threads, "threads", 0, "worker goroutines (0 = all CPUs); results do not depend on it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"-counts", a.counts}, {"-coldata", a.coldata}, {"-out", a.out}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(stderr, "exomir de: missing %s\n", strings.Join(missing, ", "))
+		fs.Usage()
+		return errUsage
+	}
+	res, rocs, err := deRun(&a)
+	if err != nil {
+		return err
+	}
+	if err := deWrite(a.out, stdout, func(w io.Writer) error { return diffexp.WriteResults(w, res) }); err != nil {
+		return err
+	}
+	if a.roc != "" {
+		if err := deWrite(a.roc, stdout, func(w io.Writer) error { return diffexp.WriteROC(w, rocs) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deWrite writes path atomically ("-" is stdout).
+func deWrite(path string, stdout io.Writer, fill func(w io.Writer) error) error {
+	if path == "-" {
+		return fill(stdout)
+	}
+	return atomicfile.WriteFile(path, func(w *bufio.Writer) error { return fill(w) })
+}
+
+// deOpen opens a possibly gzip-compressed file (sniffed from its magic
+// bytes).
+func deOpen(path string) (io.Reader, func(), error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return z, func() { f.Close() }, nil
+	}
+	return br, func() { f.Close() }, nil
+}
+
+// deRun reads the inputs, validates them with messages naming the
+// problem, and runs the chosen method.
+func deRun(a *deArgs) (*diffexp.Results, []diffexp.ROC, error) {
+	r, done, err := deOpen(a.counts)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := diffexp.ReadCounts(r, a.counts)
+	done()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, done, err = deOpen(a.coldata)
+	if err != nil {
+		return nil, nil, err
+	}
+	cd, err := diffexp.ReadColData(r, a.coldata)
+	done()
+	if err != nil {
+		return nil, nil, err
+	}
+	// samples missing from either file
+	inCounts := map[string]bool{}
+	for _, s := range c.Samples {
+		inCounts[s] = true
+	}
+	var extra []string
+	for _, s := range cd.Samples {
+		if !inCounts[s] {
+			extra = append(extra, s)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return nil, nil, fmt.Errorf("%w from %s (listed in %s): %s", diffexp.ErrMissingSample, a.counts, a.coldata, strings.Join(extra, ", "))
+	}
+	cda, err := cd.Align(c.Samples)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s vs %s: %w", a.counts, a.coldata, err)
+	}
+
+	o := diffexp.Options{
+		Design: a.design, Test: strings.ToLower(a.test), Alpha: a.alpha,
+		SizeFactorType: a.sfType, Workers: a.threads,
+	}
+	if o.Test == "lrt" {
+		o.Reduced = a.redu
+	}
+	if a.noFilter {
+		f := false
+		o.IndependentFiltering = &f
+	}
+	if err := deContrast(a, cda, &o); err != nil {
+		return nil, nil, err
+	}
+	var res *diffexp.Results
+	switch strings.ToLower(a.method) {
+	case "deseq2", "deseq":
+		res, err = diffexp.DESeq(c, cda, o)
+	case "edger":
+		if o.Test == "lrt" {
+			return nil, nil, fmt.Errorf("-method edger has only the exact test; -test lrt needs -method deseq2")
+		}
+		o.Test = ""
+		res, err = diffexp.EdgeR(c, cda, o)
+	default:
+		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger)", a.method)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var rocs []diffexp.ROC
+	if a.roc != "" {
+		rocs, err = diffexp.ROCAUC(c, cda, res.SizeFactors, a.contrastVar, a.numLvl, a.denomLvl)
+		if err != nil {
+			return nil, nil, fmt.Errorf("roc: %w", err)
+		}
+	}
+	return res, rocs, nil
+}
+
+// deContrast resolves -contrast (or its default) against the coldata and
+// checks that both levels exist with at least two samples each.
+func deContrast(a *deArgs, cd *diffexp.ColData, o *diffexp.Options) error {
+	if a.contrast != "" {
+		parts := strings.Split(a.contrast, ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return fmt.Errorf("-contrast %q: want variable,numerator,denominator (e.g. condition,tumor,control)", a.contrast)
+		}
+		a.contrastVar, a.numLvl, a.denomLvl = parts[0], parts[1], parts[2]
+		o.Contrast = parts
+	} else {
+		// last variable of the design formula
+		f := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a.design), "~"))
+		terms := strings.Split(f, "+")
+		a.contrastVar = strings.TrimSpace(terms[len(terms)-1])
+	}
+	col := cd.Column(a.contrastVar)
+	if col == nil {
+		return fmt.Errorf("%w: variable %q is not a column of %s (columns: %s)", diffexp.ErrContrast, a.contrastVar, a.coldata, strings.Join(cd.Names, ", "))
+	}
+	count := map[string]int{}
+	var levels []string
+	for _, v := range col {
+		if count[v] == 0 {
+			levels = append(levels, v)
+		}
+		count[v]++
+	}
+	sort.Strings(levels)
+	if a.contrast == "" {
+		if len(levels) < 2 {
+			return fmt.Errorf("%w: %q has only the level %q in %s", diffexp.ErrContrast, a.contrastVar, levels[0], a.coldata)
+		}
+		a.numLvl, a.denomLvl = levels[len(levels)-1], levels[0]
+	}
+	for _, l := range []string{a.numLvl, a.denomLvl} {
+		if count[l] == 0 {
+			return fmt.Errorf("%w: level %q of %q absent from %s (levels: %s)", diffexp.ErrContrast, l, a.contrastVar, a.coldata, strings.Join(levels, ", "))
+		}
+	}
+	if a.numLvl == a.denomLvl {
+		return fmt.Errorf("%w: numerator and denominator are both %q", diffexp.ErrContrast, a.numLvl)
+	}
+	needTwo := strings.ToLower(a.method) == "edger" || a.roc != "" || strings.ToLower(a.test) != "lrt"
+	if needTwo {
+		for _, l := range []string{a.numLvl, a.denomLvl} {
+			if count[l] < 2 {
+				return fmt.Errorf("%w: %s = %q has %d sample(s) in %s; at least 2 per group are needed", diffexp.ErrTooFewReplicates, a.contrastVar, l, count[l], a.coldata)
+			}
+		}
+	}
+	return nil
+}
