@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/seq"
+)
+
+func init() {
+	register(command{
+		name:    "quant",
+		summary: "count miRNAs, hairpins, isomiRs and other small RNAs of one sample (FASTQ or BAM)",
+		run:     runQuant,
+	})
+}
+
+// multiFlag collects repeated -other NAME=FILE flags.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// quantConfig is the parsed command line of "exomir quant".
+type quantConfig struct {
+	fastq, bam, sample, out       string
+	protocol, adapter             string
+	umi                           bool
+	species, mature, hairpin, gff string
+	others                        multiFlag
+	multi                         string
+	threads, minLen, maxLen       int
+	skipUnplaced, bamOut          bool
+}
+
+func runQuant(args []string, stdout, stderr io.Writer) error {
+	var c quantConfig
+	fs := newFlagSet("quant", "(-fastq FILE | -bam FILE) -out DIR [flags]", stderr)
+	fs.StringVar(&c.fastq, "fastq", "", "reads: FASTQ, gzip or BGZF (sniffed), - for stdin")
+	fs.StringVar(&c.bam, "bam", "", "alignments instead of reads: BAM/SAM on hairpins, or on the genome with -gff")
+	fs.StringVar(&c.sample, "sample", "", "sample name used for the output files (default: input file name without extensions)")
+	fs.StringVar(&c.out, "out", "", "output directory (created if missing)")
+	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
+	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
+	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
+	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
+	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
+	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
+	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
+	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
+	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
+	fs.IntVar(&c.threads, "threads", 0, "worker threads (0 = all CPUs)")
+	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
+	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
+	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
+	fs.BoolVar(&c.bamOut, "bam-out", false, "also write DIR/NAME.bam: the inserts' alignments on the hairpins (FASTQ input)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if (c.fastq == "") == (c.bam == "") {
+		fmt.Fprintln(stderr, "exomir quant: give exactly one of -fastq and -bam")
+		fs.Usage()
+		return errUsage
+	}
+	if c.out == "" {
+		fmt.Fprintln(stderr, "exomir quant: -out DIR is required")
+		fs.Usage()
+		return errUsage
+	}
+	if (c.mature == "") != (c.hairpin == "") {
+		return errors.New("-mature and -hairpin go together")
+	}
+	if c.gff != "" && c.bam == "" {
+		return errors.New("-gff applies to -bam input (genome alignments)")
+	}
+	if c.bamOut && c.bam != "" {
+		return errors.New("-bam-out applies to -fastq input")
+	}
+	multi, err := quant.ParseMulti(c.multi)
+	if err != nil {
+		return err
+	}
+	if c.sample == "" {
+		c.sample = sampleName(c.fastq + c.bam)
+	}
+	if c.sample == "" || strings.ContainsAny(c.sample, "/,\t\n") {
+		return fmt.Errorf("bad sample name %q: give -sample", c.sample)
+	}
+	ref, err := loadQuantReference(&c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	o := quant.Options{Multi: multi, Threads: c.threads}
+	var s *quant.Sample
+	if c.fastq != "" {
+		s, err = quantFastq(ctx, &c, ref, o)
+	} else {
+		s, err = quantBAM(&c, ref, o)
+	}
+	if err != nil {
+		return err
+	}
+	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}); err != nil {
+		return err
+	}
+	mirna, _ := s.Stat("reads_mirna")
+	input, _ := s.Stat("input_reads")
+	unit, _ := s.Stat("count_unit")
+	counted, _ := s.Stat("mirna_counted")
+	fmt.Fprintf(stdout, "%s: %s input reads, %s miRNA reads, %s %s counted on %d miRNAs; wrote %s\n",
+		s.Name, input, mirna, counted, unit, len(s.Ref.Features), filepath.Join(c.out, s.Name+".*"))
+	return nil
+}
+
+// loadQuantReference builds the reference from -mature/-hairpin or the
+// embedded miRBase, plus -other classes.
+func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
+	var ref *quant.Reference
+	var err error
+	ro := quant.RefOptions{Species: c.species, SkipUnplaced: c.skipUnplaced}
+	if c.mature != "" {
+		ref, err = quant.LoadReference(c.mature, c.hairpin, ro)
+	} else {
+		ref, err = quant.Embedded(c.species)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range c.others {
+		name, path, ok := strings.Cut(o, "=")
+		if !ok || name == "" || path == "" {
+			return nil, fmt.Errorf("-other %q: want NAME=FASTA", o)
+		}
+		if err := ref.AddOtherFile(name, path); err != nil {
+			return nil, err
+		}
+	}
+	return ref, nil
+}
+
+func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
+	res, err := seq.CollapseFile(ctx, c.fastq, seq.Options{
+		Protocol: c.protocol, Adapter: c.adapter,
+		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.umi && !res.Summary.UMI {
+		return nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
+	}
+	o.UMI = res.Summary.UMI
+	base, err := quant.StatsFromSeq(&res.Summary)
+	if err != nil {
+		return nil, err
+	}
+	s, err := quant.Quantify(ctx, ref, c.sample, res.Inserts, base, o)
+	if err != nil {
+		return nil, err
+	}
+	if c.bamOut {
+		al, err := quant.AlignInserts(ctx, ref, res.Inserts, c.threads)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(c.out, c.sample+".bam")
+		err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
+			return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: o.UMI, Threads: c.threads})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
+	f, err := os.Open(c.bam)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	bo := &quant.BAMOptions{Options: o}
+	if c.gff == "" {
+		return quant.QuantifyHairpinBAM(f, c.bam, c.sample, ref, bo)
+	}
+	ann, err := quant.LoadMirbaseGFF3(c.gff)
+	if err != nil {
+		return nil, err
+	}
+	g, err := quant.NewGenomeReference(ann, ref)
+	if err != nil {
+		return nil, err
+	}
+	return quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
+}
+
+// sampleName is the file name without directory and without the usual
+// sequence/alignment extensions.
+func sampleName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	name := filepath.Base(path)
+	for _, ext := range []string{".gz", ".bgz", ".bz2", ".fastq", ".fq", ".bam", ".sam", ".txt"} {
+		name = strings.TrimSuffix(name, ext)
+	}
+	return name
+}
