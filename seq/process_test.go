@@ -1,0 +1,495 @@
+package seq
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/biogo/hts/bgzf"
+)
+
+// fixtures are the real FASTQ files of testdata/fastq (see
+// testdata/SOURCES.md) with the kit each one was made with; reads counted
+// with zcat | wc -l / 4.
+var fixtures = []struct {
+	file  string
+	kit   string // expected detection
+	reads int64
+}{
+	{"mirtrace_sample1_truseq.fq.gz", "truseq", 2000},
+	{"bcbio_truseq.fq.gz", "truseq", 2000},
+	{"mirtrace_sample3_v15.fq.gz", "v1.5", 2000},
+	{"excerpt_v1.fq.gz", "v1", 1000},
+	{"mirtrace_qiaseq.fq.gz", "qiaseq", 2000},
+	{"compsra01_nextflex.fq.gz", "nextflex", 2000},
+	{"mirtrace_sample2_trimmed.fq.gz", "none", 2000},
+}
+
+func fixturePath(name string) string { return filepath.Join("..", "testdata", "fastq", name) }
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	f, err := os.Open(fixturePath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// referenceCollapse is the simple reference: parse with the naive parser,
+// trim every read with the Trimmer, classify in the documented order, count
+// in a map, sort.
+func referenceCollapse(t testing.TB, data []byte, k Kit, o Options) ([]Insert, map[string]int64, []int64, []int64) {
+	t.Helper()
+	recs, err := naiveParse(string(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrimmer(TrimOptions{Kit: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasAdapter := k.Adapter != "" || k.PolyA
+	umi := hasAdapter && k.UMILen > 0
+	cats := map[string]int64{}
+	reads := map[string]int64{}
+	umis := map[string]map[string]int64{}
+	var lenRaw, lenIns []int64
+	inc := func(h *[]int64, n int) {
+		for len(*h) <= n {
+			*h = append(*h, 0)
+		}
+		(*h)[n]++
+	}
+	for _, r := range recs {
+		s, q := []byte(r.seq), []byte(r.qual)
+		inc(&lenRaw, len(s))
+		res := tr.Trim(s, q)
+		ins := string(res.Insert)
+		var cat string
+		switch {
+		case hasAdapter && !res.AdapterFound:
+			cat = CatNoAdapter
+		case len(ins) == 0:
+			cat = CatAdapterDimer
+		case umi && !res.UMIComplete:
+			cat = CatNoUMI
+		case len(ins) < o.MinLen:
+			cat = CatTooShort
+		case len(ins) > o.MaxLen:
+			cat = CatTooLong
+		case o.MaxN >= 0 && strings.Count(ins, "N") > o.MaxN:
+			cat = CatTooManyN
+		case o.MinMeanQual > 0 && meanQual(res.InsertQual, 33) < o.MinMeanQual:
+			cat = CatLowQuality
+		default:
+			cat = CatPassed
+			reads[ins]++
+			inc(&lenIns, len(ins))
+			if umi {
+				if umis[ins] == nil {
+					umis[ins] = map[string]int64{}
+				}
+				umis[ins][string(res.UMI)]++
+			}
+		}
+		cats[cat]++
+	}
+	var out []Insert
+	for s, n := range reads {
+		m := n
+		if umi {
+			m = int64(len(bruteMergeUMIs(umis[s])))
+		}
+		out = append(out, Insert{Seq: s, Reads: n, Molecules: m})
+	}
+	SortInserts(out)
+	return out, cats, trimZeros(lenRaw), trimZeros(lenIns)
+}
+
+func TestCollapseFixtures(t *testing.T) {
+	for _, fx := range fixtures {
+		for _, qual := range []float64{0, 30} {
+			t.Run(fmt.Sprintf("%s/minqual=%v", fx.file, qual), func(t *testing.T) {
+				data := readFixture(t, fx.file)
+				o := Options{MinMeanQual: qual}
+				res, err := CollapseFile(context.Background(), fixturePath(fx.file), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := res.Summary
+				if s.InputReads != fx.reads {
+					t.Fatalf("input_reads %d, want %d", s.InputReads, fx.reads)
+				}
+				// Every read in exactly one category, fixed order.
+				var sum int64
+				var names []string
+				for _, c := range s.Categories {
+					sum += c.Reads
+					names = append(names, c.Name)
+				}
+				if sum != s.InputReads {
+					t.Fatalf("categories sum to %d, input_reads %d", sum, s.InputReads)
+				}
+				if !reflect.DeepEqual(names, CategoryNames()) {
+					t.Fatalf("categories %v", names)
+				}
+				if s.Detection == nil || s.Detection.Kit != fx.kit || s.Protocol != fx.kit {
+					t.Fatalf("detected %+v, protocol %s, want %s", s.Detection, s.Protocol, fx.kit)
+				}
+				var passed, sumLen int64
+				for _, in := range res.Inserts {
+					passed += in.Reads
+				}
+				for _, n := range s.LengthsInsert {
+					sumLen += n
+				}
+				if passed != s.Count(CatPassed) || sumLen != passed {
+					t.Fatalf("inserts hold %d reads, insert histogram %d, reads_passed %d", passed, sumLen, s.Count(CatPassed))
+				}
+				// Same as the simple reference implementation.
+				k, _ := KitByName(fx.kit)
+				if fx.kit != "none" {
+					k.Adapter = s.Adapter
+				}
+				o.MinLen, o.MaxLen = DefaultMinLen, DefaultMaxLen
+				want, cats, lenRaw, lenIns := referenceCollapse(t, data, k, o)
+				for _, c := range s.Categories {
+					if c.Reads != cats[c.Name] {
+						t.Errorf("%s = %d, reference %d", c.Name, c.Reads, cats[c.Name])
+					}
+				}
+				if !reflect.DeepEqual(res.Inserts, want) {
+					t.Errorf("inserts differ from the reference (%d vs %d)", len(res.Inserts), len(want))
+				}
+				if !reflect.DeepEqual(s.LengthsRaw, lenRaw) || !reflect.DeepEqual(s.LengthsInsert, lenIns) {
+					t.Errorf("length histograms differ from the reference")
+				}
+				if qual > 0 && fx.file == "mirtrace_sample3_v15.fq.gz" && s.Count(CatLowQuality) == 0 {
+					t.Errorf("no low-quality reads in a file with '#' runs")
+				}
+				// The trim cache changes nothing.
+				o2 := Options{MinMeanQual: qual, CacheEntries: -1}
+				res2, err := Collapse(context.Background(), bytes.NewReader(data), fx.file, o2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(res.Inserts, res2.Inserts) || !reflect.DeepEqual(res.Summary.Categories, res2.Summary.Categories) {
+					t.Errorf("results differ without the trim cache")
+				}
+			})
+		}
+	}
+}
+
+func bgzfBytes(t testing.TB, data []byte) []byte {
+	var b bytes.Buffer
+	w := bgzf.NewWriter(&b, 1)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestCollapseDeterministic checks that the container format, the thread
+// count and a tiny trim cache do not change the result.
+func TestCollapseDeterministic(t *testing.T) {
+	data := readFixture(t, "mirtrace_qiaseq.fq.gz")
+	ref, err := Collapse(context.Background(), bytes.NewReader(data), "x", Options{Protocol: "qiaseq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := bgzfBytes(t, data)
+	if Sniff(bg) != BGZF || Sniff(gz(string(data))) != Gzip || Sniff(data) != Plain {
+		t.Fatal("Sniff misclassifies")
+	}
+	inputs := map[string][]byte{"plain": data, "gzip": gz(string(data)), "bgzf": bg}
+	for name, in := range inputs {
+		for _, th := range []int{1, 2, 4} {
+			for _, cache := range []int{0, 7} {
+				res, err := Collapse(context.Background(), bytes.NewReader(in), "x", Options{Protocol: "qiaseq", Threads: th, CacheEntries: cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(res.Inserts, ref.Inserts) || !reflect.DeepEqual(res.Summary.Categories, ref.Summary.Categories) {
+					t.Errorf("%s threads=%d cache=%d: result differs", name, th, cache)
+				}
+			}
+		}
+	}
+	if !ref.Summary.UMI {
+		t.Fatal("qiaseq run without UMIs")
+	}
+	for _, in := range ref.Inserts {
+		if in.Molecules > in.Reads || in.Molecules < 1 {
+			t.Fatalf("insert %s: %d molecules for %d reads", in.Seq, in.Molecules, in.Reads)
+		}
+	}
+}
+
+// TestCollapseUMIs builds QIAseq reads (insert, adapter, 12-nt UMI,
+// universal adapter) with PCR duplicates and one-error UMI copies.
+func TestCollapseUMIs(t *testing.T) {
+	const univ = "AGATCGGAAGAGCACACGTCT"
+	mk := func(ins, umi string, n int, b *strings.Builder) {
+		r := (ins + AdapterQIAseq + umi + univ + univ)[:75]
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(b, "@r\n%s\n+\n%s\n", r, strings.Repeat("I", len(r)))
+		}
+	}
+	var b strings.Builder
+	a, c := "TAGCTTATCAGACTGATGTTGA", "TGAGGTAGTAGGTTGTATAGTT"
+	mk(a, "ACGTACGTACGT", 5, &b) // molecule 1
+	mk(a, "ACGTACGTACGA", 1, &b) // one error, absorbed (5 >= 2*1-1)
+	mk(a, "TTTTCCCCGGGG", 2, &b) // molecule 2
+	mk(c, "ACGTACGTACGT", 3, &b) // same UMI, other insert: own molecule
+	mk(c, "ACGTACGTACGA", 3, &b) // one error but equal count: kept
+	mk(c, "GGGGAAAACCCC", 1, &b) // third molecule
+	res, err := Collapse(context.Background(), strings.NewReader(b.String()), "umi.fq", Options{Protocol: "qiaseq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, in := range res.Inserts {
+		got[in.Seq] = [2]int64{in.Reads, in.Molecules}
+	}
+	want := map[string][2]int64{a: {8, 2}, c: {7, 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("reads/molecules %v, want %v", got, want)
+	}
+	if res.Summary.Molecules != 5 {
+		t.Fatalf("summary molecules %d, want 5", res.Summary.Molecules)
+	}
+	// A read that ends inside the UMI is reads_no_umi.
+	short := "@r\n" + a + AdapterQIAseq + "ACGTAC\n+\n" + strings.Repeat("I", len(a)+len(AdapterQIAseq)+6) + "\n"
+	res, err = Collapse(context.Background(), strings.NewReader(b.String()+short), "umi.fq", Options{Protocol: "qiaseq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Count(CatNoUMI) != 1 {
+		t.Fatalf("reads_no_umi %d, want 1", res.Summary.Count(CatNoUMI))
+	}
+}
+
+func TestCollapseProtocols(t *testing.T) {
+	data := readFixture(t, "mirtrace_sample1_truseq.fq.gz")
+	cases := []struct {
+		name           string
+		o              Options
+		adapter, src   string
+		protocol       string
+		wantNoAdapter0 bool
+	}{
+		{"none", Options{Protocol: "none"}, "none", "none", "none", true},
+		{"preset", Options{Protocol: "truseq"}, AdapterTruSeq, "preset", "truseq", false},
+		{"user", Options{Adapter: "tggaattctcgg"}, "TGGAATTCTCGG", "user", "custom", false},
+		{"user+kit", Options{Protocol: "nextflex", Adapter: "TGGAATTCTCGG"}, "TGGAATTCTCGG", "user", "nextflex", false},
+		{"auto", Options{}, AdapterTruSeq, "detected", "truseq", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Collapse(context.Background(), bytes.NewReader(data), "x", c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Summary
+			if s.Adapter != c.adapter || s.AdapterSource != c.src || s.Protocol != c.protocol {
+				t.Fatalf("adapter %q source %q protocol %q", s.Adapter, s.AdapterSource, s.Protocol)
+			}
+			if c.wantNoAdapter0 && (s.Count(CatNoAdapter) != 0 || s.Count(CatTooLong) == 0) {
+				t.Fatalf("protocol none: %+v", s.Categories)
+			}
+			if c.name == "none" {
+				// Untrimmed 51-nt reads are all too long for 16..40.
+				if s.Count(CatTooLong) != s.InputReads-s.Count(CatTooManyN) {
+					t.Fatalf("protocol none on raw reads: %+v", s.Categories)
+				}
+			}
+		})
+	}
+	if _, err := Collapse(context.Background(), bytes.NewReader(data), "x", Options{Protocol: "bogus"}); !errors.Is(err, ErrUnknownKit) {
+		t.Fatalf("unknown protocol: %v", err)
+	}
+	if _, err := Collapse(context.Background(), bytes.NewReader(data), "x", Options{MinLen: 30, MaxLen: 20}); !errors.Is(err, ErrBadOptions) {
+		t.Fatalf("bad range: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Collapse(ctx, bytes.NewReader(data), "x", Options{Protocol: "truseq"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled context: %v", err)
+	}
+}
+
+func TestCollapseBadInput(t *testing.T) {
+	data := readFixture(t, "mirtrace_sample1_truseq.fq.gz")
+	z := gz(string(data))
+	cases := map[string][]byte{
+		"truncated gzip":  z[:len(z)/2],
+		"empty":           nil,
+		"length mismatch": append(append([]byte{}, data...), "@x\nACGT\n+\nII\n"...),
+		"garbage":         []byte("\x00\x01\x02garbage\n"),
+	}
+	for name, in := range cases {
+		for _, proto := range []string{"auto", "truseq"} {
+			_, err := Collapse(context.Background(), bytes.NewReader(in), "bad.fq", Options{Protocol: proto})
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.File != "bad.fq" {
+				t.Errorf("%s/%s: error %v, want a ParseError naming bad.fq", name, proto, err)
+			}
+		}
+	}
+}
+
+// bruteMergeUMIs is the reference for MergeUMIs: directed edges from all
+// pairs, roots by count then UMI, breadth-first absorption.
+func bruteMergeUMIs(counts map[string]int64) map[string]int64 {
+	var umis []string
+	for u := range counts {
+		umis = append(umis, u)
+	}
+	sort.Slice(umis, func(a, b int) bool {
+		if counts[umis[a]] != counts[umis[b]] {
+			return counts[umis[a]] > counts[umis[b]]
+		}
+		return umis[a] < umis[b]
+	})
+	ham1 := func(a, b string) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		d := 0
+		for i := range a {
+			if a[i] != b[i] {
+				d++
+			}
+		}
+		return d == 1
+	}
+	done := map[string]bool{}
+	out := map[string]int64{}
+	for _, root := range umis {
+		if done[root] {
+			continue
+		}
+		done[root] = true
+		queue := []string{root}
+		var total int64
+		for len(queue) > 0 {
+			a := queue[0]
+			queue = queue[1:]
+			total += counts[a]
+			for _, b := range umis {
+				if !done[b] && ham1(a, b) && counts[a] >= 2*counts[b]-1 {
+					done[b] = true
+					queue = append(queue, b)
+				}
+			}
+		}
+		out[root] = total
+	}
+	return out
+}
+
+func TestMergeUMIs(t *testing.T) {
+	cases := []struct {
+		name string
+		in   map[string]int64
+		want map[string]int64
+	}{
+		{"single", map[string]int64{"AAAA": 3}, map[string]int64{"AAAA": 3}},
+		{"absorbed", map[string]int64{"AAAA": 10, "AAAT": 5}, map[string]int64{"AAAA": 15}},
+		{"too close in count", map[string]int64{"AAAA": 10, "AAAT": 6}, map[string]int64{"AAAA": 10, "AAAT": 6}},
+		{"chain", map[string]int64{"AAAA": 10, "AAAT": 4, "AATT": 1}, map[string]int64{"AAAA": 15}},
+		{"two mismatches", map[string]int64{"AAAA": 10, "AATT": 1}, map[string]int64{"AAAA": 10, "AATT": 1}},
+		{"equal singletons", map[string]int64{"AAAA": 1, "AAAT": 1}, map[string]int64{"AAAA": 2}},
+		{"lengths differ", map[string]int64{"AAAA": 10, "AAA": 1}, map[string]int64{"AAAA": 10, "AAA": 1}},
+	}
+	for _, c := range cases {
+		if got := MergeUMIs(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 300; trial++ {
+		in := map[string]int64{}
+		l := 1 + rng.IntN(5)
+		for i := rng.IntN(40); i >= 0; i-- {
+			b := make([]byte, l)
+			for j := range b {
+				b[j] = "ACGN"[rng.IntN(4)]
+			}
+			in[string(b)] = 1 + int64(rng.ExpFloat64()*5)
+		}
+		if got, want := MergeUMIs(in), bruteMergeUMIs(in); !reflect.DeepEqual(got, want) {
+			t.Fatalf("trial %d: %v, reference %v (input %v)", trial, got, want, in)
+		}
+	}
+}
+
+func TestWriters(t *testing.T) {
+	ins := []Insert{{Seq: "ACGT", Reads: 5, Molecules: 5}, {Seq: "TTTT", Reads: 2, Molecules: 1}}
+	var b bytes.Buffer
+	if err := WriteCollapsedFasta(&b, ins); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), ">seq_1_x5\nACGT\n>seq_2_x2\nTTTT\n"; got != want {
+		t.Fatalf("collapsed FASTA %q, want %q", got, want)
+	}
+	recs, err := ReadAllFasta(&b, "c.fa")
+	if err != nil || len(recs) != 2 || recs[1].Name != "seq_2_x2" {
+		t.Fatalf("round trip: %v %v", recs, err)
+	}
+	s := &Summary{InputReads: 3, Categories: []Category{{CatTooShort, 1}, {CatPassed, 2}},
+		Adapter: "ACGT", AdapterSource: "user", AdapterConfidence: 1, Protocol: "custom",
+		LengthsRaw: []int64{0, 0, 3}, LengthsInsert: []int64{0, 2}}
+	b.Reset()
+	if err := WriteSummary(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"input_reads\t3\n", "reads_too_short\t1\n", "reads_passed\t2\n", "adapter\tACGT\n", "adapter_source\tuser\n", "adapter_confidence\t1.000\n"} {
+		if !strings.Contains(b.String(), row) {
+			t.Errorf("summary lacks %q:\n%s", row, b.String())
+		}
+	}
+	b.Reset()
+	if err := WriteLengths(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "length\traw\tinsert\n0\t0\t0\n1\t0\t2\n2\t3\t0\n"; got != want {
+		t.Fatalf("lengths %q, want %q", got, want)
+	}
+}
+
+// BenchmarkCollapse measures the whole pipeline (parse, trim, collapse)
+// on uncompressed reads from memory.
+func BenchmarkCollapse(b *testing.B) {
+	b.SetBytes(int64(len(benchData)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Collapse(context.Background(), bytes.NewReader(benchData), "bench", Options{Protocol: "truseq"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
