@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -396,6 +397,12 @@ type insertCollector struct {
 	inserts    []AlignedInsert
 	st         *BAMStats
 	key        []byte
+
+	// Genome input (nil for hairpin input).
+	genome           *GenomeReference
+	genomeMapped     int64
+	genomeOnChrom    int64
+	genomeChromNames []string
 }
 
 func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCollector {
@@ -444,7 +451,6 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 	}
 	var hits []Hit
 	var others []int
-	var spans []alnSpan
 	for _, r := range recs {
 		if r.Flags&sam.Unmapped != 0 || r.Ref == nil {
 			continue
@@ -454,6 +460,28 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 			continue
 		}
 		rn := refName(r)
+		if c.genome != nil {
+			c.genomeMapped++
+			sp := alnSpanOf(r.Pos, r.Cigar)
+			if sp.Gapped {
+				c.st.Gapped++
+				continue
+			}
+			if loci, _ := c.genome.chromLoci(rn); len(loci) == 0 {
+				if len(c.genomeChromNames) < 5 && !slices.Contains(c.genomeChromNames, rn) {
+					c.genomeChromNames = append(c.genomeChromNames, rn)
+				}
+				c.st.NoFeature++
+				continue
+			}
+			c.genomeOnChrom++
+			n := len(hits)
+			hits = c.genome.genomeHits(hits, rn, sp, r.Flags&sam.Reverse != 0)
+			if len(hits) == n {
+				c.st.NoFeature++
+			}
+			continue
+		}
 		hi, isHairpin := c.refIdx[rn]
 		if !isHairpin {
 			if cl, ok := c.otherIdx[rn]; ok {
@@ -488,7 +516,6 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 			continue
 		}
 		hits = append(hits, Hit{Hairpin: int32(hi), Pos: int32(start), Len: int32(sp.Clip5 + sp.Ref), Tail: int8(sp.Clip3)})
-		spans = append(spans, sp)
 	}
 	if read == nil && len(hits) > 0 {
 		read = c.readFromReference(recs, hits[0])
@@ -502,7 +529,10 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 			c.st.OffEnd++
 			continue
 		}
-		h, mm := normaliseTail(read, c.ref.Hairpins[h.Hairpin].Seq, h)
+		mm := 0
+		if c.genome == nil || c.genome.seqKnown[h.Hairpin] {
+			h, mm = normaliseTail(read, c.ref.Hairpins[h.Hairpin].Seq, h)
+		}
 		kept = append(kept, h)
 		mms = append(mms, mm)
 	}
