@@ -8,6 +8,7 @@
 # the inserts read by read.
 #
 # Usage: bench/cutadapt_agreement.sh [FASTQ...]   (default: the three TruSeq files)
+# SHOW=n prints n differing reads; TIME=1 also times Trim per read (in memory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-../shared/data/fastq}
@@ -25,5 +26,5 @@ printf 'file\treads\tsame\tdiffer\tagreement\n'
 for f in "${files[@]}"; do
   cutadapt -j 1 -a "$adapter" -e 0.1 -O 3 -o "$tmp/cut.fastq" "$f" >"$tmp/cutadapt.log" 2>&1 ||
     { cat "$tmp/cutadapt.log" >&2; exit 1; }
-  "$tmp/compare" -in "$f" -cutadapt "$tmp/cut.fastq" -adapter "$adapter" -e 0.1 -O 3 -show "${SHOW:-0}"
+  "$tmp/compare" -in "$f" -cutadapt "$tmp/cut.fastq" -adapter "$adapter" -e 0.1 -O 3 -show "${SHOW:-0}" ${TIME:+-time}
 done

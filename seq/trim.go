@@ -27,6 +27,10 @@ type TrimOptions struct {
 	Kit          Kit     // adapter, clips, UMI layout
 	MaxErrorRate float64 // 0 -> 0.1 (cutadapt's default)
 	MinOverlap   int     // 0 -> 3: minimum partial adapter at the read end
+	// NoIndels restricts matching to mismatches (cutadapt --no-indels).
+	// By default one or more insertions or deletions count as errors too,
+	// like cutadapt's default.
+	NoIndels bool
 }
 
 // Trimmer removes a 3' adapter (and what follows it) from reads, then the
@@ -53,8 +57,74 @@ type Trimmer struct {
 	clip5   int
 	clip3   int
 	umiLen  int
+	// Seeds (pigeonhole): any acceptable alignment with c >= 1 edits, or
+	// with at least l1 adapter bases, holds one of the pieces exactly.
+	pieces []piece
+	seeded bool // the seeded search is usable (pieces of 4+ bases, no N)
+	l1     int  // least overlap allowing one error (len(adapter)+1 if none)
+	indels bool // also try alignments with insertions and deletions
 	// mm[b] has bit j set when read byte b does not match adapter[j].
 	mm [256]uint64
+}
+
+// piece is an exact seed: adapter[off:off+len(seq)].
+type piece struct {
+	off int
+	seq []byte
+}
+
+// minPiece is the shortest useful seed; shorter ones hit random reads too
+// often, and the bit-parallel search is used instead.
+const minPiece = 4
+
+// setPieces prepares the pigeonhole seeds. An alignment with c edits needs
+// at least lc adapter bases, the least l with maxErr[l] >= c; cut
+// adapter[:lc] into c+1 pieces: each edit spoils at most one, so one
+// survives untouched. Error-free matches of l1 or more bases hold every
+// piece of adapter[:l1].
+func (t *Trimmer) setPieces() {
+	a := len(t.adapter)
+	t.l1 = a + 1
+	t.seeded = t.exact
+	seen := map[[2]int]bool{}
+	for c := 1; c <= t.maxErr[a]; c++ {
+		lc := 0
+		for l := 1; l <= a; l++ {
+			if t.maxErr[l] >= c {
+				lc = l
+				break
+			}
+		}
+		if c == 1 {
+			t.l1 = lc
+		}
+		for q := 0; q <= c; q++ {
+			lo, hi := q*lc/(c+1), (q+1)*lc/(c+1)
+			if hi-lo < minPiece {
+				t.seeded = false
+			}
+			if !seen[[2]int{lo, hi}] {
+				seen[[2]int{lo, hi}] = true
+				t.pieces = append(t.pieces, piece{off: lo, seq: t.adapter[lo:hi]})
+			}
+		}
+	}
+	// A piece that contains an earlier one at the same offset finds no
+	// more starts: drop it ([0:6] after [0:5]).
+	kept := t.pieces[:0]
+	for _, p := range t.pieces {
+		dup := false
+		for _, k := range kept {
+			if k.off == p.off && len(k.seq) <= len(p.seq) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, p)
+		}
+	}
+	t.pieces = kept
 }
 
 // TrimResult is the outcome of trimming one read. Its slices alias the
@@ -115,6 +185,8 @@ func NewTrimmer(o TrimOptions) (*Trimmer, error) {
 		t.maxErr[l] = int(math.Floor(rate*float64(l) + 1e-9))
 	}
 	t.exact = bytes.IndexByte(t.adapter, 'N') < 0
+	t.indels = !o.NoIndels && a <= maxIndelAdapter
+	t.setPieces()
 	t.planes = t.maxErr[a] + 1
 	t.bits = a <= 64 && t.planes <= maxPlanes
 	for b := 0; b < 256; b++ {
@@ -129,25 +201,18 @@ func NewTrimmer(o TrimOptions) (*Trimmer, error) {
 	return t, nil
 }
 
-// baseMatches reports whether read byte r matches adapter base a (N in the
-// adapter matches anything; lower-case read bases are accepted).
+// baseMatches reports whether read byte r matches adapter base a: equal
+// bytes, or N in the adapter. Reads are expected in upper case, as
+// FastqReader delivers them; any other byte (N, lower case) is a mismatch.
 func baseMatches(a, r byte) bool {
-	if a == 'N' {
-		return true
-	}
-	if 'a' <= r && r <= 'z' {
-		r -= 'a' - 'A'
-	}
-	if r == 'U' {
-		r = 'T'
-	}
-	return a == r
+	return a == r || a == 'N'
 }
 
 // Adapter returns the adapter the Trimmer searches for ("" when none).
 func (t *Trimmer) Adapter() string { return string(t.adapter) }
 
-// Trim trims one read. qual may be nil. It does not allocate.
+// Trim trims one read. seq must be upper case (see baseMatches); qual may
+// be nil. It does not allocate.
 func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
 	var r TrimResult
 	end := len(seq)
@@ -186,16 +251,137 @@ func (t *Trimmer) locate(s []byte) (int, bool) {
 			return i, true
 		}
 	}
-	if t.bits {
-		return t.locateBits(s)
+	if t.seeded && n <= maxSeededRead {
+		if pos, ok, done := t.locateSeeded(s); done {
+			return pos, ok
+		}
 	}
-	return t.locateScalar(s)
+	var pos, score int
+	if t.bits {
+		pos, score = t.locateBits(s)
+	} else {
+		pos, score = t.locateScalar(s)
+	}
+	// An alignment with an indel scores at most a-2 (an insertion costs 2
+	// points, a deletion 3).
+	if t.indels && score < len(t.adapter)-2 {
+		if p, sc := t.locateIndel(s, 0); sc > score {
+			pos, score = p, sc
+		}
+	}
+	return pos, score != math.MinInt
+}
+
+// maxSeededRead bounds the read length of the seeded search (its candidate
+// list is a fixed array).
+const maxSeededRead = 1024
+
+// maxSeedHits bounds the candidate starts of the seeded search; a read with
+// more (a repetitive read) takes the bit-parallel path.
+const maxSeedHits = 32
+
+// locateSeeded finds the best mismatch-only match from the candidate starts
+// the seeds give, plus the short error-free partial at the read end, then,
+// if an alignment with indels could still score higher, runs locateIndel
+// on the part of the read where such an alignment could start. done is
+// false when there were too many candidates.
+//
+// Completeness: an acceptable match with overlap below l1 is error-free
+// and, not being a full-length exact match (handled by the caller), runs
+// off the read end; every other acceptable alignment holds a piece
+// (setPieces), so its start is a piece hit minus the piece offset, plus or
+// minus its number of indels.
+func (t *Trimmer) locateSeeded(s []byte) (pos int, found, done bool) {
+	a, n := len(t.adapter), len(s)
+	bestPos, bestScore := n, math.MinInt
+	for l := min(a-1, n, t.l1-1); l >= t.minOv; l-- {
+		if bytes.Equal(s[n-l:], t.adapter[:l]) {
+			bestPos, bestScore = n-l, l
+			break // the longest is the leftmost and scores highest
+		}
+	}
+	var hits [maxSeedHits]int32
+	nh := 0
+	for _, pc := range t.pieces {
+		for i := 0; ; {
+			k := bytes.Index(s[i:], pc.seq)
+			if k < 0 {
+				break
+			}
+			q := i + k
+			i = q + 1
+			p := int32(q - pc.off)
+			dup := false
+			for _, h := range hits[:nh] {
+				if h == p {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			if nh == maxSeedHits {
+				return 0, false, false
+			}
+			hits[nh] = p
+			nh++
+		}
+	}
+	for _, h := range hits[:nh] {
+		p := int(h)
+		if p < 0 {
+			continue
+		}
+		l := min(a, n-p)
+		if l < t.minOv {
+			continue
+		}
+		lim := t.maxErr[l]
+		m := 0
+		for j := 0; j < l && m <= lim; j++ {
+			if !baseMatches(t.adapter[j], s[p+j]) {
+				m++
+			}
+		}
+		if m > lim {
+			continue
+		}
+		if sc := l - 2*m; sc > bestScore || (sc == bestScore && p < bestPos) {
+			bestScore, bestPos = sc, p
+		}
+	}
+	if t.indels && bestScore < a-2 && nh > 0 {
+		// An indel alignment scoring above bestScore, with c edits, spans
+		// ℓ >= bestScore+1+2c adapter bases and at least ℓ-c read bases, so
+		// it starts at or before n-bestScore-1-c, and its seed hit implies a
+		// start within c of it: only hits implying starts up to
+		// n-bestScore-1 matter, and the alignment starts at or after the
+		// least of them minus maxErr[a].
+		limit := n
+		if bestScore != math.MinInt {
+			limit = n - bestScore - 1
+		}
+		w := n
+		for _, h := range hits[:nh] {
+			if int(h) <= limit {
+				w = min(w, int(h))
+			}
+		}
+		if w < n {
+			w = max(0, w-t.maxErr[a])
+			if p, sc := t.locateIndel(s[w:], w); sc > bestScore {
+				bestPos, bestScore = p, sc
+			}
+		}
+	}
+	return bestPos, bestScore != math.MinInt, true
 }
 
 // locateBits is a bit-parallel (shift-add, Baeza-Yates & Gonnet 1992)
 // mismatch counter: after read position i, bit j of g[k] says that the
 // alignment of adapter[0..j] ending at i has at least k mismatches.
-func (t *Trimmer) locateBits(s []byte) (int, bool) {
+func (t *Trimmer) locateBits(s []byte) (pos, score int) {
 	a := len(t.adapter)
 	n := len(s)
 	var g [maxPlanes + 1]uint64
@@ -217,7 +403,7 @@ func (t *Trimmer) locateBits(s []byte) (int, bool) {
 			if sc := a - 2*m; sc > bestScore {
 				bestScore, bestPos = sc, i-a+1
 				if m == 0 {
-					return bestPos, true // maximal score, leftmost
+					return bestPos, bestScore // maximal score, leftmost
 				}
 			}
 		}
@@ -238,12 +424,12 @@ func (t *Trimmer) locateBits(s []byte) (int, bool) {
 			bestScore, bestPos = sc, n-l
 		}
 	}
-	return bestPos, bestScore != math.MinInt
+	return bestPos, bestScore
 }
 
 // locateScalar is the plain loop used for adapters the bit-parallel
 // matcher cannot hold (longer than 64 bases, or many allowed errors).
-func (t *Trimmer) locateScalar(s []byte) (int, bool) {
+func (t *Trimmer) locateScalar(s []byte) (pos, score int) {
 	a := len(t.adapter)
 	n := len(s)
 	bestPos, bestScore := n, math.MinInt
@@ -263,5 +449,95 @@ func (t *Trimmer) locateScalar(s []byte) (int, bool) {
 			bestScore, bestPos = sc, p
 		}
 	}
-	return bestPos, bestScore != math.MinInt
+	return bestPos, bestScore
+}
+
+// maxIndelAdapter bounds the adapter length of the indel search (its
+// columns live in fixed arrays).
+const maxIndelAdapter = 64
+
+// locateIndel is the semiglobal alignment of the adapter against the read
+// with unit costs (mismatch, insertion, deletion), in the spirit of
+// cutadapt's: the adapter starts with its first base anywhere in the read,
+// and either ends inside the read (all of it aligned) or runs off the read
+// end (a prefix aligned). Each cell keeps the least cost, and among equal
+// costs the best score (+1 match, -1 mismatch, -2 indel), then the
+// diagonal; an alignment of l adapter bases is acceptable with at most
+// maxErr[l] edits and l >= minOv. The best score wins, ties to the
+// leftmost start. Cells over the largest allowed cost are dropped
+// (Ukkonen's cut-off). s may be a suffix of the read starting at read
+// position off. It returns the start (a read position) and score
+// (math.MinInt if none).
+func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
+	a := len(t.adapter)
+	kmax := int32(t.maxErr[a])
+	dead := kmax + 1
+	var cost, sc, org [maxIndelAdapter + 1]int32
+	for j := 0; j <= a; j++ {
+		cost[j], sc[j], org[j] = int32(j), int32(-2*j), 0
+		if cost[j] > kmax {
+			cost[j] = dead
+		}
+	}
+	last := min(a, int(kmax)) // deepest row with cost <= kmax
+	bestPos, bestScore := off+len(s), math.MinInt
+	consider := func(l int, c, score, start int32) {
+		if l < t.minOv || int(c) > t.maxErr[l] {
+			return
+		}
+		if int(score) > bestScore || (int(score) == bestScore && int(start)+off < bestPos) {
+			bestScore, bestPos = int(score), int(start)+off
+		}
+	}
+	for i := 1; i <= len(s); i++ {
+		r := s[i-1]
+		// Row 0: the adapter has not started; it may start after read
+		// position i.
+		dc, ds, do := cost[0], sc[0], org[0] // diagonal source for row 1
+		cost[0], sc[0], org[0] = 0, 0, int32(i)
+		jmax := min(a, last+1)
+		newLast := 0
+		for j := 1; j <= jmax; j++ {
+			// Diagonal.
+			c, v, o := dc, ds, do
+			if baseMatches(t.adapter[j-1], r) {
+				v++
+			} else {
+				c++
+				v--
+			}
+			// Up: adapter base j not in the read (deletion).
+			if cu := cost[j-1] + 1; cu < c || (cu == c && sc[j-1]-2 > v) {
+				c, v, o = cu, sc[j-1]-2, org[j-1]
+			}
+			// Left: read base i not in the adapter (insertion).
+			oc, os, oo := cost[j], sc[j], org[j]
+			if j > last {
+				oc = dead
+			}
+			if cl := oc + 1; cl < c || (cl == c && os-2 > v) {
+				c, v, o = cl, os-2, oo
+			}
+			dc, ds, do = oc, os, oo
+			if c > kmax {
+				c = dead
+			} else {
+				newLast = j
+			}
+			cost[j], sc[j], org[j] = c, v, o
+		}
+		// Rows below newLast+1 cannot come back under the limit: costs never
+		// decrease along a diagonal (Ukkonen 1985).
+		last = newLast
+		if last == a {
+			consider(a, cost[a], sc[a], org[a])
+		}
+	}
+	// Partial adapters running off the read end.
+	for j := min(last, a-1); j >= 1; j-- {
+		if cost[j] <= kmax {
+			consider(j, cost[j], sc[j], org[j])
+		}
+	}
+	return bestPos, bestScore
 }
