@@ -23,8 +23,7 @@ type dispModel struct {
 	m, p     int
 	sf       []float64
 	maxDisp  float64
-	linearMu bool      // design is a pure group design: μ from group means
-	proj     []float64 // m × m hat matrix X(XᵀX)⁻¹Xᵀ (when linearMu)
+	linearMu bool // design is a pure group design: μ from least squares
 	glm      *glmModel
 }
 
@@ -38,16 +37,6 @@ func newDispModel(g *glmModel) *dispModel {
 	}
 	if len(uniq) == d.p && g.init != nil {
 		d.linearMu = true
-		d.proj = make([]float64, d.m*d.m)
-		for j := 0; j < d.m; j++ {
-			for k := 0; k < d.m; k++ {
-				s := 0.0
-				for a := 0; a < d.p; a++ {
-					s += d.x[j*d.p+a] * g.init[a*d.m+k]
-				}
-				d.proj[j*d.m+k] = s
-			}
-		}
 	}
 	return d
 }
@@ -58,13 +47,14 @@ type dispWork struct {
 	mu   []float64
 	norm []float64
 	xtwx []float64
+	coef []float64
 	inv  []float64
 	chol []float64
 }
 
 func newDispWork(m, p int) *dispWork {
 	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
-		xtwx: make([]float64, p*p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
+		xtwx: make([]float64, p*p), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
 }
 
 // initialDisp is DESeq2's starting value: the smaller of a rough
@@ -88,18 +78,18 @@ func (d *dispModel) initialDisp(y []float64, ws *dispWork) float64 {
 	xim /= float64(m)
 	moments := (v - xim*mean) / (mean * mean)
 	// rough: least-squares fit of normalised counts on the design
-	rough := 0.0
+	coef := ws.coef
 	g := d.glm
-	for j := 0; j < m; j++ {
-		fit := 0.0
-		for a := 0; a < p; a++ {
-			s := 0.0
-			for k := 0; k < m; k++ {
-				s += g.init[a*m+k] * norm[k]
-			}
-			fit += d.x[j*p+a] * s
+	for a := 0; a < p; a++ {
+		s := 0.0
+		for k := 0; k < m; k++ {
+			s += g.init[a*m+k] * norm[k]
 		}
-		fit = math.Max(fit, 1)
+		coef[a] = s
+	}
+	rough := 0.0
+	for j := 0; j < m; j++ {
+		fit := math.Max(dot(d.x[j*p:(j+1)*p], coef), 1)
 		rough += ((norm[j]-fit)*(norm[j]-fit) - fit) / (fit * fit)
 	}
 	rough = math.Max(rough/float64(m-p), 0)
@@ -111,12 +101,17 @@ func (d *dispModel) initialDisp(y []float64, ws *dispWork) float64 {
 func (d *dispModel) rowMu(y []float64, alphaInit float64, ws *dispWork) {
 	m := d.m
 	if d.linearMu {
-		for j := 0; j < m; j++ {
+		p := d.p
+		coef := ws.coef
+		for a := 0; a < p; a++ {
 			s := 0.0
 			for k := 0; k < m; k++ {
-				s += d.proj[j*m+k] * y[k] / d.sf[k]
+				s += d.glm.init[a*m+k] * y[k] / d.sf[k]
 			}
-			ws.mu[j] = math.Max(s*d.sf[j], glmMinMu)
+			coef[a] = s
+		}
+		for j := 0; j < m; j++ {
+			ws.mu[j] = math.Max(dot(d.x[j*p:(j+1)*p], coef)*d.sf[j], glmMinMu)
 		}
 		return
 	}
@@ -134,17 +129,18 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	m, p := d.m, d.p
 	alpha := math.Exp(logA)
 	r := 1 / alpha
+	logR := math.Log(r)
 	lgr, _ := math.Lgamma(r)
 	ll := 0.0
 	xtwx := ws.xtwx
 	clear(xtwx)
 	for j := 0; j < m; j++ {
 		mj := mu[j]
-		if y[j] > 0 {
-			lg, _ := math.Lgamma(y[j] + r)
-			ll += lg - lgr - y[j]*math.Log(mj+r)
+		l1p := math.Log1p(mj * alpha) // log(1+αμ); log(μ+r) = log r + l1p
+		if yj := y[j]; yj > 0 {
+			ll += lgammaDiff(yj, r, lgr) - yj*(logR+l1p)
 		}
-		ll -= r * math.Log1p(mj*alpha)
+		ll -= r * l1p
 		w := mj / (1 + alpha*mj)
 		row := d.x[j*p : (j+1)*p]
 		for a := 0; a < p; a++ {
@@ -165,6 +161,20 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 		ll -= dd * dd / (2 * priorVar)
 	}
 	return ll
+}
+
+// lgammaDiff returns lgamma(y+r) − lgamma(r) for a positive integer y, with
+// lgr = lgamma(r): a product of y factors for small y, else math.Lgamma.
+func lgammaDiff(y, r, lgr float64) float64 {
+	if y <= 12 {
+		prod := r
+		for k := 1.0; k < y; k++ {
+			prod *= r + k
+		}
+		return math.Log(prod)
+	}
+	lg, _ := math.Lgamma(y + r)
+	return lg - lgr
 }
 
 // dLogPost is the derivative of logPost with respect to log α.
@@ -256,6 +266,7 @@ func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork)
 			kappa = (lsLogMax - a) / dlp
 		}
 		theta := -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
+		// (the accepted point's log posterior is −theta: no re-evaluation)
 		thetaHat := -lp - kappa*lsEpsilon*dlp*dlp
 		for h := 0; (theta > thetaHat || math.IsNaN(theta)) && h < 100; h++ {
 			kappa /= 2
@@ -263,7 +274,7 @@ func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork)
 			thetaHat = -lp - kappa*lsEpsilon*dlp*dlp
 		}
 		a += kappa * dlp
-		lpNew := d.logPost(y, mu, a, pm, pv, ws)
+		lpNew := -theta
 		change := lpNew - lp
 		lp = lpNew
 		if change < lsTol {

@@ -29,6 +29,25 @@ func AdjustBH(p []float64) []float64 {
 	return out
 }
 
+// bhSorted returns BH-adjusted p-values for the rows idx (sorted by
+// increasing p), NaN elsewhere; n is the output length.
+func bhSorted(p []float64, idx []int, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	m := len(idx)
+	cm := math.Inf(1)
+	for k := m - 1; k >= 0; k-- {
+		v := float64(m) / float64(k+1) * p[idx[k]]
+		if v < cm {
+			cm = v
+		}
+		out[idx[k]] = math.Min(cm, 1)
+	}
+	return out
+}
+
 // quantileR7 is R's quantile(x, prob, type = 7) of sorted x.
 func quantileR7(sorted []float64, prob float64) float64 {
 	n := len(sorted)
@@ -75,18 +94,28 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 	padjs := make([][]float64, nq)
 	cutoffs := make([]float64, nq)
 	numRej := make([]float64, nq)
-	sub := make([]float64, n)
+	// rows with a p-value, in increasing p-value order (ties by row)
+	order := make([]int, 0, n)
+	for i, v := range pvalue {
+		if !math.IsNaN(v) {
+			order = append(order, i)
+		}
+	}
+	sort.Slice(order, func(a, b int) bool {
+		pa, pb := pvalue[order[a]], pvalue[order[b]]
+		return pa < pb || (pa == pb && order[a] < order[b])
+	})
+	kept := make([]int, 0, len(order))
 	for k, th := range theta {
 		cut := quantileR7(sorted, th)
 		cutoffs[k] = cut
-		for i := range sub {
+		kept = kept[:0]
+		for _, i := range order {
 			if filter[i] >= cut {
-				sub[i] = pvalue[i]
-			} else {
-				sub[i] = math.NaN()
+				kept = append(kept, i)
 			}
 		}
-		padjs[k] = AdjustBH(sub)
+		padjs[k] = bhSorted(pvalue, kept, n)
 		for _, v := range padjs[k] {
 			if v < alpha {
 				numRej[k]++

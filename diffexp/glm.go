@@ -113,6 +113,7 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 			ws.mu[j] = glmMinMu
 		}
 	}
+	dc := nbConst(y, alpha)
 	devOld := 0.0
 	ws.conv = false
 	ws.iter = 0
@@ -154,15 +155,14 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 		if large {
 			break
 		}
-		dev := 0.0
 		for j := 0; j < m; j++ {
 			mu := g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
 			if mu < glmMinMu {
 				mu = glmMinMu
 			}
 			ws.mu[j] = mu
-			dev += -2 * nbLogLik(y[j], mu, alpha)
 		}
+		dev := nbDeviance(y, ws.mu[:m], alpha, dc)
 		ws.dev = dev
 		if it > 0 && math.Abs(dev-devOld)/(math.Abs(dev)+0.1) < glmBetaTol {
 			ws.conv = true
@@ -221,11 +221,38 @@ func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
 		}
 		ws.hat[j] = ws.w[j] * h
 	}
-	dev := 0.0
-	for j := 0; j < m; j++ {
-		dev += -2 * nbLogLik(y[j], ws.mu[j], alpha)
+	ws.dev = nbDeviance(y, ws.mu[:m], alpha, nbConst(y, alpha))
+}
+
+// nbConst is the part of the NB log likelihood that does not depend on μ:
+// Σ_j lgamma(y_j + r) − lgamma(r) − lgamma(y_j + 1), r = 1/α.
+func nbConst(y []float64, alpha float64) float64 {
+	r := 1 / alpha
+	lgr, _ := math.Lgamma(r)
+	c := 0.0
+	for _, v := range y {
+		if v > 0 {
+			lf, _ := math.Lgamma(v + 1)
+			c += lgammaDiff(v, r, lgr) - lf
+		}
 	}
-	ws.dev = dev
+	return c
+}
+
+// nbDeviance is −2 × the NB log likelihood of y given means mu (as
+// Σ R's dnbinom(log = TRUE)), with c = nbConst(y, alpha).
+func nbDeviance(y, mu []float64, alpha, c float64) float64 {
+	r := 1 / alpha
+	logR := math.Log(r)
+	ll := c
+	for j, v := range y {
+		l1p := math.Log1p(mu[j] * alpha)
+		ll -= r * l1p
+		if v > 0 {
+			ll += v * (math.Log(mu[j]) - logR - l1p)
+		}
+	}
+	return -2 * ll
 }
 
 func dot(a, b []float64) float64 {
