@@ -1,9 +1,14 @@
 package align
 
 import (
+	"compress/gzip"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // benchReads returns n distinct reads drawn from refs in a mix like a
@@ -77,10 +82,11 @@ func BenchmarkAlign(b *testing.B) {
 			b.ReportAllocs()
 			dst := make([]Hit, 0, 1024)
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for i := 0; b.Loop(); i++ {
 				dst = ix.Align(reads[i%len(reads)], dst[:0])
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+			reportRate(b, cpu0)
 		})
 	}
 }
@@ -98,5 +104,68 @@ func BenchmarkNewIndex(b *testing.B) {
 		if _, err := NewIndex(refs, DefaultOptions()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// allSpeciesHairpins is miRBase 21 hairpin.fa for all species (28,645
+// hairpins); benchmarks using it are skipped where the shared data is absent.
+const allSpeciesHairpins = "/work/shared/data/mirbase/hairpin_v21_all.fa.gz"
+
+func loadAllSpecies(b *testing.B) []Ref {
+	f, err := os.Open(allSpeciesHairpins)
+	if err != nil {
+		b.Skip("all-species hairpins not available:", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs, err := seq.ReadAllFasta(zr, allSpeciesHairpins)
+	if err != nil {
+		b.Fatal(err)
+	}
+	refs := make([]Ref, len(recs))
+	for i, r := range recs {
+		refs[i] = Ref{Name: r.Name, Seq: r.Seq}
+	}
+	return refs
+}
+
+// BenchmarkAllSpecies builds the index of all 28,645 miRBase 21 hairpins
+// and aligns the same read mix as BenchmarkAlign drawn from them.
+func BenchmarkAllSpecies(b *testing.B) {
+	refs := loadAllSpecies(b)
+	b.Run("NewIndex", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := NewIndex(refs, DefaultOptions()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Align-k1-tail3", func(b *testing.B) {
+		ix, err := NewIndex(refs, DefaultOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		reads := benchReads(refs, 100000)
+		b.SetBytes(22)
+		b.ReportAllocs()
+		dst := make([]Hit, 0, 1024)
+		cpu0 := cpuTime()
+		for i := 0; b.Loop(); i++ {
+			dst = ix.Align(reads[i%len(reads)], dst[:0])
+		}
+		reportRate(b, cpu0)
+	})
+}
+
+// reportRate reports reads per wall second and, where measured, reads per
+// CPU second of the process since cpu0.
+func reportRate(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	if cpu := cpuTime() - cpu0; cpu0 > 0 && cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "reads/cpu-s")
 	}
 }

@@ -112,7 +112,13 @@ type Index struct {
 	offsets []uint32 // positions of k-mer c are pos[offsets[c]:offsets[c+1]]
 	pos     []uint32 // text offsets sorted by k-mer, ascending within a k-mer
 	tailOK  [8]bool  // read code allowed in a tail
+	// blockTarget[b] is the target holding text offset b<<blockShift (0
+	// for the leading separator): a short scan from it finds the target
+	// of any offset.
+	blockTarget []int32
 }
+
+const blockShift = 6
 
 // NewIndex builds the index of refs for the options o. It returns an error
 // wrapping ErrNoRefs, ErrEmptyRef, ErrBadBase, ErrBadOptions or ErrTooLarge.
@@ -171,6 +177,14 @@ func NewIndex(refs []Ref, o Options) (*Index, error) {
 			}
 			ix.text = append(ix.text, codeEnd)
 		}
+	}
+	ix.blockTarget = make([]int32, len(ix.text)>>blockShift+1)
+	tg := 0
+	for b := range ix.blockTarget {
+		for tg+1 < len(ix.starts) && int(ix.starts[tg+1]) <= b<<blockShift {
+			tg++
+		}
+		ix.blockTarget[b] = int32(tg)
 	}
 	ix.buildKmers()
 	return ix, nil

@@ -49,34 +49,34 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 		segs[j] = segment{j * lmin / nseg, (j + 1) * lmin / nseg}
 	}
 
-	start := len(dst)
-	bestMM, bestT := k+1, 0
+	// Seed ranges of all segments first, so that their (cache-missing)
+	// loads from the offsets table overlap.
 	K := int(ix.k)
+	var rlo, rhi [MaxMismatchesLimit + 1]uint32
 	for j := 0; j < nseg; j++ {
 		sg := segs[j]
-		// Seed code from the first min(len, K) letters.
-		sl := sg.end - sg.start
-		if sl > K {
-			sl = K
-		}
+		sl := min(sg.end-sg.start, K) // the seed is the first min(len, K) letters
 		var code uint32
-		ok := true
+		var bad uint8
 		for i := sg.start; i < sg.start+sl; i++ {
 			c := rd[i]
-			if c >= 4 {
-				ok = false
-				break
-			}
-			code = code<<2 | uint32(c)
+			bad |= c
+			code = code<<2 | uint32(c&3)
 		}
-		if !ok {
-			// Not all-ACGT in this segment: it holds a mismatch, another is exact.
+		if bad >= 4 {
+			// A non-ACGT letter: this segment holds a mismatch, another is exact.
 			continue
 		}
 		shift := 2 * uint(K-sl)
-		lo, hi := ix.offsets[code<<shift], ix.offsets[(code+1)<<shift]
+		rlo[j], rhi[j] = ix.offsets[code<<shift], ix.offsets[(code+1)<<shift]
+	}
+
+	start := len(dst)
+	bestMM, bestT := k+1, 0
+	for j := 0; j < nseg; j++ {
+		sg := segs[j]
 	cand:
-		for _, p := range ix.pos[lo:hi] {
+		for _, p := range ix.pos[rlo[j]:rhi[j]] {
 			q := int(p) - sg.start
 			if q < 0 {
 				continue
@@ -155,17 +155,11 @@ func exact(sg segment, mm []int8) bool {
 
 // hit converts a placement at text offset q into a Hit.
 func (ix *Index) hit(q, l, t, m int, mm [MaxMismatchesLimit]int8) Hit {
-	// Binary search for the target holding q.
-	lo, hi := 0, len(ix.starts)
-	for hi-lo > 1 {
-		mid := int(uint(lo+hi) >> 1)
-		if int(ix.starts[mid]) <= q {
-			lo = mid
-		} else {
-			hi = mid
-		}
+	// The target holding q: start from the one holding q's block.
+	tg := int(ix.blockTarget[q>>blockShift])
+	for tg+1 < len(ix.starts) && int(ix.starts[tg+1]) <= q {
+		tg++
 	}
-	tg := lo
 	ref := tg / ix.strands
 	pos := q - int(ix.starts[tg])
 	rev := tg%ix.strands == 1
