@@ -469,75 +469,74 @@ const maxIndelAdapter = 64
 // position off. It returns the start (a read position) and score
 // (math.MinInt if none).
 func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
+	// A cell holds key = cost<<10 - score: the least key is the least cost,
+	// then the best score. Scores stay within (-512, 64] for live cells.
 	a := len(t.adapter)
 	kmax := int32(t.maxErr[a])
-	dead := kmax + 1
-	var cost, sc, org [maxIndelAdapter + 1]int32
+	limit := (kmax+1)<<10 - 100 // key < limit <=> cost <= kmax
+	dead := (kmax+2)<<10 + 600
+	var key, org [maxIndelAdapter + 1]int32
 	for j := 0; j <= a; j++ {
-		cost[j], sc[j], org[j] = int32(j), int32(-2*j), 0
-		if cost[j] > kmax {
-			cost[j] = dead
+		key[j], org[j] = int32(j)<<10+int32(2*j), 0
+		if key[j] >= limit {
+			key[j] = dead
 		}
 	}
 	last := min(a, int(kmax)) // deepest row with cost <= kmax
 	bestPos, bestScore := off+len(s), math.MinInt
-	consider := func(l int, c, score, start int32) {
-		if l < t.minOv || int(c) > t.maxErr[l] {
-			return
-		}
-		if int(score) > bestScore || (int(score) == bestScore && int(start)+off < bestPos) {
-			bestScore, bestPos = int(score), int(start)+off
-		}
-	}
 	for i := 1; i <= len(s); i++ {
-		r := s[i-1]
-		// Row 0: the adapter has not started; it may start after read
-		// position i.
-		dc, ds, do := cost[0], sc[0], org[0] // diagonal source for row 1
-		cost[0], sc[0], org[0] = 0, 0, int32(i)
+		x := t.mm[s[i-1]]
+		// Row 0: the adapter may start after read position i.
+		dk, do := key[0], org[0] // diagonal source for row 1
+		key[0], org[0] = 0, int32(i)
 		jmax := min(a, last+1)
 		newLast := 0
 		for j := 1; j <= jmax; j++ {
-			// Diagonal.
-			c, v, o := dc, ds, do
-			if baseMatches(t.adapter[j-1], r) {
-				v++
-			} else {
-				c++
-				v--
-			}
-			// Up: adapter base j not in the read (deletion).
-			if cu := cost[j-1] + 1; cu < c || (cu == c && sc[j-1]-2 > v) {
-				c, v, o = cu, sc[j-1]-2, org[j-1]
+			// Diagonal: +1 for a match, -1 and one error for a mismatch.
+			k, o := dk-1+1026*int32(x>>uint(j-1)&1), do
+			// Up: adapter base j missing from the read (deletion).
+			if ku := key[j-1] + 1026; ku < k {
+				k, o = ku, org[j-1]
 			}
 			// Left: read base i not in the adapter (insertion).
-			oc, os, oo := cost[j], sc[j], org[j]
+			ok, oo := key[j], org[j]
 			if j > last {
-				oc = dead
+				ok = dead
 			}
-			if cl := oc + 1; cl < c || (cl == c && os-2 > v) {
-				c, v, o = cl, os-2, oo
+			if kl := ok + 1026; kl < k {
+				k, o = kl, oo
 			}
-			dc, ds, do = oc, os, oo
-			if c > kmax {
-				c = dead
+			dk, do = ok, oo
+			if k >= limit {
+				k = dead
 			} else {
 				newLast = j
 			}
-			cost[j], sc[j], org[j] = c, v, o
+			key[j], org[j] = k, o
 		}
 		// Rows below newLast+1 cannot come back under the limit: costs never
 		// decrease along a diagonal (Ukkonen 1985).
 		last = newLast
 		if last == a {
-			consider(a, cost[a], sc[a], org[a])
+			if c, sc := keyCost(key[a]), keyScore(key[a]); c <= t.maxErr[a] && a >= t.minOv &&
+				(sc > bestScore || (sc == bestScore && int(org[a])+off < bestPos)) {
+				bestScore, bestPos = sc, int(org[a])+off
+			}
 		}
 	}
 	// Partial adapters running off the read end.
-	for j := min(last, a-1); j >= 1; j-- {
-		if cost[j] <= kmax {
-			consider(j, cost[j], sc[j], org[j])
+	for j := min(last, a-1); j >= t.minOv; j-- {
+		if key[j] >= limit {
+			continue
+		}
+		if c, sc := keyCost(key[j]), keyScore(key[j]); c <= t.maxErr[j] &&
+			(sc > bestScore || (sc == bestScore && int(org[j])+off < bestPos)) {
+			bestScore, bestPos = sc, int(org[j])+off
 		}
 	}
 	return bestPos, bestScore
 }
+
+// keyCost and keyScore unpack a cell key of locateIndel.
+func keyCost(k int32) int  { return int((k + 512) >> 10) }
+func keyScore(k int32) int { return keyCost(k)<<10 - int(k) }
