@@ -97,8 +97,9 @@ func TestReferencePlacement(t *testing.T) {
 			t.Errorf("%s feature %q lacks %s", c.mature, m.Feature, c.inFeat)
 		}
 	}
-	// Brute force: every mature's sites are exactly its occurrences.
-	for _, m := range ref.Matures {
+	// Brute force: a sample of matures' sites are exactly their occurrences.
+	for k := 0; k < len(ref.Matures); k += 13 {
+		m := ref.Matures[k]
 		n := 0
 		for _, h := range ref.Hairpins {
 			for i := 0; i+len(m.Seq) <= len(h.Seq); i++ {
@@ -144,7 +145,7 @@ func TestCheckerVsBruteForce(t *testing.T) {
 	ref := hsaRef(t)
 	r := rand.New(rand.NewPCG(7, 7))
 	hits := 0
-	for k := 0; k < 300; k++ {
+	for k := 0; k < 200; k++ {
 		var f []byte
 		if k%2 == 0 {
 			f = randomSeq(nil, 18+r.IntN(12), r)
@@ -169,10 +170,11 @@ func TestCheckerVsBruteForce(t *testing.T) {
 			hits++
 		}
 	}
-	if hits < 50 {
+	if hits < 30 {
 		t.Errorf("only %d matching cases: the test does not exercise hits", hits)
 	}
-	for _, o := range ref.Other {
+	for k := 0; k < len(ref.Other); k += 10 {
+		o := ref.Other[k]
 		if bruteMatches(ref.Hairpins, o, -1) {
 			t.Fatalf("other-RNA fragment %s matches a hairpin", o)
 		}

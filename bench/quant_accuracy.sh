@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Issue #3 accuracy target: L1 = Σ|count − truth| / Σ truth on simulated
+# reads of known origin (features sharing a sequence scored as one), for
+# `exomir quant` and for the standard pipeline (../shared/peers/mirna_pipeline.sh,
+# nf-core/smrnaseq settings) on the same TruSeq file.
+#   targets: exomir ≤ 1% (TruSeq, reads), ≤ 2% (QIAseq, molecules); peer ≈ 35%
+#
+# usage: bench/quant_accuracy.sh [workdir]      (run from anywhere)
+# env:   READS (default 1000000 per sample), SEED (1), PEER=0 skips the pipeline,
+#        MATURE / HAIRPIN (miRBase 21 hsa from /work/shared/data/mirbase)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d /tmp/quant_accuracy.XXXXXX)}
+mkdir -p "$work/bin"
+READS=${READS:-1000000}
+SEED=${SEED:-1}
+PEER=${PEER:-1}
+MATURE=${MATURE:-/work/shared/data/mirbase/hsa_mature_v21.fa}
+HAIRPIN=${HAIRPIN:-/work/shared/data/mirbase/hsa_hairpin_v21.fa}
+PIPE=${PIPE:-/work/shared/peers/mirna_pipeline.sh}
+
+cd "$repo"
+go build -o "$work/bin/simulate" ./examples/simulate
+go build -o "$work/bin/exomir" ./examples/exomir
+go build -o "$work/bin/score" ./bench/score
+
+echo "# workdir $work; $READS reads per sample, seed $SEED; $(date -u +%FT%TZ)"
+"$work/bin/simulate" -out "$work/truseq" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"
+"$work/bin/simulate" -out "$work/qiaseq" -kit qiaseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"
+
+score() { "$work/bin/score" l1 -mature "$MATURE" -top "${TOP:-5}" "$@"; }
+
+# exomir, TruSeq (reads) and QIAseq (molecules; reads too, for information)
+"$work/bin/exomir" quant -fastq "$work/truseq/tumor1.fastq.gz" -protocol truseq -sample truseq \
+  -mature "$MATURE" -hairpin "$HAIRPIN" -out "$work/exomir" >/dev/null
+"$work/bin/exomir" quant -fastq "$work/qiaseq/tumor1.fastq.gz" -protocol qiaseq -umi -sample qiaseq \
+  -mature "$MATURE" -hairpin "$HAIRPIN" -out "$work/exomir" >/dev/null
+
+res_truseq=$(score -label exomir_truseq_reads -truth "$work/truseq/truth_mirna_reads.tsv" "$work/exomir/truseq.mirna_counts.tsv")
+res_qiaseq=$(score -label exomir_qiaseq_molecules -truth "$work/qiaseq/truth_mirna_molecules.tsv" "$work/exomir/qiaseq.mirna_counts.tsv")
+
+res_peer="peer_truseq_reads	(skipped: PEER=0)"
+res_peer_norc=""
+if [[ $PEER == 1 ]]; then
+  if ! command -v bowtie >/dev/null || ! command -v cutadapt >/dev/null; then
+    echo "peer tools missing: run bash /work/shared/peers/install.sh" >&2; exit 2
+  fi
+  SPECIES=hsa THREADS=2 "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" \
+    >"$work/peer.log" 2>&1 || { tail -20 "$work/peer.log" >&2; exit 1; }
+  res_peer=$(score -label peer_truseq_reads -truth "$work/truseq/truth_mirna_reads.tsv" "$work/peer/counts.tsv")
+  # same pipeline with bowtie --norc (sense strand only), for reference
+  SPECIES=hsa THREADS=2 INDEX_CACHE="$work/peer/index" BOWTIE_MATURE_ARGS="-t -k 50 --best --strata -e 99999 --chunkmbs 2048 --norc" \
+    "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer_norc" >"$work/peer_norc.log" 2>&1 &&
+    res_peer_norc=$(score -label peer_truseq_reads_norc -truth "$work/truseq/truth_mirna_reads.tsv" "$work/peer_norc/counts.tsv")
+fi
+
+echo
+echo "== L1 (lower is better; targets: exomir TruSeq <= 1%, QIAseq molecules <= 2%) =="
+printf '%s\n' "$res_truseq" "$res_qiaseq" "$res_peer"
+if [[ -n $res_peer_norc ]]; then printf '%s\n' "$res_peer_norc"; fi
+echo
+echo "== side by side (TruSeq, $READS reads) =="
+printf '%-28s %s\n' "exomir quant" "$(sed -n 1p <<<"$res_truseq" | cut -f2,3)"
+printf '%-28s %s\n' "mirna_pipeline.sh" "$(sed -n 1p <<<"$res_peer" | cut -f2,3)"
+if [[ -n $res_peer_norc ]]; then printf '%-28s %s\n' "mirna_pipeline.sh --norc" "$(sed -n 1p <<<"$res_peer_norc" | cut -f2,3)"; fi
+printf '%-28s %s\n' "exomir quant QIAseq (mol.)" "$(sed -n 1p <<<"$res_qiaseq" | cut -f2,3)"
