@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/exomir/exomir/seq"
@@ -465,5 +466,44 @@ func TestAlignNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per run", allocs)
+	}
+}
+
+// TestAlignConcurrent runs Align from several goroutines on one index (run
+// with -race) and checks each gets the sequential answer.
+func TestAlignConcurrent(t *testing.T) {
+	refs := loadHairpins(t)
+	o := DefaultOptions()
+	o.BothStrands = true
+	ix, err := NewIndex(refs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := benchReads(refs, 3000)
+	want := make([][]Hit, len(reads))
+	for i, rd := range reads {
+		want[i] = ix.Align(rd, nil)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var dst []Hit
+			for i := range reads {
+				i := (i + g*len(reads)/4) % len(reads)
+				dst = ix.Align(reads[i], dst[:0])
+				if !slices.Equal(dst, want[i]) {
+					errs <- fmt.Sprintf("goroutine %d read %s: got %v want %v", g, reads[i], dst, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
