@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Issue #3 speed target, measured in one run on one machine:
+#   `exomir quant` (built binary, default threads) on a 2M-read 50-nt TruSeq FASTQ.gz
+#   vs `gzip -dc` of the same file (target: quant <= 1.0x gzip -dc)
+#   vs ../shared/peers/mirna_pipeline.sh (target: ~45x slower than quant)
+#   peak RSS of exomir quant (target <= 300 MB)
+# Medians of RUNS (5) runs for gzip and exomir (interleaved, so load changes hit
+# both), PEER_RUNS (3) for the pipeline. Wall-clock seconds from /usr/bin/time.
+#
+# usage: bench/quant_speed.sh [workdir]
+# env:   READS (2000000), RUNS (5), PEER_RUNS (3; 0 skips), FASTQ (use this file
+#        instead of simulating), PROTOCOLS ("auto truseq": exomir -protocol values)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d /tmp/quant_speed.XXXXXX)}
+mkdir -p "$work/bin"
+READS=${READS:-2000000}
+RUNS=${RUNS:-5}
+PEER_RUNS=${PEER_RUNS:-3}
+PROTOCOLS=${PROTOCOLS:-auto truseq}
+MATURE=${MATURE:-/work/shared/data/mirbase/hsa_mature_v21.fa}
+HAIRPIN=${HAIRPIN:-/work/shared/data/mirbase/hsa_hairpin_v21.fa}
+PIPE=${PIPE:-/work/shared/peers/mirna_pipeline.sh}
+
+cd "$repo"
+go build -o "$work/bin/exomir" ./examples/exomir
+if [[ -z ${FASTQ:-} ]]; then
+  go build -o "$work/bin/simulate" ./examples/simulate
+  [[ -s $work/sim/tumor1.fastq.gz ]] ||
+    "$work/bin/simulate" -out "$work/sim" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed 1 >/dev/null
+  FASTQ=$work/sim/tumor1.fastq.gz
+fi
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); file $FASTQ ($(stat -c %s "$FASTQ") bytes)"
+
+# t CMD... : prints "wall_s max_rss_kb"
+t() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
+        { cat "$work/stderr.txt" >&2; return 1; }; cat "$work/time.txt"; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+: >"$work/gzip.txt"
+for p in $PROTOCOLS; do : >"$work/exomir_$p.txt"; done
+for i in $(seq "$RUNS"); do
+  t gzip -dc "$FASTQ" >>"$work/gzip.txt"
+  for p in $PROTOCOLS; do
+    rm -rf "$work/out_$p"
+    t "$work/bin/exomir" quant -fastq "$FASTQ" -protocol "$p" -sample s -out "$work/out_$p" >>"$work/exomir_$p.txt"
+  done
+done
+gz=$(cut -d' ' -f1 "$work/gzip.txt" | median)
+echo "gzip -dc            runs: $(cut -d' ' -f1 "$work/gzip.txt" | tr '\n' ' ') median ${gz}s"
+for p in $PROTOCOLS; do
+  m=$(cut -d' ' -f1 "$work/exomir_$p.txt" | median)
+  rss=$(cut -d' ' -f2 "$work/exomir_$p.txt" | sort -g | tail -1)
+  echo "exomir -protocol $p runs: $(cut -d' ' -f1 "$work/exomir_$p.txt" | tr '\n' ' ') median ${m}s; ratio to gzip -dc $(echo "scale=3; $m/$gz" | bc)x; peak RSS $((rss/1024)) MB"
+  eval "ex_$p=$m"
+done
+
+if [[ $PEER_RUNS -gt 0 ]]; then
+  : >"$work/peer.txt"
+  for i in $(seq "$PEER_RUNS"); do
+    rm -rf "$work/peer"
+    # the bowtie index is cached across runs (INDEX_CACHE), as nf-core would
+    INDEX_CACHE="$work/peer_index" SPECIES=hsa t "$PIPE" "$FASTQ" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" >>"$work/peer.txt"
+  done
+  pm=$(cut -d' ' -f1 "$work/peer.txt" | median)
+  echo "mirna_pipeline.sh   runs: $(cut -d' ' -f1 "$work/peer.txt" | tr '\n' ' ') median ${pm}s; peak RSS $(( $(cut -d' ' -f2 "$work/peer.txt" | sort -g | tail -1) / 1024 )) MB (largest single process)"
+  for p in $PROTOCOLS; do
+    m=$(eval echo "\$ex_$p")
+    echo "pipeline / exomir -protocol $p: $(echo "scale=1; $pm/$m" | bc)x"
+  done
+fi
