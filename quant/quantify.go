@@ -78,8 +78,9 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 			var hits []align.Hit
 			var hp []Hit
 			var classes []int
+			var read []byte
 			for i := lo; i < hi; i++ {
-				read := []byte(inserts[i].Seq)
+				read = append(read[:0], inserts[i].Seq...)
 				hits = ix.Align(read, hits[:0])
 				hp, classes = hp[:0], classes[:0]
 				for _, h := range hits {

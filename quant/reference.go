@@ -194,34 +194,84 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 	return r, nil
 }
 
-// place finds every exact occurrence of every feature in every hairpin,
-// using an index of the hairpins' k-mers (k = shortest mature, at most 12)
-// so that all-species references load quickly.
+// place finds every exact occurrence of every feature in every hairpin.
+// Hairpin positions are bucketed by their first k bases (2-bit codes,
+// k = shortest mature, at most 10) with a counting sort, so that even
+// all-species references load in milliseconds; features whose first k
+// bases are not all ACGT are searched directly.
 func (r *Reference) place() {
-	k := 12
+	k := 10
 	for _, f := range r.Features {
-		if len(f.Seq) < k {
-			k = len(f.Seq)
+		k = min(k, len(f.Seq))
+	}
+	mask := uint32(1)<<(2*k) - 1
+	// forEach calls fn(code, p) for each ACGT-only k-mer starting at p.
+	forEach := func(s []byte, fn func(code uint32, p int)) {
+		var code uint32
+		valid := 0
+		for i, c := range s {
+			v := code2(c)
+			if v == 0 && c != 'A' {
+				valid = 0
+				continue
+			}
+			code = (code<<2 | uint32(v)) & mask
+			valid++
+			if valid >= k {
+				fn(code, i-k+1)
+			}
 		}
 	}
+	offsets := make([]uint32, int(mask)+2)
+	for _, h := range r.Hairpins {
+		forEach(h.Seq, func(code uint32, _ int) { offsets[code+1]++ })
+	}
+	for i := 1; i < len(offsets); i++ {
+		offsets[i] += offsets[i-1]
+	}
 	type pos struct{ h, p int32 }
-	index := map[string][]pos{}
+	positions := make([]pos, offsets[len(offsets)-1])
+	next := append([]uint32(nil), offsets[:len(offsets)-1]...)
 	for hi, h := range r.Hairpins {
-		for p := 0; p+k <= len(h.Seq); p++ {
-			key := string(h.Seq[p : p+k])
-			index[key] = append(index[key], pos{int32(hi), int32(p)})
+		forEach(h.Seq, func(code uint32, p int) {
+			positions[next[code]] = pos{int32(hi), int32(p)}
+			next[code]++
+		})
+	}
+	add := func(fi, hi, p int) {
+		f, h := &r.Features[fi], &r.Hairpins[hi]
+		if p+len(f.Seq) <= len(h.Seq) && bytes.Equal(h.Seq[p:p+len(f.Seq)], f.Seq) {
+			l := Locus{Feature: fi, Hairpin: hi, Start: p, End: p + len(f.Seq)}
+			f.Loci = append(f.Loci, l)
+			h.Loci = append(h.Loci, l)
 		}
 	}
 	for fi := range r.Features {
 		f := &r.Features[fi]
-		for _, c := range index[string(f.Seq[:k])] {
-			h := &r.Hairpins[c.h]
-			p := int(c.p)
-			if p+len(f.Seq) <= len(h.Seq) && bytes.Equal(h.Seq[p:p+len(f.Seq)], f.Seq) {
-				l := Locus{Feature: fi, Hairpin: int(c.h), Start: p, End: p + len(f.Seq)}
-				f.Loci = append(f.Loci, l)
-				h.Loci = append(h.Loci, l)
+		code, ok := uint32(0), true
+		for _, c := range f.Seq[:k] {
+			v := code2(c)
+			if v == 0 && c != 'A' {
+				ok = false
+				break
 			}
+			code = code<<2 | uint32(v)
+		}
+		if !ok {
+			for hi := range r.Hairpins {
+				for p := 0; ; p++ {
+					j := bytes.Index(r.Hairpins[hi].Seq[p:], f.Seq)
+					if j < 0 {
+						break
+					}
+					p += j
+					add(fi, hi, p)
+				}
+			}
+			continue
+		}
+		for _, c := range positions[offsets[code]:offsets[code+1]] {
+			add(fi, int(c.h), int(c.p))
 		}
 	}
 }

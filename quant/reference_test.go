@@ -2,6 +2,8 @@ package quant
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -93,5 +95,61 @@ func TestReferenceErrors(t *testing.T) {
 	}
 	if _, err := Embedded("xyz"); !errors.Is(err, ErrUnknownSpecies) {
 		t.Errorf("Embedded(xyz) err = %v", err)
+	}
+}
+
+func BenchmarkEmbedded(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Embedded("hsa")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Index(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestPlaceBruteForce checks the bucketed placement against a direct
+// search on random hairpins (with N bases) and matures cut from them.
+func TestPlaceBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const letters = "ACGTACGTACGTACGTN"
+	for trial := 0; trial < 30; trial++ {
+		var hp, mat []seq.FastaRecord
+		for i := 0; i < 20; i++ {
+			b := make([]byte, 30+rng.IntN(60))
+			for j := range b {
+				b[j] = letters[rng.IntN(len(letters))]
+			}
+			if i%4 == 1 { // shared stretches give multi-hairpin matures
+				copy(b[5:], hp[i-1].Seq[3:25])
+			}
+			hp = append(hp, seq.FastaRecord{Name: fmt.Sprintf("xx-mir-%d", i), Seq: b})
+		}
+		for i := 0; i < 30; i++ {
+			h := hp[rng.IntN(len(hp))].Seq
+			l := 8 + rng.IntN(16)
+			p := rng.IntN(len(h) - l)
+			mat = append(mat, seq.FastaRecord{Name: fmt.Sprintf("xx-miR-%d", i), Seq: append([]byte(nil), h[p:p+l]...)})
+		}
+		r, err := NewReference(mat, hp, RefOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Features {
+			var want []Locus
+			for hi, h := range r.Hairpins {
+				for p := 0; p+len(f.Seq) <= len(h.Seq); p++ {
+					if string(h.Seq[p:p+len(f.Seq)]) == string(f.Seq) {
+						want = append(want, Locus{Feature: r.FeatureIndex(f.Name), Hairpin: hi, Start: p, End: p + len(f.Seq)})
+					}
+				}
+			}
+			if fmt.Sprint(want) != fmt.Sprint(f.Loci) {
+				t.Fatalf("%s (%s): loci %v, want %v", f.Name, f.Seq, f.Loci, want)
+			}
+		}
 	}
 }

@@ -92,20 +92,32 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		iso  Isomir
 		expr []int64
 	}
-	idx := map[key]int{}
 	var lines []line
-	for si, s := range samples {
-		for _, iso := range s.Isomirs {
-			k := key{iso.Seq, iso.Hairpin, iso.Feature}
-			li, ok := idx[k]
-			if !ok {
-				li = len(lines)
-				idx[k] = li
-				lines = append(lines, line{iso: iso, expr: make([]int64, len(samples))})
-			}
-			lines[li].expr[si] += iso.Count
-			if iso.Hits > lines[li].iso.Hits {
-				lines[li].iso.Hits = iso.Hits
+	if len(samples) == 1 {
+		// One sample: its (sequence, hairpin, feature) triples are distinct
+		// already (inserts are distinct, placements deduplicated).
+		s := samples[0]
+		lines = make([]line, len(s.Isomirs))
+		expr := make([]int64, len(s.Isomirs))
+		for i, iso := range s.Isomirs {
+			expr[i] = iso.Count
+			lines[i] = line{iso: iso, expr: expr[i : i+1 : i+1]}
+		}
+	} else {
+		idx := map[key]int{}
+		for si, s := range samples {
+			for _, iso := range s.Isomirs {
+				k := key{iso.Seq, iso.Hairpin, iso.Feature}
+				li, ok := idx[k]
+				if !ok {
+					li = len(lines)
+					idx[k] = li
+					lines = append(lines, line{iso: iso, expr: make([]int64, len(samples))})
+				}
+				lines[li].expr[si] += iso.Count
+				if iso.Hits > lines[li].iso.Hits {
+					lines[li].iso.Hits = iso.Hits
+				}
 			}
 		}
 	}
@@ -129,7 +141,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	var expr []string
+	var b []byte
 	for _, l := range lines {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
@@ -137,33 +149,55 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		if iso.Variant.IsRef() {
 			typ = "ref_miRNA"
 		}
-		expr = expr[:0]
-		for _, e := range l.expr {
-			expr = append(expr, strconv.FormatInt(e, 10))
+		b = append(b[:0], hp.Name...)
+		b = append(b, '\t')
+		b = append(b, o.Database...)
+		b = append(b, '\t')
+		b = append(b, typ...)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, int64(iso.Start)+1, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, int64(iso.Start)+int64(len(iso.Seq)), 10)
+		b = append(b, "\t.\t+\t.\tRead="...)
+		b = append(b, iso.Seq...)
+		b = append(b, "; UID="...)
+		b = appendUID(b, iso.Seq)
+		b = append(b, "; Name="...)
+		b = append(b, ref.Features[iso.Feature].Name...)
+		b = append(b, "; Parent="...)
+		b = append(b, hp.Name...)
+		b = append(b, "; Variant="...)
+		b = append(b, iso.Variant.String()...)
+		b = append(b, "; Cigar="...)
+		b = appendCigar(b, iso.Seq, hp.Seq[iso.Start:])
+		b = append(b, "; Expression="...)
+		for i, e := range l.expr {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, e, 10)
 		}
-		start := int(iso.Start) + 1
-		end := int(iso.Start) + len(iso.Seq)
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t.\t+\t.\tRead=%s; UID=%s; Name=%s; Parent=%s; Variant=%s; Cigar=%s; Expression=%s; Filter=Pass; Hits=%d\n",
-			hp.Name, o.Database, typ, start, end, iso.Seq, UID(iso.Seq),
-			ref.Features[iso.Feature].Name, hp.Name, iso.Variant, cigar(iso.Seq, hp.Seq[iso.Start:]),
-			strings.Join(expr, ","), iso.Hits)
+		b = append(b, "; Filter=Pass; Hits="...)
+		b = strconv.AppendInt(b, int64(iso.Hits), 10)
+		b = append(b, '\n')
+		bw.Write(b)
 	}
 	return bw.Flush()
 }
 
 // UID is exomir's identifier of a read sequence used in the mirGFF3 UID
 // attribute (see WriteIsomirGFF). It is reversible and collision-free.
-func UID(seq string) string {
-	var sb strings.Builder
-	sb.WriteString("ex")
-	sb.WriteString(strconv.Itoa(len(seq)))
-	sb.WriteByte('-')
+func UID(seq string) string { return string(appendUID(nil, seq)) }
+
+func appendUID(b []byte, seq string) []byte {
+	b = append(b, "ex"...)
+	b = strconv.AppendInt(b, int64(len(seq)), 10)
+	b = append(b, '-')
 	for i := 0; i < len(seq); i++ {
 		switch seq[i] {
 		case 'A', 'C', 'G', 'T':
 		default:
-			sb.WriteString(seq)
-			return sb.String()
+			return append(b, seq...)
 		}
 	}
 	const hex = "0123456789abcdef"
@@ -172,9 +206,9 @@ func UID(seq string) string {
 		if i+1 < len(seq) {
 			v |= code2(seq[i+1])
 		}
-		sb.WriteByte(hex[v])
+		b = append(b, hex[v])
 	}
-	return sb.String()
+	return b
 }
 
 func code2(c byte) byte {
@@ -189,19 +223,17 @@ func code2(c byte) byte {
 	return 0
 }
 
-// cigar describes read against the reference starting at its first base
+// appendCigar appends the description of read against the reference starting at its first base
 // in mirtop's compact form: runs of matches as "<n>M" ("M" for one), a
 // mismatching (or overhanging) read base as the base itself.
-func cigar(read string, ref []byte) string {
-	var sb strings.Builder
+func appendCigar(b []byte, read string, ref []byte) []byte {
 	run := 0
 	flush := func() {
-		switch {
-		case run == 1:
-			sb.WriteByte('M')
-		case run > 1:
-			sb.WriteString(strconv.Itoa(run))
-			sb.WriteByte('M')
+		if run > 1 {
+			b = strconv.AppendInt(b, int64(run), 10)
+		}
+		if run > 0 {
+			b = append(b, 'M')
 		}
 		run = 0
 	}
@@ -211,10 +243,10 @@ func cigar(read string, ref []byte) string {
 			continue
 		}
 		flush()
-		sb.WriteByte(read[i])
+		b = append(b, read[i])
 	}
 	flush()
-	return sb.String()
+	return b
 }
 
 // WriteOutputs writes dir/name.mirna_counts.tsv, .hairpin_counts.tsv,
