@@ -241,8 +241,8 @@ func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
 // there is none).
 func (t *Trimmer) locate(s []byte) (int, bool) {
 	n := len(s)
-	if n < t.minOv {
-		return n, false
+	if n+t.maxErr[len(t.adapter)] < t.minOv {
+		return n, false // even with deletions nothing fits
 	}
 	// An exact full-length occurrence has the highest possible score, and
 	// the first one is the leftmost: it is the answer.
