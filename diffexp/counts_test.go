@@ -1,0 +1,90 @@
+package diffexp
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestReadCounts(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		features int
+		samples  []string
+		err      error
+		line     int64
+	}{
+		{"ok", "mirna\ta\tb\nm1\t1\t2\nm2\t0\t5\n", 2, []string{"a", "b"}, nil, 0},
+		{"r style header", "a\tb\nm1\t1\t2\n", 1, []string{"a", "b"}, nil, 0},
+		{"crlf and blank", "mirna\ta\tb\r\nm1\t1\t2\r\n\r\n", 1, []string{"a", "b"}, nil, 0},
+		{"header only", "mirna\ta\tb\n", 0, []string{"a", "b"}, nil, 0},
+		{"non integer", "mirna\ta\tb\nm1\t1\t2.5\n", 0, nil, ErrNotInteger, 2},
+		{"negative", "mirna\ta\tb\nm1\t1\t2\nm2\t-1\t2\n", 0, nil, ErrNotInteger, 3},
+		{"text", "mirna\ta\tb\nm1\tx\t2\n", 0, nil, ErrNotInteger, 2},
+		{"ragged", "mirna\ta\tb\nm1\t1\t2\nm2\t1\n", 0, nil, ErrRagged, 3},
+		{"duplicate feature", "mirna\ta\tb\nm1\t1\t2\nm1\t1\t2\n", 0, nil, ErrDuplicate, 3},
+		{"duplicate sample", "mirna\ta\ta\nm1\t1\t2\n", 0, nil, ErrDuplicate, 1},
+		{"empty", "", 0, nil, ErrEmpty, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ReadCounts(strings.NewReader(tc.in), "x.tsv")
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("error %v, want %v", err, tc.err)
+				}
+				var pe *ParseError
+				if !errors.As(err, &pe) || (tc.line > 0 && pe.Line != tc.line) || pe.File != "x.tsv" {
+					t.Fatalf("error %v: want ParseError at x.tsv:%d", err, tc.line)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Features) != tc.features || strings.Join(c.Samples, ",") != strings.Join(tc.samples, ",") {
+				t.Fatalf("got %d features, samples %v", len(c.Features), c.Samples)
+			}
+			if len(c.Values) != tc.features*len(tc.samples) {
+				t.Fatalf("%d values", len(c.Values))
+			}
+		})
+	}
+	c, err := ReadCounts(strings.NewReader("mirna\ta\tb\nm1\t1\t2\nm2\t0\t5\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.At(1, 1) != 5 || c.Row(0)[1] != 2 {
+		t.Errorf("At/Row wrong: %v", c.Values)
+	}
+}
+
+func TestReadColDataAlign(t *testing.T) {
+	cd, err := ReadColData(strings.NewReader("sample\tcondition\tbatch\ns2\ttumor\tB\ns1\tcontrol\tA\ns3\ttumor\tA\n"), "cd.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cd.Names, ",") != "condition,batch" {
+		t.Fatalf("names %v", cd.Names)
+	}
+	al, err := cd.Align([]string{"s1", "s2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(al.Column("condition"), ","); got != "control,tumor" {
+		t.Errorf("aligned condition %s", got)
+	}
+	if got := strings.Join(al.Column("batch"), ","); got != "A,B" {
+		t.Errorf("aligned batch %s", got)
+	}
+	_, err = cd.Align([]string{"s1", "s9", "s0"})
+	if !errors.Is(err, ErrMissingSample) || !strings.Contains(err.Error(), "s0, s9") {
+		t.Errorf("missing samples: %v", err)
+	}
+	for _, bad := range []string{"", "sample\tcondition\n", "sample\tcondition\ns1\ta\ns1\tb\n", "sample\tcondition\ns1\ta\tb\tc\n"} {
+		if _, err := ReadColData(strings.NewReader(bad), "cd.tsv"); err == nil {
+			t.Errorf("ReadColData(%q) succeeded", bad)
+		}
+	}
+}
