@@ -26,19 +26,20 @@ type Detection struct {
 
 // Detection parameters; see docs/adapters.md for the reasoning.
 const (
-	detectK         = 10   // k-mer length (4^10 counters)
-	detectMaxLeft   = 30   // longest extension to the left of the seed
-	detectMaxRight  = 40   // longest extension to the right of the seed
-	detectMinSpread = 0.3  // adapter k-mers sit at many read positions
-	detectMinLeft   = 0.3  // share of contig starts preceded by a base
-	detectLeftDom   = 0.7  // share of the best base to extend to the left
-	detectRightDom  = 0.6  // share of the best base to extend to the right
-	detectMinFrac   = 0.01 // a candidate k-mer occurs in >= 1% of reads
-	detectMinSupp   = 0.02 // below this share of reads: no adapter
-	nextflexRatio   = 0.4  // C(0)/C(4) below this: random 5' bases
-	detectMaxContig = 3    // contigs assembled per sample
-	customMaxLen    = 24   // bases reported for an unknown adapter
-	customMinLen    = 16   // shortest contig accepted as an unknown adapter
+	detectK         = 10    // k-mer length (4^10 counters)
+	detectMaxLeft   = 30    // longest extension to the left of the seed
+	detectMaxRight  = 40    // longest extension to the right of the seed
+	detectMinSpread = 0.3   // adapter k-mers sit at many read positions
+	detectMinLeft   = 0.3   // share of contig starts preceded by a base
+	detectLeftDom   = 0.7   // share of the best base to extend to the left
+	detectRightDom  = 0.6   // share of the best base to extend to the right
+	detectMinFrac   = 0.01  // a candidate k-mer occurs in >= 1% of reads
+	detectMinSupp   = 0.02  // below this share of reads: no adapter
+	nextflexRatio   = 0.4   // C(0)/C(4) below this: random 5' bases
+	detectMaxContig = 3     // contigs assembled per sample
+	customMaxLen    = 24    // bases reported for an unknown adapter
+	customMinLen    = 16    // shortest contig accepted as an unknown adapter
+	detectSample    = 20000 // reads used for support and 5'-randomness figures
 )
 
 // knownAdapters are the kit adapters a contig is compared with, in the
@@ -93,7 +94,7 @@ func DetectAdapter(reads [][]byte) Detection {
 	if len(cands) == 0 {
 		return noneDetection(reads, "no 10-mer occurs in 1% of the reads")
 	}
-	kmerPositions(reads, cands)
+	kmerPositions(reads, cands, make([]uint8, len(counts)))
 	contigs := assemble(counts, cands, minCount)
 	if len(contigs) == 0 {
 		return noneDetection(reads, "the enriched 10-mers all sit at fixed read positions (inserts, not an adapter)")
@@ -182,36 +183,27 @@ var baseCode = func() (t [256]byte) {
 
 const kmerMask = 1<<(2*detectK) - 1
 
-// forKmers calls f for every k-mer without N in s with its start position.
-func forKmers(s []byte, f func(code uint32, pos int)) {
-	var code uint32
-	run := 0
-	for i, c := range s {
-		b := baseCode[c]
-		if b > 3 {
-			run = 0
-			continue
-		}
-		code = (code<<2 | uint32(b)) & kmerMask
-		run++
-		if run >= detectK {
-			f(code, i-detectK+1)
-		}
-	}
-}
-
 // countKmers counts, for every k-mer, the reads that hold it (a k-mer
 // repeated within a read, as in a poly-A run, counts once).
 func countKmers(reads [][]byte, counts []uint32) {
 	last := make([]uint32, len(counts)) // 1 + index of the last read counted
 	for i, r := range reads {
 		id := uint32(i + 1)
-		forKmers(r, func(code uint32, _ int) {
-			if last[code] != id {
+		var code uint32
+		run := 0
+		for _, c := range r {
+			b := baseCode[c]
+			if b > 3 {
+				run = 0
+				continue
+			}
+			code = (code<<2 | uint32(b)) & kmerMask
+			run++
+			if run >= detectK && last[code] != id {
 				last[code] = id
 				counts[code]++
 			}
-		})
+		}
 	}
 }
 
@@ -236,27 +228,36 @@ func topKmers(counts []uint32, minCount uint32, n int) []kmerStat {
 	return c
 }
 
-// kmerPositions fills spread and median of the candidates.
-func kmerPositions(reads [][]byte, cands []kmerStat) {
+// kmerPositions fills spread and median of the candidates (at most 255).
+func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8) {
 	const maxPos = 512
-	idx := make(map[uint32]int, len(cands))
+	clear(idx)
 	for i, c := range cands {
-		idx[c.code] = i
+		idx[c.code] = uint8(i + 1)
 	}
-	hist := make([][]uint32, len(cands))
-	for i := range hist {
-		hist[i] = make([]uint32, maxPos)
-	}
+	hist := make([]uint32, len(cands)*maxPos)
 	for _, r := range reads {
-		forKmers(r, func(code uint32, pos int) {
-			if i, ok := idx[code]; ok {
-				hist[i][min(pos, maxPos-1)]++
+		var code uint32
+		run := 0
+		for pos, c := range r {
+			b := baseCode[c]
+			if b > 3 {
+				run = 0
+				continue
 			}
-		})
+			code = (code<<2 | uint32(b)) & kmerMask
+			run++
+			if run >= detectK {
+				if i := idx[code]; i != 0 {
+					hist[int(i-1)*maxPos+min(pos-detectK+1, maxPos-1)]++
+				}
+			}
+		}
 	}
 	for i := range cands {
+		h := hist[i*maxPos : (i+1)*maxPos]
 		var tot, top uint32
-		for _, v := range hist[i] {
+		for _, v := range h {
 			tot += v
 			top = max(top, v)
 		}
@@ -265,7 +266,7 @@ func kmerPositions(reads [][]byte, cands []kmerStat) {
 		}
 		cands[i].spread = 1 - float64(top)/float64(tot)
 		var acc uint32
-		for p, v := range hist[i] {
+		for p, v := range h {
 			acc += v
 			if 2*acc >= tot {
 				cands[i].median = p
@@ -426,6 +427,7 @@ func matchKnown(ct []byte) (kit, adapter string, quality float64) {
 // adapterSupport is the share of reads in which the trimmer finds adapter
 // with at least min(8, len) bases of it in the read.
 func adapterSupport(reads [][]byte, adapter string) float64 {
+	reads = reads[:min(len(reads), detectSample)]
 	k := Kit{Adapter: adapter}
 	if adapter == "" {
 		k.PolyA = true
@@ -455,11 +457,12 @@ func adapterSupport(reads [][]byte, adapter string) float64 {
 // one of the 20 most common 12-mers there. Random 5' bases (NEXTflex) make
 // the offset-0 share much smaller than the offset-4 share.
 func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
+	reads = reads[:min(len(reads), detectSample)]
 	tr, err := NewTrimmer(TrimOptions{Kit: Kit{Adapter: adapter}})
 	if err != nil {
 		return 0, 0
 	}
-	m0, m4 := map[string]int{}, map[string]int{}
+	m0, m4 := map[uint64]int{}, map[uint64]int{}
 	n := 0
 	for _, r := range reads {
 		res := tr.Trim(r, nil)
@@ -467,13 +470,13 @@ func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
 			continue
 		}
 		n++
-		m0[string(res.Insert[:12])]++
-		m4[string(res.Insert[4:16])]++
+		m0[encode12(res.Insert[:12])]++
+		m4[encode12(res.Insert[4:16])]++
 	}
 	if n == 0 {
 		return 0, 0
 	}
-	top := func(m map[string]int) float64 {
+	top := func(m map[uint64]int) float64 {
 		v := make([]int, 0, len(m))
 		for _, c := range m {
 			v = append(v, c)
@@ -488,9 +491,25 @@ func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
 	return top(m0), top(m4)
 }
 
+// encode12 packs 12 bases into 24 bits plus a flag bit per non-ACGT base
+// (so that N-containing 12-mers do not collide with ACGT ones).
+func encode12(s []byte) uint64 {
+	var code, bad uint64
+	for i, c := range s {
+		b := baseCode[c]
+		if b > 3 {
+			bad |= 1 << uint(i)
+			b = 0
+		}
+		code = code<<2 | uint64(b)
+	}
+	return code | bad<<24
+}
+
 // umiEvidence is the share of reads holding the full QIAseq adapter that
 // show the universal adapter's first 10 bases exactly 12 nt after it.
 func umiEvidence(reads [][]byte) float64 {
+	reads = reads[:min(len(reads), detectSample)]
 	qa, ua := []byte(AdapterQIAseq), []byte(AdapterUniversal[:10])
 	n, hit := 0, 0
 	for _, r := range reads {

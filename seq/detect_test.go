@@ -166,3 +166,23 @@ func TestDetectSharedData(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDetectAdapter runs detection on 100,000 reads (the committed
+// bcbio subset repeated); bytes = total read length.
+func BenchmarkDetectAdapter(b *testing.B) {
+	base := readSeqs(b, filepath.Join("..", "testdata", "detect", "bcbio_truseq.seq.gz"))
+	var reads [][]byte
+	var size int64
+	for len(reads) < 100000 {
+		for _, r := range base {
+			reads = append(reads, r)
+			size += int64(len(r))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		DetectAdapter(reads)
+	}
+}
