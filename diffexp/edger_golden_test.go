@@ -22,7 +22,7 @@ import (
 const edgerTolTMM = 1e-6
 
 // edgerOpen opens path, or path+".gz" through gzip.
-func edgerOpen(t *testing.T, path string) io.Reader {
+func edgerOpen(t testing.TB, path string) io.Reader {
 	t.Helper()
 	if f, err := os.Open(path); err == nil {
 		t.Cleanup(func() { f.Close() })
@@ -81,7 +81,7 @@ func edgerFloats(t *testing.T, s []string) []float64 {
 	return out
 }
 
-func edgerLoad(t *testing.T, dir string) (*Counts, *ColData) {
+func edgerLoad(t testing.TB, dir string) (*Counts, *ColData) {
 	t.Helper()
 	c, err := ReadCounts(edgerOpen(t, filepath.Join(dir, "counts.tsv")), "counts.tsv")
 	if err != nil {
