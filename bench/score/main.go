@@ -9,6 +9,7 @@
 //	    Spearman rank correlation over features with >= min reads in either
 //	    file, and the features with the largest |log2 ratio|.
 //
+// A comma-separated list of count files is pooled (counts summed by name).
 // Count files are TSV with a header line: first column the miRNA name(s),
 // the count in the column named by -column (default: the second column).
 package main
@@ -164,7 +165,22 @@ func (g *groups) addFasta(path, species string) error {
 // counts maps a row name (possibly "a/b/c") to its count.
 type counts map[string]float64
 
+// readCounts reads a count file; a comma-separated list of files is read
+// as one, summing the counts of equal row names (pooled samples).
 func readCounts(path, column string) (counts, error) {
+	if strings.Contains(path, ",") {
+		all := counts{}
+		for _, p := range strings.Split(path, ",") {
+			c, err := readCounts(p, column)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range c {
+				all[k] += v
+			}
+		}
+		return all, nil
+	}
 	f, err := openMaybeGzip(path)
 	if err != nil {
 		return nil, err

@@ -106,6 +106,10 @@ func TestL1(t *testing.T) {
 	if !strings.Contains(out.String(), "L1=0.6000") {
 		t.Errorf("output %q", out.String())
 	}
+	pooled, err := readCounts(write("p1.tsv", "mirna\tcount\nhsa-a\t1\nhsa-c\t2\n")+","+write("p2.tsv", "id\tcount\nhsa-a\t5\n"), "")
+	if err != nil || pooled["hsa-a"] != 6 || pooled["hsa-c"] != 2 || len(pooled) != 2 {
+		t.Errorf("pooled %v, %v", pooled, err)
+	}
 	if _, err := readCounts(write("bad.tsv", "mirna\tcount\nhsa-a\tx\n"), ""); err == nil {
 		t.Error("non-numeric count accepted")
 	}
