@@ -161,6 +161,9 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 			}
 		}
 	}
+	if rest <= 0 { // only dominant miRNAs expressed: shares relative to a unit mass
+		rest = 1
+	}
 	for i := range st.Base {
 		if isDominant[i] {
 			st.Base[i] = -st.Base[i] * rest / (1 - domShare)
@@ -319,6 +322,9 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 		w8[k] = distuv.Gamma{Alpha: a, Beta: a / mu, Src: g.rng}.Rand()
 	}
 	g.alias = newAlias(w8)
+	if len(g.alias.prob) == 0 {
+		return nil, fmt.Errorf("%w: nothing expressed in sample %s", ErrNoMatures, st.Samples[i].Name)
+	}
 	m := cfg.Mix
 	g.cum = [5]float64{m.HairpinOnly, m.OtherRNA, m.Unmapped, m.AdapterDimer, m.TooShort}
 	for k := 1; k < len(g.cum); k++ {
