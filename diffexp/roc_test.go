@@ -30,6 +30,15 @@ func TestDelongAUCHand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		auc, v := delongAUC(tc.x, tc.y)
+		if tc.name == "one inversion" {
+			// pROC 1.18.0 (Debian r-cran-proc): ci.auc(roc(controls = y,
+			// cases = x, direction = "<"), method = "delong") gives
+			// 0.013345338486649 – 0.666666666666667 – 1 and var 0.1111111
+			lo := auc - rocZ975*math.Sqrt(v)
+			if math.Abs(lo-0.013345338486649) > 1e-12 {
+				t.Errorf("lower CI %.15f, pROC 0.013345338486649", lo)
+			}
+		}
 		if math.Abs(auc-tc.auc) > rocTol || math.Abs(v-tc.v) > rocTol {
 			t.Errorf("%s: got AUC %v var %v, want %v %v", tc.name, auc, v, tc.auc, tc.v)
 		}
@@ -82,6 +91,25 @@ func TestDelongAUCRandom(t *testing.T) {
 		a2, v2 := delongByRanks(x, y)
 		if math.Abs(a1-a2) > rocTol || math.Abs(v1-v2) > rocTol {
 			t.Fatalf("x=%v y=%v: got %v %v, reference %v %v", x, y, a1, v1, a2, v2)
+		}
+	}
+}
+
+func TestDelongAUCpROC(t *testing.T) {
+	// Reference: pROC 1.18.0 (Debian r-cran-proc, R 4.2.2),
+	//   set.seed(3); x <- rpois(9, 6); y <- rpois(11, 4)
+	//   r <- roc(controls = y, cases = x, direction = "<")
+	//   ci.auc(r, method = "delong"); var(r)
+	x := []float64{4, 8, 5, 5, 6, 6, 3, 5, 6}
+	y := []float64{5, 4, 4, 4, 4, 6, 6, 2, 5, 7, 3}
+	auc, v := delongAUC(x, y)
+	half := rocZ975 * math.Sqrt(v)
+	got := []float64{auc - half, auc, auc + half, v}
+	want := []float64{0.403590024427352, 0.651515151515151, 0.899440278602951, 0.0160009182736455}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Errorf("pROC case: got %v want %v", got, want)
+			break
 		}
 	}
 }
