@@ -1,0 +1,438 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/internal/report"
+	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/seq"
+)
+
+func init() {
+	register(command{
+		name:    "run",
+		summary: "the whole study from a samplesheet: counts, isomiRs, DE, biomarkers, report",
+		run:     runRun,
+	})
+}
+
+// runConfig is the parsed command line of "exomir run".
+type runConfig struct {
+	quantConfig
+	sheet, design, contrast, test, method string
+	quiet                                 bool
+}
+
+func runRun(args []string, stdout, stderr io.Writer) error {
+	var c runConfig
+	fs := newFlagSet("run", "-samplesheet sheet.tsv -out DIR [flags]", stderr)
+	fs.StringVar(&c.sheet, "samplesheet", "", "sample<TAB>condition<TAB>fastq[<TAB>covariates…]; paths relative to the sheet; .bam/.sam accepted")
+	fs.StringVar(&c.out, "out", "", "output directory (created if missing)")
+	addReadFlags(fs, &c.quantConfig)
+	fs.StringVar(&c.design, "design", "~ condition", "DE design formula; covariates are samplesheet columns: \"~ batch + condition\"")
+	fs.StringVar(&c.contrast, "contrast", "", "variable,numerator,denominator, e.g. condition,tumor,control (default: tumor vs control when present, else last vs first level)")
+	fs.StringVar(&c.test, "test", "wald", "DE test: wald or lrt (reduced model ~ 1)")
+	fs.StringVar(&c.method, "method", "deseq2", "DE method: deseq2 or edger")
+	fs.IntVar(&c.threads, "threads", 0, "CPUs to use (0 = all); samples run in parallel, outputs do not depend on it")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.sheet == "" || c.out == "" {
+		fmt.Fprintln(stderr, "exomir run: -samplesheet and -out are required")
+		fs.Usage()
+		return errUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return runStudy(ctx, &c, stdout, stderr)
+}
+
+// addReadFlags declares the read-processing flags shared by quant and run.
+func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
+	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
+	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
+	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules")
+	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa) is used")
+	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
+	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
+	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3: .bam inputs are aligned to the genome")
+	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
+	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em, unique or split")
+	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
+	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
+	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
+}
+
+// sampleResult is what one sample contributes to the study.
+type sampleResult struct {
+	q       *quant.Sample
+	lengths []int64 // insert lengths of passed reads (nil for BAM input)
+	adapter string
+}
+
+func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error {
+	start := time.Now()
+	sh, err := readSheet(c.sheet)
+	if err != nil {
+		return err
+	}
+	if (c.mature == "") != (c.hairpin == "") {
+		return errors.New("-mature and -hairpin go together")
+	}
+	multi, err := quant.ParseMulti(c.multi)
+	if err != nil {
+		return err
+	}
+	if err := checkDesign(c, sh); err != nil {
+		return err
+	}
+	ref, err := loadQuantReference(&c.quantConfig)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+
+	cpus := c.threads
+	if cpus <= 0 {
+		cpus = runtime.NumCPU()
+	}
+	// -threads is the CPU budget: samples run in parallel, one worker per
+	// CPU, so memory holds one sample's distinct inserts per worker.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cpus))
+	workers := min(cpus, len(sh.Rows))
+	perSample := max(1, cpus/workers)
+
+	prog := newProgress(stderr, sh, c.quiet)
+	defer prog.stop()
+	results := make([]*sampleResult, len(sh.Rows))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, row := range sh.Rows {
+		g.Go(func() error {
+			r, err := runSample(gctx, c, ref, multi, row, perSample, prog.counter(i))
+			if err != nil {
+				return fmt.Errorf("sample %s (%s): %w", row.Sample, row.Path, err)
+			}
+			results[i] = r
+			prog.done(i, r)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	prog.stop()
+	return writeStudy(c, sh, ref, results, stdout, start)
+}
+
+// runSample turns one sample's reads (or alignments) into counts.
+func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi quant.Multi, row sheetRow, threads int, read *atomic.Int64) (*sampleResult, error) {
+	o := quant.Options{Multi: multi, Threads: threads}
+	lower := strings.ToLower(row.Path)
+	if strings.HasSuffix(lower, ".bam") || strings.HasSuffix(lower, ".sam") {
+		qc := c.quantConfig
+		qc.bam, qc.sample = row.Path, row.Sample
+		s, err := quantBAM(&qc, ref, o)
+		if err != nil {
+			return nil, err
+		}
+		return &sampleResult{q: s, adapter: "(BAM input)"}, nil
+	}
+	f, err := os.Open(row.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := seq.Collapse(ctx, &countingReader{r: f, n: read}, row.Path, seq.Options{
+		Protocol: c.protocol, Adapter: c.adapter,
+		MinLen: c.minLen, MaxLen: c.maxLen, Threads: threads,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.umi && !res.Summary.UMI {
+		return nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s", res.Summary.Protocol)
+	}
+	o.UMI = res.Summary.UMI
+	base, err := quant.StatsFromSeq(&res.Summary)
+	if err != nil {
+		return nil, err
+	}
+	s, err := quant.Quantify(ctx, ref, row.Sample, res.Inserts, base, o)
+	if err != nil {
+		return nil, err
+	}
+	return &sampleResult{q: s, lengths: res.Summary.LengthsInsert, adapter: res.Summary.Adapter}, nil
+}
+
+// checkDesign verifies, before any reads are processed, that the design's
+// variables are samplesheet columns.
+func checkDesign(c *runConfig, sh *sheet) error {
+	f := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.design), "~"))
+	for _, term := range strings.Split(f, "+") {
+		term = strings.TrimSpace(term)
+		if term == "" || term == "1" || term == "condition" {
+			continue
+		}
+		if !containsString(sh.Extra, term) {
+			return fmt.Errorf("-design %q: %q is not a column of %s (columns: condition %s)", c.design, term, sh.File, strings.Join(sh.Extra, " "))
+		}
+	}
+	if c.contrast == "" {
+		return nil
+	}
+	parts := strings.Split(c.contrast, ",")
+	if len(parts) != 3 {
+		return fmt.Errorf("-contrast %q: want variable,numerator,denominator", c.contrast)
+	}
+	if parts[0] == "condition" {
+		for _, lvl := range parts[1:] {
+			if !containsString(sh.conditions(), lvl) {
+				return fmt.Errorf("-contrast %q: condition %q is absent from %s (conditions: %s)", c.contrast, lvl, sh.File, strings.Join(sh.conditions(), ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// countingReader counts the bytes read, for progress.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (cr *countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(int64(n))
+	return n, err
+}
+
+// writeStudy writes every study output atomically.
+func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sampleResult, stdout io.Writer, start time.Time) error {
+	samples := make([]*quant.Sample, len(results))
+	for i, r := range results {
+		samples[i] = r.q
+	}
+	out := func(name string) string { return filepath.Join(c.out, name) }
+	matureNames := make([]string, len(ref.Features))
+	for i, f := range ref.Features {
+		matureNames[i] = f.Name
+	}
+	hairpinNames := make([]string, len(ref.Hairpins))
+	for i, h := range ref.Hairpins {
+		hairpinNames[i] = h.Name
+	}
+	write := []struct {
+		name string
+		fill func(w *bufio.Writer) error
+	}{
+		{"mirna_counts.tsv", func(w *bufio.Writer) error {
+			return writeMatrix(w, matureNames, samples, func(s *quant.Sample) []int64 { return s.Mature })
+		}},
+		{"hairpin_counts.tsv", func(w *bufio.Writer) error {
+			return writeMatrix(w, hairpinNames, samples, func(s *quant.Sample) []int64 { return s.Hairpin })
+		}},
+		{"summary.tsv", func(w *bufio.Writer) error { return writeStudySummary(w, sh, results) }},
+		{"coldata.tsv", func(w *bufio.Writer) error { return writeColData(w, sh) }},
+		{"isomirs.gff3", func(w *bufio.Writer) error { return quant.WriteIsomirGFF(w, samples, quant.GFFOptions{}) }},
+	}
+	for _, f := range write {
+		if err := atomicfile.WriteFile(out(f.name), f.fill); err != nil {
+			return err
+		}
+	}
+	de, rocs, deNote, err := studyDE(c, sh)
+	if err != nil {
+		return err
+	}
+	qc := reportSamples(sh, results)
+	for _, f := range []struct {
+		name string
+		fill func(w io.Writer, s []report.Sample) error
+	}{
+		{"exomir_accounting_mqc.tsv", report.WriteMultiQCAccounting},
+		{"exomir_general_stats_mqc.tsv", report.WriteMultiQCGeneralStats},
+		{"exomir_lengths_mqc.json", report.WriteMultiQCLengths},
+	} {
+		if err := atomicfile.WriteFile(out(f.name), func(w *bufio.Writer) error { return f.fill(w, qc) }); err != nil {
+			return err
+		}
+	}
+	data := &report.Data{
+		Title:    "exomir study: " + filepath.Base(c.sheet),
+		Samples:  qc,
+		Features: matureNames,
+		Alpha:    0.1,
+	}
+	data.Counts = make([][]float64, len(matureNames))
+	for f := range matureNames {
+		row := make([]float64, len(samples))
+		for s, q := range samples {
+			row[s] = float64(q.Mature[f])
+		}
+		data.Counts[f] = row
+	}
+	if de != nil {
+		data.Contrast = de.contrast
+		data.SizeFactors = de.res.SizeFactors
+		for i, f := range de.res.Features {
+			data.DE = append(data.DE, report.DERow{Feature: f, BaseMean: de.res.BaseMean[i],
+				Log2FC: de.res.Log2FoldChange[i], PValue: de.res.PValue[i], PAdj: de.res.PAdj[i]})
+		}
+		for _, r := range rocs {
+			data.ROC = append(data.ROC, report.ROCRow{Feature: r.Feature, AUC: r.AUC, Lower: r.Lower, Upper: r.Upper, Direction: r.Direction})
+		}
+	}
+	if err := atomicfile.WriteFile(out("report.html"), func(w *bufio.Writer) error { return report.WriteHTML(w, data) }); err != nil {
+		return err
+	}
+	var reads, mirna int64
+	for _, s := range qc {
+		reads += s.InputReads
+		mirna += s.MiRNAReads
+	}
+	fmt.Fprintf(stdout, "exomir run: %d samples, %d reads (%d on miRNAs) in %.1f s\n", len(qc), reads, mirna, time.Since(start).Seconds())
+	if deNote != "" {
+		fmt.Fprintln(stdout, deNote)
+	}
+	fmt.Fprintf(stdout, "report: %s\n", out("report.html"))
+	return nil
+}
+
+// writeMatrix writes a feature × sample count matrix.
+func writeMatrix(w io.Writer, names []string, samples []*quant.Sample, counts func(*quant.Sample) []int64) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("mirna")
+	for _, s := range samples {
+		bw.WriteString("\t" + s.Name)
+	}
+	bw.WriteByte('\n')
+	var buf []byte
+	for f, name := range names {
+		bw.WriteString(name)
+		for _, s := range samples {
+			buf = strconv.AppendInt(append(buf[:0], '\t'), counts(s)[f], 10)
+			bw.Write(buf)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// writeStudySummary writes metrics × samples: every summary row of the
+// samples (reads_* categories, adapter, RNA classes) plus miRNA complexity.
+func writeStudySummary(w io.Writer, sh *sheet, results []*sampleResult) error {
+	var metrics []string
+	values := make([]map[string]string, len(results))
+	for i, r := range results {
+		values[i] = map[string]string{"condition": sh.Rows[i].Condition}
+		for _, st := range r.q.Stats {
+			if !containsString(metrics, st.Name) {
+				metrics = append(metrics, st.Name)
+			}
+			values[i][st.Name] = st.Value
+		}
+		var detected, detected10 int
+		for _, v := range r.q.Mature {
+			if v >= 1 {
+				detected++
+			}
+			if v >= 10 {
+				detected10++
+			}
+		}
+		values[i]["mirnas_detected"] = strconv.Itoa(detected)
+		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
+	}
+	metrics = append([]string{"condition"}, metrics...)
+	metrics = append(metrics, "mirnas_detected", "mirnas_detected_10")
+	bw := bufio.NewWriter(w)
+	bw.WriteString("metric")
+	for _, r := range sh.Rows {
+		bw.WriteString("\t" + r.Sample)
+	}
+	bw.WriteByte('\n')
+	for _, m := range metrics {
+		bw.WriteString(m)
+		for i := range results {
+			v, ok := values[i][m]
+			if !ok {
+				v = "NA"
+			}
+			bw.WriteString("\t" + v)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// writeColData writes sample, condition and covariates for DESeq2/edgeR.
+func writeColData(w io.Writer, sh *sheet) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("sample\tcondition")
+	for _, e := range sh.Extra {
+		bw.WriteString("\t" + e)
+	}
+	bw.WriteByte('\n')
+	for _, r := range sh.Rows {
+		bw.WriteString(r.Sample + "\t" + r.Condition)
+		for _, v := range r.Extra {
+			bw.WriteString("\t" + v)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// reportSamples turns the samples' summaries into the report's QC rows.
+func reportSamples(sh *sheet, results []*sampleResult) []report.Sample {
+	out := make([]report.Sample, len(results))
+	for i, r := range results {
+		s := report.Sample{Name: r.q.Name, Condition: sh.Rows[i].Condition, InsertLengths: r.lengths, Adapter: r.adapter}
+		num := func(name string) int64 {
+			v, _ := r.q.Stat(name)
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+		s.InputReads = num("input_reads")
+		s.MiRNAReads = num("reads_mirna")
+		for _, st := range r.q.Stats {
+			n, err := strconv.ParseInt(st.Value, 10, 64)
+			if err != nil {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(st.Name, "reads_"):
+				s.Accounting = append(s.Accounting, report.Category{Name: st.Name, Reads: n})
+			case strings.HasPrefix(st.Name, "class_"):
+				s.Classes = append(s.Classes, report.Category{Name: strings.TrimPrefix(st.Name, "class_"), Reads: n})
+			}
+		}
+		// Composition of the passed reads: miRNA, hairpin only, the other
+		// classes, unmapped.
+		classes := []report.Category{{Name: "miRNA", Reads: num("reads_mirna")}, {Name: "hairpin only", Reads: num("reads_hairpin_only")}}
+		classes = append(classes, s.Classes...)
+		s.Classes = append(classes, report.Category{Name: "unmapped", Reads: num("reads_unmapped")})
+		out[i] = s
+	}
+	return out
+}

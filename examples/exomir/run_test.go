@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// demoFiles are the outputs of "exomir run" compared across thread counts.
+var demoFiles = []string{
+	"mirna_counts.tsv", "hairpin_counts.tsv", "summary.tsv", "coldata.tsv", "isomirs.gff3",
+	"de.tsv", "roc.tsv", "report.html",
+	"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json",
+}
+
+// runDemoStudy runs the bundled study into a fresh directory.
+func runDemoStudy(t *testing.T, threads int) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "study")
+	var stdout, stderr bytes.Buffer
+	code := runMain([]string{"run", "-samplesheet", "../../testdata/demo/samplesheet.tsv", "-out", out,
+		"-threads", strconv.Itoa(threads), "-contrast", "condition,tumor,control"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run exited %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	return out
+}
+
+func TestRunStudyOutputsIdenticalAcrossThreads(t *testing.T) {
+	one := runDemoStudy(t, 1)
+	two := runDemoStudy(t, 2)
+	for _, name := range demoFiles {
+		a, err := os.ReadFile(filepath.Join(one, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(two, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between -threads 1 and -threads 2", name)
+		}
+	}
+	// Every reads_* row sums to input_reads for every sample.
+	rows, _ := os.ReadFile(filepath.Join(one, "summary.tsv"))
+	lines := strings.Split(strings.TrimSpace(string(rows)), "\n")
+	header := strings.Split(lines[0], "\t")
+	sums := make([]int64, len(header))
+	inputs := make([]int64, len(header))
+	for _, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		for i := 1; i < len(f); i++ {
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			switch {
+			case f[0] == "input_reads":
+				inputs[i] = n
+			case strings.HasPrefix(f[0], "reads_"):
+				sums[i] += n
+			}
+		}
+	}
+	for i := 1; i < len(header); i++ {
+		if inputs[i] == 0 || sums[i] != inputs[i] {
+			t.Errorf("sample %s: reads_* sum %d, input_reads %d", header[i], sums[i], inputs[i])
+		}
+	}
+	// The demo has known DE miRNAs: some must be found.
+	de, _ := os.ReadFile(filepath.Join(one, "de.tsv"))
+	sig := 0
+	for _, l := range strings.Split(string(de), "\n")[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) == 7 && f[6] != "NA" {
+			if p, _ := strconv.ParseFloat(f[6], 64); p < 0.1 {
+				sig++
+			}
+		}
+	}
+	if sig < 5 {
+		t.Errorf("only %d miRNAs with padj < 0.1 in the demo", sig)
+	}
+}
+
+func TestRunReportLoadsInChromium(t *testing.T) {
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; .ci/run installs Debian's chromium")
+		}
+		t.Skip("chromium not installed (Debian package chromium); CI installs it")
+	}
+	out := runDemoStudy(t, 2)
+	page := "file://" + filepath.Join(out, "report.html")
+	if !filepath.IsAbs(page[7:]) {
+		abs, _ := filepath.Abs(page[7:])
+		page = "file://" + abs
+	}
+	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", page)
+	var dom, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &dom, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errb.String())
+	}
+	html := dom.String()
+	for _, id := range []string{"lengths", "accounting", "classes", "pca", "volcano", "ma", "heatmap", "roc"} {
+		i := strings.Index(html, `id="`+id+`"`)
+		if i < 0 {
+			t.Errorf("figure %s absent from the rendered page", id)
+			continue
+		}
+		if end := strings.Index(html[i:], "</figure>"); end < 0 || !strings.Contains(html[i:i+end], "<svg") {
+			t.Errorf("figure %s has no rendered SVG", id)
+		}
+	}
+	if !strings.Contains(html, "Differential expression") {
+		t.Error("DE table missing from the rendered page")
+	}
+}
+
+func TestRunErrorsBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	fq, err := filepath.Abs("../../testdata/demo/tumor1.fastq.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, sheet, want string
+	}{
+		{"duplicate", "sample\tcondition\tfastq\na\ttumor\t" + fq + "\na\tcontrol\t" + fq + "\n", `duplicate sample "a"`},
+		{"missing file", "sample\tcondition\tfastq\na\ttumor\tnope.fastq.gz\n", "nope.fastq.gz"},
+		{"no condition", "sample\tcondition\tfastq\na\t\t" + fq + "\n", `sample "a" has no condition`},
+		{"no header", "a\ttumor\t" + fq + "\n", `header lacks column`},
+		{"ragged", "sample\tcondition\tfastq\na\ttumor\n", "2 columns, header has 3"},
+		{"empty", "", "empty samplesheet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sheet := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".tsv")
+			if err := os.WriteFile(sheet, []byte(c.sheet), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out_"+strings.ReplaceAll(c.name, " ", "_"))
+			var stdout, stderr bytes.Buffer
+			code := runMain([]string{"run", "-samplesheet", sheet, "-out", out, "-quiet"}, &stdout, &stderr)
+			if code == 0 {
+				t.Fatal("want an error")
+			}
+			if !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), c.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("output directory created before the error: %v", err)
+			}
+		})
+	}
+}
+
+func TestRunBadReadsLeaveNoOutput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.fastq")
+	if err := os.WriteFile(bad, []byte("@r1\nACGT\n+\nIII\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := filepath.Abs("../../testdata/demo/tumor1.fastq.gz")
+	sheet := filepath.Join(dir, "sheet.tsv")
+	os.WriteFile(sheet, []byte("sample\tcondition\tfastq\ngood\ttumor\t"+good+"\nbad\tcontrol\tbad.fastq\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"run", "-samplesheet", sheet, "-out", out, "-quiet"}, &stdout, &stderr); code == 0 {
+		t.Fatal("want an error for the malformed FASTQ")
+	}
+	if !strings.Contains(stderr.String(), "sample bad") || !strings.Contains(stderr.String(), "bad.fastq") {
+		t.Errorf("error does not name the sample and file: %s", stderr.String())
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 0 {
+		t.Errorf("outputs left after the error: %v", entries)
+	}
+}
