@@ -61,7 +61,10 @@ func SampleNameFromPath(path string) string {
 		}
 	}
 	for _, suf := range []string{".mirna_counts", ".hairpin_counts", "_mirna_counts", "_hairpin_counts", ".counts", "_counts"} {
-		if strings.HasSuffix(name, suf) && len(name) > len(suf) {
+		if strings.HasSuffix(name, suf) {
+			if len(name) == len(suf) {
+				break // nothing would be left: keep the name
+			}
 			return strings.TrimSuffix(name, suf)
 		}
 	}
