@@ -292,10 +292,36 @@ func benchTrim(b *testing.B, read string) {
 // BenchmarkTrim is a 50-nt read with a 22-nt insert and the full adapter.
 func BenchmarkTrim(b *testing.B) { benchTrim(b, (miR21 + ts + "ATCTCGTATGCC")[:50]) }
 
-// BenchmarkTrimPartial is a 50-nt read whose adapter runs off the end with
-// one mismatch (bit-parallel path).
+// BenchmarkTrimPartial is a 50-nt read whose adapter runs off the end
+// without errors (seeded path).
 func BenchmarkTrimPartial(b *testing.B) {
+	benchTrim(b, (miR21 + "CCCCCCCCCCC" + ts)[:50])
+}
+
+// BenchmarkTrimPartialMismatch is a 50-nt read whose adapter runs off the
+// end with one mismatch: the indel alignment must be tried too.
+func BenchmarkTrimPartialMismatch(b *testing.B) {
 	benchTrim(b, (miR21 + "CCCCCCCCCCC" + mutate(ts, 6))[:50])
+}
+
+// BenchmarkTrimRealReads trims the committed real TruSeq subsets
+// (testdata/detect); bytes = read length.
+func BenchmarkTrimRealReads(b *testing.B) {
+	var reads [][]byte
+	var size int64
+	for _, f := range []string{"bcbio_truseq.seq.gz", "mirtrace_sample1_truseq.seq.gz", "mirtrace_sample2_truseq.seq.gz"} {
+		for _, r := range readSeqs(b, "../testdata/detect/"+f) {
+			reads = append(reads, r)
+			size += int64(len(r))
+		}
+	}
+	tr := mustTrimmer(b, TrimOptions{Kit: Kit{Adapter: ts}})
+	b.SetBytes(size / int64(len(reads)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tr.Trim(reads[i%len(reads)], nil)
+	}
 }
 
 // BenchmarkTrimNoAdapter is a 50-nt read without adapter.
