@@ -15,7 +15,7 @@ import (
 // collapses it with seq's trimmer (a minimal stand-in for seq.Collapse:
 // adapter found, 16 <= length <= 40, UMIs merged with seq.MergeUMIs), and
 // returns the inserts, the truth and the simulator's reference.
-func simInserts(t *testing.T, kit simulate.Kit, reads int) ([]seq.Insert, [][]string, *simulate.Truth, *simulate.Reference) {
+func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]string, *simulate.Truth, *simulate.Reference) {
 	t.Helper()
 	r := embeddedHsa(t)
 	var mat, hp []seq.FastaRecord

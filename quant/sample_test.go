@@ -2,6 +2,7 @@ package quant
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -182,5 +183,46 @@ func TestMultiMapping(t *testing.T) {
 			}
 			checkAccounting(t, s)
 		})
+	}
+}
+
+// TestUMISets: with UMI sets, a feature's molecules are its distinct UMIs
+// over all its inserts, so a PCR copy with a sequencing error (a second
+// insert carrying an already seen UMI) adds no molecule.
+func TestUMISets(t *testing.T) {
+	r := embeddedHsa(t)
+	l, hp := locusOf(t, r, "hsa-miR-21-5p", "hsa-mir-21")
+	m := string(hp[l.Start:l.End])
+	fi := r.FeatureIndex("hsa-miR-21-5p")
+	ins := []seq.Insert{
+		{Seq: m, Reads: 9, Molecules: 3},
+		{Seq: mutate(m, 12), Reads: 1, Molecules: 1}, // error copy of molecule "AAA"
+		{Seq: m[:len(m)-1], Reads: 2, Molecules: 1},  // a new molecule
+	}
+	sets := [][]string{{"AAA", "CCC", "GGG"}, {"AAA"}, {"TTT"}}
+	for _, c := range []struct {
+		name string
+		o    Options
+		want int64
+	}{
+		{"umi sets", Options{UMI: true, UMIs: sets}, 4},
+		{"summed molecules", Options{UMI: true}, 5},
+		{"reads", Options{UMIs: sets}, 12},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Quantify(context.Background(), r, "s", ins, nil, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Mature[fi] != c.want {
+				t.Errorf("count = %d, want %d", s.Mature[fi], c.want)
+			}
+			if got, _ := s.Stat("reads_mirna"); got != "12" {
+				t.Errorf("reads_mirna = %s, want 12 (accounting stays in reads)", got)
+			}
+		})
+	}
+	if _, err := Quantify(context.Background(), r, "s", ins, nil, Options{UMI: true, UMIs: sets[:2]}); !errors.Is(err, ErrBadOption) {
+		t.Errorf("mismatched UMI sets: err = %v", err)
 	}
 }
