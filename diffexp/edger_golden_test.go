@@ -98,7 +98,28 @@ func edgerLoad(t testing.TB, dir string) (*Counts, *ColData) {
 	return c, cd
 }
 
-const amygdalaDir = "../../shared/data/counts/pd_amygdala_GSE97285"
+// amygdalaDir is the shared reference data (relative to the package; the
+// absolute path is tried too so a copy of the tree elsewhere finds it).
+var amygdalaDir = func() string {
+	for _, d := range []string{"../../shared/data/counts/pd_amygdala_GSE97285", "/work/shared/data/counts/pd_amygdala_GSE97285"} {
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+	}
+	return "../../shared/data/counts/pd_amygdala_GSE97285"
+}()
+
+// edgerNeedDir skips when the shared data directory is absent, except
+// under CI where it must be present.
+func edgerNeedDir(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared data required under CI: %v", err)
+		}
+		t.Skipf("shared data not present: %v", err)
+	}
+}
 
 // edgerGoldenSets lists the data sets with edgeR reference outputs: the
 // directory, the normfactors and exact-test file names, and the contrast.
@@ -115,11 +136,7 @@ var edgerGoldenSets = []struct {
 func TestTMMGolden(t *testing.T) {
 	for _, gs := range edgerGoldenSets {
 		t.Run(gs.name, func(t *testing.T) {
-			if gs.dir == amygdalaDir {
-				if _, err := os.Stat(gs.dir); err != nil {
-					t.Skipf("shared data not present: %v", err)
-				}
-			}
+			edgerNeedDir(t, gs.dir)
 			c, _ := edgerLoad(t, gs.dir)
 			tab, _ := edgerTable(t, filepath.Join(gs.dir, gs.normf))
 			want := edgerFloats(t, tab["norm.factors"])
@@ -151,14 +168,7 @@ const (
 func TestEdgeRGolden(t *testing.T) {
 	for _, gs := range edgerGoldenSets {
 		t.Run(gs.name, func(t *testing.T) {
-			if gs.dir == amygdalaDir {
-				if _, err := os.Stat(gs.dir); err != nil {
-					if os.Getenv("CI") != "" {
-						t.Fatalf("shared data required under CI: %v", err)
-					}
-					t.Skipf("shared data not present: %v", err)
-				}
-			}
+			edgerNeedDir(t, gs.dir)
 			c, cd := edgerLoad(t, gs.dir)
 			res, err := EdgeR(c, cd, Options{Contrast: gs.contrast})
 			if err != nil {

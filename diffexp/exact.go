@@ -638,15 +638,20 @@ func maximizeInterpolant(x, y []float64) float64 {
 		// derivative b + 2c t + 3d t² = 0
 		A, B, C := 3*d[i], 2*cc[i], b[i]
 		var roots []float64
-		if math.Abs(A) < 1e-300 {
-			if B != 0 {
-				roots = append(roots, -C/B)
-			}
-		} else {
+		switch {
+		case A == 0 && B == 0:
+		case A == 0:
+			roots = append(roots, -C/B)
+		default:
 			disc := B*B - 4*A*C
 			if disc >= 0 {
-				sq := math.Sqrt(disc)
-				roots = append(roots, (-B+sq)/(2*A), (-B-sq)/(2*A))
+				// numerically stable roots of A t² + B t + C
+				q := -0.5 * (B + math.Copysign(math.Sqrt(disc), B))
+				if q != 0 {
+					roots = append(roots, q/A, C/q)
+				} else {
+					roots = append(roots, 0)
+				}
 			}
 		}
 		for _, t := range roots {
@@ -938,21 +943,29 @@ func q2qNB(x, inMean, outMean, phi float64) float64 {
 	vi := inMean * ri
 	ro := 1 + phi*outMean
 	vo := outMean * ro
-	var q1, q2 float64
-	const tiny = 1e-300
+	// normal approximation: the mapping keeps the z-score
+	q1 := outMean + math.Sqrt(vo)*(x-inMean)/math.Sqrt(vi)
+	// gamma approximation: shape μ/r, scale r, mapped through the tail
+	// probability on the side of x
+	ai, ao := inMean/ri, outMean/ro
+	var q2 float64
+	const tiny = 1e-290
 	if x >= inMean {
-		p1 := 0.5 * math.Erfc((x-inMean)/math.Sqrt(vi)/math.Sqrt2)
-		q1 = outMean - math.Sqrt(vo)*mathext.NormalQuantile(math.Max(p1, tiny))
-		p2 := mathext.GammaIncRegComp(inMean/ri, x/ri)
-		q2 = mathext.GammaIncRegCompInv(outMean/ro, math.Max(p2, tiny)) * ro
-	} else {
-		p1 := 0.5 * math.Erfc(-(x-inMean)/math.Sqrt(vi)/math.Sqrt2)
-		q1 = outMean + math.Sqrt(vo)*mathext.NormalQuantile(math.Max(p1, tiny))
-		p2 := mathext.GammaIncReg(inMean/ri, x/ri)
-		if p2 <= 0 {
-			q2 = 0
+		p2 := mathext.GammaIncRegComp(ai, x/ri)
+		if p2 > tiny {
+			q2 = mathext.GammaIncRegCompInv(ao, p2) * ro
 		} else {
-			q2 = mathext.GammaIncRegInv(outMean/ro, p2) * ro
+			q2 = wilsonHilferty(x/ri, ai, ao) * ro
+		}
+	} else {
+		p2 := mathext.GammaIncReg(ai, x/ri)
+		switch {
+		case p2 <= 0:
+			q2 = 0
+		case p2 > tiny:
+			q2 = mathext.GammaIncRegInv(ao, p2) * ro
+		default:
+			q2 = wilsonHilferty(x/ri, ai, ao) * ro
 		}
 	}
 	q := (q1 + q2) / 2
@@ -960,6 +973,18 @@ func q2qNB(x, inMean, outMean, phi float64) float64 {
 		return 0
 	}
 	return q
+}
+
+// wilsonHilferty maps a Gamma(ai, 1) quantile g to the Gamma(ao, 1)
+// quantile with the same tail probability by the Wilson–Hilferty cube-root
+// normal approximation; used only where the tail probability underflows.
+func wilsonHilferty(g, ai, ao float64) float64 {
+	z := (math.Cbrt(g/ai) - (1 - 1/(9*ai))) / math.Sqrt(1/(9*ai))
+	v := 1 - 1/(9*ao) + z*math.Sqrt(1/(9*ao))
+	if v <= 0 {
+		return 0
+	}
+	return ao * v * v * v
 }
 
 // exactDoubleTail is edgeR's exactTestDoubleTail for one feature with
