@@ -30,7 +30,7 @@ const (
 	detectMaxLeft   = 30    // longest extension to the left of the seed
 	detectMaxRight  = 40    // longest extension to the right of the seed
 	detectMinSpread = 0.3   // adapter k-mers sit at many read positions
-	detectMinLeft   = 0.3   // share of contig starts preceded by a base
+	detectMinLeft   = 0.05  // share of contig starts preceded by a base
 	detectLeftDom   = 0.7   // share of the best base to extend to the left
 	detectRightDom  = 0.6   // share of the best base to extend to the right
 	detectMinFrac   = 0.01  // a candidate k-mer occurs in >= 1% of reads
@@ -94,7 +94,7 @@ func DetectAdapter(reads [][]byte) Detection {
 	if len(cands) == 0 {
 		return noneDetection(reads, "no 10-mer occurs in 1% of the reads")
 	}
-	kmerPositions(reads, cands, make([]uint8, len(counts)))
+	kmerPositions(reads, cands, make([]uint8, len(counts)), minCount)
 	contigs := assemble(counts, cands, minCount)
 	if len(contigs) == 0 {
 		return noneDetection(reads, "the enriched 10-mers all sit at fixed read positions (inserts, not an adapter)")
@@ -229,7 +229,7 @@ func topKmers(counts []uint32, minCount uint32, n int) []kmerStat {
 }
 
 // kmerPositions fills spread and median of the candidates (at most 255).
-func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8) {
+func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8, minCount uint32) {
 	const maxPos = 512
 	clear(idx)
 	for i, c := range cands {
@@ -255,7 +255,9 @@ func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8) {
 		}
 	}
 	for i := range cands {
-		h := hist[i*maxPos : (i+1)*maxPos]
+		// Position 0 is left out: an adapter there is a dimer (no insert),
+		// which says nothing about spread, and dimers can be most reads.
+		h := hist[i*maxPos+1 : (i+1)*maxPos]
 		var tot, top uint32
 		for _, v := range h {
 			tot += v
@@ -264,12 +266,15 @@ func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8) {
 		if tot == 0 {
 			continue
 		}
+		if tot < minCount {
+			continue // spread stays 0
+		}
 		cands[i].spread = 1 - float64(top)/float64(tot)
 		var acc uint32
 		for p, v := range h {
 			acc += v
 			if 2*acc >= tot {
-				cands[i].median = p
+				cands[i].median = p + 1
 				break
 			}
 		}
@@ -321,7 +326,7 @@ func assemble(counts []uint32, cands []kmerStat, minCount uint32) []contig {
 		for x := uint32(0); x < 4; x++ {
 			left += counts[x<<(2*(detectK-1))|first>>2]
 		}
-		if float64(left) < detectMinLeft*float64(counts[first]) {
+		if left < minCount || float64(left) < detectMinLeft*float64(counts[first]) {
 			continue
 		}
 		out = append(out, contig{seq: seq, count: c.count, start: c.median - off})

@@ -79,13 +79,17 @@ func TestDetectSynthetic(t *testing.T) {
 		name    string
 		adapter string
 		frac    float64 // share of reads with the adapter
+		dimers  float64 // share of reads that are adapter dimers
 		kit     string
 		want    string
 	}{
-		{"unknown adapter", custom, 0.8, "custom", custom},
-		{"truseq at 30%", AdapterTruSeq, 0.3, "truseq", AdapterTruSeq},
-		{"neb universal", AdapterUniversal, 0.9, "neb", AdapterUniversal},
-		{"no adapter", "", 0, "none", ""},
+		{"unknown adapter", custom, 0.8, 0, "custom", custom},
+		{"truseq at 30%", AdapterTruSeq, 0.3, 0, "truseq", AdapterTruSeq},
+		{"neb universal", AdapterUniversal, 0.9, 0, "neb", AdapterUniversal},
+		{"no adapter", "", 0, 0, "none", ""},
+		{"truseq, 90% dimers", AdapterTruSeq, 1, 0.9, "truseq", AdapterTruSeq},
+		{"v1.5, 60% dimers", AdapterV15, 1, 0.6, "v1.5", AdapterV15},
+		{"cats poly-A", strings.Repeat("A", 30), 0.9, 0, "cats", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,7 +99,9 @@ func TestDetectSynthetic(t *testing.T) {
 			var reads [][]byte
 			for i := 0; i < 3000; i++ {
 				var ins string
-				if rng.IntN(2) == 0 {
+				if rng.Float64() < tc.dimers {
+					ins = ""
+				} else if rng.IntN(2) == 0 {
 					ins = mirs[rng.IntN(len(mirs))]
 				} else {
 					ins = randSeq(rng, 16+rng.IntN(20))
