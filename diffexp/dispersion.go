@@ -163,6 +163,19 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	return ll
 }
 
+// digammaDiff returns ψ(y+r) − ψ(r) for a positive integer y, with
+// psiR = ψ(r): Σ_{k<y} 1/(r+k) for small y, else gonum's Digamma.
+func digammaDiff(y, r, psiR float64) float64 {
+	if y <= 12 {
+		s := 0.0
+		for k := 0.0; k < y; k++ {
+			s += 1 / (r + k)
+		}
+		return s
+	}
+	return mathext.Digamma(y+r) - psiR
+}
+
 // lgammaDiff returns lgamma(y+r) − lgamma(r) for a positive integer y, with
 // lgr = lgamma(r): a product of y factors for small y, else math.Lgamma.
 func lgammaDiff(y, r, lgr float64) float64 {
@@ -194,7 +207,7 @@ func (d *dispModel) dLogPost(y, mu []float64, logA, priorMean, priorVar float64,
 		mj := mu[j]
 		t := logR - math.Log(mj+r) + 1 - (y[j]+r)/(mj+r)
 		if y[j] > 0 {
-			t += mathext.Digamma(y[j]+r) - psiR
+			t += digammaDiff(y[j], r, psiR)
 		}
 		g -= r * t
 		w := mj / (1 + alpha*mj)

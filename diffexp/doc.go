@@ -1,24 +1,59 @@
 // Package diffexp implements differential expression analysis of count
 // matrices: the DESeq2 method (Love, Huber & Anders 2014, Genome Biology
-// 15:550) written from its published description and reference manual, and
-// edgeR's TMM normalisation and exact test as an alternative.
+// 15:550), written from its published description, the DESeq2 vignette and
+// reference manual and checked against DESeq2 1.38.3 outputs, and edgeR's
+// TMM normalisation and exact test as an alternative.
 //
-// The DESeq2 pipeline, as implemented by DESeq:
+// # DESeq2 pipeline (DESeq)
 //
-//	size factors   s_j = median_i k_ij / (prod_j' k_ij')^(1/m)   (rows without zeros)
-//	               or "poscounts" (geometric means over positive counts), or user given
-//	gene-wise α    maximise the Cox–Reid adjusted NB profile likelihood over log α
-//	trend          α_tr(μ) = a0 + a1/μ by an iterative gamma-family GLM (parametric);
-//	               if that fails, a local (weighted log-log) regression fit
-//	MAP α          log-normal prior centred on the trend, prior variance
-//	               max(var(log α_gw − log α_tr) − ψ1((m−p)/2), 0.25)
-//	GLM            NB log-link IRLS with ridge λ = 1e-6 on log2 coefficients
-//	Wald           β/SE, SE from (XᵀWX + λ)⁻¹ (Fisher information)
-//	LRT            deviance(reduced) − deviance(full) ~ χ²(p_full − p_reduced)
-//	Cook's         D_ij = r_ij² / (τ p) · h_ij / (1 − h_ij)²
-//	filtering      baseMean quantile threshold maximising rejections at alpha,
-//	               then Benjamini–Hochberg
+//	size factors   s_j = exp median_i (log k_ij − mean_j' log k_ij')   over rows without zeros
+//	               ("ratio"); "poscounts": geometric means over positive counts
+//	               (Σ log k / m), medians over positive counts, scaled to geometric mean 1;
+//	               or user given
+//	gene-wise α    maximise the Cox–Reid adjusted profile likelihood over log α
+//	               ℓ(α) − ½ log det(XᵀWX), W = diag(μ/(1+αμ)), μ from the least-squares
+//	               group means (pure group designs) or a GLM fit at the starting α;
+//	               start: min(moments, rough linear-model estimate); gradient line
+//	               search with Armijo backtracking; a 20+20 point grid when it stops
+//	               after one step; the start is kept when the likelihood does not rise
+//	               by 1e-6 relative; bounds [1e-8, max(10, m)]
+//	trend          α_tr(μ) = a0 + a1/μ by iterated gamma-family identity-link GLMs on
+//	               genes with α_gw ≥ 1e-6 (parametric); if that fails, a local fit
+//	               (see below)
+//	MAP α          the same objective plus a normal prior on log α centred on
+//	               log α_tr with variance max(mad(log α_gw − log α_tr)² − ψ₁((m−p)/2), 0.25);
+//	               genes with log α_gw > log α_tr + 2·mad are dispersion outliers and keep α_gw
+//	GLM            negative binomial, log link, IRLS with ridge λ = 1e-6 on log2
+//	               coefficients, μ ≥ 0.5, stop at relative deviance change 1e-8
+//	               (100 iterations); rows that fail are refitted by guarded Fisher scoring
+//	Wald           log2FC = cᵀβ/ln 2, SE from Σ = (XᵀWX+Λ)⁻¹XᵀWX(XᵀWX+Λ)⁻¹, normal p-value
+//	LRT            deviance(reduced) − deviance(full) ~ χ²(p_full − p_reduced); log2FC
+//	               and lfcSE are the full model's Wald values for the contrast
+//	Cook's         D_ij = (k_ij − μ_ij)²/(μ_ij + α_r μ_ij²)/p · h_ij/(1 − h_ij)² with a
+//	               robust method-of-moments α_r (trimmed within-cell variances);
+//	               rows with max D over samples in cells of ≥ 3 above F₀.₉₉(p, m−p)
+//	               get pvalue NA unless ≥ 3 counts exceed the outlying count; with
+//	               ≥ 7 replicates in a cell, outlying counts are replaced by the
+//	               20%-trimmed mean normalised count × s_j and the rows refitted
+//	               (those samples then no longer flag rows)
+//	filtering      50 baseMean quantiles from the fraction of zero rows to 0.95; BH
+//	               at each; lowess (f = 1/5) of the rejection counts at alpha; the
+//	               first quantile whose count exceeds max(fit) − rms(residuals)
 //
-// Counts are held row-major (features × samples) as float64. All outputs are
-// deterministic regardless of the worker count.
+// Rows with all counts zero get baseMean 0 and NA elsewhere, as in DESeq2.
+// When both contrast groups are all zero the Wald log2FC is 0, stat 0 and
+// pvalue 1, as DESeq2 reports.
+//
+// Deviations from DESeq2, documented: the "local" trend fallback is a local
+// quadratic regression of log α on log mean (tricube kernel, nearest 70% of
+// genes, weights = mean) evaluated at every fitting gene and interpolated,
+// not locfit's algorithm; with m − p ≤ 3 residual degrees of freedom the
+// expected sampling variance of log dispersions is ψ₁((m−p)/2) rather than
+// DESeq2's simulation; the GLM fallback is Fisher scoring rather than
+// L-BFGS-B.
+//
+// Counts are held row-major (features × samples) as float64. Rows are fitted
+// in parallel (Options.Workers, 0 = GOMAXPROCS); every row is computed by one
+// goroutine from its own inputs, so results do not depend on the worker
+// count.
 package diffexp

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/mathext"
 )
 
 const tolTight = 1e-10
@@ -294,6 +295,20 @@ func TestDispersionDerivative(t *testing.T) {
 				if math.Abs(num-ana) > 1e-5*(1+math.Abs(num)) {
 					t.Errorf("p=%d trial %d prior %v: derivative %v, numeric %v", p, trial, pv, ana, num)
 				}
+			}
+		}
+	}
+}
+
+func TestDigammaDiff(t *testing.T) {
+	for _, y := range []float64{1, 2, 5, 12, 13, 100} {
+		for _, r := range []float64{1e-3, 0.5, 3, 1e4} {
+			want := 0.0 // ψ(y+r) − ψ(r) = Σ_{k<y} 1/(r+k)
+			for k := 0.0; k < y; k++ {
+				want += 1 / (r + k)
+			}
+			if got := digammaDiff(y, r, mathext.Digamma(r)); math.Abs(got-want) > 1e-10*(1+math.Abs(want)) {
+				t.Errorf("digammaDiff(%v, %v) = %v, want %v", y, r, got, want)
 			}
 		}
 	}
