@@ -3,6 +3,8 @@ package seq
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"sync"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -327,4 +329,36 @@ func BenchmarkTrimRealReads(b *testing.B) {
 // BenchmarkTrimNoAdapter is a 50-nt read without adapter.
 func BenchmarkTrimNoAdapter(b *testing.B) {
 	benchTrim(b, randSeq(rand.New(rand.NewPCG(5, 5)), 50))
+}
+
+// TestTrimConcurrent uses one Trimmer from several goroutines (run with
+// -race) and checks every result against a sequential run.
+func TestTrimConcurrent(t *testing.T) {
+	tr := mustTrimmer(t, TrimOptions{Kit: Kit{Adapter: ts}})
+	rng := rand.New(rand.NewPCG(4, 4))
+	reads := make([][]byte, 2000)
+	want := make([]int, len(reads))
+	for i := range reads {
+		reads[i] = []byte((randSeq(rng, rng.IntN(40)) + mutateIndel(rng, ts, rng.IntN(3)) + randSeq(rng, 50))[:50])
+		want[i] = tr.Trim(reads[i], nil).AdapterStart
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, r := range reads {
+				if got := tr.Trim(r, nil).AdapterStart; got != want[i] {
+					errs <- fmt.Sprintf("read %d: %d vs %d", i, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
