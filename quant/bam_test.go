@@ -653,12 +653,16 @@ func BenchmarkWriteBAM(b *testing.B) {
 	for _, a := range aligned {
 		n += int64(len(a.Seq))
 	}
-	b.SetBytes(n)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := WriteBAM(io.Discard, ref, aligned, nil); err != nil {
-			b.Fatal(err)
-		}
+	for _, level := range []int{1, 6} {
+		b.Run(fmt.Sprintf("level%d", level), func(b *testing.B) {
+			b.SetBytes(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := WriteBAM(io.Discard, ref, aligned, &BAMWriteOptions{Level: level}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
