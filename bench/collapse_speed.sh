@@ -23,11 +23,9 @@ fi
 go build -o "$OUT/exomir" ./examples/exomir
 command -v libdeflate-gunzip >/dev/null || { echo "libdeflate-gunzip missing: apt-get install -y libdeflate-tools" >&2; exit 1; }
 
-now() { date +%s.%N; }
-secs() { # command... -> wall seconds
-	local t0 t1
-	t0=$(now); "$@" > /dev/null 2>&1; t1=$(now)
-	echo "$t1 - $t0" | bc -l
+secs() { # command... -> "wall cpu" seconds (cpu = user + sys)
+	/usr/bin/time -f '%e %U %S' -o "$OUT/time1" "$@" > /dev/null 2>&1
+	awk '{printf "%s %.2f\n", $1, $2 + $3}' "$OUT/time1"
 }
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
@@ -37,13 +35,17 @@ for i in $(seq "$RUNS"); do
 	secs sh -c "libdeflate-gunzip -c '$FILE' > /dev/null" >> "$OUT/t_libdeflate"
 	secs "$OUT/exomir" collapse -protocol auto -in "$FILE" -out "$OUT/speed" >> "$OUT/t_exomir"
 done
-g=$(median < "$OUT/t_gzip"); l=$(median < "$OUT/t_libdeflate"); e=$(median < "$OUT/t_exomir")
-echo "runs: $RUNS; file: $FILE ($(stat -c %s "$FILE") bytes)"
-echo "gzip -dc            median $g s  (runs: $(tr '\n' ' ' < "$OUT/t_gzip"))"
-echo "libdeflate-gunzip   median $l s  (runs: $(tr '\n' ' ' < "$OUT/t_libdeflate"))"
-echo "exomir collapse     median $e s  (runs: $(tr '\n' ' ' < "$OUT/t_exomir"))"
-printf 'ratio exomir / gzip -dc          = %.3f (target <= 0.8)\n' "$(echo "$e / $g" | bc -l)"
-printf 'ratio exomir / libdeflate-gunzip = %.3f\n' "$(echo "$e / $l" | bc -l)"
+col() { awk -v c="$1" '{print $c}' "$2" | median; }
+g=$(col 1 "$OUT/t_gzip"); l=$(col 1 "$OUT/t_libdeflate"); e=$(col 1 "$OUT/t_exomir")
+gc=$(col 2 "$OUT/t_gzip"); lc=$(col 2 "$OUT/t_libdeflate"); ec=$(col 2 "$OUT/t_exomir")
+echo "runs: $RUNS; file: $FILE ($(stat -c %s "$FILE") bytes); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wall s (median; runs) / cpu s = user+sys (median)"
+echo "gzip -dc            $g ($(awk '{printf "%s ", $1}' "$OUT/t_gzip")) / cpu $gc"
+echo "libdeflate-gunzip   $l ($(awk '{printf "%s ", $1}' "$OUT/t_libdeflate")) / cpu $lc"
+echo "exomir collapse     $e ($(awk '{printf "%s ", $1}' "$OUT/t_exomir")) / cpu $ec"
+printf 'wall ratio exomir / gzip -dc          = %.3f (target <= 0.8)\n' "$(echo "$e / $g" | bc -l)"
+printf 'wall ratio exomir / libdeflate-gunzip = %.3f\n' "$(echo "$e / $l" | bc -l)"
+printf 'cpu ratio  exomir / gzip -dc = %.3f, / libdeflate-gunzip = %.3f (exomir uses 2 cores)\n' "$(echo "$ec / $gc" | bc -l)" "$(echo "$ec / $lc" | bc -l)"
 /usr/bin/time -v "$OUT/exomir" collapse -protocol auto -in "$FILE" -out "$OUT/speed" 2> "$OUT/time_v.txt" || { cat "$OUT/time_v.txt"; exit 1; }
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time_v.txt")
 echo "peak RSS: $((rss / 1024)) MB (target <= 150 MB)"
