@@ -46,6 +46,7 @@ func BenchmarkFastqReader(b *testing.B) {
 	var rec Record
 	r := bytes.NewReader(benchData)
 	fr := NewFastqReader(r, "")
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r.Reset(benchData)
 		fr.r, fr.pos, fr.end, fr.eof, fr.err, fr.record = r, 0, 0, false, nil, 0

@@ -174,7 +174,7 @@ func resolveKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
 			s.Adapter = "polyA"
 		}
 		if k.Name == "none" {
-			s.Adapter, s.AdapterSource = "none", "none"
+			s.Adapter = "none"
 		}
 		return k, nil
 	}

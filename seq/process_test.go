@@ -302,7 +302,7 @@ func TestCollapseProtocols(t *testing.T) {
 		protocol       string
 		wantNoAdapter0 bool
 	}{
-		{"none", Options{Protocol: "none"}, "none", "none", "none", true},
+		{"none", Options{Protocol: "none"}, "none", "preset", "none", true},
 		{"preset", Options{Protocol: "truseq"}, AdapterTruSeq, "preset", "truseq", false},
 		{"user", Options{Adapter: "tggaattctcgg"}, "TGGAATTCTCGG", "user", "custom", false},
 		{"user+kit", Options{Protocol: "nextflex", Adapter: "TGGAATTCTCGG"}, "TGGAATTCTCGG", "user", "nextflex", false},

@@ -54,8 +54,8 @@ type Summary struct {
 	// Categories lists every category in fixed order (zeros included);
 	// their Reads sum to InputReads.
 	Categories []Category
-	// Adapter is the 3' adapter used, or "none"; AdapterSource is
-	// "preset", "detected" or "user" ("none" with protocol none).
+	// Adapter is the 3' adapter used, "polyA" for poly-A kits, or "none";
+	// AdapterSource is "preset", "detected" or "user".
 	Adapter, AdapterSource string
 	// AdapterConfidence is the detection's confidence; 1 for a preset or
 	// user adapter.
