@@ -144,6 +144,7 @@ func TestFastqBadInput(t *testing.T) {
 	good := "@r1\nACGT\n+\nIIII\n@r2\nacgu\n+r2\nIIII\n"
 	long := strings.Repeat(good, 2000)
 	gzLong := gz(long)
+	bgLong := bgzfBytes(t, []byte(long))
 	cases := []struct {
 		name     string
 		data     []byte
@@ -169,6 +170,8 @@ func TestFastqBadInput(t *testing.T) {
 		{"bad base", []byte("@r1\nAC*T\n+\nIIII\n"), ErrBadBase, 2, 1, 0},
 		{"truncated gzip", gzLong[:len(gzLong)/2], ErrTruncated, -1, -1, -1},
 		{"gzip missing trailer", gzLong[:len(gzLong)-4], ErrTruncated, -1, -1, -1},
+		{"bgzf", bgzfBytes(t, []byte(good)), nil, 0, 0, 2},
+		{"truncated bgzf", bgLong[:len(bgLong)/2], ErrTruncated, -1, -1, -1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
