@@ -218,10 +218,11 @@ func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
 	end := len(seq)
 	if !t.none {
 		var found bool
-		end, found = t.locate(seq)
+		var adEnd int
+		end, adEnd, found = t.locate(seq)
 		r.AdapterFound = found
 		if t.umiLen > 0 && found {
-			r.UMI, r.UMIComplete = t.umiAfter(seq, end)
+			r.UMI, r.UMIComplete = t.umiAfter(seq, adEnd)
 		}
 	}
 	r.AdapterStart = end
@@ -237,23 +238,24 @@ func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
 	return r
 }
 
-// locate returns the start of the best adapter match (len(s) and false when
-// there is none).
-func (t *Trimmer) locate(s []byte) (int, bool) {
+// locate returns the start and end of the best adapter match (len(s),
+// len(s) and false when there is none). end is where the adapter's last
+// base aligns plus one (len(s) when the adapter runs off the read end).
+func (t *Trimmer) locate(s []byte) (start, end int, found bool) {
 	n := len(s)
 	if n+t.maxErr[len(t.adapter)] < t.minOv {
-		return n, false // even with deletions nothing fits
+		return n, n, false // even with deletions nothing fits
 	}
 	// An exact full-length occurrence has the highest possible score, and
 	// the first one is the leftmost: it is the answer.
 	if t.exact && n >= len(t.adapter) {
 		if i := bytes.Index(s, t.adapter); i >= 0 {
-			return i, true
+			return i, i + len(t.adapter), true
 		}
 	}
 	if t.seeded && n <= maxSeededRead {
-		if pos, ok, done := t.locateSeeded(s); done {
-			return pos, ok
+		if pos, end, ok, done := t.locateSeeded(s); done {
+			return pos, end, ok
 		}
 	}
 	var pos, score int
@@ -262,14 +264,15 @@ func (t *Trimmer) locate(s []byte) (int, bool) {
 	} else {
 		pos, score = t.locateScalar(s)
 	}
+	end = min(pos+len(t.adapter), n)
 	// An alignment with an indel scores at most a-2 (an insertion costs 2
 	// points, a deletion 3).
 	if t.indels && score < len(t.adapter)-2 {
-		if p, sc := t.locateIndel(s, 0); sc > score {
-			pos, score = p, sc
+		if p, sc, e := t.locateIndel(s, 0); sc > score {
+			pos, score, end = p, sc, e
 		}
 	}
-	return pos, score != math.MinInt
+	return pos, end, score != math.MinInt
 }
 
 // maxSeededRead bounds the read length of the seeded search (its candidate
@@ -291,7 +294,7 @@ const maxSeedHits = 32
 // off the read end; every other acceptable alignment holds a piece
 // (setPieces), so its start is a piece hit minus the piece offset, plus or
 // minus its number of indels.
-func (t *Trimmer) locateSeeded(s []byte) (pos int, found, done bool) {
+func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 	a, n := len(t.adapter), len(s)
 	bestPos, bestScore := n, math.MinInt
 	for l := min(a-1, n, t.l1-1); l >= t.minOv; l-- {
@@ -322,7 +325,7 @@ func (t *Trimmer) locateSeeded(s []byte) (pos int, found, done bool) {
 				continue
 			}
 			if nh == maxSeedHits {
-				return 0, false, false
+				return 0, 0, false, false
 			}
 			hits[nh] = p
 			nh++
@@ -351,6 +354,7 @@ func (t *Trimmer) locateSeeded(s []byte) (pos int, found, done bool) {
 			bestScore, bestPos = sc, p
 		}
 	}
+	bestEnd := min(bestPos+a, n)
 	if t.indels && bestScore < a-2 && nh > 0 {
 		// An indel alignment scoring above bestScore, with c edits, spans
 		// ℓ >= bestScore+1+2c adapter bases and at least ℓ-c read bases, so
@@ -370,12 +374,12 @@ func (t *Trimmer) locateSeeded(s []byte) (pos int, found, done bool) {
 		}
 		if w < n {
 			w = max(0, w-t.maxErr[a])
-			if p, sc := t.locateIndel(s[w:], w); sc > bestScore {
-				bestPos, bestScore = p, sc
+			if p, sc, e := t.locateIndel(s[w:], w); sc > bestScore {
+				bestPos, bestScore, bestEnd = p, sc, e
 			}
 		}
 	}
-	return bestPos, bestScore != math.MinInt, true
+	return bestPos, bestEnd, bestScore != math.MinInt, true
 }
 
 // locateBits is a bit-parallel (shift-add, Baeza-Yates & Gonnet 1992)
@@ -466,9 +470,9 @@ const maxIndelAdapter = 64
 // maxErr[l] edits and l >= minOv. The best score wins, ties to the
 // leftmost start. Cells over the largest allowed cost are dropped
 // (Ukkonen's cut-off). s may be a suffix of the read starting at read
-// position off. It returns the start (a read position) and score
-// (math.MinInt if none).
-func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
+// position off. It returns the start and end (read positions) and the
+// score (math.MinInt if none).
+func (t *Trimmer) locateIndel(s []byte, off int) (pos, score, end int) {
 	// A cell holds key = cost<<10 - score: the least key is the least cost,
 	// then the best score. Scores stay within (-512, 64] for live cells.
 	a := len(t.adapter)
@@ -483,7 +487,7 @@ func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
 		}
 	}
 	last := min(a, int(kmax)) // deepest row with cost <= kmax
-	bestPos, bestScore := off+len(s), math.MinInt
+	bestPos, bestScore, bestEnd := off+len(s), math.MinInt, off+len(s)
 	for i := 1; i <= len(s); i++ {
 		x := t.mm[s[i-1]]
 		// Row 0: the adapter may start after read position i.
@@ -520,7 +524,7 @@ func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
 		if last == a {
 			if c, sc := keyCost(key[a]), keyScore(key[a]); c <= t.maxErr[a] && a >= t.minOv &&
 				(sc > bestScore || (sc == bestScore && int(org[a])+off < bestPos)) {
-				bestScore, bestPos = sc, int(org[a])+off
+				bestScore, bestPos, bestEnd = sc, int(org[a])+off, off+i
 			}
 		}
 	}
@@ -531,10 +535,10 @@ func (t *Trimmer) locateIndel(s []byte, off int) (pos, score int) {
 		}
 		if c, sc := keyCost(key[j]), keyScore(key[j]); c <= t.maxErr[j] &&
 			(sc > bestScore || (sc == bestScore && int(org[j])+off < bestPos)) {
-			bestScore, bestPos = sc, int(org[j])+off
+			bestScore, bestPos, bestEnd = sc, int(org[j])+off, off+len(s)
 		}
 	}
-	return bestPos, bestScore
+	return bestPos, bestScore, bestEnd
 }
 
 // keyCost and keyScore unpack a cell key of locateIndel.

@@ -106,13 +106,13 @@ func TestTrimIndelMatchesReference(t *testing.T) {
 					n := 10 + rng.IntN(70)
 					read := (randSeq(rng, rng.IntN(n)) + mutateIndel(rng, ad, rng.IntN(4)) + randSeq(rng, n))[:n]
 					want, wantFound := refCombined(ad, read, rate, minOv)
-					if p, sc := tr.locateIndel([]byte(read), 0); true {
+					if p, sc, _ := tr.locateIndel([]byte(read), 0); true {
 						wp, wsc := refIndel(ad, read, rate, minOv)
 						if p != wp || sc != wsc {
 							t.Fatalf("locateIndel %s read %s: got %d/%d, reference %d/%d", ad, read, p, sc, wp, wsc)
 						}
 					}
-					got, gotFound := tr.locate([]byte(read))
+					got, _, gotFound := tr.locate([]byte(read))
 					if got != want || gotFound != wantFound {
 						t.Fatalf("adapter %s rate %v minOv %d read %s: got %d/%v, reference %d/%v",
 							ad, rate, minOv, read, got, gotFound, want, wantFound)

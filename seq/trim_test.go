@@ -182,7 +182,7 @@ func TestTrimMatchesReference(t *testing.T) {
 					sb.WriteString(randSeq(rng, n))
 					read := sb.String()[:n]
 					want, wantFound := refLocate(ad, read, rate, minOv)
-					got, gotFound := tr.locate([]byte(read))
+					got, _, gotFound := tr.locate([]byte(read))
 					if got != want || gotFound != wantFound {
 						t.Fatalf("adapter %s rate %v minOv %d read %s: got %d/%v, reference %d/%v",
 							ad, rate, minOv, read, got, gotFound, want, wantFound)
@@ -212,6 +212,9 @@ func TestTrimKits(t *testing.T) {
 		{"nextflex", "ACGTACGTA", "A", "", false},
 		{"qiaseq", miR21 + AdapterQIAseq + umi + AdapterUniversal, miR21, umi, true},
 		{"qiaseq", miR21 + AdapterQIAseq + umi[:5], miR21, umi[:5], false},
+		// An indel in the adapter does not shift the UMI.
+		{"qiaseq", miR21 + AdapterQIAseq[:7] + AdapterQIAseq[8:] + umi + AdapterUniversal, miR21, umi, true},
+		{"qiaseq", miR21 + AdapterQIAseq[:9] + "T" + AdapterQIAseq[9:] + umi + AdapterUniversal, miR21, umi, true},
 		{"qiaseq", miR21 + AdapterQIAseq[:10], miR21, "", false},
 		{"qiaseq", miR21 + "CCCCCCCCCCCCCCCCCCCCCC", miR21 + "CCCCCCCCCCCCCCCCCCCCCC", "", false},
 		{"cats", "GGG" + miR21 + "CAAAAAAAAAAAAAAAAAAAA", miR21 + "C", "", false},

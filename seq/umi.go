@@ -14,11 +14,12 @@ package seq
 // Molecule counting from (insert, UMI) pairs, with UMI-tools' directional
 // merge of one-error neighbours, lives in collapse.go (MergeUMIs).
 
-// umiAfter returns the UMI of a read whose adapter starts at adapterStart:
-// the kit's UMILen bases after the adapter's full length, clipped at the read
-// end, and whether all of them are present.
-func (t *Trimmer) umiAfter(seq []byte, adapterStart int) (umi []byte, complete bool) {
-	u0 := min(adapterStart+len(t.adapter), len(seq))
+// umiAfter returns the UMI of a read whose adapter alignment ends before
+// adapterEnd (so an insertion or deletion in the adapter does not shift the
+// UMI): the kit's UMILen bases from there, clipped at the read end, and
+// whether all of them are present.
+func (t *Trimmer) umiAfter(seq []byte, adapterEnd int) (umi []byte, complete bool) {
+	u0 := min(adapterEnd, len(seq))
 	u1 := min(u0+t.umiLen, len(seq))
 	return seq[u0:u1:u1], u1-u0 == t.umiLen
 }
