@@ -71,7 +71,7 @@ func OpenThreads(path string, threads int) (io.ReadCloser, error) {
 		if f != os.Stdin {
 			f.Close()
 		}
-		return nil, fmt.Errorf("seq: %s: %w", path, err)
+		return nil, &ParseError{File: path, Line: 1, Err: err}
 	}
 	return &fileCloser{ReadCloser: rc, f: f}, nil
 }
@@ -92,7 +92,8 @@ func (c *fileCloser) Close() error {
 }
 
 // NewDecompressor sniffs r's compression and returns a reader of the
-// decompressed bytes. Closing it stops background work but does not close
+// decompressed bytes. A stream cut short before the first data gives an
+// error wrapping ErrTruncated. Closing it stops background work but does not close
 // r. threads is the BGZF worker count (0 = GOMAXPROCS).
 func NewDecompressor(r io.Reader, threads int) (io.ReadCloser, error) {
 	if threads <= 0 {
