@@ -24,6 +24,12 @@ type ROC struct {
 	Direction    string // "up" or "down" in the positive group
 }
 
+// rocTieTol is the relative difference below which two normalised values
+// count as tied: counts that are equal after normalisation (k/s with the
+// same ratio) can differ in the last bit of floating point, and whether
+// they tie must not depend on rounding.
+const rocTieTol = 1e-12
+
 // rocZ975 is the 0.975 quantile of the standard normal distribution.
 var rocZ975 = 1.959963984540054
 
@@ -31,7 +37,8 @@ var rocZ975 = 1.959963984540054
 // k_ij / s_j between samples whose coldata column equals positive and those
 // equal to negative (other samples are ignored), in input row order.
 //
-// The AUC is the Mann–Whitney statistic (ties count ½). Its variance is
+// The AUC is the Mann–Whitney statistic (ties count ½; values within a
+// relative 1e-12 of each other are ties). Its variance is
 // DeLong's (DeLong, DeLong & Clarke-Pearson 1988, Biometrics 44:837), from
 // the structural components
 //
@@ -123,10 +130,10 @@ func delongAUC(x, y []float64) (auc, variance float64) {
 		for k, b := range y {
 			var psi float64
 			switch {
+			case math.Abs(a-b) <= rocTieTol*math.Max(math.Abs(a), math.Abs(b)):
+				psi = 0.5
 			case a > b:
 				psi = 1
-			case a == b:
-				psi = 0.5
 			}
 			v10[i] += psi
 			v01[k] += psi
