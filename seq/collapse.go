@@ -63,21 +63,40 @@ func (c *collapser) addUMI(i int32, umi []byte, n int64) {
 }
 
 // inserts returns the collapsed inserts sorted by Reads (descending), then
-// Seq (ascending), dropping inserts with no reads.
-func (c *collapser) inserts() []Insert {
+// Seq (ascending), dropping inserts with no reads; with UMIs also, parallel
+// to them, each insert's surviving UMIs after MergeUMIs, sorted.
+func (c *collapser) inserts() ([]Insert, [][]string) {
 	out := make([]Insert, 0, len(c.seqs))
+	var umiOf map[string][]string
+	if c.umi {
+		umiOf = make(map[string][]string)
+	}
 	for i, s := range c.seqs {
 		if c.reads[i] == 0 {
 			continue
 		}
 		mol := c.reads[i]
 		if c.umi {
-			mol = int64(len(MergeUMIs(c.umis[i])))
+			merged := MergeUMIs(c.umis[i])
+			u := make([]string, 0, len(merged))
+			for k := range merged {
+				u = append(u, k)
+			}
+			sort.Strings(u)
+			umiOf[s] = u
+			mol = int64(len(u))
 		}
 		out = append(out, Insert{Seq: s, Reads: c.reads[i], Molecules: mol})
 	}
 	SortInserts(out)
-	return out
+	if !c.umi {
+		return out, nil
+	}
+	umis := make([][]string, len(out))
+	for i, in := range out {
+		umis[i] = umiOf[in.Seq]
+	}
+	return out, umis
 }
 
 // SortInserts sorts by Reads descending, then Seq ascending.

@@ -63,6 +63,10 @@ type Result struct {
 	// Inserts are the distinct passed inserts, sorted by Reads
 	// (descending), then Seq (ascending).
 	Inserts []Insert
+	// UMIs, with UMI layouts only (else nil), holds for each insert
+	// (parallel to Inserts) its distinct UMIs after the directional merge,
+	// sorted; len(UMIs[i]) == Inserts[i].Molecules.
+	UMIs    [][]string
 	Summary Summary
 }
 
@@ -286,7 +290,7 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res.Inserts = p.col.inserts()
+	res.Inserts, res.UMIs = p.col.inserts()
 	s.InputReads = p.input
 	s.Categories = make([]Category, numCategories)
 	for i := range s.Categories {

@@ -242,9 +242,9 @@ func TestCollapseDeterministic(t *testing.T) {
 	if !ref.Summary.UMI {
 		t.Fatal("qiaseq run without UMIs")
 	}
-	for _, in := range ref.Inserts {
-		if in.Molecules > in.Reads || in.Molecules < 1 {
-			t.Fatalf("insert %s: %d molecules for %d reads", in.Seq, in.Molecules, in.Reads)
+	for i, in := range ref.Inserts {
+		if in.Molecules > in.Reads || in.Molecules < 1 || int64(len(ref.UMIs[i])) != in.Molecules {
+			t.Fatalf("insert %s: %d molecules, %d UMIs, %d reads", in.Seq, in.Molecules, len(ref.UMIs[i]), in.Reads)
 		}
 	}
 }
@@ -278,6 +278,18 @@ func TestCollapseUMIs(t *testing.T) {
 	want := map[string][2]int64{a: {8, 2}, c: {7, 3}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("reads/molecules %v, want %v", got, want)
+	}
+	wantUMIs := map[string][]string{
+		a: {"ACGTACGTACGT", "TTTTCCCCGGGG"},
+		c: {"ACGTACGTACGA", "ACGTACGTACGT", "GGGGAAAACCCC"},
+	}
+	if len(res.UMIs) != len(res.Inserts) {
+		t.Fatalf("%d UMI sets for %d inserts", len(res.UMIs), len(res.Inserts))
+	}
+	for i, in := range res.Inserts {
+		if !reflect.DeepEqual(res.UMIs[i], wantUMIs[in.Seq]) {
+			t.Errorf("UMIs of %s: %v, want %v", in.Seq, res.UMIs[i], wantUMIs[in.Seq])
+		}
 	}
 	if res.Summary.Molecules != 5 {
 		t.Fatalf("summary molecules %d, want 5", res.Summary.Molecules)
