@@ -45,6 +45,7 @@ var goldenCases = []goldenCase{
 	{"sim_batch_lrt", "sim_batch", "deseq2_lrt.tsv", "~ batch + condition", "lrt", "~ batch", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_batch_lrt_cond", "sim_batch", "deseq2_lrt_cond.tsv", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_outlier", "sim_outlier", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
+	{"sim_cooks", "sim_cooks", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_sparse", "sim_sparse", "deseq2.tsv", "~ condition", "wald", "", "poscounts", []string{"condition", "tumor", "control"}},
 }
 
