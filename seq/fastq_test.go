@@ -254,3 +254,18 @@ func TestReadAheadAfterEOF(t *testing.T) {
 		}
 	}
 }
+
+func ExampleFastqReader() {
+	in := "@r1\nTAGCTTATCAGACTGATGTTGA\n+\nIIIIIIIIIIIIIIIIIIIIII\n@r2\nugagguaguagguuguauaguu\n+\nIIIIIIIIIIIIIIIIIIIIII\n"
+	fr := NewFastqReader(strings.NewReader(in), "example.fq")
+	var rec Record // slices valid until the next Scan
+	for fr.Scan(&rec) {
+		fmt.Printf("%s %s\n", rec.Name, rec.Seq)
+	}
+	if err := fr.Err(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// r1 TAGCTTATCAGACTGATGTTGA
+	// r2 TGAGGTAGTAGGTTGTATAGTT
+}

@@ -505,3 +505,30 @@ func BenchmarkCollapse(b *testing.B) {
 		}
 	}
 }
+
+func ExampleCollapse() {
+	const adapter = "TGGAATTCTCGGGTGCCAAGG"
+	reads := []string{
+		"TAGCTTATCAGACTGATGTTGA" + adapter + "AACTCCA", // miR-21-5p
+		"TAGCTTATCAGACTGATGTTGA" + adapter + "AACTCCA",
+		"TGAGGTAGTAGGTTGTATAGTT" + adapter + "AACTCCA", // let-7a-5p
+		adapter + "AACTCCAGTCACATCACGATCTCGTATG",           // adapter dimer
+	}
+	var in strings.Builder
+	for i, r := range reads {
+		fmt.Fprintf(&in, "@r%d\n%s\n+\n%s\n", i, r, strings.Repeat("I", len(r)))
+	}
+	res, err := Collapse(context.Background(), strings.NewReader(in.String()), "example.fq", Options{Protocol: "truseq"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	WriteCollapsedFasta(os.Stdout, res.Inserts)
+	fmt.Println(CatAdapterDimer, res.Summary.Count(CatAdapterDimer))
+	// Output:
+	// >seq_1_x2
+	// TAGCTTATCAGACTGATGTTGA
+	// >seq_2_x1
+	// TGAGGTAGTAGGTTGTATAGTT
+	// reads_adapter_dimer 1
+}
