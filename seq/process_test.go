@@ -512,7 +512,7 @@ func ExampleCollapse() {
 		"TAGCTTATCAGACTGATGTTGA" + adapter + "AACTCCA", // miR-21-5p
 		"TAGCTTATCAGACTGATGTTGA" + adapter + "AACTCCA",
 		"TGAGGTAGTAGGTTGTATAGTT" + adapter + "AACTCCA", // let-7a-5p
-		adapter + "AACTCCAGTCACATCACGATCTCGTATG",           // adapter dimer
+		adapter + "AACTCCAGTCACATCACGATCTCGTATG",       // adapter dimer
 	}
 	var in strings.Builder
 	for i, r := range reads {
