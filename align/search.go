@@ -73,6 +73,7 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 
 	start := len(dst)
 	bestMM, bestT := k+1, 0
+	kk := k
 	for j := 0; j < nseg; j++ {
 		sg := segs[j]
 	cand:
@@ -81,7 +82,11 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 			if q < 0 {
 				continue
 			}
-			// Verify: mismatch positions until the target ends or k+1 are seen.
+			// Verify: mismatch positions until the target ends or more
+			// than kk are seen, kk = min(k, best class so far): a
+			// placement with more cannot enter the best class, and one
+			// whose extra mismatch lies past lmin keeps its shorter
+			// templated lengths.
 			var mm [MaxMismatchesLimit]int8
 			nmm := 0
 			limit := n
@@ -91,7 +96,7 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 				if tc == rd[i] {
 					continue
 				}
-				if tc == codeEnd || nmm == k {
+				if tc == codeEnd || nmm == kk {
 					limit = i
 					break
 				}
@@ -133,6 +138,7 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 			if pm < bestMM || pt < bestT {
 				dst = dst[:start]
 				bestMM, bestT = pm, pt
+				kk = pm
 			}
 			dst = append(dst, ix.hit(q, n-pt, pt, pm, mm))
 		}
