@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // TestAgainstBowtie compares Align (tails off) with bowtie 1 run as
@@ -124,4 +128,114 @@ func writeFile(t *testing.T, path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkBowtieRatio times, in the same run, bowtie 1 ("-p 1 -f -v 1 -a
+// --best --strata --norc", the same hits as tails-off Align, checked by
+// TestAgainstBowtie) and this package on the same 200,000 distinct reads
+// of the BenchmarkAlign mix over the human hairpins. Both sides parse the
+// FASTA reads, build or load the index and format one text line per hit;
+// bowtie's time is its process CPU time, ours the CPU time of this process
+// (one goroutine). Metric: bowtie-cpu/ours-cpu (higher is better for us).
+func BenchmarkBowtieRatio(b *testing.B) {
+	bowtie, err1 := exec.LookPath("bowtie")
+	build, err2 := exec.LookPath("bowtie-build")
+	if err1 != nil || err2 != nil {
+		b.Skip("bowtie not installed")
+	}
+	refs := loadHairpins(b)
+	dir := b.TempDir()
+	var fa bytes.Buffer
+	for _, r := range refs {
+		fmt.Fprintf(&fa, ">%s\n%s\n", r.Name, r.Seq)
+	}
+	hp := filepath.Join(dir, "hp.fa")
+	if err := os.WriteFile(hp, fa.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if out, err := exec.Command(build, "-q", hp, filepath.Join(dir, "hp")).CombinedOutput(); err != nil {
+		b.Fatalf("bowtie-build: %v\n%s", err, out)
+	}
+	fa.Reset()
+	for i, rd := range benchReads(refs, 200000) {
+		fmt.Fprintf(&fa, ">%d\n%s\n", i, rd)
+	}
+	readsFa := filepath.Join(dir, "reads.fa")
+	if err := os.WriteFile(readsFa, fa.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var bowtieCPU, ourCPU time.Duration
+	for b.Loop() {
+		cmd := exec.Command(bowtie, "-p", "1", "-f", "-v", "1", "-a", "--best", "--strata", "--norc", "-x", filepath.Join(dir, "hp"), readsFa)
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		bowtieCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+
+		cpu0 := cpuTime()
+		if err := alignFastaFiles(hp, readsFa, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		ourCPU += cpuTime() - cpu0
+	}
+	if ourCPU > 0 {
+		b.ReportMetric(bowtieCPU.Seconds()/ourCPU.Seconds(), "bowtie-cpu/ours-cpu")
+		b.ReportMetric(ourCPU.Seconds()/float64(b.N), "ours-cpu-s/op")
+		b.ReportMetric(bowtieCPU.Seconds()/float64(b.N), "bowtie-cpu-s/op")
+	}
+}
+
+// alignFastaFiles is the work BenchmarkBowtieRatio times for us: read the
+// references and reads, index, align with k=1 and no tails, write a line
+// per hit.
+func alignFastaFiles(refFile, readFile string, w io.Writer) error {
+	rf, err := os.Open(refFile)
+	if err != nil {
+		return err
+	}
+	defer rf.Close()
+	recs, err := seq.ReadAllFasta(rf, refFile)
+	if err != nil {
+		return err
+	}
+	refs := make([]Ref, len(recs))
+	for i, r := range recs {
+		refs[i] = Ref{Name: r.Name, Seq: r.Seq}
+	}
+	ix, err := NewIndex(refs, Options{MaxMismatches: 1, MinLength: 15})
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(readFile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fr := seq.NewFastaReader(f, readFile)
+	bw := bufio.NewWriter(w)
+	var hits []Hit
+	var line []byte
+	for {
+		rec, err := fr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		hits = ix.Align(rec.Seq, hits[:0])
+		for _, h := range hits {
+			line = append(line[:0], rec.Name...)
+			line = append(line, '\t')
+			line = append(line, refs[h.Ref].Name...)
+			line = append(line, '\t')
+			line = strconv.AppendInt(line, int64(h.Pos), 10)
+			line = append(line, '\t')
+			line = strconv.AppendInt(line, int64(h.Mismatches), 10)
+			line = append(line, '\n')
+			bw.Write(line)
+		}
+	}
+	return bw.Flush()
 }
