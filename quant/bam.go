@@ -383,12 +383,11 @@ type AlignedInsert struct {
 	Others []int
 }
 
-// insertCollector groups records by read name, turns each read into an
-// AlignedInsert and merges reads with the same sequence and hits.
+// insertCollector turns the records of each read into an AlignedInsert
+// and merges reads with the same sequence and hits.
 type insertCollector struct {
 	ref        *Reference
 	keepStrata bool
-	hpLen      map[string]int // header lengths, for hits
 	refIdx     map[string]int // name → hairpin index
 	otherIdx   map[string]int // name → class index
 	unknown    []string
@@ -397,6 +396,8 @@ type insertCollector struct {
 	inserts    []AlignedInsert
 	st         *BAMStats
 	key        []byte
+	intern     map[string][]byte // read sequences, shared by reads
+	mms        []int
 
 	// Genome input (nil for hairpin input).
 	genome           *GenomeReference
@@ -412,6 +413,7 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 		otherIdx:   make(map[string]int, len(ref.Others)),
 		unknownSet: map[string]int64{},
 		byKey:      map[string]int{},
+		intern:     map[string][]byte{},
 	}
 	for i, h := range ref.Hairpins {
 		c.refIdx[h.Name] = i
@@ -424,107 +426,127 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 	return c
 }
 
-// addRead converts the records of one read name.
-func (c *insertCollector) addRead(recs []*sam.Record) {
-	name := recs[0].Name
-	weight := ReadWeight(name)
-	c.st.Names++
-	c.st.Reads += weight
-	// The read's sequence, 5'→3': the first record with a full SEQ.
-	var read []byte
-	for _, r := range recs {
-		if r.Seq.Length == 0 || r.Flags&sam.Supplementary != 0 {
-			continue
-		}
-		hardClipped := false
+// readAcc accumulates the records of one read name: what counting needs,
+// not the records themselves.
+type readAcc struct {
+	name   string
+	read   []byte // 5'→3', from the first record with a full SEQ
+	hits   []Hit
+	others []int
+	// For reads whose records carry no SEQ: the MD tag and 5' clip of the
+	// record of the first hit.
+	md    string
+	mdOff int
+}
+
+func (a *readAcc) reset(name string) {
+	a.name, a.read, a.md, a.mdOff = name, nil, "", 0
+	a.hits, a.others = a.hits[:0], a.others[:0]
+}
+
+// addRecord converts one record of the read a.
+func (c *insertCollector) addRecord(a *readAcc, r *sam.Record) {
+	if a.read == nil && r.Seq.Length > 0 && r.Flags&sam.Supplementary == 0 {
+		hard := false
 		for _, op := range r.Cigar {
-			hardClipped = hardClipped || op.Type() == sam.CigarHardClipped
+			hard = hard || op.Type() == sam.CigarHardClipped
 		}
-		if hardClipped {
-			continue
+		if !hard {
+			b := bamUpperDNA(r.Seq.Expand())
+			if r.Flags&sam.Reverse != 0 {
+				bamRevComp(b)
+			}
+			if s, ok := c.intern[string(b)]; ok {
+				b = s
+			} else {
+				c.intern[string(b)] = b
+			}
+			a.read = b
 		}
-		read = bamUpperDNA(r.Seq.Expand())
-		if r.Flags&sam.Reverse != 0 {
-			bamRevComp(read)
-		}
-		break
 	}
-	var hits []Hit
-	var others []int
-	for _, r := range recs {
-		if r.Flags&sam.Unmapped != 0 || r.Ref == nil {
-			continue
-		}
-		if r.Flags&sam.Supplementary != 0 {
-			c.st.Supplemental++
-			continue
-		}
-		rn := refName(r)
-		if c.genome != nil {
-			c.genomeMapped++
-			sp := alnSpanOf(r.Pos, r.Cigar)
-			if sp.Gapped {
-				c.st.Gapped++
-				continue
-			}
-			if loci, _ := c.genome.chromLoci(rn); len(loci) == 0 {
-				if len(c.genomeChromNames) < 5 && !slices.Contains(c.genomeChromNames, rn) {
-					c.genomeChromNames = append(c.genomeChromNames, rn)
-				}
-				c.st.NoFeature++
-				continue
-			}
-			c.genomeOnChrom++
-			n := len(hits)
-			hits = c.genome.genomeHits(hits, rn, sp, r.Flags&sam.Reverse != 0)
-			if len(hits) == n {
-				c.st.NoFeature++
-			}
-			continue
-		}
-		hi, isHairpin := c.refIdx[rn]
-		if !isHairpin {
-			if cl, ok := c.otherIdx[rn]; ok {
-				if r.Flags&sam.Reverse == 0 {
-					others = append(others, cl)
-				}
-				continue
-			}
-			if _, seen := c.unknownSet[rn]; !seen {
-				c.unknown = append(c.unknown, rn)
-			}
-			c.unknownSet[rn]++
-			continue
-		}
-		if r.Flags&sam.Reverse != 0 {
-			c.st.Antisense++
-			continue
-		}
+	if r.Flags&sam.Unmapped != 0 || r.Ref == nil {
+		return
+	}
+	if r.Flags&sam.Supplementary != 0 {
+		c.st.Supplemental++
+		return
+	}
+	rn := refName(r)
+	if c.genome != nil {
+		c.genomeMapped++
 		sp := alnSpanOf(r.Pos, r.Cigar)
 		if sp.Gapped {
 			c.st.Gapped++
-			continue
+			return
 		}
-		hp := c.ref.Hairpins[hi].Seq
-		start := sp.Pos - sp.Clip5
-		if start < 0 || sp.Pos+sp.Ref > len(hp) || sp.Ref <= 0 {
-			c.st.OffEnd++
-			continue
+		if loci, _ := c.genome.chromLoci(rn); len(loci) == 0 {
+			if len(c.genomeChromNames) < 5 && !slices.Contains(c.genomeChromNames, rn) {
+				c.genomeChromNames = append(c.genomeChromNames, rn)
+			}
+			c.st.NoFeature++
+			return
 		}
-		if sp.Clip3 > 127 {
-			c.st.OffEnd++
-			continue
+		c.genomeOnChrom++
+		n := len(a.hits)
+		a.hits = c.genome.genomeHits(a.hits, rn, sp, r.Flags&sam.Reverse != 0)
+		if len(a.hits) == n {
+			c.st.NoFeature++
 		}
-		hits = append(hits, Hit{Hairpin: int32(hi), Pos: int32(start), Len: int32(sp.Clip5 + sp.Ref), Tail: int8(sp.Clip3)})
+		return
 	}
-	if read == nil && len(hits) > 0 {
-		read = c.readFromReference(recs, hits[0])
+	hi, isHairpin := c.refIdx[rn]
+	if !isHairpin {
+		if cl, ok := c.otherIdx[rn]; ok {
+			if r.Flags&sam.Reverse == 0 {
+				a.others = append(a.others, cl)
+			}
+			return
+		}
+		if _, seen := c.unknownSet[rn]; !seen {
+			c.unknown = append(c.unknown, rn)
+		}
+		c.unknownSet[rn]++
+		return
+	}
+	if r.Flags&sam.Reverse != 0 {
+		c.st.Antisense++
+		return
+	}
+	sp := alnSpanOf(r.Pos, r.Cigar)
+	if sp.Gapped {
+		c.st.Gapped++
+		return
+	}
+	hp := c.ref.Hairpins[hi].Seq
+	start := sp.Pos - sp.Clip5
+	if start < 0 || sp.Pos+sp.Ref > len(hp) || sp.Ref <= 0 || sp.Clip3 > 127 {
+		c.st.OffEnd++
+		return
+	}
+	if len(a.hits) == 0 && r.Seq.Length == 0 {
+		if md, ok := r.Tag([]byte("MD")); ok {
+			if v, ok := md.Value().(string); ok {
+				a.md, a.mdOff = v, sp.Clip5
+			}
+		}
+	}
+	a.hits = append(a.hits, Hit{Hairpin: int32(hi), Pos: int32(start), Len: int32(sp.Clip5 + sp.Ref), Tail: int8(sp.Clip3)})
+}
+
+// finishRead turns the accumulated read into an insert.
+func (c *insertCollector) finishRead(a *readAcc) {
+	weight := ReadWeight(a.name)
+	c.st.Names++
+	c.st.Reads += weight
+	read := a.read
+	if read == nil && len(a.hits) > 0 {
+		read = c.readFromReference(a)
 	}
 	// Keep hits consistent with the read's length, re-express 3' ends as
 	// the aligner would, and keep the best (mismatches, tail) class.
-	kept := hits[:0]
-	var mms []int
-	for _, h := range hits {
+	hits := a.hits[:0]
+	mms := c.mms[:0]
+	for _, h := range a.hits {
 		if read == nil || int(h.Len)+int(h.Tail) != len(read) {
 			c.st.OffEnd++
 			continue
@@ -533,10 +555,10 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 		if c.genome == nil || c.genome.seqKnown[h.Hairpin] {
 			h, mm = normaliseTail(read, c.ref.Hairpins[h.Hairpin].Seq, h)
 		}
-		kept = append(kept, h)
+		hits = append(hits, h)
 		mms = append(mms, mm)
 	}
-	hits = kept
+	c.mms = mms
 	if !c.keepStrata && len(hits) > 1 {
 		bm, bt := mms[0], hits[0].Tail
 		for i, h := range hits {
@@ -553,16 +575,17 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 		hits = kept
 	}
 	sort.Slice(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
-		if a.Hairpin != b.Hairpin {
-			return a.Hairpin < b.Hairpin
+		x, y := hits[i], hits[j]
+		if x.Hairpin != y.Hairpin {
+			return x.Hairpin < y.Hairpin
 		}
-		if a.Pos != b.Pos {
-			return a.Pos < b.Pos
+		if x.Pos != y.Pos {
+			return x.Pos < y.Pos
 		}
-		return a.Len < b.Len
+		return x.Len < y.Len
 	})
 	hits = bamUniqueHits(hits)
+	others := a.others
 	sort.Ints(others)
 	others = bamUniqueInts(others)
 	if len(hits) == 0 && len(others) == 0 {
@@ -572,10 +595,19 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 	c.key = append(c.key[:0], read...)
 	c.key = append(c.key, 0)
 	for _, h := range hits {
-		c.key = fmt.Appendf(c.key, "%d:%d:%d:%d;", h.Hairpin, h.Pos, h.Len, h.Tail)
+		c.key = strconv.AppendInt(c.key, int64(h.Hairpin), 10)
+		c.key = append(c.key, ':')
+		c.key = strconv.AppendInt(c.key, int64(h.Pos), 10)
+		c.key = append(c.key, ':')
+		c.key = strconv.AppendInt(c.key, int64(h.Len), 10)
+		c.key = append(c.key, ':')
+		c.key = strconv.AppendInt(c.key, int64(h.Tail), 10)
+		c.key = append(c.key, ';')
 	}
 	for _, o := range others {
-		c.key = fmt.Appendf(c.key, "o%d;", o)
+		c.key = append(c.key, 'o')
+		c.key = strconv.AppendInt(c.key, int64(o), 10)
+		c.key = append(c.key, ';')
 	}
 	if i, ok := c.byKey[string(c.key)]; ok {
 		c.inserts[i].Reads += weight
@@ -583,34 +615,31 @@ func (c *insertCollector) addRead(recs []*sam.Record) {
 		return
 	}
 	c.byKey[string(c.key)] = len(c.inserts)
-	c.inserts = append(c.inserts, AlignedInsert{Seq: read, Reads: weight, Molecules: weight, Hits: append([]Hit(nil), hits...), Others: others})
+	in := AlignedInsert{Seq: read, Reads: weight, Molecules: weight}
+	if len(hits) > 0 {
+		in.Hits = append([]Hit(nil), hits...)
+	}
+	if len(others) > 0 {
+		in.Others = append([]int(nil), others...)
+	}
+	c.inserts = append(c.inserts, in)
 }
 
 // readFromReference rebuilds a read whose records carry no sequence: the
-// hairpin bases under the hit, N where the MD tag reports a mismatch, N
-// for untemplated bases.
-func (c *insertCollector) readFromReference(recs []*sam.Record, h Hit) []byte {
+// hairpin bases under its first hit, N where the MD tag of that record
+// reports a mismatch, N for untemplated bases.
+func (c *insertCollector) readFromReference(a *readAcc) []byte {
+	h := a.hits[0]
 	hp := c.ref.Hairpins[h.Hairpin].Seq
 	read := make([]byte, int(h.Len)+int(h.Tail))
 	copy(read, hp[h.Pos:int(h.Pos)+int(h.Len)])
 	for i := int(h.Len); i < len(read); i++ {
 		read[i] = 'N'
 	}
-	for _, r := range recs {
-		if r.Flags&(sam.Unmapped|sam.Reverse) != 0 || refName(r) != c.ref.Hairpins[h.Hairpin].Name || r.Pos-alnSpanOf(r.Pos, r.Cigar).Clip5 != int(h.Pos) {
-			continue
+	for _, p := range mdMismatches(a.md) {
+		if a.mdOff+p < len(read) {
+			read[a.mdOff+p] = 'N'
 		}
-		if md, ok := r.Tag([]byte("MD")); ok {
-			if s, ok := md.Value().(string); ok {
-				off := alnSpanOf(r.Pos, r.Cigar).Clip5
-				for _, p := range mdMismatches(s) {
-					if off+p < len(read) {
-						read[off+p] = 'N'
-					}
-				}
-			}
-		}
-		break
 	}
 	return read
 }
@@ -661,7 +690,7 @@ func bamUniqueInts(x []int) []int {
 	return x[:n]
 }
 
-// upperDNA upper-cases in place and turns U into T.
+// bamUpperDNA upper-cases in place and turns U into T.
 func bamUpperDNA(s []byte) []byte {
 	for i, c := range s {
 		if c >= 'a' && c <= 'z' {
@@ -675,7 +704,7 @@ func bamUpperDNA(s []byte) []byte {
 	return s
 }
 
-// revComp reverse-complements s in place.
+// bamRevComp reverse-complements s in place.
 func bamRevComp(s []byte) {
 	comp := func(c byte) byte {
 		switch c {
@@ -695,16 +724,18 @@ func bamRevComp(s []byte) {
 	}
 }
 
-// groupRecords calls fn with the records of each read name. Files sorted
-// by coordinate (header SO:coordinate) are grouped in memory (one entry
-// per name) and the reads are then taken in name order (see
-// sortReadNames), so the count does not depend on coordinates; other files must keep the records of a read adjacent, as
-// aligners write them, and a name that reappears later is an
-// ErrNotGrouped error.
-func groupRecords(ar *alignmentReader, st *BAMStats, fn func([]*sam.Record)) error {
-	coord := ar.Header().SortOrder == sam.Coordinate
-	if coord {
-		groups := map[string][]*sam.Record{}
+// collect reads every record and passes each read (all records of one
+// name) through c. Files sorted by coordinate (header SO:coordinate) keep
+// one small accumulator per read name in memory (the read's sequence,
+// shared between reads with the same one, and its hits; not the records)
+// and the reads are then finished in name order (see sortReadNames), so
+// the result does not depend on coordinates. Other files must keep the
+// records of a read adjacent, as aligners write them; they stream, and a
+// name that reappears after other reads is an ErrNotGrouped error.
+func (c *insertCollector) collect(ar *alignmentReader) error {
+	st := c.st
+	if ar.Header().SortOrder == sam.Coordinate {
+		accs := map[string]*readAcc{}
 		var order []string
 		for {
 			r, err := ar.read()
@@ -715,16 +746,18 @@ func groupRecords(ar *alignmentReader, st *BAMStats, fn func([]*sam.Record)) err
 				return err
 			}
 			st.Records++
-			g, ok := groups[r.Name]
+			a, ok := accs[r.Name]
 			if !ok {
+				a = &readAcc{name: r.Name}
+				accs[r.Name] = a
 				order = append(order, r.Name)
 			}
-			groups[r.Name] = append(g, r)
+			c.addRecord(a, r)
 		}
 		sortReadNames(order)
 		for _, n := range order {
-			fn(groups[n])
-			delete(groups, n)
+			c.finishRead(accs[n])
+			delete(accs, n)
 		}
 		return nil
 	}
@@ -734,14 +767,8 @@ func groupRecords(ar *alignmentReader, st *BAMStats, fn func([]*sam.Record)) err
 		io.WriteString(h, s)
 		return h.Sum64()
 	}
-	var cur []*sam.Record
-	flush := func() {
-		if len(cur) > 0 {
-			fn(cur)
-			done[hash(cur[0].Name)] = struct{}{}
-			cur = cur[:0]
-		}
-	}
+	var cur readAcc
+	open := false
 	for {
 		r, err := ar.read()
 		if err == io.EOF {
@@ -751,17 +778,23 @@ func groupRecords(ar *alignmentReader, st *BAMStats, fn func([]*sam.Record)) err
 			return err
 		}
 		st.Records++
-		if len(cur) > 0 && r.Name != cur[0].Name {
-			flush()
+		if open && r.Name != cur.name {
+			c.finishRead(&cur)
+			done[hash(cur.name)] = struct{}{}
+			open = false
 		}
-		if len(cur) == 0 {
+		if !open {
 			if _, seen := done[hash(r.Name)]; seen {
 				return &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %q appears again after other reads; sort the file by name (samtools sort -n) or by coordinate", ErrNotGrouped, r.Name)}
 			}
+			cur.reset(r.Name)
+			open = true
 		}
-		cur = append(cur, r)
+		c.addRecord(&cur, r)
 	}
-	flush()
+	if open {
+		c.finishRead(&cur)
+	}
 	return nil
 }
 
@@ -802,7 +835,7 @@ func ReadHairpinAlignments(r io.Reader, file string, ref *Reference, o *BAMOptio
 	if err := checkHeaderLengths(ar, ref); err != nil {
 		return nil, st, err
 	}
-	if err := groupRecords(ar, &st, c.addRead); err != nil {
+	if err := c.collect(ar); err != nil {
 		return nil, st, err
 	}
 	if len(c.unknown) > 0 {
@@ -899,30 +932,35 @@ func bamStatRows(st BAMStats) []Stat {
 // "<prefix>_<i>_x<count>" by their running index i (restoring the order
 // of the collapser that made them), others after them by string order.
 func sortReadNames(names []string) {
-	index := func(n string) (int64, bool) {
-		j := strings.LastIndex(n, "_x")
-		if j < 0 {
-			return 0, false
-		}
-		k := strings.LastIndexByte(n[:j], '_')
-		if k < 0 {
-			return 0, false
-		}
-		v, err := strconv.ParseInt(n[k+1:j], 10, 64)
-		return v, err == nil
+	type key struct {
+		name string
+		idx  int64
+		ok   bool
 	}
-	sort.SliceStable(names, func(a, b int) bool {
-		ia, oka := index(names[a])
-		ib, okb := index(names[b])
-		switch {
-		case oka && okb:
-			if ia != ib {
-				return ia < ib
+	keys := make([]key, len(names))
+	for i, n := range names {
+		k := key{name: n}
+		if j := strings.LastIndex(n, "_x"); j >= 0 {
+			if i := strings.LastIndexByte(n[:j], '_'); i >= 0 {
+				v, err := strconv.ParseInt(n[i+1:j], 10, 64)
+				k.idx, k.ok = v, err == nil
 			}
-			return names[a] < names[b]
-		case oka != okb:
-			return oka
 		}
-		return names[a] < names[b]
+		keys[i] = k
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		ka, kb := &keys[a], &keys[b]
+		switch {
+		case ka.ok && kb.ok:
+			if ka.idx != kb.idx {
+				return ka.idx < kb.idx
+			}
+		case ka.ok != kb.ok:
+			return ka.ok
+		}
+		return ka.name < kb.name
 	})
+	for i := range keys {
+		names[i] = keys[i].name
+	}
 }

@@ -437,7 +437,7 @@ func ReadGenomeAlignments(r io.Reader, file string, g *GenomeReference, o *BAMOp
 	defer ar.Close()
 	c := newInsertCollector(g.Ref, &st, opt.KeepStrata)
 	c.genome = g
-	if err := groupRecords(ar, &st, c.addRead); err != nil {
+	if err := c.collect(ar); err != nil {
 		return nil, st, err
 	}
 	if c.genomeMapped > 0 && c.genomeOnChrom == 0 {
