@@ -64,7 +64,7 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 // largest over cells with ≥ 3 samples; trim 1/3, 1/4, 1/8 and scale 2.04,
 // 1.86, 1.51 for cells of ≤ 3, ≤ 23 and more samples), or a trimmed
 // variance over all samples when no cell has 3 samples, floored at 0.04.
-func robustDisp(norm []float64, c cells, three []bool, buf, buf2 []float64) float64 {
+func robustDisp(norm []float64, c cells, buf, buf2 []float64) float64 {
 	m := len(norm)
 	mean := 0.0
 	for _, v := range norm {
@@ -112,7 +112,6 @@ func robustDisp(norm []float64, c cells, three []bool, buf, buf2 []float64) floa
 		}
 		v = 1.51 * trimmedMean(sq, 1.0/8, buf)
 	}
-	_ = three
 	a := (v - mean) / (mean * mean)
 	return math.Max(a, 0.04)
 }

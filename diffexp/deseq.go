@@ -388,13 +388,12 @@ func (pl *pipeline) fitTest(w, i int) {
 
 func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
 	m := pl.m
-	norm := make([]float64, m)
+	dw := pl.dws[w]
+	norm := dw.norm
 	for j := range norm {
 		norm[j] = y[j] / pl.sf[j]
 	}
-	buf := make([]float64, m)
-	buf2 := make([]float64, m)
-	a := robustDisp(norm, pl.cl, nil, buf, buf2)
+	a := robustDisp(norm, pl.cl, dw.buf, dw.buf2)
 	cooksDistances(pl.cooks[i*m:(i+1)*m], y, ws.mu, ws.hat, a, pl.d.p)
 }
 

@@ -47,6 +47,8 @@ type dispWork struct {
 	mu   []float64
 	norm []float64
 	xtwx []float64
+	buf  []float64 // m, scratch for Cook's distances
+	buf2 []float64
 	coef []float64
 	inv  []float64
 	chol []float64
@@ -54,7 +56,7 @@ type dispWork struct {
 
 func newDispWork(m, p int) *dispWork {
 	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
-		xtwx: make([]float64, p*p), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
+		xtwx: make([]float64, p*p), buf: make([]float64, m), buf2: make([]float64, m), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
 }
 
 // initialDisp is DESeq2's starting value: the smaller of a rough

@@ -480,19 +480,19 @@ func TestCooksAndRobustDisp(t *testing.T) {
 	// constant counts: variance 0 → dispersion floored at 0.04
 	cl := cells{id: []int{0, 0, 0, 1, 1, 1}, size: []int{3, 3}}
 	buf, buf2 := make([]float64, 6), make([]float64, 6)
-	if a := robustDisp([]float64{5, 5, 5, 5, 5, 5}, cl, nil, buf, buf2); a != 0.04 {
+	if a := robustDisp([]float64{5, 5, 5, 5, 5, 5}, cl, buf, buf2); a != 0.04 {
 		t.Errorf("robust dispersion of constant row %v, want 0.04", a)
 	}
 	// cells of 3: trimmed mean with trim 1/3 of three values is the middle
 	// one; cell 1 {1,2,9}: mean 2, squared errors {1,0,49} → 2.04·1;
 	// cell 2 {10,10,10}: 0. Row mean 7 → α = (2.04 − 7)/49 < 0.04.
-	if a := robustDisp([]float64{1, 2, 9, 10, 10, 10}, cl, nil, buf, buf2); a != 0.04 {
+	if a := robustDisp([]float64{1, 2, 9, 10, 10, 10}, cl, buf, buf2); a != 0.04 {
 		t.Errorf("robust dispersion %v, want floor 0.04", a)
 	}
 	norm := []float64{100, 300, 500, 1000, 1000, 1000}
 	// cell 1: middle 300, squared errors {40000, 0, 40000} → middle 40000·2.04
 	wantA := (2.04*40000 - 650.0) / (650 * 650)
-	if a := robustDisp(norm, cl, nil, buf, buf2); math.Abs(a-wantA) > 1e-12 {
+	if a := robustDisp(norm, cl, buf, buf2); math.Abs(a-wantA) > 1e-12 {
 		t.Errorf("robust dispersion %v, want %v", a, wantA)
 	}
 }
