@@ -10,7 +10,9 @@
 # call alone, library loading and I/O excluded), one run per matrix (it is
 # slow and its spread is small next to the ratio). edgeR side: edger.R's
 # seconds_norm_estimateDisp + seconds_exactTest. exomir side: wall time of
-# the whole command (reading, fitting, writing), median of `runs`.
+# the whole command (reading, fitting, writing), median of `runs`; its
+# CPU time (user+sys, both cores) is shown as well because wall times on a
+# shared machine swing with the load (printed to stderr).
 set -eu
 RUNS=${1:-5}
 P=${PEERS:-/work/shared/peers}
@@ -19,11 +21,16 @@ if [ -z "${EXOMIR:-}" ]; then
   EXOMIR=$W/exomir
   go build -o "$EXOMIR" ./examples/exomir
 fi
-now() { date +%s.%N; }
+# timed CMD...: prints "wall user+sys" seconds of one run
+timed() {
+  /usr/bin/time -f '%e %U %S' -o "$W/time.txt" "$@"
+  awk '{printf "%.3f %.3f", $1, $2+$3}' "$W/time.txt"
+}
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 kv() { awk -F'\t' -v k="$2" '$1==k {print $2}' "$1"; }
 
-printf 'matrix\tDESeq2_DESeq_s\texomir_deseq2_median_s\tspeedup\tedgeR_s\texomir_edger_median_s\tspeedup_edger\texomir_deseq2_runs_s\n'
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)" >&2
+printf 'matrix\tDESeq2_DESeq_s\texomir_deseq2_median_s\tspeedup\texomir_deseq2_cpu_median_s\tedgeR_s\texomir_edger_median_s\tspeedup_edger\texomir_deseq2_runs_s\n'
 for k in 10 100; do
   name="2600x$((2 * k))"
   d=$W/$name
@@ -32,24 +39,22 @@ for k in 10 100; do
   Rscript "$P/edger.R" "$d/counts.tsv" "$d/coldata.tsv" "$d/edger.tsv" 2>/dev/null
   t_deseq=$(kv "$d/deseq2.tsv.dispfit.tsv" seconds_DESeq)
   t_edger=$(awk -F'\t' '$1=="seconds_norm_estimateDisp"||$1=="seconds_exactTest" {s+=$2} END {printf "%.3f", s}' "$d/edger.tsv.info.tsv")
-  runs=""
+  runs=""; cpus=""
   for i in $(seq "$RUNS"); do
-    t0=$(now)
-    "$EXOMIR" de -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" -contrast condition,tumor,control -out "$d/exomir.tsv"
-    t1=$(now)
-    runs="$runs $(echo "$t1 $t0" | awk '{printf "%.4f", $1-$2}')"
+    r=$(timed "$EXOMIR" de -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" -contrast condition,tumor,control -out "$d/exomir.tsv")
+    runs="$runs ${r% *}"; cpus="$cpus ${r#* }"
   done
   med=$(echo "$runs" | tr ' ' '\n' | grep . | median)
+  cmed=$(echo "$cpus" | tr ' ' '\n' | grep . | median)
   eruns=""
   for i in $(seq "$RUNS"); do
-    t0=$(now)
-    "$EXOMIR" de -method edger -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" -contrast condition,tumor,control -out "$d/exomir_edger.tsv"
-    t1=$(now)
-    eruns="$eruns $(echo "$t1 $t0" | awk '{printf "%.4f", $1-$2}')"
+    r=$(timed "$EXOMIR" de -method edger -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" -contrast condition,tumor,control -out "$d/exomir_edger.tsv")
+    eruns="$eruns ${r% *}"
   done
   emed=$(echo "$eruns" | tr ' ' '\n' | grep . | median)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$t_deseq" "$med" \
-    "$(echo "$t_deseq $med" | awk '{printf "%.1f", $1/$2}')" "$t_edger" "$emed" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$t_deseq" "$med" \
+    "$(echo "$t_deseq $med" | awk '{printf "%.1f", $1/$2}')" "$cmed" "$t_edger" "$emed" \
     "$(echo "$t_edger $emed" | awk '{printf "%.1f", $1/$2}')" "$(echo $runs | tr ' ' ',')"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "target: speedup >= 100 on both matrices (DESeq2 1.38.3 DESeq() vs the whole exomir de command)" >&2

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +80,26 @@ func TestDECommand(t *testing.T) {
 				t.Errorf("roc.tsv:\n%s", rb)
 			}
 		})
+	}
+}
+
+func TestDECommandGzipStdout(t *testing.T) {
+	dir := t.TempDir()
+	_, dp := deFixture(t, dir, deCounts, deColdata)
+	gz := filepath.Join(dir, "counts.tsv.gz")
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write([]byte(deCounts))
+	zw.Close()
+	if err := os.WriteFile(gz, zb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := runMain([]string{"de", "-method", "edger", "-counts", gz, "-coldata", dp, "-out", "-"}, &so, &se); code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(so.String()), "\n"); len(lines) != 7 || !strings.HasPrefix(lines[1], "mir-a\t") {
+		t.Errorf("stdout:\n%s", so.String())
 	}
 }
 
