@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unsafe"
 )
 
@@ -120,6 +121,7 @@ type processor struct {
 }
 
 func (o *Options) defaults() error {
+	o.Protocol = strings.ToLower(strings.TrimSpace(o.Protocol))
 	if o.Protocol == "" {
 		o.Protocol = "auto"
 	}

@@ -320,6 +320,8 @@ func TestCollapseProtocols(t *testing.T) {
 		{"user", Options{Adapter: "tggaattctcgg"}, "TGGAATTCTCGG", "user", "custom", false},
 		{"user+kit", Options{Protocol: "nextflex", Adapter: "TGGAATTCTCGG"}, "TGGAATTCTCGG", "user", "nextflex", false},
 		{"auto", Options{}, AdapterTruSeq, "detected", "truseq", false},
+		{"AUTO", Options{Protocol: " AUTO"}, AdapterTruSeq, "detected", "truseq", false},
+		{"TruSeq", Options{Protocol: "TruSeq"}, AdapterTruSeq, "preset", "truseq", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

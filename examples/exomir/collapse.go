@@ -59,7 +59,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 		MaxErrorRate: *errRate,
 		MinOverlap:   *minOverlap,
 	}
-	if *protocol != "auto" {
+	if p := strings.ToLower(*protocol); p != "auto" && p != "" {
 		if _, err := seq.KitByName(*protocol); err != nil {
 			return err
 		}
