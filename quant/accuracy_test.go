@@ -114,6 +114,9 @@ func l1(r *Reference, s *Sample, sref *simulate.Reference, truth []int64) float6
 	return diff / tot
 }
 
+// hairpinL1Max bounds the hairpin-count L1 of TestAccuracySimulated.
+const hairpinL1Max = 0.08
+
 // TestAccuracySimulated: L1 error of the miRNA counts on simulated reads
 // against the simulator's truth. Targets (issue #3): <= 1% of reads without
 // UMIs, <= 2% of molecules for QIAseq.
@@ -152,6 +155,26 @@ func TestAccuracySimulated(t *testing.T) {
 			t.Logf("%s: %d inserts, L1 = %.3f%% (truth %d miRNA reads, %d molecules)", c.kit, len(ins), 100*got, truth.Comp.Mirna, truth.Comp.MirnaMolecules)
 			if got > c.max {
 				t.Errorf("L1 = %.3f%%, want <= %.1f%%", 100*got, 100*c.max)
+			}
+			if !c.umi {
+				// Hairpin counts against the simulator's per-hairpin truth.
+				// Reads of multi-copy miRNAs (let-7a-1/2/3, ...) are mostly
+				// identical on all copies; the simulator spreads them
+				// evenly, while EM follows the few copy-specific reads,
+				// which an untemplated A/U that is templated on one copy
+				// biases (the aligner prefers the templated reading). So
+				// hairpin L1 is larger than miRNA L1: 5.2% with EM, 1.7%
+				// with split on this set; the bound is a sanity check.
+				var diff, tot float64
+				for hi, h := range sref.Hairpins {
+					j := r.HairpinIndex(h.Name)
+					diff += math.Abs(float64(s.Hairpin[j] - truth.HairpinReads[hi]))
+					tot += float64(truth.HairpinReads[hi])
+				}
+				t.Logf("hairpin L1 = %.3f%%", 100*diff/tot)
+				if diff/tot > hairpinL1Max {
+					t.Errorf("hairpin L1 = %.3f%%, want <= %.1f%%", 100*diff/tot, 100*hairpinL1Max)
+				}
 			}
 			checkAccounting(t, s)
 		})

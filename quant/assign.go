@@ -165,15 +165,18 @@ func NewAssigner(ref *Reference, w5, w3 int) *Assigner {
 // equally good alignments). Hits outside their hairpin are ignored.
 //
 // Rules: a hit lies on a mature when |Shift5| <= w5 and |Shift3| <= w3.
-// Among all mature placements of all hits only those with the smallest
-// |Shift5|+|Shift3| are kept (so a read equal to one mature is not also a
-// shifted isomiR of a nested or overlapping one); what remains is the
-// insert's candidate set, ambiguous when it names several features.
+// Only the features whose closest placement has the smallest
+// |Shift5|+|Shift3| over all hits are kept (so a read equal to one mature
+// is not also a shifted isomiR of a nested or overlapping one), each with
+// its closest placement on every hairpin where it lies within the
+// windows; the kept features are the insert's candidate set, ambiguous
+// when it names several features (or several hairpins).
 // Without a mature placement the insert is HairpinOnly when it has a
 // hairpin hit; otherwise OtherRNA (the lowest class index wins) or
 // Unmapped.
 func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignment {
-	var mature, hairpin []Placement
+	var hairpin []Placement
+	var mature []scored
 	best := -1
 	for _, h := range hits {
 		if h.Hairpin < 0 || int(h.Hairpin) >= len(a.ref.Hairpins) {
@@ -195,12 +198,8 @@ func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignm
 				continue
 			}
 			d := abs(d5) + abs(d3)
-			if best >= 0 && d > best {
-				continue
-			}
-			if d < best || best < 0 {
+			if best < 0 || d < best {
 				best = d
-				mature = mature[:0]
 			}
 			v := Variant{Shift5: d5, Shift3: d3, Add3p: int(h.Tail)}
 			for i := 0; i < int(h.Len); i++ {
@@ -208,13 +207,12 @@ func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignm
 					v.SNV |= snvClass(start + i - l.Start + 1)
 				}
 			}
-			mature = append(mature, Placement{Feature: int32(l.Feature), Hairpin: h.Hairpin, Start: int32(start), End: int32(end), Tail: h.Tail, Variant: v})
+			mature = append(mature, scored{Placement{Feature: int32(l.Feature), Hairpin: h.Hairpin, Start: int32(start), End: int32(end), Tail: h.Tail, Variant: v}, d})
 		}
 	}
 	switch {
 	case len(mature) > 0:
-		sortPlacements(mature)
-		return Assignment{Kind: Mirna, Placements: dedupe(mature), Class: -1}
+		return Assignment{Kind: Mirna, Placements: selectFeatures(mature, best), Class: -1}
 	case len(hairpin) > 0:
 		sortPlacements(hairpin)
 		return Assignment{Kind: HairpinOnly, Placements: dedupe(hairpin), Class: -1}
@@ -228,6 +226,48 @@ func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignm
 		return Assignment{Kind: OtherRNA, Class: c}
 	}
 	return Assignment{Kind: Unmapped, Class: -1}
+}
+
+// scored is a mature placement with its distance |Δ5|+|Δ3|.
+type scored struct {
+	p Placement
+	d int
+}
+
+// selectFeatures keeps the features whose closest placement is at distance
+// best, with all their placements (the closest per hairpin): a feature on
+// several hairpins may sit at different distances on them, e.g. an A that
+// is templated on one hairpin and an untemplated addition on another.
+func selectFeatures(ms []scored, best int) []Placement {
+	sort.Slice(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		switch {
+		case a.p.Feature != b.p.Feature:
+			return a.p.Feature < b.p.Feature
+		case a.p.Hairpin != b.p.Hairpin:
+			return a.p.Hairpin < b.p.Hairpin
+		case a.d != b.d:
+			return a.d < b.d
+		}
+		return a.p.Start < b.p.Start
+	})
+	out := make([]Placement, 0, len(ms))
+	for i := 0; i < len(ms); {
+		j, fbest := i, ms[i].d
+		for j < len(ms) && ms[j].p.Feature == ms[i].p.Feature {
+			fbest = min(fbest, ms[j].d)
+			j++
+		}
+		if fbest == best {
+			for k := i; k < j; k++ {
+				if k == i || ms[k].p.Hairpin != ms[k-1].p.Hairpin {
+					out = append(out, ms[k].p)
+				}
+			}
+		}
+		i = j
+	}
+	return out
 }
 
 // snvClass maps a 1-based position in the mature to its SNV class.

@@ -352,16 +352,19 @@ func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Mult
 	for i, k := range order {
 		groups[i] = amb[k]
 	}
-	if m == MultiSplit {
-		for _, g := range groups {
-			share := g.n / float64(len(g.cands))
-			for _, c := range g.cands {
-				out[c] += share
-			}
+	// The equal split is MultiSplit's answer and EM's starting point: every
+	// candidate starts positive, so a feature supported only by ambiguous
+	// groups (e.g. reads shared by 2 of 3 hairpins) is not fixed at zero.
+	for _, g := range groups {
+		share := g.n / float64(len(g.cands))
+		for _, c := range g.cands {
+			out[c] += share
 		}
+	}
+	if m == MultiSplit {
 		return out
 	}
-	theta := append([]float64(nil), unique...)
+	theta := out
 	next := make([]float64, len(unique))
 	for iter := 0; iter < emMaxIter; iter++ {
 		copy(next, unique)

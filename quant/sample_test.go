@@ -151,7 +151,7 @@ func TestMultiMapping(t *testing.T) {
 	ins := []seq.Insert{
 		{Seq: core[0:22], Reads: 30, Molecules: 3},
 		{Seq: core[2:24], Reads: 10, Molecules: 1},
-		{Seq: core[1:23], Reads: 20, Molecules: 2},
+		{Seq: core[1:23], Reads: 20, Molecules: 4},
 	}
 	base := []Stat{{"input_reads", "60"}, {"reads_passed", "60"}}
 	for _, c := range []struct {
@@ -161,7 +161,7 @@ func TestMultiMapping(t *testing.T) {
 		{Options{Multi: MultiEM}, []int64{45, 15}},
 		{Options{Multi: MultiSplit}, []int64{40, 20}},
 		{Options{Multi: MultiUnique}, []int64{30, 10}},
-		{Options{Multi: MultiEM, UMI: true}, []int64{5, 1}}, // molecules 3,1 + 2·3/4 = 4.5, 1.5 -> tie to lower index
+		{Options{Multi: MultiEM, UMI: true}, []int64{6, 2}}, // molecules 3, 1, 4 ambiguous: θA = 3 + 4 θA/8 = 6
 	} {
 		t.Run(c.o.Multi.String()+map[bool]string{true: "/umi"}[c.o.UMI], func(t *testing.T) {
 			s, err := Quantify(context.Background(), r, "s", ins, base, c.o)
