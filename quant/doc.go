@@ -35,12 +35,13 @@
 // (default) shares it in proportion to abundances estimated by
 // expectation–maximisation:
 //
-//	θ⁰_f   = unique_f
+//	θ⁰_f   = unique_f + Σ_g n_g / |g|                      (the equal split)
 //	θⁱ⁺¹_f = unique_f + Σ_g n_g · θⁱ_f / Σ_{h∈g} θⁱ_h     (g: ambiguous groups containing f)
 //
-// iterated until no θ moves by more than 1e-6 (groups whose candidates all
-// have θ = 0 are split equally). MultiSplit shares equally, MultiUnique
-// counts unambiguous inserts only. Hairpin counts follow the same rule
+// iterated until no θ moves by more than 1e-6 (at most 10000 times).
+// Starting from the equal split keeps every candidate positive, so a
+// feature supported only by ambiguous groups is not pinned at zero.
+// MultiSplit shares equally, MultiUnique counts unambiguous inserts only. Hairpin counts follow the same rule
 // over hairpins. The fractional totals are rounded by largest remainder so
 // that the integer counts sum to the rounded fractional total: no read is
 // counted twice and none is lost to rounding.
@@ -50,7 +51,10 @@
 // The summary's reads_passed row (from package seq) is replaced by
 // reads_mirna, reads_hairpin_only, reads_other_rna and reads_unmapped, so
 // all reads_* rows still sum to input_reads. With UMIs, counts are
-// molecules; the accounting stays in reads.
+// molecules; the accounting stays in reads. Given each insert's UMIs
+// (Options.UMIs, from seq's Result.UMIs), a miRNA's molecules are the
+// distinct UMIs over all its inserts, so that a PCR copy with a
+// sequencing error, which forms a new insert with an old UMI, adds none.
 //
 // # Outputs
 //

@@ -162,6 +162,10 @@ func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		return nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
 	}
 	o.UMI = res.Summary.UMI
+	if o.UMI {
+		// Molecules are distinct UMIs per miRNA over all its inserts.
+		o.UMIs = res.UMIs
+	}
 	base, err := quant.StatsFromSeq(&res.Summary)
 	if err != nil {
 		return nil, err

@@ -125,3 +125,23 @@ func TestQuantErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestQuantUMI: QIAseq reads are counted as molecules (distinct UMIs per
+// miRNA), never more than the miRNA reads, and -umi is accepted.
+func TestQuantUMI(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "fastq", "mirtrace_qiaseq.fq.gz")
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"quant", "-fastq", in, "-protocol", "qiaseq", "-umi", "-sample", "q", "-out", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	sum, _ := readTSV(t, filepath.Join(dir, "q.summary.tsv"))
+	if sum["count_unit"] != "molecules" || sum["umi"] != "true" {
+		t.Errorf("count_unit %q, umi %q", sum["count_unit"], sum["umi"])
+	}
+	counted, _ := strconv.ParseInt(sum["mirna_counted"], 10, 64)
+	reads, _ := strconv.ParseInt(sum["reads_mirna"], 10, 64)
+	if counted <= 0 || counted > reads {
+		t.Errorf("molecules counted %d, miRNA reads %d", counted, reads)
+	}
+}
