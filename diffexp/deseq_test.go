@@ -270,11 +270,15 @@ func TestWriteResults(t *testing.T) {
 func benchmarkDESeq(b *testing.B, c *Counts, cd *ColData, o Options) {
 	b.SetBytes(int64(len(c.Values) * 8))
 	b.ReportAllocs()
+	cpu0 := processCPU()
 	for b.Loop() {
 		if _, err := DESeq(c, cd, o); err != nil {
 			b.Fatal(err)
 		}
 	}
+	// CPU seconds per run summed over threads: comparable with R's
+	// system.time user+sys when the machine is shared.
+	b.ReportMetric((processCPU()-cpu0)*1e3/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkDESeqSim2600x20 runs the committed 2,600 × 20 golden matrix.

@@ -314,6 +314,21 @@ func TestDigammaDiff(t *testing.T) {
 	}
 }
 
+func TestLgammaLargeLog1p(t *testing.T) {
+	for _, x := range []float64{12, 13.5, 100, 1e4, 1e8} {
+		want, _ := math.Lgamma(x)
+		if got := lgammaLarge(x); math.Abs(got-want) > 1e-13*math.Abs(want)+1e-13 {
+			t.Errorf("lgammaLarge(%v) = %v, math.Lgamma %v", x, got, want)
+		}
+	}
+	for _, x := range []float64{0, 1e-12, 1e-4, 1e-3, 0.0011, 0.5, 20, 1e6} {
+		want := math.Log1p(x)
+		if got := log1pFast(x); math.Abs(got-want) > 1e-13*math.Abs(want) {
+			t.Errorf("log1pFast(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
+
 func TestLgammaDiff(t *testing.T) {
 	for _, y := range []float64{1, 2, 5, 12, 13, 100, 5000} {
 		for _, r := range []float64{1e-3, 0.5, 3, 1e4, 1e8} {
