@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -616,3 +617,34 @@ func absInt64(x int64) int64 {
 	}
 	return x
 }
+
+// TestCollapseMemoryPerInsert checks that memory grows with distinct
+// inserts, not reads: ten times the reads of the same few inserts must
+// not need (nearly) ten times the allocations or bytes.
+func TestCollapseMemoryPerInsert(t *testing.T) {
+	var block strings.Builder
+	for _, ins := range []string{"TAGCTTATCAGACTGATGTTGA", "TGAGGTAGTAGGTTGTATAGTT", "TATTGCACTTGTCCCGGCCTGT", "AACCCGTAGATCCGAACTTGTG", ""} {
+		r := (ins + AdapterTruSeq + "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG")[:50]
+		fmt.Fprintf(&block, "@NS500688:98:HMNCWBGXX:1:11101:1000:1000 1:N:0:ATCACG\n%s\n+\n%s\n", r, strings.Repeat("E", 50))
+	}
+	small := []byte(strings.Repeat(block.String(), 1000))
+	large := []byte(strings.Repeat(block.String(), 10000))
+	measure := func(data []byte) (allocs, bytes uint64) {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		if _, err := Collapse(context.Background(), bytesReader(data), "m", Options{Protocol: "truseq"}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&m1)
+		return m1.Mallocs - m0.Mallocs, m1.TotalAlloc - m0.TotalAlloc
+	}
+	as, bs := measure(small)
+	al, bl := measure(large)
+	t.Logf("5000 reads: %d allocs, %d bytes; 50000 reads: %d allocs, %d bytes", as, bs, al, bl)
+	if al > as+50 || bl > bs+(256<<10) {
+		t.Errorf("allocation grows with reads: %d -> %d allocs, %d -> %d bytes", as, al, bs, bl)
+	}
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
