@@ -5,7 +5,11 @@
 #   vs ../shared/peers/mirna_pipeline.sh (target: ~45x slower than quant)
 #   peak RSS of exomir quant (target <= 300 MB)
 # Medians of RUNS (5) runs for gzip and exomir (interleaved, so load changes hit
-# both), PEER_RUNS (3) for the pipeline. Wall-clock seconds from /usr/bin/time.
+# both), PEER_RUNS (3) for the pipeline. Wall-clock seconds from /usr/bin/time;
+# CPU seconds (user+sys, children included) are printed too: on a shared,
+# loaded machine they are the steadier figure. Each pipeline run is preceded by
+# one more gzip -dc run, and the pipeline ratio uses the gzip runs of its own
+# rounds (wall) so that load changes between phases cancel out.
 #
 # usage: bench/quant_speed.sh [workdir]
 # env:   READS (2000000), RUNS (5), PEER_RUNS (3; 0 skips), FASTQ (use this file
@@ -32,9 +36,9 @@ if [[ -z ${FASTQ:-} ]]; then
 fi
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); file $FASTQ ($(stat -c %s "$FASTQ") bytes)"
 
-# t CMD... : prints "wall_s max_rss_kb"
-t() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
-        { cat "$work/stderr.txt" >&2; return 1; }; cat "$work/time.txt"; }
+# t CMD... : prints "wall_s max_rss_kb cpu_s"
+t() { /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
+        { cat "$work/stderr.txt" >&2; return 1; }; awk '{printf "%s %s %.2f\n", $1, $2, $3+$4}' "$work/time.txt"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 : >"$work/gzip.txt"
@@ -47,25 +51,31 @@ for i in $(seq "$RUNS"); do
   done
 done
 gz=$(cut -d' ' -f1 "$work/gzip.txt" | median)
-echo "gzip -dc            runs: $(cut -d' ' -f1 "$work/gzip.txt" | tr '\n' ' ') median ${gz}s"
+gzc=$(cut -d' ' -f3 "$work/gzip.txt" | median)
+echo "gzip -dc            runs: $(cut -d' ' -f1 "$work/gzip.txt" | tr '\n' ' ') median ${gz}s wall, ${gzc}s CPU"
 for p in $PROTOCOLS; do
   m=$(cut -d' ' -f1 "$work/exomir_$p.txt" | median)
   rss=$(cut -d' ' -f2 "$work/exomir_$p.txt" | sort -g | tail -1)
-  echo "exomir -protocol $p runs: $(cut -d' ' -f1 "$work/exomir_$p.txt" | tr '\n' ' ') median ${m}s; ratio to gzip -dc $(echo "scale=3; $m/$gz" | bc)x; peak RSS $((rss/1024)) MB"
-  eval "ex_$p=$m"
+  mc=$(cut -d' ' -f3 "$work/exomir_$p.txt" | median)
+  echo "exomir -protocol $p runs: $(cut -d' ' -f1 "$work/exomir_$p.txt" | tr '\n' ' ') median ${m}s wall, ${mc}s CPU; ratio to gzip -dc $(echo "scale=3; $m/$gz" | bc)x wall, $(echo "scale=3; $mc/$gzc" | bc)x CPU; peak RSS $((rss/1024)) MB"
+  eval "ex_$p=$m; exc_$p=$mc"
 done
 
 if [[ $PEER_RUNS -gt 0 ]]; then
-  : >"$work/peer.txt"
+  : >"$work/peer.txt"; : >"$work/gzip_peer.txt"
   for i in $(seq "$PEER_RUNS"); do
+    t gzip -dc "$FASTQ" >>"$work/gzip_peer.txt"
     rm -rf "$work/peer"
     # the bowtie index is cached across runs (INDEX_CACHE), as nf-core would
     INDEX_CACHE="$work/peer_index" SPECIES=hsa t "$PIPE" "$FASTQ" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" >>"$work/peer.txt"
   done
   pm=$(cut -d' ' -f1 "$work/peer.txt" | median)
-  echo "mirna_pipeline.sh   runs: $(cut -d' ' -f1 "$work/peer.txt" | tr '\n' ' ') median ${pm}s; peak RSS $(( $(cut -d' ' -f2 "$work/peer.txt" | sort -g | tail -1) / 1024 )) MB (largest single process)"
+  pmc=$(cut -d' ' -f3 "$work/peer.txt" | median)
+  gzp=$(cut -d' ' -f1 "$work/gzip_peer.txt" | median)
+  echo "mirna_pipeline.sh   runs: $(cut -d' ' -f1 "$work/peer.txt" | tr '\n' ' ') median ${pm}s wall, ${pmc}s CPU; peak RSS $(( $(cut -d' ' -f2 "$work/peer.txt" | sort -g | tail -1) / 1024 )) MB (largest single process); gzip -dc in these rounds: median ${gzp}s"
   for p in $PROTOCOLS; do
-    m=$(eval echo "\$ex_$p")
-    echo "pipeline / exomir -protocol $p: $(echo "scale=1; $pm/$m" | bc)x"
+    m=$(eval echo "\$ex_$p"); mc=$(eval echo "\$exc_$p")
+    # pipeline/exomir, with the pipeline normalised by the gzip time of its own rounds
+    echo "pipeline / exomir -protocol $p: $(echo "scale=1; ($pm/$gzp)/($m/$gz)" | bc)x wall (gzip-normalised), $(echo "scale=1; $pm/$m" | bc)x raw wall, $(echo "scale=1; $pmc/$mc" | bc)x CPU"
   done
 fi
