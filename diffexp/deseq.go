@@ -394,7 +394,7 @@ func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
 		norm[j] = y[j] / pl.sf[j]
 	}
 	a := robustDisp(norm, pl.cl, dw.buf, dw.buf2)
-	cooksDistances(pl.cooks[i*m:(i+1)*m], y, ws.mu, ws.hat, a, pl.d.p)
+	cooksDistances(pl.cooks[i*m:(i+1)*m], y, ws.muRaw, ws.hat, a, pl.d.p)
 }
 
 func (pl *pipeline) run() error {

@@ -20,6 +20,8 @@ type glmModel struct {
 	m, p   int
 	sf     []float64
 	lambda float64 // ridge on the natural-log scale
+	// interceptOnly: the design is a single column of ones.
+	interceptOnly bool
 	// init maps log(normalised count + 0.1) to starting coefficients:
 	// (XᵀX)⁻¹Xᵀ, p × m row-major.
 	init []float64
@@ -27,6 +29,12 @@ type glmModel struct {
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
 	g := &glmModel{x: x, m: m, p: p, sf: sf, lambda: ridgeLog2 / (math.Ln2 * math.Ln2)}
+	if p == 1 {
+		g.interceptOnly = true
+		for j := 0; j < m; j++ {
+			g.interceptOnly = g.interceptOnly && x[j] == 1
+		}
+	}
 	xtx := make([]float64, p*p)
 	for j := 0; j < m; j++ {
 		r := x[j*p : (j+1)*p]
@@ -57,7 +65,8 @@ func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
 // glmWork is one worker's scratch space and the result of its last fit.
 type glmWork struct {
 	beta, betaNew []float64 // p, natural log scale
-	mu, w, z, eta []float64 // m
+	mu, w, z, eta []float64 // m; mu is floored at glmMinMu
+	muRaw         []float64 // m, s_j exp(x_j β) without the floor
 	hat           []float64 // m
 	xtwx, a, ainv []float64 // p × p
 	cov           []float64 // p × p sandwich covariance (natural log scale)
@@ -71,7 +80,7 @@ type glmWork struct {
 func newGLMWork(m, p int) *glmWork {
 	return &glmWork{
 		beta: make([]float64, p), betaNew: make([]float64, p),
-		mu: make([]float64, m), w: make([]float64, m), z: make([]float64, m), eta: make([]float64, m),
+		mu: make([]float64, m), muRaw: make([]float64, m), w: make([]float64, m), z: make([]float64, m), eta: make([]float64, m),
 		hat: make([]float64, m), xtwx: make([]float64, p*p), a: make([]float64, p*p),
 		ainv: make([]float64, p*p), cov: make([]float64, p*p), rhs: make([]float64, p),
 		tmp: make([]float64, p*p), chol: make([]float64, p*p),
@@ -99,6 +108,21 @@ func nbLogLik(y, mu, alpha float64) float64 {
 func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 	m, p, x, init := g.m, g.p, g.x, g.init
 	beta := ws.beta[:p]
+	if g.interceptOnly {
+		// DESeq2 takes the intercept-only fit in closed form: the log of
+		// the mean normalised count.
+		s := 0.0
+		for j := 0; j < m; j++ {
+			s += y[j] / g.sf[j]
+		}
+		beta[0] = math.Log(s / float64(m))
+		for j := 0; j < m; j++ {
+			ws.mu[j] = math.Max(g.sf[j]*math.Exp(beta[0]), glmMinMu)
+		}
+		ws.conv, ws.iter = true, 0
+		g.finish(ws, y, alpha)
+		return true
+	}
 	// starting values: least squares of log(normalised + 0.1)
 	for a := 0; a < p; a++ {
 		s := 0.0
@@ -221,7 +245,12 @@ func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
 		}
 		ws.hat[j] = ws.w[j] * h
 	}
-	ws.dev = nbDeviance(y, ws.mu[:m], alpha, nbConst(y, alpha))
+	// The likelihood (deviance, LRT) and Cook's distances use the means
+	// without the floor, as DESeq2 recomputes them from the coefficients.
+	for j := 0; j < m; j++ {
+		ws.muRaw[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], ws.beta[:p]))
+	}
+	ws.dev = nbDeviance(y, ws.muRaw[:m], alpha, nbConst(y, alpha))
 }
 
 // nbConst is the part of the NB log likelihood that does not depend on μ:

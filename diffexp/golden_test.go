@@ -46,6 +46,8 @@ var goldenCases = []goldenCase{
 	{"sim_batch_lrt_cond", "sim_batch", "deseq2_lrt_cond.tsv", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_outlier", "sim_outlier", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_cooks", "sim_cooks", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
+	{"sim_3level_CvsB", "sim_3level", "deseq2_CvsB.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "C", "B"}},
+	{"sim_3level_lrt", "sim_3level", "deseq2_lrt.tsv", "~ condition", "lrt", "~ 1", "ratio", nil},
 	{"sim_sparse", "sim_sparse", "deseq2.tsv", "~ condition", "wald", "", "poscounts", []string{"condition", "tumor", "control"}},
 }
 
