@@ -295,3 +295,68 @@ func readTableIfExists(t testing.TB, path string) ([]string, map[string][]float6
 	}
 	return readTable(t, openMaybeGz(t, path))
 }
+
+// TestTruthFDRPower checks, on the simulated sets with known fold changes,
+// that the false discovery proportion at padj < 0.1 is at most 0.1 (on the
+// 2,600-feature set) and not above DESeq2's, and that power is not below
+// DESeq2's on the same data.
+func TestTruthFDRPower(t *testing.T) {
+	for _, gc := range goldenCases {
+		if gc.test != "wald" {
+			continue
+		}
+		dir := filepath.Join("..", "testdata", "de", gc.dir)
+		tp := filepath.Join(dir, "truth.tsv")
+		if _, err := os.Stat(tp); err != nil {
+			if _, err := os.Stat(tp + ".gz"); err != nil {
+				continue
+			}
+		}
+		t.Run(gc.name, func(t *testing.T) {
+			tids, truth := readTable(t, openMaybeGz(t, tp))
+			c, cd := loadInputs(t, dir)
+			res, err := DESeq(c, cd, Options{Design: gc.design, SizeFactorType: gc.sfType, Contrast: gc.contrast})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, ref := readTable(t, openMaybeGz(t, filepath.Join(dir, strings.TrimSuffix(gc.results, ".gz"))))
+			score := func(padj []float64) (fdp, power float64, n int) {
+				var fp, tp, de int
+				for i := range tids {
+					isDE := truth["is_de"][i] == 1
+					if isDE {
+						de++
+					}
+					if padj[i] < 0.1 {
+						n++
+						if isDE {
+							tp++
+						} else {
+							fp++
+						}
+					}
+				}
+				if n > 0 {
+					fdp = float64(fp) / float64(n)
+				}
+				return fdp, float64(tp) / float64(de), n
+			}
+			fdp, pow, n := score(res.PAdj)
+			rfdp, rpow, rn := score(ref["padj"])
+			t.Logf("%s: padj<0.1: exomir %d calls, FDP %.4f, power %.4f; DESeq2 %d calls, FDP %.4f, power %.4f",
+				gc.name, n, fdp, pow, rn, rfdp, rpow)
+			// FDR is an expectation: the realised proportion is checked
+			// against 0.1 only where there are enough calls for it to be
+			// meaningful; everywhere it must not exceed DESeq2's.
+			if n >= 100 && fdp > 0.1 {
+				t.Errorf("false discovery proportion %.4f > 0.1", fdp)
+			}
+			if fdp > rfdp+1e-12 {
+				t.Errorf("false discovery proportion %.4f above DESeq2's %.4f", fdp, rfdp)
+			}
+			if pow < rpow {
+				t.Errorf("power %.4f below DESeq2's %.4f", pow, rpow)
+			}
+		})
+	}
+}
