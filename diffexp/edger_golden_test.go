@@ -157,12 +157,15 @@ func TestTMMGolden(t *testing.T) {
 	}
 }
 
-// Targets for the exact test against edgeR 3.40.2 (issue #4): logFC
-// Pearson ≥ 0.9999. The p-value figures are reported; their tolerance is
-// looser because the dispersion trend smoother is not locfit's (see EdgeR).
+// Targets for the exact test against edgeR 3.40.2: logFC Pearson ≥ 0.9999
+// (issue #4); the rest are this implementation's own regression bounds
+// (it reproduces edgeR to about 1e-9, see the logged figures).
 const (
 	edgerMinLFCPearson   = 0.9999
-	edgerMaxMedianLog10P = 0.05
+	edgerMaxLFCDiff      = 1e-6
+	edgerMaxMedianLog10P = 1e-6
+	edgerMinJaccard      = 0.99
+	edgerMaxDispRelDiff  = 1e-6
 )
 
 func TestEdgeRGolden(t *testing.T) {
@@ -210,6 +213,15 @@ func TestEdgeRGolden(t *testing.T) {
 				_, max3 := relMax(d.aveLogCPM, wa)
 				t.Logf("%s dispersions: common %.6g, edgeR %.6g; prior df %.4g, edgeR %.4g; trended rel diff median %.3g max %.3g; tagwise rel diff median %.3g max %.3g; AveLogCPM max rel diff %.3g",
 					gs.name, d.common, common, d.priorDF, priorDF, med1, max1, med2, max2, max3)
+				if math.Abs(d.common-common) > edgerMaxDispRelDiff*common || max1 > edgerMaxDispRelDiff || max2 > edgerMaxDispRelDiff {
+					t.Errorf("dispersions differ from edgeR by more than %g (relative)", edgerMaxDispRelDiff)
+				}
+			}
+			if st.maxDiff > edgerMaxLFCDiff {
+				t.Errorf("max |ΔlogFC| %g > %g", st.maxDiff, edgerMaxLFCDiff)
+			}
+			if st.jac05 < edgerMinJaccard || st.jac10 < edgerMinJaccard {
+				t.Errorf("FDR set Jaccard %.4f / %.4f < %g", st.jac05, st.jac10, edgerMinJaccard)
 			}
 			if st.pearson < edgerMinLFCPearson {
 				t.Errorf("logFC Pearson %.6f < %g", st.pearson, edgerMinLFCPearson)

@@ -69,13 +69,12 @@ func ExampleEdgeR() {
 	for i, f := range res.Features {
 		fmt.Printf("%-8s logFC %6.2f  p %.2g\n", f, res.Log2FoldChange[i], res.PValue[i])
 	}
-	// edgeR 3.40.2 exactTest: logFC 4.40, 0.235, −4.56, −0.078, 0.0382 and
-	// p 4.2e-22, 0.55, 3.9e-24, 0.92, 0.92 (its dispersion trend differs
-	// slightly on five features).
+	// edgeR 3.40.2 exactTest on the same matrix: logFC 4.40, 0.235, −4.56,
+	// −0.078, 0.0382 and p 4.22e-22, 0.545, 3.86e-24, 0.922, 0.924.
 
 	// Output:
-	// mir-up   logFC   4.40  p 4.6e-22
-	// mir-flat logFC   0.23  p 0.55
+	// mir-up   logFC   4.40  p 4.2e-22
+	// mir-flat logFC   0.23  p 0.54
 	// mir-down logFC  -4.56  p 3.9e-24
 	// mir-low  logFC  -0.08  p 0.92
 	// mir-high logFC   0.04  p 0.92
