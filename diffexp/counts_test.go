@@ -2,6 +2,8 @@ package diffexp
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -85,6 +87,53 @@ func TestReadColDataAlign(t *testing.T) {
 	for _, bad := range []string{"", "sample\tcondition\n", "sample\tcondition\ns1\ta\ns1\tb\n", "sample\tcondition\ns1\ta\tb\tc\n"} {
 		if _, err := ReadColData(strings.NewReader(bad), "cd.tsv"); err == nil {
 			t.Errorf("ReadColData(%q) succeeded", bad)
+		}
+	}
+}
+
+// FuzzReadCounts: arbitrary input never panics, and a parsed matrix is
+// consistent (values F × S, all non-negative integers).
+func FuzzReadCounts(f *testing.F) {
+	f.Add("mirna\ta\tb\nm1\t1\t2\nm2\t0\t5\n")
+	f.Add("a\tb\nm1\t1\t2\n")
+	f.Add("mirna\ta\n\n\nm\t1e3\n")
+	f.Add("mirna\ta\tb\nm1\t1\t-0\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := ReadCounts(strings.NewReader(in), "fuzz.tsv")
+		if err != nil {
+			return
+		}
+		if len(c.Values) != len(c.Features)*len(c.Samples) {
+			t.Fatalf("%d values for %d × %d", len(c.Values), len(c.Features), len(c.Samples))
+		}
+		for _, v := range c.Values {
+			if v < 0 || v != math.Trunc(v) {
+				t.Fatalf("bad value %v", v)
+			}
+		}
+	})
+}
+
+func BenchmarkReadCounts(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("mirna")
+	for j := 0; j < 20; j++ {
+		fmt.Fprintf(&sb, "\ts%d", j)
+	}
+	sb.WriteByte('\n')
+	for i := 0; i < 2600; i++ {
+		fmt.Fprintf(&sb, "m%d", i)
+		for j := 0; j < 20; j++ {
+			fmt.Fprintf(&sb, "\t%d", (i*31+j*17)%5000)
+		}
+		sb.WriteByte('\n')
+	}
+	in := sb.String()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadCounts(strings.NewReader(in), ""); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
