@@ -110,3 +110,28 @@ func TestCollapseCommandErrors(t *testing.T) {
 		t.Errorf("unknown protocol: exit %d, %q", code, stderr.String())
 	}
 }
+
+func TestCollapseCommandStdin(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "fastq", "excerpt_v1.fq.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = old }()
+	prefix := filepath.Join(t.TempDir(), "stdin")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"collapse", "-in", "-", "-out", prefix}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	summary, err := os.ReadFile(prefix + ".summary.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"input_reads\t1000\n", "adapter\tTCGTATGCCGTCTTCTGCTTG\n", "protocol\tv1\n"} {
+		if !strings.Contains(string(summary), row) {
+			t.Errorf("summary lacks %q", row)
+		}
+	}
+}
