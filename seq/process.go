@@ -50,6 +50,9 @@ type Options struct {
 	// 3, cutadapt's defaults).
 	MaxErrorRate float64
 	MinOverlap   int
+	// NoIndels restricts adapter matching to mismatches (cutadapt
+	// --no-indels); by default indels count as errors too, as in cutadapt.
+	NoIndels bool
 	// CacheEntries bounds the cache of trimming results keyed by the raw
 	// read sequence (0 = 4096; negative disables it). Small-RNA reads
 	// repeat a lot, so most reads are a single lookup in a map small
@@ -255,7 +258,7 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 
 func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, res *Result) (*Result, error) {
 	s := &res.Summary
-	tr, err := NewTrimmer(TrimOptions{Kit: k, MaxErrorRate: o.MaxErrorRate, MinOverlap: o.MinOverlap})
+	tr, err := NewTrimmer(TrimOptions{Kit: k, MaxErrorRate: o.MaxErrorRate, MinOverlap: o.MinOverlap, NoIndels: o.NoIndels})
 	if err != nil {
 		return nil, err
 	}

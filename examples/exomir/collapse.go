@@ -32,7 +32,8 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	maxLen := fs.Int("max-len", seq.DefaultMaxLen, "longest insert kept (nt)")
 	maxN := fs.Int("max-n", 0, "most N bases an insert may hold (negative: no limit)")
 	minQual := fs.Float64("min-qual", 0, "drop inserts whose mean Phred quality is below this (0: off)")
-	errRate := fs.Float64("error-rate", seq.DefaultMaxErrorRate, "maximum mismatch rate in the adapter match (as cutadapt -e)")
+	errRate := fs.Float64("error-rate", seq.DefaultMaxErrorRate, "maximum error rate (mismatches and indels) in the adapter match (as cutadapt -e)")
+	noIndels := fs.Bool("no-indels", false, "allow only mismatches in the adapter match, no indels (as cutadapt --no-indels)")
 	minOverlap := fs.Int("min-overlap", seq.DefaultMinOverlap, "shortest partial adapter recognised at the read end (as cutadapt -O)")
 	threads := fs.Int("threads", 0, "worker goroutines for BGZF inflation; 0 = all cores (output never depends on it)")
 	detectReads := fs.Int("detect-reads", seq.DefaultDetectReads, "reads examined by adapter detection with -protocol auto")
@@ -58,6 +59,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 		DetectReads:  *detectReads,
 		MaxErrorRate: *errRate,
 		MinOverlap:   *minOverlap,
+		NoIndels:     *noIndels,
 	}
 	if p := strings.ToLower(*protocol); p != "auto" && p != "" {
 		if _, err := seq.KitByName(*protocol); err != nil {
