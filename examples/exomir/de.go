@@ -229,6 +229,8 @@ func deContrast(a *deArgs, cd *diffexp.ColData, o *diffexp.Options) error {
 			return fmt.Errorf("%w: level %q of %q absent from %s (levels: %s)", diffexp.ErrContrast, l, a.contrastVar, a.coldata, strings.Join(levels, ", "))
 		}
 	}
+	// pass the resolved contrast on, so every method and the ROC agree
+	o.Contrast = []string{a.contrastVar, a.numLvl, a.denomLvl}
 	if a.numLvl == a.denomLvl {
 		return fmt.Errorf("%w: numerator and denominator are both %q", diffexp.ErrContrast, a.numLvl)
 	}
