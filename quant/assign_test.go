@@ -156,12 +156,17 @@ func TestAssignOtherClasses(t *testing.T) {
 	must(r.AddOther("tRNA", []seq.FastaRecord{{Name: "tRNA-Gly", Seq: []byte(trna)}}))
 	// An rRNA set that also contains the tRNA and the mir-21 hairpin: a tie
 	// between classes goes to the first class, a tie with a hairpin to miRNA.
-	must(r.AddOther("rRNA", []seq.FastaRecord{{Name: "18S", Seq: []byte(rrna)}, {Name: "copy", Seq: []byte(trna)}, {Name: "mir21copy", Seq: hp21}}))
+	// A third class holds mir-21 with one substitution inside miR-21-5p: a
+	// read exact on it but one mismatch from the hairpin is still miRNA.
 	l21, _ := locusOf(t, r, "hsa-miR-21-5p", "hsa-mir-21")
+	mut := []byte(mutate(string(hp21), l21.Start+10))
+	must(r.AddOther("rRNA", []seq.FastaRecord{{Name: "18S", Seq: []byte(rrna)}, {Name: "copy", Seq: []byte(trna)}, {Name: "mir21copy", Seq: hp21}}))
+	must(r.AddOther("Y_RNA", []seq.FastaRecord{{Name: "mir21mut", Seq: mut}}))
 	ins := []seq.Insert{
 		{Seq: trna[10:32], Reads: 7},
 		{Seq: rrna[5:30], Reads: 5},
-		{Seq: string(hp21[l21.Start:l21.End]), Reads: 11},
+		{Seq: string(hp21[l21.Start:l21.End]), Reads: 8},
+		{Seq: string(mut[l21.Start:l21.End]), Reads: 3},
 		{Seq: "ACGTTGCAACGTTGCAACGTTG", Reads: 2},
 	}
 	base := []Stat{{"input_reads", "40"}, {"reads_too_short", "15"}, {"reads_passed", "25"}}
@@ -170,7 +175,7 @@ func TestAssignOtherClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ stat, want string }{
-		{"class_tRNA", "7"}, {"class_rRNA", "5"}, {"reads_other_rna", "12"},
+		{"class_tRNA", "7"}, {"class_rRNA", "5"}, {"class_Y_RNA", "0"}, {"reads_other_rna", "12"},
 		{"reads_mirna", "11"}, {"reads_unmapped", "2"}, {"reads_hairpin_only", "0"},
 	} {
 		if got, _ := smp.Stat(c.stat); got != c.want {

@@ -26,8 +26,11 @@
 // untemplated bases, and mismatches are classed by their 1-based position
 // in the mature: iso_snv_seed 2–7, iso_snv_central_offset 8,
 // iso_snv_central 9–12, iso_snv_central_supp 13–17, iso_snv elsewhere.
-// Hits on no mature arm make the insert hairpin-only; hits on other
-// classes only make it other-RNA (miRNA wins a tie).
+// Hits on no mature arm make the insert hairpin-only. Inserts are aligned
+// on the hairpins first and only those without a hairpin hit on the other
+// classes (InsertAligner), so miRNA wins whenever a read matches a hairpin
+// within the allowed mismatches, and miRNA counts do not depend on the
+// other classes given.
 //
 // # Multi-mapping reads
 //

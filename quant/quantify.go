@@ -24,10 +24,13 @@ type indexed struct {
 	err  error
 }
 
-// Index returns the alignment index over the reference's hairpins followed
-// by its other-class sequences (target i < len(Hairpins) is hairpin i,
-// target len(Hairpins)+j is Others[j]). It is built on first use with
-// AlignOptions and cached; add other classes before the first call.
+// Index returns one alignment index over the reference's hairpins
+// followed by its other-class sequences (target i < len(Hairpins) is
+// hairpin i, target len(Hairpins)+j is Others[j]). It is built on first
+// use with AlignOptions and cached; add other classes before the first
+// call. Quantify itself aligns in two steps (see InsertAligner), which
+// differs from this single best stratum when a read's best hit is on an
+// other-class sequence and a worse one on a hairpin.
 func (r *Reference) Index() (*align.Index, error) {
 	r.idx.once.Do(func() {
 		refs := make([]align.Ref, 0, len(r.Hairpins)+len(r.Others))
@@ -45,16 +48,106 @@ func (r *Reference) Index() (*align.Index, error) {
 	return r.idx.ix, r.idx.err
 }
 
+// hairpinIndex and otherIndex are the indexes of the hairpins alone and
+// of the other-class sequences alone (nil without classes).
+func (r *Reference) hairpinIndex() (*align.Index, error) {
+	r.hpIdx.once.Do(func() {
+		refs := make([]align.Ref, len(r.Hairpins))
+		for i, h := range r.Hairpins {
+			refs[i] = align.Ref{Name: h.Name, Seq: h.Seq}
+		}
+		r.hpIdx.ix, r.hpIdx.err = align.NewIndex(refs, AlignOptions())
+		if r.hpIdx.err != nil {
+			r.hpIdx.err = fmt.Errorf("quant: hairpin index: %w", r.hpIdx.err)
+		}
+	})
+	return r.hpIdx.ix, r.hpIdx.err
+}
+
+func (r *Reference) otherIndex() (*align.Index, error) {
+	r.otIdx.once.Do(func() {
+		if len(r.Others) == 0 {
+			return
+		}
+		refs := make([]align.Ref, len(r.Others))
+		for i, o := range r.Others {
+			refs[i] = align.Ref{Name: o.Name, Seq: o.Seq}
+		}
+		r.otIdx.ix, r.otIdx.err = align.NewIndex(refs, AlignOptions())
+		if r.otIdx.err != nil {
+			r.otIdx.err = fmt.Errorf("quant: other-RNA index: %w", r.otIdx.err)
+		}
+	})
+	return r.otIdx.ix, r.otIdx.err
+}
+
+// InsertAligner aligns inserts the way Quantify does: on the hairpins
+// first (best stratum, sense strand); only an insert with no hairpin hit
+// is aligned on the other-class sequences. So miRNA wins whenever a read
+// matches a hairpin within the allowed mismatches, and miRNA counts do not
+// depend on which other classes are given. An InsertAligner holds scratch
+// space: use one per goroutine.
+type InsertAligner struct {
+	ref      *Reference
+	hp, ot   *align.Index
+	scratch  []align.Hit
+	hits     []Hit
+	classes  []int
+	otherSet []bool
+}
+
+// NewInsertAligner returns an aligner for inserts on r (building r's
+// indexes on first use). Add other classes before the first call.
+func (r *Reference) NewInsertAligner() (*InsertAligner, error) {
+	hp, err := r.hairpinIndex()
+	if err != nil {
+		return nil, err
+	}
+	ot, err := r.otherIndex()
+	if err != nil {
+		return nil, err
+	}
+	return &InsertAligner{ref: r, hp: hp, ot: ot, otherSet: make([]bool, len(r.Classes))}, nil
+}
+
+// Align returns the insert's hairpin hits and, when it has none, the
+// distinct classes of its other-class hits (sorted). Both slices are
+// reused by the next call.
+func (a *InsertAligner) Align(read []byte) ([]Hit, []int) {
+	a.hits, a.classes = a.hits[:0], a.classes[:0]
+	a.scratch = a.hp.Align(read, a.scratch[:0])
+	for _, h := range a.scratch {
+		if !h.Reverse {
+			a.hits = append(a.hits, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
+		}
+	}
+	if len(a.hits) > 0 || a.ot == nil {
+		return a.hits, a.classes
+	}
+	a.scratch = a.ot.Align(read, a.scratch[:0])
+	for _, h := range a.scratch {
+		if !h.Reverse {
+			a.otherSet[a.ref.Others[h.Ref].Class] = true
+		}
+	}
+	for c, ok := range a.otherSet {
+		if ok {
+			a.classes = append(a.classes, c)
+			a.otherSet[c] = false
+		}
+	}
+	return a.hits, a.classes
+}
+
 // chunk is the number of inserts a worker aligns per task.
 const chunk = 2048
 
-// Quantify aligns the inserts on the reference, assigns them and counts
-// them into a sample named name. base holds the upstream summary rows
-// (see StatsFromSeq and Builder.Finish). The result does not depend on
-// o.Threads.
+// Quantify aligns the inserts on the reference (see InsertAligner),
+// assigns them and counts them into a sample named name. base holds the
+// upstream summary rows (see StatsFromSeq and Builder.Finish). The result
+// does not depend on o.Threads.
 func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.Insert, base []Stat, o Options) (*Sample, error) {
-	ix, err := ref.Index()
-	if err != nil {
+	if _, err := ref.NewInsertAligner(); err != nil {
 		return nil, err
 	}
 	asg := NewAssigner(ref, -1, -1)
@@ -65,7 +158,6 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 	results := make([]Assignment, len(inserts))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
-	nH := len(ref.Hairpins)
 	for lo := 0; lo < len(inserts); lo += chunk {
 		lo, hi := lo, min(lo+chunk, len(inserts))
 		if gctx.Err() != nil {
@@ -75,24 +167,14 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			var hits []align.Hit
-			var hp []Hit
-			var classes []int
+			al, err := ref.NewInsertAligner()
+			if err != nil {
+				return err
+			}
 			var read []byte
 			for i := lo; i < hi; i++ {
 				read = append(read[:0], inserts[i].Seq...)
-				hits = ix.Align(read, hits[:0])
-				hp, classes = hp[:0], classes[:0]
-				for _, h := range hits {
-					if h.Reverse {
-						continue
-					}
-					if int(h.Ref) < nH {
-						hp = append(hp, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
-					} else {
-						classes = append(classes, ref.Others[int(h.Ref)-nH].Class)
-					}
-				}
+				hp, classes := al.Align(read)
 				results[i] = asg.Assign(read, hp, classes)
 			}
 			return nil

@@ -41,7 +41,8 @@ type Reference struct {
 
 	hairpinByName map[string]int
 	featureByName map[string]int
-	idx           indexed
+	idx           indexed // hairpins + others (Index)
+	hpIdx, otIdx  indexed // hairpins alone, others alone (InsertAligner)
 }
 
 // Hairpin is one miRNA precursor (stem-loop).
@@ -277,9 +278,9 @@ func (r *Reference) place() {
 }
 
 // AddOther adds the sequences of another small-RNA class (e.g. "tRNA").
-// Reads matching both a hairpin and an other-class sequence equally well
-// are miRNA reads; reads matching several classes go to the class added
-// first.
+// Reads matching a hairpin are miRNA (or hairpin) reads whatever their
+// other-class hits (see InsertAligner); reads matching several classes go
+// to the class added first.
 func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
 	if class == "" {
 		return fmt.Errorf("%w: empty class name", ErrBadOption)
