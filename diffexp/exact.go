@@ -262,19 +262,14 @@ func bhAdjust(p []float64) []float64 {
 // |step| < 1e-10). All-zero y gives −Inf. idx selects the samples (nil:
 // all). add is added to every count.
 func oneGroupNB(y []float64, idx []int, off []float64, phi, add float64, start float64) float64 {
-	sy, sl := 0.0, 0.0
-	each := func(f func(j int)) {
-		if idx == nil {
-			for j := range y {
-				f(j)
-			}
-			return
-		}
-		for _, j := range idx {
-			f(j)
-		}
+	if idx == nil {
+		return oneGroupNBAll(y, off, phi, add, start)
 	}
-	each(func(j int) { sy += y[j] + add; sl += math.Exp(off[j]) })
+	sy, sl := 0.0, 0.0
+	for _, j := range idx {
+		sy += y[j] + add
+		sl += math.Exp(off[j])
+	}
 	if sy <= 0 {
 		return math.Inf(-1)
 	}
@@ -284,12 +279,43 @@ func oneGroupNB(y []float64, idx []int, off []float64, phi, add float64, start f
 	}
 	for it := 0; it < 50; it++ {
 		dl, info := 0.0, 0.0
-		each(func(j int) {
+		for _, j := range idx {
 			mu := math.Exp(beta + off[j])
 			den := 1 + phi*mu
 			dl += (y[j] + add - mu) / den
 			info += mu / den
-		})
+		}
+		step := dl / info
+		beta += step
+		if math.Abs(step) < 1e-10 {
+			break
+		}
+	}
+	return beta
+}
+
+// oneGroupNBAll is oneGroupNB over every sample.
+func oneGroupNBAll(y []float64, off []float64, phi, add float64, start float64) float64 {
+	sy, sl := 0.0, 0.0
+	for j, v := range y {
+		sy += v + add
+		sl += math.Exp(off[j])
+	}
+	if sy <= 0 {
+		return math.Inf(-1)
+	}
+	beta := start
+	if math.IsNaN(beta) || math.IsInf(beta, 0) {
+		beta = math.Log(sy / sl)
+	}
+	for it := 0; it < 50; it++ {
+		dl, info := 0.0, 0.0
+		for j, v := range y {
+			mu := math.Exp(beta + off[j])
+			den := 1 + phi*mu
+			dl += (v + add - mu) / den
+			info += mu / den
+		}
 		step := dl / info
 		beta += step
 		if math.Abs(step) < 1e-10 {
@@ -1082,8 +1108,14 @@ func exactDoubleTail(s1, s2 float64, n1, n2 int, phi float64, buf *edgerExactBuf
 	pbot := lnNB(s, s, phi/(fn1+fn2), true)
 	buf.logp = buf.logp[:0]
 	top := math.Inf(-1)
+	// log of dnbinom(x; size1, mu1)·dnbinom(s−x; size2, mu2), by the
+	// ratio of successive terms (the success probabilities μ/(size+μ) of
+	// the two factors are equal and cancel)
+	l := lnNB(lo, mu1, 1/size1, true) + lnNB(s-lo, mu2, 1/size2, true)
 	for x := lo; x <= hi; x++ {
-		l := lnNB(x, mu1, 1/size1, true) + lnNB(s-x, mu2, 1/size2, true)
+		if x > lo {
+			l += math.Log((x-1+size1)*(s-x+1)) - math.Log(x*(s-x+size2))
+		}
 		buf.logp = append(buf.logp, l)
 		top = math.Max(top, l)
 	}
