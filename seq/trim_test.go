@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -363,5 +366,60 @@ func TestTrimConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestTrimAgreesWithCutadapt runs cutadapt (Debian package cutadapt) on the
+// committed real TruSeq subsets and requires the target: at least
+// 99.5% of reads get the same insert. It runs whenever cutadapt is
+// installed and fails under CI=true when it is not.
+func TestTrimAgreesWithCutadapt(t *testing.T) {
+	exe, err := exec.LookPath("cutadapt")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("cutadapt not installed (Debian package cutadapt); required under CI")
+		}
+		t.Skip("cutadapt not installed")
+	}
+	tr := mustTrimmer(t, TrimOptions{Kit: Kit{Adapter: ts}})
+	dir := t.TempDir()
+	for _, f := range []string{"bcbio_truseq.seq.gz", "mirtrace_sample1_truseq.seq.gz", "mirtrace_sample2_truseq.seq.gz"} {
+		reads := readSeqs(t, filepath.Join("..", "testdata", "detect", f))
+		var fa bytes.Buffer
+		for i, r := range reads {
+			fmt.Fprintf(&fa, ">r%d\n%s\n", i, r)
+		}
+		in, out := filepath.Join(dir, "in.fa"), filepath.Join(dir, "out.fa")
+		if err := os.WriteFile(in, fa.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(exe, "-j", "1", "-a", ts, "-e", "0.1", "-O", "3", "-o", out, in)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cutadapt: %v\n%s", err, msg)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// cutadapt writes unwrapped FASTA; a read trimmed to nothing keeps
+		// an empty sequence line.
+		lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+		if len(lines) != 2*len(reads) {
+			t.Fatalf("%s: cutadapt wrote %d lines for %d reads", f, len(lines), len(reads))
+		}
+		same := 0
+		for i, r := range reads {
+			if lines[2*i] != fmt.Sprintf(">r%d", i) {
+				t.Fatalf("%s: line %d is %q", f, 2*i+1, lines[2*i])
+			}
+			if string(tr.Trim(r, nil).Insert) == lines[2*i+1] {
+				same++
+			}
+		}
+		agree := float64(same) / float64(len(reads))
+		t.Logf("%s: %d/%d reads agree with cutadapt (%.2f%%)", f, same, len(reads), 100*agree)
+		if agree < 0.995 {
+			t.Errorf("%s: agreement %.2f%% < 99.5%%", f, 100*agree)
+		}
 	}
 }
