@@ -35,8 +35,8 @@ Rscript "$P/edger.R" sim_sparse/counts.tsv sim_sparse/coldata.tsv sim_sparse/edg
 tidy sim_sparse
 
 # size: LRT dispersions equal the Wald run's (same full design), so drop those copies;
-# gzip the large 2,600-row files (tests read them through compress/gzip)
+# gzip the files over 20 kB (tests read them through compress/gzip)
 rm -f sim2600x20/deseq2_lrt.tsv.disp.tsv sim_batch/deseq2_lrt.tsv.disp.tsv
-for f in sim2600x20/*.tsv; do
+for f in sim2600x20/*.tsv sim_batch/*.tsv sim_outlier/*.tsv sim_sparse/*.tsv; do
   if [ "$(wc -c <"$f")" -gt 20000 ]; then gzip -n -9 -f "$f"; fi
 done
