@@ -2,6 +2,7 @@ package seq
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 )
@@ -46,6 +47,44 @@ func FuzzFastqReader(f *testing.F) {
 			if got[i] != want[i] {
 				t.Fatalf("record %d: %+v, reference %+v", i+1, got[i], want[i])
 			}
+		}
+	})
+}
+
+// FuzzCollapse checks the accounting on arbitrary input: Collapse either
+// fails with a *ParseError or puts every read in exactly one category, and
+// the passed reads are exactly those of the inserts.
+func FuzzCollapse(f *testing.F) {
+	f.Add([]byte("@r1\nTAGCTTATCAGACTGATGTTGATGGAATTCTCGGGTGCCAAGG\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n"), "truseq")
+	f.Add([]byte("@r1\nTGGAATTCTCGG\n+\nIIIIIIIIIIII\n@r2\nACGTNNNNACGTACGTACGT\n+\n####################\n"), "nextflex")
+	f.Add([]byte("@r1\nACGTACGTACGTACGTAACTGTAGGCACCATCAATACGTACG\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n"), "qiaseq")
+	f.Add([]byte("@r1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n"), "cats")
+	f.Add([]byte("@r1\nACGT\n+\nIIII\n"), "none")
+	f.Add([]byte("@r1\nACGT\n+\nIIII\n"), "auto")
+	f.Fuzz(func(t *testing.T, data []byte, protocol string) {
+		if _, err := KitByName(protocol); err != nil && protocol != "auto" {
+			return
+		}
+		res, err := Collapse(context.Background(), bytes.NewReader(data), "fuzz.fq", Options{Protocol: protocol, MinMeanQual: 20})
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v (%T) is not a *ParseError", err, err)
+			}
+			return
+		}
+		var sum, passed int64
+		for _, c := range res.Summary.Categories {
+			sum += c.Reads
+		}
+		for _, in := range res.Inserts {
+			passed += in.Reads
+			if in.Reads < 1 || in.Molecules < 1 || in.Molecules > in.Reads {
+				t.Fatalf("insert %+v", in)
+			}
+		}
+		if sum != res.Summary.InputReads || passed != res.Summary.Count(CatPassed) {
+			t.Fatalf("categories sum %d, input %d, inserts %d, passed %d", sum, res.Summary.InputReads, passed, res.Summary.Count(CatPassed))
 		}
 	})
 }
