@@ -90,6 +90,9 @@ func TestDetectSynthetic(t *testing.T) {
 		{"truseq, 90% dimers", AdapterTruSeq, 1, 0.9, "truseq", AdapterTruSeq},
 		{"v1.5, 60% dimers", AdapterV15, 1, 0.6, "v1.5", AdapterV15},
 		{"cats poly-A", strings.Repeat("A", 30), 0.9, 0, "cats", ""},
+		// 100-nt TruSeq reads run on through the index primer into the
+		// P7 sequence, which holds the v1.5 adapter: the leftmost wins.
+		{"truseq read-through to P7", AdapterTruSeq + "GAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTGAAAAAAAAAA", 0.9, 0.1, "truseq", AdapterTruSeq},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,7 +113,12 @@ func TestDetectSynthetic(t *testing.T) {
 				if rng.Float64() < tc.frac {
 					tail = tc.adapter + tail
 				}
-				reads = append(reads, []byte((ins + tail)[:50]))
+				readLen := 50
+				if len(tc.adapter) > 40 {
+					readLen = 100
+				}
+				tail += randSeq(rng, readLen)
+				reads = append(reads, []byte((ins + tail)[:readLen]))
 			}
 			d := DetectAdapter(reads)
 			t.Logf("%+v", d)
