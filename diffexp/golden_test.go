@@ -49,6 +49,7 @@ var goldenCases = []goldenCase{
 	{"sim_3level_CvsB", "sim_3level", "deseq2_CvsB.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "C", "B"}},
 	{"sim_3level_lrt", "sim_3level", "deseq2_lrt.tsv", "~ condition", "lrt", "~ 1", "ratio", nil},
 	{"sim_local", "sim_local", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
+	{"sim2v2", "sim2v2", "deseq2.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
 	{"sim_sparse", "sim_sparse", "deseq2.tsv", "~ condition", "wald", "", "poscounts", []string{"condition", "tumor", "control"}},
 }
 
