@@ -41,7 +41,8 @@
 //	θ⁰_f   = unique_f + Σ_g n_g / |g|                      (the equal split)
 //	θⁱ⁺¹_f = unique_f + Σ_g n_g · θⁱ_f / Σ_{h∈g} θⁱ_h     (g: ambiguous groups containing f)
 //
-// iterated until no θ moves by more than 1e-6 (at most 10000 times).
+// iterated until no θ moves by more than 1e-6, accelerated by SQUAREM
+// (Varadhan & Roland 2008) with a likelihood check (at most 10000 rounds).
 // Starting from the equal split keeps every candidate positive, so a
 // feature supported only by ambiguous groups is not pinned at zero.
 // MultiSplit shares equally, MultiUnique counts unambiguous inserts only. Hairpin counts follow the same rule

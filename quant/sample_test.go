@@ -226,3 +226,64 @@ func TestUMISets(t *testing.T) {
 		t.Errorf("mismatched UMI sets: err = %v", err)
 	}
 }
+
+// plainEM is the reference implementation of MultiEM: textbook EM from
+// the equal split, many iterations.
+func plainEM(unique []float64, groups []*ambiguous, iters int) []float64 {
+	theta := append([]float64(nil), unique...)
+	for _, g := range groups {
+		for _, c := range g.cands {
+			theta[c] += g.n / float64(len(g.cands))
+		}
+	}
+	for it := 0; it < iters; it++ {
+		next := append([]float64(nil), unique...)
+		for _, g := range groups {
+			var sum float64
+			for _, c := range g.cands {
+				sum += theta[c]
+			}
+			for _, c := range g.cands {
+				next[c] += g.n * theta[c] / sum
+			}
+		}
+		theta = next
+	}
+	return theta
+}
+
+// TestResolveVsPlainEM checks the accelerated EM against plainEM on random
+// ambiguous sets in which every candidate has unambiguous reads (so the
+// fixed point is unique and plain EM reaches it).
+func TestResolveVsPlainEM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 100; trial++ {
+		n := 2 + rng.IntN(12)
+		unique := make([]float64, n)
+		for i := range unique {
+			unique[i] = float64(1 + rng.IntN(50))
+		}
+		amb := map[string]*ambiguous{}
+		var order []string
+		var groups []*ambiguous
+		for g := 0; g < 1+rng.IntN(8); g++ {
+			k := 2 + rng.IntN(n-1)
+			perm := rng.Perm(n)[:k]
+			cands := make([]int32, k)
+			for i, p := range perm {
+				cands[i] = int32(p)
+			}
+			key := strconv.Itoa(g)
+			amb[key] = &ambiguous{cands: cands, n: float64(1 + rng.IntN(200))}
+			order = append(order, key)
+			groups = append(groups, amb[key])
+		}
+		got := resolve(unique, amb, order, MultiEM)
+		want := plainEM(unique, groups, 20000)
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > emTol*math.Max(1, want[i]) {
+				t.Fatalf("trial %d: got %v, want %v", trial, got, want)
+			}
+		}
+	}
+}
