@@ -423,3 +423,32 @@ func TestTrimAgreesWithCutadapt(t *testing.T) {
 		}
 	}
 }
+
+func ExampleTrimmer_Trim() {
+	kit, err := KitByName("qiaseq")
+	if err != nil {
+		panic(err)
+	}
+	tr, err := NewTrimmer(TrimOptions{Kit: kit})
+	if err != nil {
+		panic(err)
+	}
+	// hsa-miR-21-5p, the QIAseq adapter with one base deleted, a 12-nt
+	// UMI, then the universal adapter.
+	read := []byte("TAGCTTATCAGACTGATGTTGA" + "AACTGTAGCACCATCAAT" + "ACGTTGCAACGT" + "AGATCGGAAGAGC")
+	r := tr.Trim(read, nil)
+	fmt.Printf("insert %s\nUMI %s complete=%v\n", r.Insert, r.UMI, r.UMIComplete)
+	// Output:
+	// insert TAGCTTATCAGACTGATGTTGA
+	// UMI ACGTTGCAACGT complete=true
+}
+
+func ExampleKitByName() {
+	k, err := KitByName("nextflex")
+	fmt.Println(k.Adapter, k.Clip5, k.Clip3, err)
+	_, err = KitByName("smart")
+	fmt.Println(err)
+	// Output:
+	// TGGAATTCTCGGGTGCCAAGG 4 4 <nil>
+	// seq: unknown library-prep kit "smart" (valid: truseq, nextflex, qiaseq, v1, v1.5, cats, neb, none)
+}
