@@ -36,14 +36,18 @@ type TrimOptions struct {
 // Trimmer removes a 3' adapter (and what follows it) from reads, then the
 // kit's random bases, and extracts the UMI of UMI layouts.
 //
-// Matching follows cutadapt's 3' adapter (-a ADAPTER) without indels: the
-// adapter may start at any read position p; its overlap with the read is
-// L = min(len(adapter), len(read)-p) bases, which must be at least
-// MinOverlap; the overlap may hold at most floor(MaxErrorRate*L)
-// mismatches (an N in the read is a mismatch, an N in the adapter matches
-// anything). Among acceptable positions the one with the highest score
-// L - 2*mismatches (cutadapt 4's +1/-1 scoring) wins; ties go to the
-// leftmost. The read is cut at p.
+// Matching follows cutadapt's 3' adapter (-a ADAPTER, cutadapt 4): the
+// adapter starts with its first base at some read position p and either
+// ends inside the read or runs off the read end; an alignment of l adapter
+// bases is acceptable with at most floor(MaxErrorRate*l) errors
+// (mismatches, and unless NoIndels, insertions and deletions) and
+// l >= MinOverlap. An N in the read is a mismatch, an N in the adapter
+// matches anything. Among acceptable alignments the best score wins (+1
+// match, -1 mismatch, -2 indel), ties to the leftmost start; the read is
+// cut at p. Without indels the overlap at p is simply
+// l = min(len(adapter), len(read)-p) and the score l - 2*mismatches.
+// docs/adapters.md describes the fast paths (exact search, pigeonhole
+// seeds, banded alignment only where it can win).
 //
 // A Trimmer is immutable after NewTrimmer and safe for concurrent use.
 type Trimmer struct {
