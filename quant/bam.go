@@ -4,16 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/biogo/hts/bam"
+	"github.com/biogo/hts/bgzf"
 	"github.com/biogo/hts/sam"
 )
 
@@ -94,15 +94,46 @@ func ReadWeight(name string) int64 {
 	return n
 }
 
-// alignmentReader reads SAM or BAM records, sniffing the format.
+// alnRec is one alignment record, decoded into buffers the reader reuses:
+// valid until the next read.
+type alnRec struct {
+	name  []byte
+	flags sam.Flags
+	ref   int32 // index in alignmentReader.refs; -1 when unplaced
+	pos   int   // 0-based
+	cigar sam.Cigar
+	seq   []byte // letters, empty when the record has none
+	md    []byte // value of the MD tag, nil when absent
+}
+
+// Limits that keep a corrupt length field from allocating without bound.
+const (
+	maxBAMRecord = 64 << 20
+	maxBAMText   = 256 << 20
+	maxBAMRefs   = 1 << 24
+)
+
+// alignmentReader reads SAM or BAM records, sniffing the format. BAM is
+// decompressed by hts's bgzf reader (concurrently) and decoded here, into
+// reused buffers.
 type alignmentReader struct {
-	file   string
-	n      int64
-	bam    *bam.Reader
-	text   *bufio.Reader
-	gz     *gzip.Reader
-	header *sam.Header
-	line   []byte
+	file    string
+	n       int64 // records read
+	bg      *bgzf.Reader
+	text    *bufio.Reader
+	gz      *gzip.Reader
+	refs    []string
+	refLens []int // -1 when unknown (SAM without @SQ)
+	refIdx  map[string]int32
+	sortOrd string // SO of the @HD line
+	buf     []byte
+	line    []byte
+	seqBuf  []byte
+	cigBuf  sam.Cigar
+}
+
+func (ar *alignmentReader) fail(format string, args ...any) error {
+	return &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: "+format, append([]any{ErrAlignmentRecord}, args...)...)}
 }
 
 // openAlignments sniffs BAM (BGZF with the "BAM\1" magic) or SAM text
@@ -113,7 +144,7 @@ func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader,
 			ar, err = nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, p)}
 		}
 	}()
-	ar = &alignmentReader{file: file}
+	ar = &alignmentReader{file: file, refIdx: map[string]int32{}}
 	br := bufio.NewReaderSize(r, 1<<17)
 	magic, _ := br.Peek(4)
 	if len(magic) == 0 {
@@ -129,11 +160,14 @@ func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader,
 			n, _ = io.ReadFull(zr, start[:])
 		}
 		if n == 4 && string(start[:]) == "BAM\x01" {
-			ar.bam, err = bam.NewReader(br, threads)
+			ar.bg, err = bgzf.NewReader(br, threads)
 			if err != nil {
 				return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, err)}
 			}
-			ar.header = ar.bam.Header()
+			if err := ar.readBAMHeader(); err != nil {
+				ar.bg.Close()
+				return nil, err
+			}
 			return ar, nil
 		}
 		ar.gz, err = gzip.NewReader(br)
@@ -155,28 +189,20 @@ func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader,
 	if len(c) > 0 && c[0] != '@' && !isSAMNameByte(c[0]) {
 		return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: starts with byte %#x", ErrAlignmentFormat, c[0])}
 	}
-	var htext []byte
 	for {
 		c, _ := ar.text.Peek(1)
 		if len(c) == 0 || c[0] != '@' {
 			break
 		}
 		l, rerr := ar.text.ReadBytes('\n')
-		htext = append(htext, l...)
+		if err := ar.headerLine(bytes.TrimRight(l, "\r\n"), true); err != nil {
+			return nil, err
+		}
 		if rerr != nil {
 			if rerr != io.EOF {
 				return nil, &AlignmentError{File: file, Err: rerr}
 			}
-			if len(l) > 0 && l[len(l)-1] != '\n' {
-				htext = append(htext, '\n')
-			}
 			break
-		}
-	}
-	ar.header, _ = sam.NewHeader(nil, nil)
-	if len(htext) > 0 {
-		if herr := ar.header.UnmarshalText(htext); herr != nil {
-			return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: %v", ErrAlignmentFormat, herr)}
 		}
 	}
 	return ar, nil
@@ -184,34 +210,109 @@ func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader,
 
 func isSAMNameByte(c byte) bool { return c >= '!' && c <= '~' }
 
-// Header returns the file's header (empty for headerless SAM).
-func (ar *alignmentReader) Header() *sam.Header { return ar.header }
+// headerLine takes SO from @HD and, when sq is set, references from @SQ.
+func (ar *alignmentReader) headerLine(l []byte, sq bool) error {
+	f := bytes.Split(l, []byte{'\t'})
+	switch string(f[0]) {
+	case "@HD":
+		for _, x := range f[1:] {
+			if v, ok := bytes.CutPrefix(x, []byte("SO:")); ok {
+				ar.sortOrd = string(v)
+			}
+		}
+	case "@SQ":
+		if !sq {
+			return nil
+		}
+		name, ln := "", -1
+		for _, x := range f[1:] {
+			if v, ok := bytes.CutPrefix(x, []byte("SN:")); ok {
+				name = string(v)
+			} else if v, ok := bytes.CutPrefix(x, []byte("LN:")); ok {
+				n, err := strconv.Atoi(string(v))
+				if err != nil || n < 0 {
+					return &AlignmentError{File: ar.file, Err: fmt.Errorf("%w: bad @SQ length %q", ErrAlignmentFormat, v)}
+				}
+				ln = n
+			}
+		}
+		if name == "" {
+			return &AlignmentError{File: ar.file, Err: fmt.Errorf("%w: @SQ line without SN", ErrAlignmentFormat)}
+		}
+		if _, dup := ar.refIdx[name]; dup {
+			return &AlignmentError{File: ar.file, Err: fmt.Errorf("%w: @SQ %s listed twice", ErrAlignmentFormat, name)}
+		}
+		ar.addRef(name, ln)
+	}
+	return nil
+}
 
-// read returns the next record, io.EOF at the end, or an *AlignmentError.
-// For SAM input the record's references are stand-ins carrying only the
-// name; use refName.
-func (ar *alignmentReader) read() (rec *sam.Record, err error) {
+func (ar *alignmentReader) addRef(name string, ln int) int32 {
+	id := int32(len(ar.refs))
+	ar.refs = append(ar.refs, name)
+	ar.refLens = append(ar.refLens, ln)
+	ar.refIdx[name] = id
+	return id
+}
+
+// readBAMHeader reads the BAM magic, header text and reference list.
+func (ar *alignmentReader) readBAMHeader() error {
+	bad := func(format string, args ...any) error {
+		return &AlignmentError{File: ar.file, Err: fmt.Errorf("%w: header: "+format, append([]any{ErrAlignmentRecord}, args...)...)}
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(ar.bg, b[:8]); err != nil {
+		return bad("%v", err)
+	}
+	lText := int(int32(binary.LittleEndian.Uint32(b[4:])))
+	if lText < 0 || lText > maxBAMText {
+		return bad("text length %d", lText)
+	}
+	text := make([]byte, lText)
+	if _, err := io.ReadFull(ar.bg, text); err != nil {
+		return bad("truncated text (%v)", err)
+	}
+	for _, l := range bytes.Split(bytes.TrimRight(text, "\x00"), []byte{'\n'}) {
+		if bytes.HasPrefix(l, []byte("@HD")) {
+			ar.headerLine(bytes.TrimRight(l, "\r"), false)
+		}
+	}
+	if _, err := io.ReadFull(ar.bg, b[:4]); err != nil {
+		return bad("truncated reference count (%v)", err)
+	}
+	nRef := int(int32(binary.LittleEndian.Uint32(b[:4])))
+	if nRef < 0 || nRef > maxBAMRefs {
+		return bad("reference count %d", nRef)
+	}
+	for i := 0; i < nRef; i++ {
+		if _, err := io.ReadFull(ar.bg, b[:4]); err != nil {
+			return bad("truncated reference %d (%v)", i+1, err)
+		}
+		ln := int(int32(binary.LittleEndian.Uint32(b[:4])))
+		if ln < 1 || ln > 1<<16 {
+			return bad("reference %d: name length %d", i+1, ln)
+		}
+		name := make([]byte, ln+4)
+		if _, err := io.ReadFull(ar.bg, name); err != nil {
+			return bad("truncated reference %d (%v)", i+1, err)
+		}
+		l := int(int32(binary.LittleEndian.Uint32(name[ln:])))
+		ar.addRef(string(bytes.TrimRight(name[:ln], "\x00")), l)
+	}
+	return nil
+}
+
+// read decodes the next record into rec; io.EOF at the end, else nil or
+// an *AlignmentError.
+func (ar *alignmentReader) read(rec *alnRec) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			rec, err = nil, &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, p)}
+			err = ar.fail("%v", p)
 		}
 	}()
 	ar.n++
-	if ar.bam != nil {
-		rec, err = ar.bam.Read()
-		if err == io.EOF {
-			ar.n--
-			return nil, io.EOF
-		}
-		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("%w: truncated file (%v)", ErrAlignmentRecord, err)
-			} else {
-				err = fmt.Errorf("%w: %v", ErrAlignmentRecord, err)
-			}
-			return nil, &AlignmentError{File: ar.file, Record: ar.n, Err: err}
-		}
-		return rec, nil
+	if ar.bg != nil {
+		return ar.readBAM(rec)
 	}
 	for {
 		line, rerr := ar.text.ReadSlice('\n')
@@ -224,41 +325,243 @@ func (ar *alignmentReader) read() (rec *sam.Record, err error) {
 			line = ar.line
 		}
 		if rerr != nil && rerr != io.EOF {
-			return nil, &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, rerr)}
+			return ar.fail("%v", rerr)
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
 			if rerr == io.EOF {
 				ar.n--
-				return nil, io.EOF
+				return io.EOF
 			}
 			continue
 		}
-		var r sam.Record
-		if uerr := r.UnmarshalSAM(nil, line); uerr != nil {
-			return nil, &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, uerr)}
-		}
-		return &r, nil
+		return ar.parseSAM(rec, line)
 	}
+}
+
+// bamBases decodes BAM's 4-bit base codes.
+const bamBases = "=ACMGRSVTWYHKDBN"
+
+func (ar *alignmentReader) readBAM(rec *alnRec) error {
+	var sz [4]byte
+	n, err := io.ReadFull(ar.bg, sz[:])
+	if err == io.EOF {
+		ar.n--
+		return io.EOF
+	}
+	if err != nil {
+		return ar.fail("truncated file (%d of 4 bytes of a record length: %v)", n, err)
+	}
+	size := int(int32(binary.LittleEndian.Uint32(sz[:])))
+	if size < 32 || size > maxBAMRecord {
+		return ar.fail("record length %d", size)
+	}
+	if cap(ar.buf) < size {
+		ar.buf = make([]byte, size)
+	}
+	b := ar.buf[:size]
+	if _, err := io.ReadFull(ar.bg, b); err != nil {
+		return ar.fail("truncated file (%v)", err)
+	}
+	le := binary.LittleEndian
+	refID := int32(le.Uint32(b[0:]))
+	rec.pos = int(int32(le.Uint32(b[4:])))
+	lName := int(b[8])
+	nCigar := int(le.Uint16(b[12:]))
+	rec.flags = sam.Flags(le.Uint16(b[14:]))
+	lSeq := int(int32(le.Uint32(b[16:])))
+	if refID < -1 || int(refID) >= len(ar.refs) {
+		return ar.fail("reference id %d of %d", refID, len(ar.refs))
+	}
+	rec.ref = refID
+	off := 32
+	if lName < 1 || lSeq < 0 || off+lName+4*nCigar+(lSeq+1)/2+lSeq > size {
+		return ar.fail("field lengths exceed the record")
+	}
+	rec.name = b[off : off+lName-1]
+	off += lName
+	rec.cigar = ar.cigBuf[:0]
+	for i := 0; i < nCigar; i++ {
+		op := sam.CigarOp(le.Uint32(b[off:]))
+		if op.Type() > sam.CigarBack {
+			return ar.fail("CIGAR operation %d", int(op.Type()))
+		}
+		rec.cigar = append(rec.cigar, op)
+		off += 4
+	}
+	ar.cigBuf = rec.cigar
+	rec.seq = ar.seqBuf[:0]
+	for i := 0; i < lSeq; i++ {
+		c := b[off+i/2]
+		if i%2 == 0 {
+			c >>= 4
+		}
+		rec.seq = append(rec.seq, bamBases[c&0xf])
+	}
+	ar.seqBuf = rec.seq
+	off += (lSeq+1)/2 + lSeq
+	if len(rec.cigar) > 0 && lSeq > 0 && cigarQueryLen(rec.cigar) != lSeq {
+		return ar.fail("CIGAR and sequence lengths differ")
+	}
+	rec.md = nil
+	aux := b[off:]
+	for len(aux) >= 3 {
+		tag, typ := aux[:2], aux[2]
+		aux = aux[3:]
+		var l int
+		switch typ {
+		case 'A', 'c', 'C':
+			l = 1
+		case 's', 'S':
+			l = 2
+		case 'i', 'I', 'f':
+			l = 4
+		case 'Z', 'H':
+			l = bytes.IndexByte(aux, 0)
+			if l < 0 {
+				return ar.fail("unterminated %s tag", tag)
+			}
+			if tag[0] == 'M' && tag[1] == 'D' && typ == 'Z' {
+				rec.md = aux[:l]
+			}
+			l++
+		case 'B':
+			if len(aux) < 5 {
+				return ar.fail("short %s tag", tag)
+			}
+			var w int
+			switch aux[0] {
+			case 'c', 'C':
+				w = 1
+			case 's', 'S':
+				w = 2
+			case 'i', 'I', 'f':
+				w = 4
+			default:
+				return ar.fail("tag %s: array type %q", tag, aux[0])
+			}
+			cnt := int(int32(le.Uint32(aux[1:])))
+			if cnt < 0 || cnt > len(aux) {
+				return ar.fail("tag %s: array length %d", tag, cnt)
+			}
+			l = 5 + cnt*w
+		default:
+			return ar.fail("tag %s: type %q", tag, typ)
+		}
+		if l > len(aux) {
+			return ar.fail("tag %s runs past the record", tag)
+		}
+		aux = aux[l:]
+	}
+	if len(aux) != 0 {
+		return ar.fail("trailing bytes after the tags")
+	}
+	return nil
+}
+
+func cigarQueryLen(c sam.Cigar) int {
+	n := 0
+	for _, op := range c {
+		n += op.Len() * op.Type().Consumes().Query
+	}
+	return n
+}
+
+// parseSAM decodes one SAM line. References absent from the header are
+// added as they appear (headerless SAM).
+func (ar *alignmentReader) parseSAM(rec *alnRec, line []byte) error {
+	var f [12][]byte
+	nf := 0
+	rest := line
+	for nf < 12 {
+		i := bytes.IndexByte(rest, '\t')
+		if i < 0 {
+			f[nf] = rest
+			nf++
+			rest = nil
+			break
+		}
+		f[nf] = rest[:i]
+		nf++
+		rest = rest[i+1:]
+	}
+	if nf < 11 {
+		return ar.fail("%d fields, want at least 11", nf)
+	}
+	tags := f[11:nf]
+	if rest != nil {
+		tags = append(tags, bytes.Split(rest, []byte{'\t'})...)
+	}
+	rec.name = f[0]
+	flags, err := strconv.ParseUint(string(f[1]), 0, 16)
+	if err != nil {
+		return ar.fail("flag %q", f[1])
+	}
+	rec.flags = sam.Flags(flags)
+	rec.ref = -1
+	if !bytes.Equal(f[2], []byte("*")) {
+		id, ok := ar.refIdx[string(f[2])]
+		if !ok {
+			id = ar.addRef(string(f[2]), -1)
+		}
+		rec.ref = id
+	}
+	pos, err := strconv.Atoi(string(f[3]))
+	if err != nil || pos < 0 {
+		return ar.fail("position %q", f[3])
+	}
+	rec.pos = pos - 1
+	rec.cigar = ar.cigBuf[:0]
+	if !bytes.Equal(f[5], []byte("*")) {
+		c := f[5]
+		for len(c) > 0 {
+			n := 0
+			i := 0
+			for i < len(c) && c[i] >= '0' && c[i] <= '9' {
+				n = n*10 + int(c[i]-'0')
+				i++
+				if n > 1<<27 {
+					return ar.fail("CIGAR %q", f[5])
+				}
+			}
+			if i == 0 || i == len(c) {
+				return ar.fail("CIGAR %q", f[5])
+			}
+			t := bytes.IndexByte([]byte("MIDNSHP=XB"), c[i])
+			if t < 0 {
+				return ar.fail("CIGAR %q", f[5])
+			}
+			rec.cigar = append(rec.cigar, sam.NewCigarOp(sam.CigarOpType(t), n))
+			c = c[i+1:]
+		}
+	}
+	ar.cigBuf = rec.cigar
+	rec.seq = ar.seqBuf[:0]
+	if !bytes.Equal(f[9], []byte("*")) {
+		rec.seq = append(rec.seq, f[9]...)
+		if len(rec.cigar) > 0 && cigarQueryLen(rec.cigar) != len(rec.seq) {
+			return ar.fail("CIGAR and sequence lengths differ")
+		}
+	}
+	ar.seqBuf = rec.seq
+	rec.md = nil
+	for _, t := range tags {
+		if v, ok := bytes.CutPrefix(t, []byte("MD:Z:")); ok {
+			rec.md = v
+		}
+	}
+	return nil
 }
 
 // Close releases the decompressors.
 func (ar *alignmentReader) Close() error {
-	if ar.bam != nil {
-		return ar.bam.Close()
+	if ar.bg != nil {
+		return ar.bg.Close()
 	}
 	if ar.gz != nil {
 		return ar.gz.Close()
 	}
 	return nil
-}
-
-// refName returns the name of a record's reference, "" when unmapped.
-func refName(r *sam.Record) string {
-	if r.Ref == nil {
-		return ""
-	}
-	return r.Ref.Name()
 }
 
 // alnSpan is a record's alignment reduced to what counting needs: the
@@ -398,6 +701,8 @@ type insertCollector struct {
 	key        []byte
 	intern     map[string][]byte // read sequences, shared by reads
 	mms        []int
+	seqBuf     []byte
+	kinds      refKinds
 
 	// Genome input (nil for hairpin input).
 	genome           *GenomeReference
@@ -429,7 +734,6 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 // readAcc accumulates the records of one read name: what counting needs,
 // not the records themselves.
 type readAcc struct {
-	name   string
 	read   []byte // 5'→3', from the first record with a full SEQ
 	hits   []Hit
 	others []int
@@ -439,47 +743,87 @@ type readAcc struct {
 	mdOff int
 }
 
-func (a *readAcc) reset(name string) {
-	a.name, a.read, a.md, a.mdOff = name, nil, "", 0
+func (a *readAcc) reset() {
+	a.read, a.md, a.mdOff = nil, "", 0
 	a.hits, a.others = a.hits[:0], a.others[:0]
 }
 
+// refKinds caches, per reference id of the input, its hairpin index and
+// other-RNA class (-1: none) and, for genome input, its loci.
+type refKinds struct {
+	hairpin []int32
+	class   []int32
+	loci    [][]genomeLocus
+	maxLen  []int
+}
+
+func (c *insertCollector) resolveRefs(ar *alignmentReader) {
+	k := &c.kinds
+	for id := len(k.hairpin); id < len(ar.refs); id++ {
+		name := ar.refs[id]
+		h, cl := int32(-1), int32(-1)
+		var loci []genomeLocus
+		ml := 0
+		if c.genome != nil {
+			loci, ml = c.genome.chromLoci(name)
+		} else if i, ok := c.refIdx[name]; ok {
+			h = int32(i)
+		} else if x, ok := c.otherIdx[name]; ok {
+			cl = int32(x)
+		}
+		k.hairpin = append(k.hairpin, h)
+		k.class = append(k.class, cl)
+		k.loci = append(k.loci, loci)
+		k.maxLen = append(k.maxLen, ml)
+	}
+}
+
+// intern returns the shared copy of a read sequence.
+func (c *insertCollector) internSeq(b []byte) []byte {
+	if s, ok := c.intern[string(b)]; ok {
+		return s
+	}
+	s := append([]byte(nil), b...)
+	c.intern[string(s)] = s
+	return s
+}
+
 // addRecord converts one record of the read a.
-func (c *insertCollector) addRecord(a *readAcc, r *sam.Record) {
-	if a.read == nil && r.Seq.Length > 0 && r.Flags&sam.Supplementary == 0 {
+func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) {
+	if a.read == nil && len(r.seq) > 0 && r.flags&sam.Supplementary == 0 {
 		hard := false
-		for _, op := range r.Cigar {
+		for _, op := range r.cigar {
 			hard = hard || op.Type() == sam.CigarHardClipped
 		}
 		if !hard {
-			b := bamUpperDNA(r.Seq.Expand())
-			if r.Flags&sam.Reverse != 0 {
-				bamRevComp(b)
+			c.seqBuf = append(c.seqBuf[:0], r.seq...)
+			bamUpperDNA(c.seqBuf)
+			if r.flags&sam.Reverse != 0 {
+				bamRevComp(c.seqBuf)
 			}
-			if s, ok := c.intern[string(b)]; ok {
-				b = s
-			} else {
-				c.intern[string(b)] = b
-			}
-			a.read = b
+			a.read = c.internSeq(c.seqBuf)
 		}
 	}
-	if r.Flags&sam.Unmapped != 0 || r.Ref == nil {
+	if r.flags&sam.Unmapped != 0 || r.ref < 0 {
 		return
 	}
-	if r.Flags&sam.Supplementary != 0 {
+	if r.flags&sam.Supplementary != 0 {
 		c.st.Supplemental++
 		return
 	}
-	rn := refName(r)
+	if int(r.ref) >= len(c.kinds.hairpin) {
+		c.resolveRefs(ar)
+	}
 	if c.genome != nil {
 		c.genomeMapped++
-		sp := alnSpanOf(r.Pos, r.Cigar)
+		sp := alnSpanOf(r.pos, r.cigar)
 		if sp.Gapped {
 			c.st.Gapped++
 			return
 		}
-		if loci, _ := c.genome.chromLoci(rn); len(loci) == 0 {
+		loci := c.kinds.loci[r.ref]
+		if len(loci) == 0 {
+			rn := ar.refs[r.ref]
 			if len(c.genomeChromNames) < 5 && !slices.Contains(c.genomeChromNames, rn) {
 				c.genomeChromNames = append(c.genomeChromNames, rn)
 			}
@@ -488,31 +832,32 @@ func (c *insertCollector) addRecord(a *readAcc, r *sam.Record) {
 		}
 		c.genomeOnChrom++
 		n := len(a.hits)
-		a.hits = c.genome.genomeHits(a.hits, rn, sp, r.Flags&sam.Reverse != 0)
+		a.hits = c.genome.lociHits(a.hits, loci, c.kinds.maxLen[r.ref], sp, r.flags&sam.Reverse != 0)
 		if len(a.hits) == n {
 			c.st.NoFeature++
 		}
 		return
 	}
-	hi, isHairpin := c.refIdx[rn]
-	if !isHairpin {
-		if cl, ok := c.otherIdx[rn]; ok {
-			if r.Flags&sam.Reverse == 0 {
-				a.others = append(a.others, cl)
+	hi := c.kinds.hairpin[r.ref]
+	if hi < 0 {
+		if cl := c.kinds.class[r.ref]; cl >= 0 {
+			if r.flags&sam.Reverse == 0 {
+				a.others = append(a.others, int(cl))
 			}
 			return
 		}
+		rn := ar.refs[r.ref]
 		if _, seen := c.unknownSet[rn]; !seen {
 			c.unknown = append(c.unknown, rn)
 		}
 		c.unknownSet[rn]++
 		return
 	}
-	if r.Flags&sam.Reverse != 0 {
+	if r.flags&sam.Reverse != 0 {
 		c.st.Antisense++
 		return
 	}
-	sp := alnSpanOf(r.Pos, r.Cigar)
+	sp := alnSpanOf(r.pos, r.cigar)
 	if sp.Gapped {
 		c.st.Gapped++
 		return
@@ -523,19 +868,14 @@ func (c *insertCollector) addRecord(a *readAcc, r *sam.Record) {
 		c.st.OffEnd++
 		return
 	}
-	if len(a.hits) == 0 && r.Seq.Length == 0 {
-		if md, ok := r.Tag([]byte("MD")); ok {
-			if v, ok := md.Value().(string); ok {
-				a.md, a.mdOff = v, sp.Clip5
-			}
-		}
+	if len(a.hits) == 0 && len(r.seq) == 0 && r.md != nil {
+		a.md, a.mdOff = string(r.md), sp.Clip5
 	}
-	a.hits = append(a.hits, Hit{Hairpin: int32(hi), Pos: int32(start), Len: int32(sp.Clip5 + sp.Ref), Tail: int8(sp.Clip3)})
+	a.hits = append(a.hits, Hit{Hairpin: hi, Pos: int32(start), Len: int32(sp.Clip5 + sp.Ref), Tail: int8(sp.Clip3)})
 }
 
-// finishRead turns the accumulated read into an insert.
-func (c *insertCollector) finishRead(a *readAcc) {
-	weight := ReadWeight(a.name)
+// finishRead turns the accumulated read, of weight reads, into an insert.
+func (c *insertCollector) finishRead(a *readAcc, weight int64) {
 	c.st.Names++
 	c.st.Reads += weight
 	read := a.read
@@ -574,20 +914,24 @@ func (c *insertCollector) finishRead(a *readAcc) {
 		}
 		hits = kept
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		x, y := hits[i], hits[j]
-		if x.Hairpin != y.Hairpin {
-			return x.Hairpin < y.Hairpin
-		}
-		if x.Pos != y.Pos {
-			return x.Pos < y.Pos
-		}
-		return x.Len < y.Len
-	})
-	hits = bamUniqueHits(hits)
+	if len(hits) > 1 {
+		sort.Slice(hits, func(i, j int) bool {
+			x, y := hits[i], hits[j]
+			if x.Hairpin != y.Hairpin {
+				return x.Hairpin < y.Hairpin
+			}
+			if x.Pos != y.Pos {
+				return x.Pos < y.Pos
+			}
+			return x.Len < y.Len
+		})
+		hits = bamUniqueHits(hits)
+	}
 	others := a.others
-	sort.Ints(others)
-	others = bamUniqueInts(others)
+	if len(others) > 1 {
+		sort.Ints(others)
+		others = bamUniqueInts(others)
+	}
 	if len(hits) == 0 && len(others) == 0 {
 		c.st.Unmapped += weight
 	}
@@ -595,19 +939,14 @@ func (c *insertCollector) finishRead(a *readAcc) {
 	c.key = append(c.key[:0], read...)
 	c.key = append(c.key, 0)
 	for _, h := range hits {
-		c.key = strconv.AppendInt(c.key, int64(h.Hairpin), 10)
-		c.key = append(c.key, ':')
-		c.key = strconv.AppendInt(c.key, int64(h.Pos), 10)
-		c.key = append(c.key, ':')
-		c.key = strconv.AppendInt(c.key, int64(h.Len), 10)
-		c.key = append(c.key, ':')
-		c.key = strconv.AppendInt(c.key, int64(h.Tail), 10)
-		c.key = append(c.key, ';')
+		c.key = binary.LittleEndian.AppendUint32(c.key, uint32(h.Hairpin))
+		c.key = binary.LittleEndian.AppendUint32(c.key, uint32(h.Pos))
+		c.key = binary.LittleEndian.AppendUint32(c.key, uint32(h.Len))
+		c.key = append(c.key, byte(h.Tail))
 	}
+	c.key = append(c.key, 0xff)
 	for _, o := range others {
-		c.key = append(c.key, 'o')
-		c.key = strconv.AppendInt(c.key, int64(o), 10)
-		c.key = append(c.key, ';')
+		c.key = binary.LittleEndian.AppendUint32(c.key, uint32(o))
 	}
 	if i, ok := c.byKey[string(c.key)]; ok {
 		c.inserts[i].Reads += weight
@@ -641,7 +980,7 @@ func (c *insertCollector) readFromReference(a *readAcc) []byte {
 			read[a.mdOff+p] = 'N'
 		}
 	}
-	return read
+	return c.internSeq(read)
 }
 
 // mdMismatches returns the 0-based offsets (within the aligned part) of
@@ -724,21 +1063,58 @@ func bamRevComp(s []byte) {
 	}
 }
 
+// nameHash is the 64-bit FNV-1a hash of a read name.
+func nameHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// coordRead is the state of one read name of a coordinate-sorted file:
+// its weight, order key, interned sequence and first hit inline; further
+// hits, other-RNA classes and MD tags (rare) live in side maps.
+type coordRead struct {
+	weight int64
+	order  int64 // collapsed-read index, or -1
+	hash   uint64
+	read   int32 // index in seqs, -1 before the first SEQ
+	nHits  int32
+	first  Hit
+	more   bool // has an entry in the side map
+}
+
 // collect reads every record and passes each read (all records of one
-// name) through c. Files sorted by coordinate (header SO:coordinate) keep
-// one small accumulator per read name in memory (the read's sequence,
-// shared between reads with the same one, and its hits; not the records)
-// and the reads are then finished in name order (see sortReadNames), so
-// the result does not depend on coordinates. Other files must keep the
-// records of a read adjacent, as aligners write them; they stream, and a
-// name that reappears after other reads is an ErrNotGrouped error.
+// name) through c.
+//
+// Files sorted by coordinate (header SO:coordinate) are grouped in memory,
+// about 100 bytes per read name: names are keyed by their 64-bit FNV-1a
+// hash (two names of one file sharing a hash, a chance of about n²/2⁶⁵,
+// 1e-7 for 2 million names, would be merged), and only the weight, the
+// shared read sequence and the hits are kept. The reads are then finished
+// in order of their collapsed-read index ("seq_<i>_x<n>"), else of their
+// name hash, so the result does not depend on coordinates. Collapsed
+// input keeps this small; for large uncollapsed files, name-grouped
+// input (the aligner's own output order, or samtools sort -n) streams.
+//
+// Other files must keep the records of a read adjacent, as aligners write
+// them; they stream with 8 bytes per read name (the hashes of names
+// already seen), and a name that reappears after other reads is an
+// ErrNotGrouped error.
 func (c *insertCollector) collect(ar *alignmentReader) error {
 	st := c.st
-	if ar.Header().SortOrder == sam.Coordinate {
-		accs := map[string]*readAcc{}
-		var order []string
+	var rec alnRec
+	var acc readAcc
+	if ar.sortOrd == "coordinate" {
+		idx := map[uint64]int32{}
+		var reads []coordRead
+		more := map[int32]*readAcc{} // hits beyond the first, others, MD
+		var seqs [][]byte            // distinct read sequences
+		seqID := map[string]int32{}
 		for {
-			r, err := ar.read()
+			err := ar.read(&rec)
 			if err == io.EOF {
 				break
 			}
@@ -746,31 +1122,103 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 				return err
 			}
 			st.Records++
-			a, ok := accs[r.Name]
+			h := nameHash(rec.name)
+			i, ok := idx[h]
 			if !ok {
-				a = &readAcc{name: r.Name}
-				accs[r.Name] = a
-				order = append(order, r.Name)
+				i = int32(len(reads))
+				idx[h] = i
+				ord := int64(-1)
+				if v, ok := collapsedIndex(rec.name); ok {
+					ord = v
+				}
+				reads = append(reads, coordRead{weight: ReadWeight(string(rec.name)), order: ord, hash: h, read: -1})
 			}
-			c.addRecord(a, r)
+			cr := &reads[i]
+			// Convert the record with a scratch accumulator seeded with
+			// the read's state, then store the state back compactly.
+			acc.reset()
+			if cr.read >= 0 {
+				acc.read = seqs[cr.read]
+			}
+			if cr.more {
+				m := more[i]
+				acc.md, acc.mdOff = m.md, m.mdOff
+			}
+			if cr.nHits > 0 {
+				acc.hits = append(acc.hits, cr.first)
+			}
+			nh := len(acc.hits)
+			c.addRecord(&acc, &rec, ar)
+			if cr.read < 0 && acc.read != nil {
+				id, ok := seqID[string(acc.read)]
+				if !ok {
+					id = int32(len(seqs))
+					seqs = append(seqs, acc.read)
+					seqID[string(acc.read)] = id
+				}
+				cr.read = id
+			}
+			if len(acc.hits) > nh || len(acc.others) > 0 || acc.md != "" {
+				newHits := acc.hits[nh:]
+				if cr.nHits == 0 && len(newHits) > 0 {
+					cr.first = newHits[0]
+					newHits = newHits[1:]
+					cr.nHits = 1
+				}
+				if len(newHits) > 0 || len(acc.others) > 0 || acc.md != "" {
+					m := more[i]
+					if m == nil {
+						m = &readAcc{}
+						more[i] = m
+						cr.more = true
+					}
+					m.hits = append(m.hits, newHits...)
+					cr.nHits += int32(len(newHits))
+					m.others = append(m.others, acc.others...)
+					if acc.md != "" {
+						m.md, m.mdOff = acc.md, acc.mdOff
+					}
+				}
+			}
 		}
-		sortReadNames(order)
-		for _, n := range order {
-			c.finishRead(accs[n])
-			delete(accs, n)
+		idx = nil
+		order := make([]int32, len(reads))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		sort.Slice(order, func(a, b int) bool {
+			x, y := &reads[order[a]], &reads[order[b]]
+			if (x.order >= 0) != (y.order >= 0) {
+				return x.order >= 0
+			}
+			if x.order != y.order {
+				return x.order < y.order
+			}
+			return x.hash < y.hash
+		})
+		for _, i := range order {
+			cr := &reads[i]
+			acc.reset()
+			if cr.read >= 0 {
+				acc.read = seqs[cr.read]
+			}
+			if cr.nHits > 0 {
+				acc.hits = append(acc.hits, cr.first)
+			}
+			if m := more[i]; cr.more {
+				acc.hits = append(acc.hits, m.hits...)
+				acc.others = append(acc.others, m.others...)
+				acc.md, acc.mdOff = m.md, m.mdOff
+			}
+			c.finishRead(&acc, cr.weight)
 		}
 		return nil
 	}
 	done := map[uint64]struct{}{}
-	hash := func(s string) uint64 {
-		h := fnv.New64a()
-		io.WriteString(h, s)
-		return h.Sum64()
-	}
-	var cur readAcc
+	var curName []byte
 	open := false
 	for {
-		r, err := ar.read()
+		err := ar.read(&rec)
 		if err == io.EOF {
 			break
 		}
@@ -778,24 +1226,45 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 			return err
 		}
 		st.Records++
-		if open && r.Name != cur.name {
-			c.finishRead(&cur)
-			done[hash(cur.name)] = struct{}{}
+		if open && !bytes.Equal(rec.name, curName) {
+			c.finishRead(&acc, ReadWeight(string(curName)))
+			done[nameHash(curName)] = struct{}{}
 			open = false
 		}
 		if !open {
-			if _, seen := done[hash(r.Name)]; seen {
-				return &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %q appears again after other reads; sort the file by name (samtools sort -n) or by coordinate", ErrNotGrouped, r.Name)}
+			if _, seen := done[nameHash(rec.name)]; seen {
+				return &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %q appears again after other reads; sort the file by name (samtools sort -n) or by coordinate", ErrNotGrouped, rec.name)}
 			}
-			cur.reset(r.Name)
+			curName = append(curName[:0], rec.name...)
+			acc.reset()
 			open = true
 		}
-		c.addRecord(&cur, r)
+		c.addRecord(&acc, &rec, ar)
 	}
 	if open {
-		c.finishRead(&cur)
+		c.finishRead(&acc, ReadWeight(string(curName)))
 	}
 	return nil
+}
+
+// collapsedIndex parses i from a name "<prefix>_<i>_x<count>".
+func collapsedIndex(n []byte) (int64, bool) {
+	j := bytes.LastIndex(n, []byte("_x"))
+	if j < 0 {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(n[:j], '_')
+	if i < 0 || i+1 == j {
+		return 0, false
+	}
+	var v int64
+	for _, ch := range n[i+1 : j] {
+		if ch < '0' || ch > '9' || v > 1<<58 {
+			return 0, false
+		}
+		v = v*10 + int64(ch-'0')
+	}
+	return v, true
 }
 
 // ReadHairpinAlignments reads a BAM or SAM file (sniffed from its first
@@ -847,13 +1316,13 @@ func ReadHairpinAlignments(r io.Reader, file string, ref *Reference, o *BAMOptio
 
 func checkHeaderLengths(ar *alignmentReader, ref *Reference) error {
 	var bad []string
-	for _, sq := range ar.Header().Refs() {
-		hi := ref.HairpinIndex(sq.Name())
-		if hi < 0 || sq.Len() <= 0 {
+	for i, name := range ar.refs {
+		hi := ref.HairpinIndex(name)
+		if hi < 0 || ar.refLens[i] <= 0 {
 			continue
 		}
-		if l := len(ref.Hairpins[hi].Seq); sq.Len() != l {
-			bad = append(bad, fmt.Sprintf("%s (LN:%d, hairpin %d nt)", sq.Name(), sq.Len(), l))
+		if l := len(ref.Hairpins[hi].Seq); ar.refLens[i] != l {
+			bad = append(bad, fmt.Sprintf("%s (LN:%d, hairpin %d nt)", name, ar.refLens[i], l))
 		}
 	}
 	if len(bad) > 0 {

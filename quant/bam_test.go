@@ -526,27 +526,34 @@ func TestReadHairpinAlignmentsConversion(t *testing.T) {
 			"r\t256\ttoy-mir-2\t11\t255\t23M\t*\t0\t0\t*\t*\n",
 			[]Hit{{0, 10, 23, 0}}, s + "AA", 1, ""},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ins, st, err := ReadHairpinAlignments(strings.NewReader(bamToyHeader+tc.body), "t.sam", ref, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ins) != 1 {
-				t.Fatalf("%d inserts, want 1", len(ins))
-			}
-			if !slices.Equal(ins[0].Hits, tc.hits) {
-				t.Errorf("hits %+v, want %+v", ins[0].Hits, tc.hits)
-			}
-			if tc.hits != nil && string(ins[0].Seq) != tc.seq {
-				t.Errorf("seq %s, want %s", ins[0].Seq, tc.seq)
-			}
-			if ins[0].Reads != tc.reads || st.Reads != tc.reads {
-				t.Errorf("reads %d (stats %d), want %d", ins[0].Reads, st.Reads, tc.reads)
-			}
-			if tc.hits == nil && st.Unmapped != tc.reads {
-				t.Errorf("unmapped %d, want %d", st.Unmapped, tc.reads)
-			}
-		})
+		// Both grouping paths: streaming (unsorted) and in memory (coordinate).
+		for _, g := range []struct{ label, hdr string }{
+			{"unsorted", bamToyHeader},
+			{"coordinate", strings.Replace(bamToyHeader, "SO:unsorted", "SO:coordinate", 1)},
+		} {
+			hdr := g.hdr
+			t.Run(tc.name+"/"+g.label, func(t *testing.T) {
+				ins, st, err := ReadHairpinAlignments(strings.NewReader(hdr+tc.body), "t.sam", ref, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ins) != 1 {
+					t.Fatalf("%d inserts, want 1", len(ins))
+				}
+				if !slices.Equal(ins[0].Hits, tc.hits) {
+					t.Errorf("hits %+v, want %+v", ins[0].Hits, tc.hits)
+				}
+				if tc.hits != nil && string(ins[0].Seq) != tc.seq {
+					t.Errorf("seq %s, want %s", ins[0].Seq, tc.seq)
+				}
+				if ins[0].Reads != tc.reads || st.Reads != tc.reads {
+					t.Errorf("reads %d (stats %d), want %d", ins[0].Reads, st.Reads, tc.reads)
+				}
+				if tc.hits == nil && st.Unmapped != tc.reads {
+					t.Errorf("unmapped %d, want %d", st.Unmapped, tc.reads)
+				}
+			})
+		}
 	}
 }
 

@@ -376,11 +376,12 @@ func (g *GenomeReference) chromLoci(name string) ([]genomeLocus, int) {
 	return g.chroms[alt], g.maxLen[alt]
 }
 
-// genomeHits converts one genome record into hits on the hairpins whose
+// lociHits converts one genome record into hits on the hairpins whose
 // primary transcript, on the read's strand, contains the read's templated
-// part. sp is the record's reduced CIGAR; reverse is the record's strand.
-func (g *GenomeReference) genomeHits(dst []Hit, chrom string, sp alnSpan, reverse bool) []Hit {
-	loci, maxLen := g.chromLoci(chrom)
+// part. loci are the chromosome's primary transcripts (sorted by start,
+// the longest maxLen long), sp the record's reduced CIGAR, reverse its
+// strand.
+func (g *GenomeReference) lociHits(dst []Hit, loci []genomeLocus, maxLen int, sp alnSpan, reverse bool) []Hit {
 	if len(loci) == 0 {
 		return dst
 	}
