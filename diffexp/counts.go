@@ -84,23 +84,23 @@ func ReadCounts(r io.Reader, file string) (*Counts, error) {
 	)
 	for sc.Scan() {
 		lineNo++
-		b := sc.Bytes()
+		b := bytes.TrimRight(sc.Bytes(), "\r\n")
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		f := splitTab(b)
 		if header == nil {
-			header = f
+			header = splitTab(b)
 			continue
 		}
 		if c.Samples == nil {
-			switch len(f) {
+			nf := bytes.Count(b, []byte{'\t'}) + 1
+			switch nf {
 			case len(header):
 				c.Samples = header[1:]
 			case len(header) + 1:
 				c.Samples = header
 			default:
-				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(f), len(header))}
+				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, header has %d", ErrRagged, nf, len(header))}
 			}
 			if len(c.Samples) == 0 {
 				return nil, &ParseError{file, 1, fmt.Errorf("%w: header names no samples", ErrFormat)}
@@ -113,22 +113,37 @@ func ReadCounts(r io.Reader, file string) (*Counts, error) {
 				ss[s] = true
 			}
 		}
-		if len(f) != len(c.Samples)+1 {
-			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, want %d", ErrRagged, len(f), len(c.Samples)+1)}
+		// name, then the counts, split with IndexByte on the scanner's buffer
+		tab := bytes.IndexByte(b, '\t')
+		if tab < 0 {
+			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: 1 field, want %d", ErrRagged, len(c.Samples)+1)}
 		}
-		name := f[0]
+		name := string(b[:tab])
 		if seen[name] {
 			return nil, &ParseError{file, lineNo, fmt.Errorf("%w: feature %q", ErrDuplicate, name)}
 		}
 		seen[name] = true
-		c.Features = append(c.Features, name)
-		for j, s := range f[1:] {
-			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			if err != nil || v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) {
-				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %q (feature %q, sample %q)", ErrNotInteger, s, name, c.Samples[j])}
+		rest := b[tab+1:]
+		for j := range c.Samples {
+			var field []byte
+			if k := bytes.IndexByte(rest, '\t'); k >= 0 {
+				field, rest = rest[:k], rest[k+1:]
+				if j == len(c.Samples)-1 {
+					return nil, &ParseError{file, lineNo, fmt.Errorf("%w: more than %d fields", ErrRagged, len(c.Samples)+1)}
+				}
+			} else {
+				if j != len(c.Samples)-1 {
+					return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %d fields, want %d", ErrRagged, j+2, len(c.Samples)+1)}
+				}
+				field, rest = rest, nil
+			}
+			v, ok := parseCount(field)
+			if !ok {
+				return nil, &ParseError{file, lineNo, fmt.Errorf("%w: %q (feature %q, sample %q)", ErrNotInteger, field, name, c.Samples[j])}
 			}
 			c.Values = append(c.Values, v)
 		}
+		c.Features = append(c.Features, name)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, &ParseError{file, lineNo, err}
@@ -143,6 +158,34 @@ func ReadCounts(r io.Reader, file string) (*Counts, error) {
 		}
 	}
 	return &c, nil
+}
+
+// parseCount parses a non-negative integer count: plain digits directly,
+// anything else (1e3, 5.0) through strconv, accepted only when integral.
+func parseCount(f []byte) (float64, bool) {
+	f = bytes.TrimSpace(f)
+	if len(f) == 0 {
+		return 0, false
+	}
+	if len(f) <= 15 {
+		v := 0.0
+		digits := true
+		for _, ch := range f {
+			if ch < '0' || ch > '9' {
+				digits = false
+				break
+			}
+			v = v*10 + float64(ch-'0')
+		}
+		if digits {
+			return v, true
+		}
+	}
+	v, err := strconv.ParseFloat(string(f), 64)
+	if err != nil || v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
 }
 
 // ColData holds per-sample annotations, column-major: Columns[k][j] is the
