@@ -1,7 +1,8 @@
 package quant
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -117,20 +118,21 @@ type Assignment struct {
 
 // Features returns the distinct features of a Mirna assignment, sorted.
 func (a *Assignment) Features() []int32 {
-	return distinct(a.Placements, func(p Placement) int32 { return p.Feature })
+	return appendDistinct(nil, a.Placements, func(p Placement) int32 { return p.Feature })
 }
 
 // HairpinSet returns the distinct hairpins of the placements, sorted.
 func (a *Assignment) HairpinSet() []int32 {
-	return distinct(a.Placements, func(p Placement) int32 { return p.Hairpin })
+	return appendDistinct(nil, a.Placements, func(p Placement) int32 { return p.Hairpin })
 }
 
-func distinct(ps []Placement, key func(Placement) int32) []int32 {
-	out := make([]int32, 0, len(ps))
+// appendDistinct returns the distinct keys of ps, sorted, in dst's storage.
+func appendDistinct(dst []int32, ps []Placement, key func(Placement) int32) []int32 {
+	out := dst[:0]
 	for _, p := range ps {
 		out = append(out, key(p))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	slices.Sort(out)
 	n := 0
 	for i, v := range out {
 		if i == 0 || v != out[n-1] {
@@ -239,17 +241,16 @@ type scored struct {
 // several hairpins may sit at different distances on them, e.g. an A that
 // is templated on one hairpin and an untemplated addition on another.
 func selectFeatures(ms []scored, best int) []Placement {
-	sort.Slice(ms, func(i, j int) bool {
-		a, b := ms[i], ms[j]
+	slices.SortFunc(ms, func(a, b scored) int {
 		switch {
 		case a.p.Feature != b.p.Feature:
-			return a.p.Feature < b.p.Feature
+			return cmp.Compare(a.p.Feature, b.p.Feature)
 		case a.p.Hairpin != b.p.Hairpin:
-			return a.p.Hairpin < b.p.Hairpin
+			return cmp.Compare(a.p.Hairpin, b.p.Hairpin)
 		case a.d != b.d:
-			return a.d < b.d
+			return cmp.Compare(a.d, b.d)
 		}
-		return a.p.Start < b.p.Start
+		return cmp.Compare(a.p.Start, b.p.Start)
 	})
 	out := make([]Placement, 0, len(ms))
 	for i := 0; i < len(ms); {
@@ -286,15 +287,14 @@ func snvClass(pos int) uint8 {
 }
 
 func sortPlacements(ps []Placement) {
-	sort.Slice(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.Feature != b.Feature {
-			return a.Feature < b.Feature
+	slices.SortFunc(ps, func(a, b Placement) int {
+		switch {
+		case a.Feature != b.Feature:
+			return cmp.Compare(a.Feature, b.Feature)
+		case a.Hairpin != b.Hairpin:
+			return cmp.Compare(a.Hairpin, b.Hairpin)
 		}
-		if a.Hairpin != b.Hairpin {
-			return a.Hairpin < b.Hairpin
-		}
-		return a.Start < b.Start
+		return cmp.Compare(a.Start, b.Start)
 	})
 }
 

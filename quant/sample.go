@@ -210,6 +210,7 @@ type Builder struct {
 	mature, hairpin *tally
 
 	isomirs    []Isomir
+	scratch    []int32
 	kindReads  [4]int64
 	classReads []int64
 	multiReads int64 // reads among several features
@@ -260,11 +261,13 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 	case Unmapped:
 		return
 	}
-	b.hairpin.add(a.HairpinSet(), float64(n), umis)
+	b.scratch = appendDistinct(b.scratch, a.Placements, func(p Placement) int32 { return p.Hairpin })
+	b.hairpin.add(b.scratch, float64(n), umis)
 	if a.Kind != Mirna {
 		return
 	}
-	fs := a.Features()
+	b.scratch = appendDistinct(b.scratch, a.Placements, func(p Placement) int32 { return p.Feature })
+	fs := b.scratch
 	if len(fs) > 1 {
 		b.multiReads += reads
 	}
