@@ -25,6 +25,7 @@ var (
 	ErrContrast         = errors.New("diffexp: invalid contrast")
 	ErrSizeFactors      = errors.New("diffexp: cannot estimate size factors")
 	ErrTooFewReplicates = errors.New("diffexp: too few replicates")
+	ErrDispersion       = errors.New("diffexp: cannot estimate dispersions")
 )
 
 // ParseError locates a problem in a count or coldata file. Line is 1-based.

@@ -485,7 +485,7 @@ func (pl *pipeline) fitTrend(nz []int) error {
 		}
 	}
 	if allLow || len(means) == 0 {
-		return fmt.Errorf("%w: all gene-wise dispersion estimates are within 2 orders of magnitude of the minimum (%g); the data show no overdispersion to model", ErrDesign, minDisp)
+		return fmt.Errorf("%w: all gene-wise dispersion estimates are within 2 orders of magnitude of the minimum (%g); the data show no overdispersion to model", ErrDispersion, minDisp)
 	}
 	a0, a1, err := fitParametricTrend(means, disps)
 	if err == nil {

@@ -292,3 +292,69 @@ func BenchmarkDESeq2600x200(b *testing.B) {
 	c, cd := simulate(7, 2600, 100)
 	benchmarkDESeq(b, c, cd, Options{})
 }
+
+// TestDESeqRandomRobust runs DESeq on many small random matrices (sparse,
+// tiny, extreme counts, Wald and LRT): it must return an error or results
+// with consistent NA structure, never panic.
+func TestDESeqRandomRobust(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const trials = 150
+	failed := 0
+	for trial := 0; trial < trials; trial++ {
+		n := 1 + rng.IntN(40)
+		nPer := 2 + rng.IntN(4)
+		m := 2 * nPer
+		c := &Counts{Features: make([]string, n), Samples: make([]string, m), Values: make([]float64, n*m)}
+		cd := &ColData{Names: []string{"condition", "batch"}, Columns: [][]string{make([]string, m), make([]string, m)}}
+		for j := 0; j < m; j++ {
+			c.Samples[j] = fmt.Sprintf("s%d", j)
+			cd.Columns[0][j] = []string{"control", "tumor"}[j/nPer]
+			cd.Columns[1][j] = []string{"A", "B"}[j%2]
+		}
+		cd.Samples = c.Samples
+		sparse := rng.Float64()
+		for k := range c.Values {
+			switch {
+			case rng.Float64() < sparse:
+				c.Values[k] = 0
+			case rng.IntN(50) == 0:
+				c.Values[k] = float64(rng.IntN(1e6))
+			default:
+				c.Values[k] = float64(rng.IntN(100))
+			}
+		}
+		o := Options{SizeFactorType: []string{"ratio", "poscounts"}[rng.IntN(2)], Test: []string{"wald", "lrt"}[rng.IntN(2)]}
+		if rng.IntN(2) == 0 && nPer >= 2 {
+			o.Design = "~ batch + condition"
+			if o.Test == "lrt" {
+				o.Reduced = "~ batch"
+			}
+		}
+		r, err := DESeq(c, cd, o)
+		if err != nil {
+			failed++
+			if testing.Verbose() {
+				t.Log(err)
+			}
+			continue
+		}
+		for i := 0; i < n; i++ {
+			if !(r.BaseMean[i] >= 0) {
+				t.Fatalf("trial %d row %d: baseMean %v", trial, i, r.BaseMean[i])
+			}
+			if math.IsNaN(r.PValue[i]) && !math.IsNaN(r.PAdj[i]) {
+				t.Fatalf("trial %d row %d: padj without pvalue", trial, i)
+			}
+			if p := r.PValue[i]; !math.IsNaN(p) && (p < 0 || p > 1) {
+				t.Fatalf("trial %d row %d: pvalue %v", trial, i, p)
+			}
+			if r.BaseMean[i] == 0 && !math.IsNaN(r.Log2FoldChange[i]) {
+				t.Fatalf("trial %d row %d: zero row with log2FC %v", trial, i, r.Log2FoldChange[i])
+			}
+		}
+	}
+	t.Logf("%d of %d random inputs gave an error (e.g. no usable size factors)", failed, trials)
+	if failed > trials/2 {
+		t.Errorf("most random inputs failed: the test no longer exercises the pipeline")
+	}
+}

@@ -494,7 +494,7 @@ func fitLocalTrend(means, disps []float64) (*trend, error) {
 		}
 	}
 	if len(pts) < 3 {
-		return nil, fmt.Errorf("%w: too few genes for a local dispersion fit", ErrDesign)
+		return nil, fmt.Errorf("%w: too few genes (%d) for a local trend fit after the parametric fit failed", ErrDispersion, len(pts))
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
 	n := len(pts)
