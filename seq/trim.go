@@ -301,8 +301,9 @@ const maxSeedHits = 32
 func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 	a, n := len(t.adapter), len(s)
 	bestPos, bestScore := n, math.MinInt
+	a0 := t.adapter[0]
 	for l := min(a-1, n, t.l1-1); l >= t.minOv; l-- {
-		if bytes.Equal(s[n-l:], t.adapter[:l]) {
+		if s[n-l] == a0 && bytes.Equal(s[n-l:], t.adapter[:l]) {
 			bestPos, bestScore = n-l, l
 			break // the longest is the leftmost and scores highest
 		}
@@ -310,7 +311,7 @@ func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 	var hits [maxSeedHits]int32
 	nh := 0
 	for _, pc := range t.pieces {
-		for i := 0; ; {
+		for i := 0; i+len(pc.seq) <= n; {
 			k := bytes.Index(s[i:], pc.seq)
 			if k < 0 {
 				break
