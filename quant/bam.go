@@ -3,6 +3,7 @@ package quant
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -701,7 +702,7 @@ type insertCollector struct {
 	key        []byte
 	intern     map[string][]byte // read sequences, shared by reads
 	mms        []int
-	seqBuf     []byte
+	interning  bool // read sequences must outlive the record (coordinate-sorted input)
 	kinds      refKinds
 
 	// Genome input (nil for hairpin input).
@@ -734,9 +735,10 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 // readAcc accumulates the records of one read name: what counting needs,
 // not the records themselves.
 type readAcc struct {
-	read   []byte // 5'→3', from the first record with a full SEQ
-	hits   []Hit
-	others []int
+	read    []byte // 5'→3', from the first record with a full SEQ
+	readBuf []byte // holds read when the collector does not intern
+	hits    []Hit
+	others  []int
 	// For reads whose records carry no SEQ: the MD tag and 5' clip of the
 	// record of the first hit.
 	md    string
@@ -796,12 +798,15 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 			hard = hard || op.Type() == sam.CigarHardClipped
 		}
 		if !hard {
-			c.seqBuf = append(c.seqBuf[:0], r.seq...)
-			bamUpperDNA(c.seqBuf)
+			a.readBuf = append(a.readBuf[:0], r.seq...)
+			bamUpperDNA(a.readBuf)
 			if r.flags&sam.Reverse != 0 {
-				bamRevComp(c.seqBuf)
+				bamRevComp(a.readBuf)
 			}
-			a.read = c.internSeq(c.seqBuf)
+			a.read = a.readBuf
+			if c.interning {
+				a.read = c.internSeq(a.readBuf)
+			}
 		}
 	}
 	if r.flags&sam.Unmapped != 0 || r.ref < 0 {
@@ -954,6 +959,9 @@ func (c *insertCollector) finishRead(a *readAcc, weight int64) {
 		return
 	}
 	c.byKey[string(c.key)] = len(c.inserts)
+	if !c.interning {
+		read = append([]byte(nil), read...)
+	}
 	in := AlignedInsert{Seq: read, Reads: weight, Molecules: weight}
 	if len(hits) > 0 {
 		in.Hits = append([]Hit(nil), hits...)
@@ -1100,14 +1108,15 @@ type coordRead struct {
 // input (the aligner's own output order, or samtools sort -n) streams.
 //
 // Other files must keep the records of a read adjacent, as aligners write
-// them; they stream with 8 bytes per read name (the hashes of names
-// already seen), and a name that reappears after other reads is an
-// ErrNotGrouped error.
+// them; they stream with 16 bytes per read name (its hash and first
+// record number, sorted at the end to find a name that reappeared after
+// other reads: an ErrNotGrouped error).
 func (c *insertCollector) collect(ar *alignmentReader) error {
 	st := c.st
 	var rec alnRec
 	var acc readAcc
 	if ar.sortOrd == "coordinate" {
+		c.interning = true
 		idx := map[uint64]int32{}
 		var reads []coordRead
 		more := map[int32]*readAcc{} // hits beyond the first, others, MD
@@ -1214,7 +1223,14 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		}
 		return nil
 	}
-	done := map[uint64]struct{}{}
+	// Names of finished reads, checked at the end for a name that came
+	// back after other reads (sorting 8+8 bytes per name is much cheaper
+	// than a set lookup per read).
+	type seen struct {
+		hash uint64
+		rec  int64
+	}
+	var done []seen
 	var curName []byte
 	open := false
 	for {
@@ -1228,13 +1244,10 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		st.Records++
 		if open && !bytes.Equal(rec.name, curName) {
 			c.finishRead(&acc, ReadWeight(string(curName)))
-			done[nameHash(curName)] = struct{}{}
 			open = false
 		}
 		if !open {
-			if _, seen := done[nameHash(rec.name)]; seen {
-				return &AlignmentError{File: ar.file, Record: ar.n, Err: fmt.Errorf("%w: %q appears again after other reads; sort the file by name (samtools sort -n) or by coordinate", ErrNotGrouped, rec.name)}
-			}
+			done = append(done, seen{nameHash(rec.name), ar.n})
 			curName = append(curName[:0], rec.name...)
 			acc.reset()
 			open = true
@@ -1243,6 +1256,17 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 	}
 	if open {
 		c.finishRead(&acc, ReadWeight(string(curName)))
+	}
+	slices.SortFunc(done, func(a, b seen) int {
+		if a.hash != b.hash {
+			return cmp.Compare(a.hash, b.hash)
+		}
+		return cmp.Compare(a.rec, b.rec)
+	})
+	for i := 1; i < len(done); i++ {
+		if done[i].hash == done[i-1].hash {
+			return &AlignmentError{File: ar.file, Record: done[i].rec, Err: fmt.Errorf("%w: the read name of record %d appears again here after other reads; sort the file by name (samtools sort -n) or by coordinate", ErrNotGrouped, done[i-1].rec)}
+		}
 	}
 	return nil
 }
