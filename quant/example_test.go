@@ -121,10 +121,10 @@ func ExampleNewReference() {
 // hairpin counts per precursor (reads on several hairpins shared by EM),
 // the isomiR of each placement, and the read accounting.
 func ExampleQuantify_reference() {
-	hairpins, _ := seq.ReadAllFasta(strings.NewReader(exampleHairpinFa), "hairpin.fa")
-	matures, _ := seq.ReadAllFasta(strings.NewReader(exampleMatureFa), "mature.fa")
+	hairpins, err1 := seq.ReadAllFasta(strings.NewReader(exampleHairpinFa), "hairpin.fa")
+	matures, err2 := seq.ReadAllFasta(strings.NewReader(exampleMatureFa), "mature.fa")
 	ref, err := quant.NewReference(matures, hairpins, quant.RefOptions{})
-	if err != nil {
+	if err := errors.Join(err1, err2, err); err != nil {
 		fmt.Println(err)
 		return
 	}
