@@ -47,16 +47,21 @@ type dispWork struct {
 	mu   []float64
 	norm []float64
 	xtwx []float64
-	buf  []float64 // m, scratch for Cook's distances
-	buf2 []float64
-	coef []float64
-	inv  []float64
-	chol []float64
+	// logPost leaves log(1+αμ_j) and log(y_j+r) for the point cacheA of
+	// the row (cacheY, cacheMu) so that dLogPost there needs no logarithm.
+	cL1p, cLogX     []float64
+	cacheA          float64
+	cacheY, cacheMu *float64
+	buf             []float64 // m, scratch for Cook's distances
+	buf2            []float64
+	coef            []float64
+	inv             []float64
+	chol            []float64
 }
 
 func newDispWork(m, p int) *dispWork {
 	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
-		xtwx: make([]float64, p*p), buf: make([]float64, m), buf2: make([]float64, m), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
+		xtwx: make([]float64, p*p), cL1p: make([]float64, m), cLogX: make([]float64, m), cacheA: math.NaN(), buf: make([]float64, m), buf2: make([]float64, m), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
 }
 
 // initialDisp is DESeq2's starting value: the smaller of a rough
@@ -139,8 +144,18 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	for j := 0; j < m; j++ {
 		mj := mu[j]
 		l1p := log1pFast(mj * alpha) // log(1+αμ); log(μ+r) = log r + l1p
+		ws.cL1p[j] = l1p
 		if yj := y[j]; yj > 0 {
-			ll += lgammaDiff(yj, r, lgr) - yj*(logR+l1p)
+			var lgd float64
+			if yj <= smallCount {
+				lgd = lgammaDiff(yj, r, lgr)
+			} else {
+				x := yj + r
+				lx := math.Log(x)
+				ws.cLogX[j] = lx
+				lgd = lgammaLargeLog(x, lx) - lgr
+			}
+			ll += lgd - yj*(logR+l1p)
 		}
 		ll -= r * l1p
 		w := mj / (1 + alpha*mj)
@@ -152,6 +167,8 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 			}
 		}
 	}
+	// the logarithms above serve dLogPost at the same point
+	ws.cacheA, ws.cacheY, ws.cacheMu = logA, &y[0], &mu[0]
 	for a := 0; a < p; a++ {
 		for b := 0; b < a; b++ {
 			xtwx[b*p+a] = xtwx[a*p+b]
@@ -165,10 +182,14 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	return ll
 }
 
+// smallCount is the largest count for which lgamma and digamma differences
+// are taken as finite sums; above it Stirling series are used.
+const smallCount = 12
+
 // digammaDiff returns ψ(y+r) − ψ(r) for a positive integer y, with
 // psiR = ψ(r): Σ_{k<y} 1/(r+k) for small y, else gonum's Digamma.
 func digammaDiff(y, r, psiR float64) float64 {
-	if y <= 12 {
+	if y <= smallCount {
 		s := 0.0
 		for k := 0.0; k < y; k++ {
 			s += 1 / (r + k)
@@ -181,7 +202,7 @@ func digammaDiff(y, r, psiR float64) float64 {
 // lgammaDiff returns lgamma(y+r) − lgamma(r) for a positive integer y, with
 // lgr = lgamma(r): a product of y factors for small y, else math.Lgamma.
 func lgammaDiff(y, r, lgr float64) float64 {
-	if y <= 12 {
+	if y <= smallCount {
 		prod := r
 		for k := 1.0; k < y; k++ {
 			prod *= r + k
@@ -205,12 +226,26 @@ func log1pFast(x float64) float64 {
 //	(x−½) log x − x + ½ log 2π + 1/(12x) − 1/(360x³) + 1/(1260x⁵) − 1/(1680x⁷) + 1/(1188x⁹)
 //
 // whose truncation error is below 691/(360360 x¹¹) < 1e-14 here.
-func lgammaLarge(x float64) float64 {
+func lgammaLarge(x float64) float64 { return lgammaLargeLog(x, math.Log(x)) }
+
+// lgammaLargeLog is lgammaLarge with lx = log x supplied.
+func lgammaLargeLog(x, lx float64) float64 {
 	const halfLog2Pi = 0.91893853320467274178
 	z := 1 / x
 	z2 := z * z
 	s := z * (1.0/12 - z2*(1.0/360-z2*(1.0/1260-z2*(1.0/1680-z2*(1.0/1188)))))
-	return (x-0.5)*math.Log(x) - x + halfLog2Pi + s
+	return (x-0.5)*lx - x + halfLog2Pi + s
+}
+
+// digammaLargeLog is ψ(x) for x ≥ 12 from the asymptotic series
+//
+//	log x − 1/(2x) − 1/(12x²) + 1/(120x⁴) − 1/(252x⁶) + 1/(240x⁸) − 1/(132x¹⁰)
+//
+// (truncation error below 691/(32760 x¹²) < 3e-15), with lx = log x.
+func digammaLargeLog(x, lx float64) float64 {
+	z := 1 / x
+	z2 := z * z
+	return lx - 0.5*z - z2*(1.0/12-z2*(1.0/120-z2*(1.0/252-z2*(1.0/240-z2*(1.0/132)))))
 }
 
 // dLogPost is the derivative of logPost with respect to log α.
@@ -222,15 +257,33 @@ func (d *dispModel) dLogPost(y, mu []float64, logA, priorMean, priorVar float64,
 	alpha := math.Exp(logA)
 	r := 1 / alpha
 	psiR := mathext.Digamma(r)
-	logR := math.Log(r)
+	// reuse logPost's logarithms when it was just evaluated here
+	cached := ws.cacheA == logA && len(y) > 0 && ws.cacheY == &y[0] && ws.cacheMu == &mu[0]
 	g := 0.0
 	xtwx := ws.xtwx
 	clear(xtwx)
 	for j := 0; j < m; j++ {
 		mj := mu[j]
-		t := logR - math.Log(mj+r) + 1 - (y[j]+r)/(mj+r)
-		if y[j] > 0 {
-			t += digammaDiff(y[j], r, psiR)
+		var l1p float64
+		if cached {
+			l1p = ws.cL1p[j]
+		} else {
+			l1p = log1pFast(mj * alpha)
+		}
+		t := -l1p + 1 - (y[j]+r)/(mj+r) // log r − log(μ+r) + 1 − (y+r)/(μ+r)
+		if yj := y[j]; yj > 0 {
+			if yj <= smallCount {
+				t += digammaDiff(yj, r, psiR)
+			} else {
+				x := yj + r
+				var lx float64
+				if cached {
+					lx = ws.cLogX[j]
+				} else {
+					lx = math.Log(x)
+				}
+				t += digammaLargeLog(x, lx) - psiR
+			}
 		}
 		g -= r * t
 		w := mj / (1 + alpha*mj)

@@ -291,9 +291,13 @@ func TestDispersionDerivative(t *testing.T) {
 			for _, pv := range []float64{0, 0.5} {
 				const h = 1e-5
 				num := (d.logPost(y, mu, la+h, -1, pv, ws) - d.logPost(y, mu, la-h, -1, pv, ws)) / (2 * h)
-				ana := d.dLogPost(y, mu, la, -1, pv, ws)
+				ana := d.dLogPost(y, mu, la, -1, pv, ws) // no cached logs
 				if math.Abs(num-ana) > 1e-5*(1+math.Abs(num)) {
 					t.Errorf("p=%d trial %d prior %v: derivative %v, numeric %v", p, trial, pv, ana, num)
+				}
+				d.logPost(y, mu, la, -1, pv, ws)
+				if c := d.dLogPost(y, mu, la, -1, pv, ws); math.Abs(c-ana) > 1e-12*(1+math.Abs(ana)) {
+					t.Errorf("p=%d trial %d: derivative with cached logs %v, without %v", p, trial, c, ana)
 				}
 			}
 		}
@@ -319,6 +323,12 @@ func TestLgammaLargeLog1p(t *testing.T) {
 		want, _ := math.Lgamma(x)
 		if got := lgammaLarge(x); math.Abs(got-want) > 1e-13*math.Abs(want)+1e-13 {
 			t.Errorf("lgammaLarge(%v) = %v, math.Lgamma %v", x, got, want)
+		}
+	}
+	for _, x := range []float64{12, 13.5, 100, 1e4, 1e8} {
+		want := mathext.Digamma(x)
+		if got := digammaLargeLog(x, math.Log(x)); math.Abs(got-want) > 1e-13*math.Abs(want) {
+			t.Errorf("digammaLargeLog(%v) = %v, gonum %v", x, got, want)
 		}
 	}
 	for _, x := range []float64{0, 1e-12, 1e-4, 1e-3, 0.0011, 0.5, 20, 1e6} {
