@@ -39,7 +39,7 @@ const (
 	detectMaxContig = 3     // contigs assembled per sample
 	customMaxLen    = 24    // bases reported for an unknown adapter
 	customMinLen    = 16    // shortest contig accepted as an unknown adapter
-	detectSample    = 20000 // reads used for support and 5'-randomness figures
+	detectSample    = 20000 // reads used for positions, support and 5'-randomness figures
 )
 
 // knownAdapters are the kit adapters a contig is compared with, in the
@@ -94,7 +94,9 @@ func DetectAdapter(reads [][]byte) Detection {
 	if len(cands) == 0 {
 		return noneDetection(reads, "no 10-mer occurs in 1% of the reads")
 	}
-	kmerPositions(reads, cands, make([]uint8, len(counts)), minCount)
+	// Positions need no more than a sample of the reads.
+	sample := reads[:min(len(reads), detectSample)]
+	kmerPositions(sample, cands, make([]uint8, len(counts)), uint32(max(5, int(detectMinFrac*float64(len(sample))))))
 	contigs := assemble(counts, cands, minCount)
 	if len(contigs) == 0 {
 		return noneDetection(reads, "the enriched 10-mers all sit at fixed read positions (inserts, not an adapter)")
