@@ -258,8 +258,10 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 		pl.sf = sf
 	}
 	pl.full = newGLMModel(d.x, m, d.p, pl.sf)
+	pl.full.needDev = pl.lrt
 	if pl.red != nil {
 		pl.red = newGLMModel(pl.redDesign.x, m, pl.redDesign.p, pl.sf)
+		pl.red.needDev = true
 	}
 	pl.dm = newDispModel(pl.full)
 	pl.cl = designCells(d.x, m, d.p)

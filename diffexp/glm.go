@@ -20,6 +20,9 @@ type glmModel struct {
 	m, p   int
 	sf     []float64
 	lambda float64 // ridge on the natural-log scale
+	// needDev: finish computes the final deviance (LRT); otherwise ws.dev
+	// holds the last IRLS deviance.
+	needDev bool
 	// interceptOnly: the design is a single column of ones.
 	interceptOnly bool
 	// init maps log(normalised count + 0.1) to starting coefficients:
@@ -250,7 +253,9 @@ func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
 	for j := 0; j < m; j++ {
 		ws.muRaw[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], ws.beta[:p]))
 	}
-	ws.dev = nbDeviance(y, ws.muRaw[:m], alpha, nbConst(y, alpha))
+	if g.needDev {
+		ws.dev = nbDeviance(y, ws.muRaw[:m], alpha, nbConst(y, alpha))
+	}
 }
 
 // nbConst is the part of the NB log likelihood that does not depend on μ:

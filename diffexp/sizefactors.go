@@ -72,7 +72,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		if len(buf) == 0 {
 			return nil, fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
 		}
-		sf[j] = math.Exp(median(buf))
+		sf[j] = math.Exp(medianSelect(buf))
 		if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
 			return nil, fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
 		}
@@ -101,4 +101,66 @@ func median(x []float64) float64 {
 		return x[n/2]
 	}
 	return (x[n/2-1] + x[n/2]) / 2
+}
+
+// medianSelect returns the median of x like median, by selection in
+// expected linear time (x is reordered).
+func medianSelect(x []float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	hi := selectKth(x, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	// the lower middle is the largest value left of position n/2
+	lo := x[0]
+	for _, v := range x[1 : n/2] {
+		lo = math.Max(lo, v)
+	}
+	return (lo + hi) / 2
+}
+
+// selectKth partially orders x so that x[k] is its k-th smallest value (0
+// based), smaller values before it and larger after, and returns x[k].
+// Hoare partitioning with a median-of-three pivot.
+func selectKth(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		pivot := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < pivot {
+				i++
+			}
+			for x[j] > pivot {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return x[k]
+		}
+	}
+	return x[k]
 }

@@ -114,6 +114,21 @@ func TestSizeFactorsRandom(t *testing.T) {
 	}
 }
 
+func TestMedianSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := 0; trial < 500; trial++ {
+		n := 1 + rng.IntN(30)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(rng.IntN(8)) // many ties
+		}
+		want := median(append([]float64(nil), x...))
+		if got := medianSelect(x); got != want {
+			t.Fatalf("medianSelect = %v, sort-based median %v", got, want)
+		}
+	}
+}
+
 // TestCholesky checks the small solvers against gonum/mat on random SPD
 // matrices.
 func TestCholesky(t *testing.T) {
