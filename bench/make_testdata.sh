@@ -13,10 +13,14 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/simulate" ./examples/simulate
+# everything from the repo: miRBase 21 hsa (quant/mirbase, md5-identical to
+# /work/shared/data/mirbase/hsa_*_v21.fa) and the tDRmapper tRNA set
+sim() { "$tmp/simulate" -mature quant/mirbase/hsa_mature_v21.fa.gz -hairpin quant/mirbase/hsa_hairpin_v21.fa.gz \
+          -other testdata/sim/tdrmapper_hg19_tRNA.fa "$@"; }
 
 if [[ $what == sim || $what == all ]]; then
-  "$tmp/simulate" -out "$tmp/truseq" -kit truseq -tumor 1 -control 0 -reads 30000 -seed 11 -plain-names -gzip-level 9
-  "$tmp/simulate" -out "$tmp/qiaseq" -kit qiaseq -tumor 1 -control 0 -reads 20000 -seed 12 -plain-names -gzip-level 9
+  sim -out "$tmp/truseq" -kit truseq -tumor 1 -control 0 -reads 30000 -seed 11 -plain-names -gzip-level 9
+  sim -out "$tmp/qiaseq" -kit qiaseq -tumor 1 -control 0 -reads 20000 -seed 12 -plain-names -gzip-level 9
   d=testdata/sim; mkdir -p $d
   for k in truseq qiaseq; do
     cp "$tmp/$k/tumor1.fastq.gz" $d/$k.fastq.gz
@@ -28,7 +32,7 @@ if [[ $what == sim || $what == all ]]; then
 fi
 
 if [[ $what == demo || $what == all ]]; then
-  "$tmp/simulate" -out "$tmp/demo" -kit truseq -tumor 3 -control 3 -reads 40000 -seed 2026 \
+  sim -out "$tmp/demo" -kit truseq -tumor 3 -control 3 -reads 40000 -seed 2026 \
     -min-lfc 1.5 -max-lfc 3 -plain-names -gzip-level 9
   d=testdata/demo; mkdir -p $d
   cp "$tmp"/demo/*.fastq.gz "$tmp"/demo/samplesheet.tsv "$tmp"/demo/truth_mirna_reads.tsv \

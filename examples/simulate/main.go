@@ -8,6 +8,10 @@
 //	    [-tumor 3 -control 3 | -samples 6] [-reads 2000000] [-len 50]
 //	    [-seed 1] [-fold-frac 0.1] [-species hsa] [-mature F -hairpin F]
 //	    [-other F] [-plain-names] [-threads N]
+//
+// Without -mature/-hairpin the human miRBase 21 embedded in package quant
+// is used. bench/make_testdata.sh shows the command lines of the committed
+// fixtures.
 package main
 
 import (
@@ -19,14 +23,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/seq"
 	"github.com/exomir/exomir/simulate"
 )
 
-const (
-	defMature  = "/work/shared/data/mirbase/hsa_mature_v21.fa"
-	defHairpin = "/work/shared/data/mirbase/hsa_hairpin_v21.fa"
-	defOther   = "/work/shared/data/other/tdrmapper_hg19_tRNA_mature_and_pre.fa"
-)
+// defOther is the tRNA set used for other-RNA reads when -other is not
+// given and the file exists (the shared data of the project machines).
+const defOther = "/work/shared/data/other/tdrmapper_hg19_tRNA_mature_and_pre.fa"
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -58,9 +62,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.MeanCopies, "copies", cfg.MeanCopies, "qiaseq: mean reads per molecule (PCR duplicates)")
 	fs.Float64Var(&cfg.ErrEnd, "err-end", cfg.ErrEnd, "substitution rate at the last cycle")
 	species := fs.String("species", "hsa", "species prefix of the miRBase names (empty: all)")
-	mature := fs.String("mature", defMature, "miRBase mature FASTA (plain or gzip)")
-	hairpin := fs.String("hairpin", defHairpin, "miRBase hairpin FASTA (plain or gzip)")
-	other := fs.String("other", defOther, "other small-RNA FASTA for other_rna reads (empty: none)")
+	mature := fs.String("mature", "", "miRBase mature FASTA, plain or gzip (default: the embedded miRBase 21 of package quant; hsa only)")
+	hairpin := fs.String("hairpin", "", "miRBase hairpin FASTA, plain or gzip (with -mature)")
+	other := fs.String("other", "default", "other small-RNA FASTA for other_rna reads; \"default\": "+defOther+" if present; \"\": none")
 	fs.BoolVar(&cfg.PlainNames, "plain-names", false, "omit the origin comment from read headers (smaller files)")
 	fs.IntVar(&cfg.Workers, "threads", 0, "samples written in parallel (0 = GOMAXPROCS)")
 	fs.IntVar(&cfg.GzipLevel, "gzip-level", 0, "gzip level 1-9 (0 = default 6)")
@@ -80,11 +84,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Kit = simulate.Kit(*kit)
 	start := time.Now()
-	m, err := simulate.ReadFastaFile(*mature)
-	if err != nil {
-		return err
-	}
-	h, err := simulate.ReadFastaFile(*hairpin)
+	m, h, err := reference(*mature, *hairpin, *species)
 	if err != nil {
 		return err
 	}
@@ -93,6 +93,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	nOther := 0
+	if *other == "default" {
+		*other = ""
+		if _, err := os.Stat(defOther); err == nil {
+			*other = defOther
+		} else {
+			fmt.Fprintf(stderr, "simulate: %s not found: no other_rna reads (give -other FILE)\n", defOther)
+		}
+	}
 	if *other != "" {
 		o, err := simulate.ReadFastaFile(*other)
 		if err != nil {
@@ -118,4 +126,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 		len(truths), cfg.Reads, cfg.Kit, st.Cfg.ReadLen, time.Since(start).Round(time.Millisecond),
 		len(ref.Matures), len(ref.Hairpins), nOther, nDE, *out)
 	return nil
+}
+
+// reference returns the mature and hairpin records: from the files, or,
+// without them, from the reference embedded in package quant (in its
+// feature order: names sharing a sequence are adjacent).
+func reference(mature, hairpin, species string) (m, h []seq.FastaRecord, err error) {
+	if (mature == "") != (hairpin == "") {
+		return nil, nil, errors.New("give both -mature and -hairpin, or neither")
+	}
+	if mature != "" {
+		if m, err = simulate.ReadFastaFile(mature); err != nil {
+			return nil, nil, err
+		}
+		h, err = simulate.ReadFastaFile(hairpin)
+		return m, h, err
+	}
+	r, err := quant.Embedded(species)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range r.Features {
+		for i, n := range f.Names {
+			m = append(m, seq.FastaRecord{Name: n, Desc: f.IDs[i], Seq: f.Seq})
+		}
+	}
+	for _, hp := range r.Hairpins {
+		h = append(h, seq.FastaRecord{Name: hp.Name, Desc: hp.ID, Seq: hp.Seq})
+	}
+	return m, h, nil
 }

@@ -21,6 +21,9 @@ func TestRun(t *testing.T) {
 		{"bad kit", []string{"-kit", "smarter"}, nil, "unknown kit"},
 		{"bad species", []string{"-species", "zzz"}, nil, "no mature"},
 		{"missing file", []string{"-mature", "/nonexistent.fa"}, nil, "nonexistent"},
+		{"embedded", []string{"-mature", "", "-hairpin", "", "-reads", "100", "-samples", "2"}, []string{"tumor1.fastq.gz", "control1.fastq.gz"}, ""},
+		{"embedded other species", []string{"-mature", "", "-hairpin", "", "-species", "mmu"}, nil, "hsa"},
+		{"mature without hairpin", []string{"-hairpin", ""}, nil, "both"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
