@@ -394,6 +394,52 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 	if !bamSameCoordinates(sorted, resorted) {
 		t.Error("samtools sort changes the coordinate order of our records")
 	}
+
+	// mirtop (the real client of collapsed-read BAMs) reads the file: its
+	// isomiR lines carry our sequences with the read counts of the names.
+	mirtop := bamRequireTool(t, "mirtop")
+	gff3 := filepath.Join(dir, "hsa.gff3")
+	src, err := os.ReadFile(gffV21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(gff3, src, 0o644)
+	mtOut := filepath.Join(dir, "mirtop")
+	if out, err := exec.Command(mirtop, "gff", "--sps", "hsa", "--hairpin", hpFa, "--gtf", gff3, "-o", mtOut, p).CombinedOutput(); err != nil {
+		t.Fatalf("mirtop gff: %v: %s", err, bamFirstLines(string(out), 5))
+	}
+	mt, err := os.ReadFile(filepath.Join(mtOut, "mirtop.gff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := map[string]int64{}
+	for _, a := range aligned {
+		reads[string(a.Seq)] = a.Reads
+	}
+	lines := 0
+	for _, l := range strings.Split(string(mt), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		var seq, expr string
+		for _, kv := range strings.Split(strings.Split(l, "\t")[8], "; ") {
+			k, v, _ := strings.Cut(kv, " ")
+			switch k {
+			case "Read":
+				seq = v
+			case "Expression":
+				expr = v
+			}
+		}
+		lines++
+		if want, ok := reads[seq]; !ok || expr != fmt.Sprint(want) {
+			t.Errorf("mirtop line for %s: Expression %s, want %d", seq, expr, want)
+		}
+	}
+	t.Logf("mirtop read %d isomiR lines from our BAM", lines)
+	if lines < 100 {
+		t.Errorf("mirtop found %d isomiR lines in our BAM", lines)
+	}
 }
 
 func bamFirstLines(s string, n int) string {
