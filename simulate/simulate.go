@@ -577,6 +577,7 @@ func (g *generator) runUMI(w *bufio.Writer) error {
 	p := 1 / cfg.MeanCopies
 	read := make([]byte, 0, cfg.ReadLen+96)
 	umi := make([]byte, qiaseqUMILength)
+	var cp []byte // one copy of the read, before its own errors
 	mol := 0
 	for written < cfg.Reads {
 		cat := g.category()
@@ -598,8 +599,10 @@ func (g *generator) runUMI(w *bufio.Writer) error {
 			var buf []byte
 			if k := len(pool); k > 0 {
 				buf, pool = pool[k-1], pool[:k-1]
+			} else {
+				buf = make([]byte, 0, 2*cfg.ReadLen+128)
 			}
-			cp := append([]byte(nil), read[:cfg.ReadLen]...)
+			cp = append(cp[:0], read[:cfg.ReadLen]...)
 			if g.umiFrom < cfg.ReadLen && r.Float64() < cfg.UMIErrRate {
 				end := min(g.umiFrom+qiaseqUMILength, cfg.ReadLen)
 				q := g.umiFrom + r.IntN(end-g.umiFrom)
