@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #3 accuracy target: L1 = Σ|count − truth| / Σ truth on simulated
+# Issue #3 accuracy target (plus NEXTflex with adapter/kit auto-detection, for information): L1 = Σ|count − truth| / Σ truth on simulated
 # reads of known origin (features sharing a sequence scored as one), for
 # `exomir quant` and for the standard pipeline (../shared/peers/mirna_pipeline.sh,
 # nf-core/smrnaseq settings) on the same TruSeq file.
@@ -27,6 +27,7 @@ go build -o "$work/bin/score" ./bench/score
 echo "# workdir $work; $READS reads per sample, seed $SEED; $(date -u +%FT%TZ)"
 "$work/bin/simulate" -out "$work/truseq" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"
 "$work/bin/simulate" -out "$work/qiaseq" -kit qiaseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"
+"$work/bin/simulate" -out "$work/nextflex" -kit nextflex -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"
 
 score() { "$work/bin/score" l1 -mature "$MATURE" -top "${TOP:-5}" "$@"; }
 
@@ -36,6 +37,10 @@ score() { "$work/bin/score" l1 -mature "$MATURE" -top "${TOP:-5}" "$@"; }
 "$work/bin/exomir" quant -fastq "$work/qiaseq/tumor1.fastq.gz" -protocol qiaseq -umi -sample qiaseq \
   -mature "$MATURE" -hairpin "$HAIRPIN" -out "$work/exomir" >/dev/null
 
+"$work/bin/exomir" quant -fastq "$work/nextflex/tumor1.fastq.gz" -sample nextflex_auto \
+  -mature "$MATURE" -hairpin "$HAIRPIN" -out "$work/exomir" >/dev/null
+
+res_nextflex=$(score -label exomir_nextflex_auto_reads -truth "$work/nextflex/truth_mirna_reads.tsv" "$work/exomir/nextflex_auto.mirna_counts.tsv")
 res_truseq=$(score -label exomir_truseq_reads -truth "$work/truseq/truth_mirna_reads.tsv" "$work/exomir/truseq.mirna_counts.tsv")
 res_qiaseq=$(score -label exomir_qiaseq_molecules -truth "$work/qiaseq/truth_mirna_molecules.tsv" "$work/exomir/qiaseq.mirna_counts.tsv")
 
@@ -56,7 +61,7 @@ fi
 
 echo
 echo "== L1 (lower is better; targets: exomir TruSeq <= 1%, QIAseq molecules <= 2%) =="
-printf '%s\n' "$res_truseq" "$res_qiaseq" "$res_peer"
+printf '%s\n' "$res_truseq" "$res_qiaseq" "$res_nextflex" "$res_peer"
 if [[ -n $res_peer_norc ]]; then printf '%s\n' "$res_peer_norc"; fi
 echo
 echo "== side by side (TruSeq, $READS reads) =="
@@ -64,3 +69,4 @@ printf '%-28s %s\n' "exomir quant" "$(sed -n 1p <<<"$res_truseq" | cut -f2,3)"
 printf '%-28s %s\n' "mirna_pipeline.sh" "$(sed -n 1p <<<"$res_peer" | cut -f2,3)"
 if [[ -n $res_peer_norc ]]; then printf '%-28s %s\n' "mirna_pipeline.sh --norc" "$(sed -n 1p <<<"$res_peer_norc" | cut -f2,3)"; fi
 printf '%-28s %s\n' "exomir quant QIAseq (mol.)" "$(sed -n 1p <<<"$res_qiaseq" | cut -f2,3)"
+printf '%-28s %s\n' "exomir NEXTflex (auto kit)" "$(sed -n 1p <<<"$res_nextflex" | cut -f2,3)"
