@@ -43,6 +43,7 @@ type Reference struct {
 	featureByName map[string]int
 	idx           indexed // hairpins + others (Index)
 	hpIdx, otIdx  indexed // hairpins alone, others alone (InsertAligner)
+	hp2Idx        indexed // hairpins alone, 2 mismatches (InsertAligner)
 }
 
 // Hairpin is one miRNA precursor (stem-loop).
