@@ -625,7 +625,6 @@ func (g *generator) runUMI(w *bufio.Writer) error {
 func (g *generator) record(dst, read []byte, n, mol int) []byte {
 	r := g.rng
 	L := len(read)
-	qs := len(dst)
 	dst = append(dst, '@')
 	dst = append(dst, g.truth.Sample...)
 	dst = append(dst, '.')
@@ -660,7 +659,6 @@ func (g *generator) record(dst, read []byte, n, mol int) []byte {
 		s[p] = 'N'
 		q[p] = '!' + 2
 	}
-	_ = qs
 	return dst
 }
 
