@@ -20,6 +20,9 @@ type glmModel struct {
 	m, p   int
 	sf     []float64
 	lambda float64 // ridge on the natural-log scale
+	// logSf and logMinMu are log s_j and log 0.5 (per sample, to keep the
+	// floor branch of setMu simple).
+	logSf, logMinMu []float64
 	// needDev: finish computes the final deviance (LRT); otherwise ws.dev
 	// holds the last IRLS deviance.
 	needDev bool
@@ -32,6 +35,12 @@ type glmModel struct {
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
 	g := &glmModel{x: x, m: m, p: p, sf: sf, lambda: ridgeLog2 / (math.Ln2 * math.Ln2)}
+	g.logSf = make([]float64, m)
+	g.logMinMu = make([]float64, m)
+	for j := range sf {
+		g.logSf[j] = math.Log(sf[j])
+		g.logMinMu[j] = math.Log(glmMinMu)
+	}
 	if p == 1 {
 		g.interceptOnly = true
 		for j := 0; j < m; j++ {
@@ -135,10 +144,7 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 		beta[a] = s
 	}
 	for j := 0; j < m; j++ {
-		ws.mu[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
-		if ws.mu[j] < glmMinMu {
-			ws.mu[j] = glmMinMu
-		}
+		g.setMu(ws, j, dot(x[j*p:(j+1)*p], beta))
 	}
 	dc := nbConst(y, alpha)
 	devOld := 0.0
@@ -153,7 +159,7 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 		for j := 0; j < m; j++ {
 			mu := ws.mu[j]
 			wj := mu / (1 + alpha*mu)
-			zj := math.Log(mu/g.sf[j]) + (y[j]-mu)/mu
+			zj := ws.eta[j] + (y[j]-mu)/mu // log(μ/s) + (y−μ)/μ
 			r := x[j*p : (j+1)*p]
 			for a := 0; a < p; a++ {
 				wa := wj * r[a]
@@ -183,13 +189,9 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 			break
 		}
 		for j := 0; j < m; j++ {
-			mu := g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], beta))
-			if mu < glmMinMu {
-				mu = glmMinMu
-			}
-			ws.mu[j] = mu
+			g.setMu(ws, j, dot(x[j*p:(j+1)*p], beta))
 		}
-		dev := nbDeviance(y, ws.mu[:m], alpha, dc)
+		dev := nbDevianceLog(y, ws.mu[:m], ws.z[:m], alpha, dc)
 		ws.dev = dev
 		if it > 0 && math.Abs(dev-devOld)/(math.Abs(dev)+0.1) < glmBetaTol {
 			ws.conv = true
@@ -202,6 +204,20 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 	}
 	g.finish(ws, y, alpha)
 	return ws.conv
+}
+
+// setMu sets sample j's fitted mean from its linear predictor η = x_jβ:
+// μ = max(s_j e^η, 0.5), with ws.eta[j] = log(μ/s_j) and ws.z[j] = log μ
+// kept so that IRLS needs no logarithm of μ.
+func (g *glmModel) setMu(ws *glmWork, j int, eta float64) {
+	mu := g.sf[j] * math.Exp(eta)
+	if mu < glmMinMu {
+		mu = glmMinMu
+		eta = g.logMinMu[j] - g.logSf[j]
+	}
+	ws.mu[j] = mu
+	ws.eta[j] = eta
+	ws.z[j] = g.logSf[j] + eta
 }
 
 // finish computes weights, the sandwich covariance and hat values at the
@@ -271,6 +287,21 @@ func nbConst(y []float64, alpha float64) float64 {
 		}
 	}
 	return c
+}
+
+// nbDevianceLog is nbDeviance with logMu = log μ supplied.
+func nbDevianceLog(y, mu, logMu []float64, alpha, c float64) float64 {
+	r := 1 / alpha
+	logR := math.Log(r)
+	ll := c
+	for j, v := range y {
+		l1p := log1pFast(mu[j] * alpha)
+		ll -= r * l1p
+		if v > 0 {
+			ll += v * (logMu[j] - logR - l1p)
+		}
+	}
+	return -2 * ll
 }
 
 // nbDeviance is −2 × the NB log likelihood of y given means mu (as
