@@ -403,7 +403,15 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(gff3, src, 0o644)
+	zr, err := gzip.NewReader(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(gff3, plain, 0o644)
 	mtOut := filepath.Join(dir, "mirtop")
 	if out, err := exec.Command(mirtop, "gff", "--sps", "hsa", "--hairpin", hpFa, "--gtf", gff3, "-o", mtOut, p).CombinedOutput(); err != nil {
 		t.Fatalf("mirtop gff: %v: %s", err, bamFirstLines(string(out), 5))
