@@ -53,8 +53,10 @@ func (e *AlignmentError) Unwrap() error { return e.Err }
 // BAMOptions control the reading of BAM/SAM input. A nil *BAMOptions means
 // the defaults.
 type BAMOptions struct {
-	// Options are the counting options (multi-mapping rule). UMI is
-	// ignored: BAM input has no UMIs, counts are reads.
+	// Options are the counting options: Multi is the multi-mapping rule,
+	// Threads the number of BGZF decompression workers (0 = GOMAXPROCS;
+	// results do not depend on it). UMI is ignored: BAM input has no UMIs,
+	// counts are the reads given by the names' "_x<count>".
 	Options
 	// Assigner places hits on matures; nil means NewAssigner(ref, -1, -1),
 	// the default windows of FASTQ input.
@@ -75,7 +77,7 @@ type BAMStats struct {
 	Antisense    int64 // records on the reverse strand of a hairpin (ignored)
 	Gapped       int64 // records with insertions, deletions or skips (ignored)
 	Supplemental int64 // supplementary records (ignored)
-	OffEnd       int64 // records extending past their reference (ignored)
+	OffEnd       int64 // records past their reference's ends or disagreeing with the read's length (ignored)
 	NoFeature    int64 // genome input: records on no annotated hairpin
 	Inserts      int   // distinct (sequence, hits) combinations counted
 }
@@ -1308,6 +1310,15 @@ func collapsedIndex(n []byte) (int64, bool) {
 //     make the read other-RNA, unless it also has a hairpin hit;
 //   - unmapped, reverse-strand, supplementary, gapped (I/D/N/P) and
 //     off-end records give no hit; a read left with no hit is unmapped.
+//
+// A read with no SEQ in any record (secondary records often omit it) is
+// rebuilt from the hairpin, with N at the mismatches of its MD tag.
+// Grouping by name: coordinate-sorted files (@HD SO:coordinate) are
+// grouped in memory, other files must keep a read's records adjacent (as
+// aligners write them) and stream; see insertCollector.collect. The
+// inserts are returned in order of first appearance (coordinate-sorted
+// input: in "seq_<i>_x<n>" index order), reads with the same sequence and
+// hits merged.
 //
 // Records on references that are neither hairpins nor other sequences of
 // ref give an ErrUnknownReference error naming the first few; @SQ lengths
