@@ -702,7 +702,8 @@ type insertCollector struct {
 	inserts    []AlignedInsert
 	st         *BAMStats
 	key        []byte
-	intern     map[string][]byte // read sequences, shared by reads
+	intern     map[string]int32 // read sequence → index in seqs
+	seqs       [][]byte         // distinct read sequences (interning)
 	mms        []int
 	interning  bool // read sequences must outlive the record (coordinate-sorted input)
 	kinds      refKinds
@@ -721,7 +722,7 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 		otherIdx:   make(map[string]int, len(ref.Others)),
 		unknownSet: map[string]int64{},
 		byKey:      map[string]int{},
-		intern:     map[string][]byte{},
+		intern:     map[string]int32{},
 	}
 	for i, h := range ref.Hairpins {
 		c.refIdx[h.Name] = i
@@ -739,6 +740,7 @@ func newInsertCollector(ref *Reference, st *BAMStats, keepStrata bool) *insertCo
 type readAcc struct {
 	read    []byte // 5'→3', from the first record with a full SEQ
 	readBuf []byte // holds read when the collector does not intern
+	readID  int32  // index of read in insertCollector.seqs when interning
 	hits    []Hit
 	others  []int
 	// For reads whose records carry no SEQ: the MD tag and 5' clip of the
@@ -782,14 +784,17 @@ func (c *insertCollector) resolveRefs(ar *alignmentReader) {
 	}
 }
 
-// intern returns the shared copy of a read sequence.
-func (c *insertCollector) internSeq(b []byte) []byte {
-	if s, ok := c.intern[string(b)]; ok {
-		return s
+// internSeq returns the shared copy of a read sequence and its index in
+// c.seqs.
+func (c *insertCollector) internSeq(b []byte) ([]byte, int32) {
+	if id, ok := c.intern[string(b)]; ok {
+		return c.seqs[id], id
 	}
 	s := append([]byte(nil), b...)
-	c.intern[string(s)] = s
-	return s
+	id := int32(len(c.seqs))
+	c.seqs = append(c.seqs, s)
+	c.intern[string(s)] = id
+	return s, id
 }
 
 // addRecord converts one record of the read a.
@@ -807,7 +812,7 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 			}
 			a.read = a.readBuf
 			if c.interning {
-				a.read = c.internSeq(a.readBuf)
+				a.read, a.readID = c.internSeq(a.readBuf)
 			}
 		}
 	}
@@ -990,7 +995,10 @@ func (c *insertCollector) readFromReference(a *readAcc) []byte {
 			read[a.mdOff+p] = 'N'
 		}
 	}
-	return c.internSeq(read)
+	if c.interning {
+		read, _ = c.internSeq(read)
+	}
+	return read
 }
 
 // mdMismatches returns the 0-based offsets (within the aligned part) of
@@ -1085,15 +1093,28 @@ func nameHash(b []byte) uint64 {
 
 // coordRead is the state of one read name of a coordinate-sorted file:
 // its weight, order key, interned sequence and first hit inline; further
-// hits, other-RNA classes and MD tags (rare) live in side maps.
+// hits and other-RNA classes live in flat arenas, MD tags (rare) in a map.
 type coordRead struct {
-	weight int64
-	order  int64 // collapsed-read index, or -1
-	hash   uint64
-	read   int32 // index in seqs, -1 before the first SEQ
-	nHits  int32
-	first  Hit
-	more   bool // has an entry in the side map
+	weight    int64
+	order     int64 // collapsed-read index, or -1
+	hash      uint64
+	read      int32 // index in insertCollector.seqs, -1 before the first SEQ
+	nHits     int32 // hits, the first inline
+	first     Hit
+	hasOthers bool
+	hasMD     bool
+}
+
+// arenaHit is a hit (or, in the other-RNA arena, a class in Hairpin) of
+// read number read.
+type arenaHit struct {
+	read int32
+	hit  Hit
+}
+
+type readMD struct {
+	md  string
+	off int
 }
 
 // collect reads every record and passes each read (all records of one
@@ -1121,9 +1142,8 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		c.interning = true
 		idx := map[uint64]int32{}
 		var reads []coordRead
-		more := map[int32]*readAcc{} // hits beyond the first, others, MD
-		var seqs [][]byte            // distinct read sequences
-		seqID := map[string]int32{}
+		var extra, extraOthers []arenaHit
+		mds := map[int32]readMD{}
 		for {
 			err := ar.read(&rec)
 			if err == io.EOF {
@@ -1146,14 +1166,11 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 			}
 			cr := &reads[i]
 			// Convert the record with a scratch accumulator seeded with
-			// the read's state, then store the state back compactly.
+			// what addRecord looks at (sequence, first hit), then store
+			// the additions compactly.
 			acc.reset()
 			if cr.read >= 0 {
-				acc.read = seqs[cr.read]
-			}
-			if cr.more {
-				m := more[i]
-				acc.md, acc.mdOff = m.md, m.mdOff
+				acc.read = c.seqs[cr.read]
 			}
 			if cr.nHits > 0 {
 				acc.hits = append(acc.hits, cr.first)
@@ -1161,38 +1178,37 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 			nh := len(acc.hits)
 			c.addRecord(&acc, &rec, ar)
 			if cr.read < 0 && acc.read != nil {
-				id, ok := seqID[string(acc.read)]
-				if !ok {
-					id = int32(len(seqs))
-					seqs = append(seqs, acc.read)
-					seqID[string(acc.read)] = id
-				}
-				cr.read = id
+				cr.read = acc.readID
 			}
-			if len(acc.hits) > nh || len(acc.others) > 0 || acc.md != "" {
-				newHits := acc.hits[nh:]
-				if cr.nHits == 0 && len(newHits) > 0 {
-					cr.first = newHits[0]
-					newHits = newHits[1:]
-					cr.nHits = 1
+			for _, hit := range acc.hits[nh:] {
+				if cr.nHits == 0 {
+					cr.first = hit
+				} else {
+					extra = append(extra, arenaHit{i, hit})
 				}
-				if len(newHits) > 0 || len(acc.others) > 0 || acc.md != "" {
-					m := more[i]
-					if m == nil {
-						m = &readAcc{}
-						more[i] = m
-						cr.more = true
-					}
-					m.hits = append(m.hits, newHits...)
-					cr.nHits += int32(len(newHits))
-					m.others = append(m.others, acc.others...)
-					if acc.md != "" {
-						m.md, m.mdOff = acc.md, acc.mdOff
-					}
-				}
+				cr.nHits++
+			}
+			for _, cl := range acc.others {
+				extraOthers = append(extraOthers, arenaHit{i, Hit{Hairpin: int32(cl)}})
+				cr.hasOthers = true
+			}
+			if acc.md != "" && !cr.hasMD {
+				mds[i] = readMD{acc.md, acc.mdOff}
+				cr.hasMD = true
 			}
 		}
 		idx = nil
+		byRead := func(a, b arenaHit) int { return cmp.Compare(a.read, b.read) }
+		slices.SortStableFunc(extra, byRead)
+		slices.SortStableFunc(extraOthers, byRead)
+		span := func(arena []arenaHit, i int32) []arenaHit {
+			lo := sort.Search(len(arena), func(k int) bool { return arena[k].read >= i })
+			hi := lo
+			for hi < len(arena) && arena[hi].read == i {
+				hi++
+			}
+			return arena[lo:hi]
+		}
 		order := make([]int32, len(reads))
 		for i := range order {
 			order[i] = int32(i)
@@ -1211,15 +1227,24 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 			cr := &reads[i]
 			acc.reset()
 			if cr.read >= 0 {
-				acc.read = seqs[cr.read]
+				acc.read = c.seqs[cr.read]
 			}
 			if cr.nHits > 0 {
 				acc.hits = append(acc.hits, cr.first)
 			}
-			if m := more[i]; cr.more {
-				acc.hits = append(acc.hits, m.hits...)
-				acc.others = append(acc.others, m.others...)
-				acc.md, acc.mdOff = m.md, m.mdOff
+			if cr.nHits > 1 {
+				for _, e := range span(extra, i) {
+					acc.hits = append(acc.hits, e.hit)
+				}
+			}
+			if cr.hasOthers {
+				for _, e := range span(extraOthers, i) {
+					acc.others = append(acc.others, int(e.hit.Hairpin))
+				}
+			}
+			if cr.hasMD {
+				m := mds[i]
+				acc.md, acc.mdOff = m.md, m.off
 			}
 			c.finishRead(&acc, cr.weight)
 		}
