@@ -706,7 +706,12 @@ type insertCollector struct {
 	seqs       [][]byte         // distinct read sequences (interning)
 	mms        []int
 	interning  bool // read sequences must outlive the record (coordinate-sorted input)
-	kinds      refKinds
+	// firstIndex is the smallest collapsed-read index ("seq_<i>_x<n>") of
+	// each insert's reads, -1 for none; uncollapsed is set when some read
+	// name has no index.
+	firstIndex  []int64
+	uncollapsed bool
+	kinds       refKinds
 
 	// Genome input (nil for hairpin input).
 	genome           *GenomeReference
@@ -887,7 +892,7 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 }
 
 // finishRead turns the accumulated read, of weight reads, into an insert.
-func (c *insertCollector) finishRead(a *readAcc, weight int64) {
+func (c *insertCollector) finishRead(a *readAcc, weight, index int64) {
 	c.st.Names++
 	c.st.Reads += weight
 	read := a.read
@@ -960,12 +965,19 @@ func (c *insertCollector) finishRead(a *readAcc, weight int64) {
 	for _, o := range others {
 		c.key = binary.LittleEndian.AppendUint32(c.key, uint32(o))
 	}
+	if index < 0 {
+		c.uncollapsed = true
+	}
 	if i, ok := c.byKey[string(c.key)]; ok {
+		if index >= 0 && (c.firstIndex[i] < 0 || index < c.firstIndex[i]) {
+			c.firstIndex[i] = index
+		}
 		c.inserts[i].Reads += weight
 		c.inserts[i].Molecules += weight
 		return
 	}
 	c.byKey[string(c.key)] = len(c.inserts)
+	c.firstIndex = append(c.firstIndex, index)
 	if !c.interning {
 		read = append([]byte(nil), read...)
 	}
@@ -1246,7 +1258,7 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 				m := mds[i]
 				acc.md, acc.mdOff = m.md, m.off
 			}
-			c.finishRead(&acc, cr.weight)
+			c.finishRead(&acc, cr.weight, cr.order)
 		}
 		return nil
 	}
@@ -1270,7 +1282,7 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		}
 		st.Records++
 		if open && !bytes.Equal(rec.name, curName) {
-			c.finishRead(&acc, ReadWeight(string(curName)))
+			c.finishRead(&acc, ReadWeight(string(curName)), collapsedIndexOr(curName))
 			open = false
 		}
 		if !open {
@@ -1282,7 +1294,7 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		c.addRecord(&acc, &rec, ar)
 	}
 	if open {
-		c.finishRead(&acc, ReadWeight(string(curName)))
+		c.finishRead(&acc, ReadWeight(string(curName)), collapsedIndexOr(curName))
 	}
 	slices.SortFunc(done, func(a, b seen) int {
 		if a.hash != b.hash {
@@ -1296,6 +1308,41 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		}
 	}
 	return nil
+}
+
+// collapsedIndexOr returns collapsedIndex(n), or -1.
+func collapsedIndexOr(n []byte) int64 {
+	if v, ok := collapsedIndex(n); ok {
+		return v
+	}
+	return -1
+}
+
+// canonicalOrder puts the inserts in an order that does not depend on the
+// order of the records: by collapsed-read index when every read name has
+// one (the order of the collapser that named them, hence of the FASTQ
+// path), else by sequence and hits.
+func (c *insertCollector) canonicalOrder() {
+	keys := make([]string, len(c.inserts))
+	for k, i := range c.byKey {
+		keys[i] = k
+	}
+	perm := make([]int, len(c.inserts))
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.Slice(perm, func(a, b int) bool {
+		x, y := perm[a], perm[b]
+		if !c.uncollapsed && c.firstIndex[x] != c.firstIndex[y] {
+			return c.firstIndex[x] < c.firstIndex[y]
+		}
+		return keys[x] < keys[y]
+	})
+	out := make([]AlignedInsert, len(perm))
+	for i, p := range perm {
+		out[i] = c.inserts[p]
+	}
+	c.inserts = out
 }
 
 // collapsedIndex parses i from a name "<prefix>_<i>_x<count>".
@@ -1340,10 +1387,12 @@ func collapsedIndex(n []byte) (int64, bool) {
 // rebuilt from the hairpin, with N at the mismatches of its MD tag.
 // Grouping by name: coordinate-sorted files (@HD SO:coordinate) are
 // grouped in memory, other files must keep a read's records adjacent (as
-// aligners write them) and stream; see insertCollector.collect. The
-// inserts are returned in order of first appearance (coordinate-sorted
-// input: in "seq_<i>_x<n>" index order), reads with the same sequence and
-// hits merged.
+// aligners write them) and stream; see insertCollector.collect. Reads
+// with the same sequence and hits are merged into one insert; inserts are
+// returned in an order independent of the order of the records: by
+// "seq_<i>_x<n>" index when every name has one (the collapser's order, as
+// in the FASTQ path), else by sequence and hits. So sorted, unsorted and
+// name-sorted copies of a file give the same counts.
 //
 // Records on references that are neither hairpins nor other sequences of
 // ref give an ErrUnknownReference error naming the first few; @SQ lengths
@@ -1370,6 +1419,7 @@ func ReadHairpinAlignments(r io.Reader, file string, ref *Reference, o *BAMOptio
 	if len(c.unknown) > 0 {
 		return nil, st, unknownRefError(file, c.unknown, c.unknownSet)
 	}
+	c.canonicalOrder()
 	st.Inserts = len(c.inserts)
 	return c.inserts, st, nil
 }

@@ -787,3 +787,70 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 		t.Errorf("BAM vs FASTQ path: L1 %d of %d reads", l1, total)
 	}
 }
+
+// TestBAMOrderIndependent counts one set of uncollapsed alignments given
+// in coordinate order, grouped by name in one order, and grouped in the
+// reverse order: the samples must be identical.
+func TestBAMOrderIndependent(t *testing.T) {
+	ref := bamHsa(t)
+	rng := rand.New(rand.NewPCG(5, 5))
+	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 800), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Uncollapsed names: "seq_<i>_x<n>" becomes "read<i>" (weight 1).
+	samText := string(bamToSAM(t, buf.Bytes(), true))
+	var header, body []string
+	for _, l := range strings.SplitAfter(samText, "\n") {
+		if l == "" {
+			continue
+		}
+		if l[0] == '@' {
+			header = append(header, l)
+			continue
+		}
+		name := l[:strings.IndexByte(l, '\t')]
+		j := strings.LastIndex(name, "_x")
+		body = append(body, "read"+name[4:j]+l[len(name):])
+	}
+	coord := strings.Join(header, "") + strings.Join(body, "")
+	grouped := string(groupSAMByName([]byte(strings.Join(body, ""))))
+	lines := strings.SplitAfter(grouped, "\n")
+	// Reverse the order of the reads, keeping each read's records together.
+	var reads [][]string
+	for _, l := range lines {
+		if l == "" {
+			continue
+		}
+		n := l[:strings.IndexByte(l, '\t')]
+		if len(reads) == 0 || !strings.HasPrefix(reads[len(reads)-1][0], n+"\t") {
+			reads = append(reads, nil)
+		}
+		reads[len(reads)-1] = append(reads[len(reads)-1], l)
+	}
+	slices.Reverse(reads)
+	var rev strings.Builder
+	for _, r := range reads {
+		rev.WriteString(strings.Join(r, ""))
+	}
+	var samples []*Sample
+	for _, in := range []string{coord, grouped, rev.String()} {
+		s, err := QuantifyHairpinBAM(strings.NewReader(in), "o.sam", "s", ref, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, s)
+	}
+	for i, s := range samples[1:] {
+		if !slices.Equal(s.Mature, samples[0].Mature) || !slices.Equal(s.Hairpin, samples[0].Hairpin) || !slices.Equal(s.Isomirs, samples[0].Isomirs) {
+			t.Errorf("order %d gives other counts than coordinate order", i+1)
+		}
+	}
+	if v, _ := samples[0].Stat("reads_mirna"); v == "0" {
+		t.Fatal("nothing counted")
+	}
+}

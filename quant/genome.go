@@ -444,6 +444,7 @@ func ReadGenomeAlignments(r io.Reader, file string, g *GenomeReference, o *BAMOp
 	if c.genomeMapped > 0 && c.genomeOnChrom == 0 {
 		return nil, st, &AlignmentError{File: file, Err: fmt.Errorf("%w: e.g. %s", ErrGenomeNames, abbreviate(c.genomeChromNames, 5))}
 	}
+	c.canonicalOrder()
 	st.Inserts = len(c.inserts)
 	return c.inserts, st, nil
 }
