@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/exomir/exomir/internal/atomicfile"
 )
@@ -141,15 +143,15 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	var b []byte
-	for _, l := range lines {
+	// Lines are formatted in blocks by all CPUs, then written in order.
+	format := func(b []byte, l line) []byte {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
 		typ := "isomiR"
 		if iso.Variant.IsRef() {
 			typ = "ref_miRNA"
 		}
-		b = append(b[:0], hp.Name...)
+		b = append(b, hp.Name...)
 		b = append(b, '\t')
 		b = append(b, o.Database...)
 		b = append(b, '\t')
@@ -179,7 +181,26 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		}
 		b = append(b, "; Filter=Pass; Hits="...)
 		b = strconv.AppendInt(b, int64(iso.Hits), 10)
-		b = append(b, '\n')
+		return append(b, '\n')
+	}
+	const block = 8192
+	blocks := make([][]byte, (len(lines)+block-1)/block)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range blocks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			var b []byte
+			for _, l := range lines[i*block : min((i+1)*block, len(lines))] {
+				b = format(b, l)
+			}
+			blocks[i] = b
+		}(i)
+	}
+	wg.Wait()
+	for _, b := range blocks {
 		bw.Write(b)
 	}
 	return bw.Flush()

@@ -151,10 +151,19 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 }
 
 func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
+	// Build the alignment indexes while the reads are collapsed.
+	indexed := make(chan error, 1)
+	go func() {
+		_, err := ref.NewInsertAligner()
+		indexed <- err
+	}()
 	res, err := seq.CollapseFile(ctx, c.fastq, seq.Options{
 		Protocol: c.protocol, Adapter: c.adapter,
 		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
 	})
+	if ierr := <-indexed; err == nil && ierr != nil {
+		err = ierr
+	}
 	if err != nil {
 		return nil, err
 	}
