@@ -184,3 +184,33 @@ func TestAssignOtherClasses(t *testing.T) {
 	}
 	checkAccounting(t, smp)
 }
+
+// TestInsertAlignerPasses: a read two substitutions away from miR-21-5p is
+// placed on mir-21 by the third pass, unless an other-class sequence
+// matches it with at most one mismatch (second pass).
+func TestInsertAlignerPasses(t *testing.T) {
+	for _, withOther := range []bool{false, true} {
+		r := embeddedHsa(t)
+		l, hp := locusOf(t, r, "hsa-miR-21-5p", "hsa-mir-21")
+		read := mutate(mutate(string(hp[l.Start:l.End]), 4), 15)
+		if withOther {
+			if err := r.AddOther("tRNA", []seq.FastaRecord{{Name: "t", Seq: []byte("GGCC" + read + "GGCC")}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		al, err := r.NewInsertAligner()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, classes := al.Align([]byte(read))
+		a := NewAssigner(r, -1, -1).Assign([]byte(read), hits, classes)
+		switch {
+		case withOther && a.Kind != OtherRNA:
+			t.Errorf("with an exact other-class match: kind %d, want OtherRNA", a.Kind)
+		case !withOther && (a.Kind != Mirna || r.Features[a.Placements[0].Feature].Name != "hsa-miR-21-5p"):
+			t.Errorf("kind %d placements %+v, want hsa-miR-21-5p", a.Kind, a.Placements)
+		case !withOther && a.Placements[0].Variant.String() != "iso_snv_seed,iso_snv_central_supp":
+			t.Errorf("variant %s", a.Placements[0].Variant)
+		}
+	}
+}

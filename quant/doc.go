@@ -10,6 +10,18 @@
 // hairpins; mature names sharing one sequence are one Feature named
 // "a/b/c". AddOther adds other small-RNA classes (tRNA, rRNA, …).
 //
+// # Alignment
+//
+// Quantify aligns the distinct inserts, never each read, with package
+// align, in parallel, in three passes that each keep the best (mismatches,
+// untemplated tail) stratum on the sense strand (InsertAligner): on the
+// hairpins with at most 1 mismatch and up to 3 untemplated A/T 3' bases;
+// if nothing, on the other classes with the same settings; if still
+// nothing, on the hairpins with 2 mismatches. So miRNA wins whenever a
+// read matches a hairpin with at most 1 mismatch, miRNA counts do not
+// depend on which other classes are given, and reads with two differences
+// (an SNV isomiR read with a sequencing error) are still placed.
+//
 // # Assignment
 //
 // An insert's best alignments (Hit, hairpin coordinates) are turned into an
@@ -19,18 +31,17 @@
 //	|end(read)   − end(mature)|   <= W3   (DefaultWindow3 = 5)
 //
 // where end(read) is the end of the templated part: untemplated 3' bases
-// (Hit.Tail) are iso_add3p, never a shift. Among all such placements only
-// those closest to their mature (smallest |Δ5|+|Δ3|) are kept. The
+// (Hit.Tail) are iso_add3p, never a shift. Only the features whose
+// closest placement has the smallest |Δ5|+|Δ3| are kept, each with its
+// closest placement on every hairpin (a read equal to one mature is not
+// also a shifted isomiR of a nested or overlapping one). The
 // Variant follows mirGFF3 v1.2 (miRTop): iso_5p and iso_3p are read minus
 // reference coordinates (negative = upstream), iso_add3p the number of
 // untemplated bases, and mismatches are classed by their 1-based position
 // in the mature: iso_snv_seed 2–7, iso_snv_central_offset 8,
 // iso_snv_central 9–12, iso_snv_central_supp 13–17, iso_snv elsewhere.
-// Hits on no mature arm make the insert hairpin-only. Inserts are aligned
-// on the hairpins first and only those without a hairpin hit on the other
-// classes (InsertAligner), so miRNA wins whenever a read matches a hairpin
-// within the allowed mismatches, and miRNA counts do not depend on the
-// other classes given.
+// Hits on no mature arm make the insert hairpin-only; other-class hits
+// count per class (the class added first wins a tie between classes).
 //
 // # Multi-mapping reads
 //
@@ -45,8 +56,11 @@
 // (Varadhan & Roland 2008) with a likelihood check (at most 10000 rounds).
 // Starting from the equal split keeps every candidate positive, so a
 // feature supported only by ambiguous groups is not pinned at zero.
-// MultiSplit shares equally, MultiUnique counts unambiguous inserts only. Hairpin counts follow the same rule
-// over hairpins. The fractional totals are rounded by largest remainder so
+// MultiSplit shares equally, MultiUnique counts unambiguous inserts only.
+// Hairpin counts follow the same rule over hairpins. (Reads of multi-copy
+// miRNAs are mostly identical on all copies, so hairpin counts of such
+// families rest on few copy-specific reads: on simulated data their L1
+// error is about 5% with EM against 0.2–0.4% for the miRNA counts.) The fractional totals are rounded by largest remainder so
 // that the integer counts sum to the rounded fractional total: no read is
 // counted twice and none is lost to rounding.
 //
