@@ -61,7 +61,9 @@ func bamSimInserts(ref *Reference, rng *rand.Rand, n int) []seq.Insert {
 				continue
 			}
 			s := append([]byte(nil), hp[a:b]...)
-			if rng.IntN(4) == 0 {
+			// 0, 1 or 2 substitutions (2: placed by the aligner's
+			// 2-mismatch pass only).
+			for n := []int{0, 0, 0, 1, 1, 2}[rng.IntN(6)]; n > 0; n-- {
 				i := rng.IntN(len(s))
 				s[i] = "ACGT"[(strings.IndexByte("ACGT", s[i])+1+rng.IntN(3))%4]
 			}

@@ -14,7 +14,6 @@ import (
 	"github.com/biogo/hts/sam"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -209,21 +208,20 @@ func mdTag(dst, read, ref []byte) ([]byte, int) {
 	return dst, nm
 }
 
-// AlignInserts aligns inserts on ref (its Index, the aligner Quantify
-// uses) and returns them with their sense-strand hits on hairpins and the
-// classes of their hits on other-class sequences, in input order: the
+// AlignInserts aligns inserts on ref exactly as Quantify does (an
+// InsertAligner per worker: hairpins with 1 mismatch, then other classes,
+// then hairpins with 2 mismatches) and returns them with their hairpin
+// hits and the classes of their other-class hits, in input order: the
 // input of WriteBAM for "exomir quant -bam-out". threads <= 0 means
 // GOMAXPROCS; the result does not depend on it.
 func AlignInserts(ctx context.Context, ref *Reference, inserts []seq.Insert, threads int) ([]AlignedInsert, error) {
-	ix, err := ref.Index()
-	if err != nil {
+	if _, err := ref.NewInsertAligner(); err != nil {
 		return nil, err
 	}
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	out := make([]AlignedInsert, len(inserts))
-	nH := len(ref.Hairpins)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
 	const block = 2048
@@ -233,23 +231,20 @@ func AlignInserts(ctx context.Context, ref *Reference, inserts []seq.Insert, thr
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			var hits []align.Hit
+			al, err := ref.NewInsertAligner()
+			if err != nil {
+				return err
+			}
 			for i := lo; i < hi; i++ {
 				read := []byte(inserts[i].Seq)
-				hits = ix.Align(read, hits[:0])
+				hits, classes := al.Align(read)
 				a := AlignedInsert{Seq: read, Reads: inserts[i].Reads, Molecules: inserts[i].Molecules}
-				for _, h := range hits {
-					if h.Reverse {
-						continue
-					}
-					if int(h.Ref) < nH {
-						a.Hits = append(a.Hits, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
-					} else {
-						a.Others = append(a.Others, ref.Others[int(h.Ref)-nH].Class)
-					}
+				if len(hits) > 0 {
+					a.Hits = append([]Hit(nil), hits...)
 				}
-				sort.Ints(a.Others)
-				a.Others = bamUniqueInts(a.Others)
+				if len(classes) > 0 {
+					a.Others = append([]int(nil), classes...)
+				}
 				out[i] = a
 			}
 			return nil
