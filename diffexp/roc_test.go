@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -169,5 +170,39 @@ func TestROCAUC(t *testing.T) {
 		Columns: [][]string{{"control", "control", "control", "tumor", "other", "other"}}}
 	if _, err := ROCAUC(c, cd1, sf, "condition", "tumor", "control"); err == nil {
 		t.Error("one tumor sample: no error")
+	}
+}
+
+// TestROCAUCGolden compares ROCAUC with pROC 1.18.0 (Debian r-cran-proc,
+// R 4.2.2) on testdata/de/sim_outlier with DESeq2's size factors; the
+// reference was made by testdata/de/make_goldens.sh (make_goldens.R roc).
+func TestROCAUCGolden(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "de", "sim_outlier")
+	c, cd := edgerLoad(t, dir)
+	sft, _ := edgerTable(t, filepath.Join(dir, "deseq2.tsv.sizefactors.tsv"))
+	sf := edgerFloats(t, sft["sizeFactor"])
+	got, err := ROCAUC(c, cd, sf, "condition", "tumor", "control")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := edgerTable(t, filepath.Join(dir, "roc_proc.tsv"))
+	auc, lo, hi := edgerFloats(t, ref["auc"]), edgerFloats(t, ref["lower"]), edgerFloats(t, ref["upper"])
+	worst := 0.0
+	for i, r := range got {
+		if ref["id"][i] != r.Feature {
+			t.Fatalf("row %d: %q vs %q", i, r.Feature, ref["id"][i])
+		}
+		// pROC was run with direction "<" (AUC of higher-in-tumor)
+		a, l, u := r.AUC, r.Lower, r.Upper
+		if r.Direction == "down" {
+			a, l, u = 1-r.AUC, 1-r.Upper, 1-r.Lower
+		}
+		for _, d := range []float64{a - auc[i], l - lo[i], u - hi[i]} {
+			worst = math.Max(worst, math.Abs(d))
+		}
+	}
+	t.Logf("ROC AUC and DeLong CI vs pROC 1.18.0 on %d features: max |difference| %.3g", len(got), worst)
+	if worst > 1e-9 {
+		t.Errorf("max difference %g > 1e-9", worst)
 	}
 }

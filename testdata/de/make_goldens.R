@@ -11,6 +11,12 @@
 #                        (truth.tsv column outlier_sample) to exercise Cook's replacement.
 #       Writes counts.tsv, coldata.tsv, truth.tsv (id mu_control disp true_log2FC is_de ...).
 #
+#   Rscript make_goldens.R roc COUNTS COLDATA SIZEFACTORS OUT
+#       pROC 1.18.0 (Debian r-cran-proc): for each feature, roc(controls, cases,
+#       direction = "<") on counts / sizeFactor (tumor = cases) and
+#       ci.auc(method = "delong"); writes OUT: id auc lower upper (AUC of
+#       "higher in tumor", not re-oriented).
+#
 #   Rscript make_goldens.R deseq COUNTS COLDATA OUT DESIGN TEST REDUCED SFTYPE
 #       DESeqDataSetFromMatrix(design = DESIGN); DESeq(test = TEST, reduced = REDUCED,
 #       sfType = SFTYPE); results(contrast = c("condition","tumor","control")).
@@ -79,6 +85,25 @@ if (args[[1]] == "simulate") {
   if (kind == "outlier") tr$outlier_sample <- ifelse(is.na(outlier), "NA", outlier)
   write.table(tr, file.path(outdir, "truth.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
   cat(sprintf("simulated %s: %d x %d, seed %d -> %s\n", kind, n, 2 * k, seed, outdir))
+  quit(status = 0)
+}
+
+if (args[[1]] == "roc") {
+  suppressPackageStartupMessages(library(pROC))
+  cts <- as.matrix(read.delim(args[[2]], row.names = 1, check.names = FALSE))
+  cd <- read.delim(args[[3]], stringsAsFactors = FALSE)
+  sf <- read.delim(args[[4]], stringsAsFactors = FALSE)
+  stopifnot(identical(sf$sample, colnames(cts)))
+  cond <- cd$condition[match(colnames(cts), cd$sample)]
+  nc <- sweep(cts, 2, sf$sizeFactor, "/")
+  res <- t(apply(nc, 1, function(v) {
+    r <- roc(controls = v[cond == "control"], cases = v[cond == "tumor"], direction = "<", quiet = TRUE)
+    ci <- suppressWarnings(ci.auc(r, method = "delong"))
+    c(ci[2], ci[1], ci[3])
+  }))
+  put(data.frame(id = rownames(nc), auc = res[, 1], lower = res[, 2], upper = res[, 3],
+                 stringsAsFactors = FALSE), args[[5]])
+  cat(sprintf("make_goldens.R roc: %d features, pROC %s\n", nrow(nc), as.character(packageVersion("pROC"))), file = stderr())
   quit(status = 0)
 }
 

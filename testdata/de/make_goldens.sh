@@ -27,6 +27,8 @@ Rscript make_goldens.R simulate sim_outlier outlier 11
 Rscript make_goldens.R deseq sim_outlier/counts.tsv sim_outlier/coldata.tsv sim_outlier/deseq2.tsv "~ condition" Wald "~ 1" ratio
 Rscript "$P/edger.R" sim_outlier/counts.tsv sim_outlier/coldata.tsv sim_outlier/edger.tsv
 tidy sim_outlier
+# ROC AUC + DeLong CI by pROC on DESeq2-normalised counts
+Rscript make_goldens.R roc sim_outlier/counts.tsv sim_outlier/coldata.tsv sim_outlier/deseq2.tsv.sizefactors.tsv sim_outlier/roc_proc.tsv
 
 # (f) sparse: every feature has a zero -> sfType = "poscounts"
 Rscript make_goldens.R simulate sim_sparse sparse 5
