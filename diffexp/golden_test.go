@@ -35,22 +35,26 @@ type goldenCase struct {
 	reduced  string
 	sfType   string
 	contrast []string
+	// noFilter and noCooks turn independent filtering and Cook's
+	// flagging off (results(independentFiltering = FALSE, cooksCutoff = FALSE)).
+	noFilter, noCooks bool
 }
 
 var goldenCases = []goldenCase{
-	{"pd_amygdala", "pd_amygdala", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "ct", "cc"}},
-	{"sim2600x20", "sim2600x20", "deseq2.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim2600x20_lrt", "sim2600x20", "deseq2_lrt.tsv.gz", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_batch", "sim_batch", "deseq2.tsv", "~ batch + condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_batch_lrt", "sim_batch", "deseq2_lrt.tsv", "~ batch + condition", "lrt", "~ batch", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_batch_lrt_cond", "sim_batch", "deseq2_lrt_cond.tsv", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_outlier", "sim_outlier", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_cooks", "sim_cooks", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_3level_CvsB", "sim_3level", "deseq2_CvsB.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "C", "B"}},
-	{"sim_3level_lrt", "sim_3level", "deseq2_lrt.tsv", "~ condition", "lrt", "~ 1", "ratio", nil},
-	{"sim_local", "sim_local", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim2v2", "sim2v2", "deseq2.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}},
-	{"sim_sparse", "sim_sparse", "deseq2.tsv", "~ condition", "wald", "", "poscounts", []string{"condition", "tumor", "control"}},
+	{"pd_amygdala", "pd_amygdala", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "ct", "cc"}, false, false},
+	{"sim2600x20", "sim2600x20", "deseq2.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim2600x20_lrt", "sim2600x20", "deseq2_lrt.tsv.gz", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_batch", "sim_batch", "deseq2.tsv", "~ batch + condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_batch_lrt", "sim_batch", "deseq2_lrt.tsv", "~ batch + condition", "lrt", "~ batch", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_batch_lrt_cond", "sim_batch", "deseq2_lrt_cond.tsv", "~ condition", "lrt", "~ 1", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_outlier", "sim_outlier", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_cooks", "sim_cooks", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_cooks_nofilter_nocooks", "sim_cooks", "deseq2_nofilter_nocooks.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, true, true},
+	{"sim_3level_CvsB", "sim_3level", "deseq2_CvsB.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "C", "B"}, false, false},
+	{"sim_3level_lrt", "sim_3level", "deseq2_lrt.tsv", "~ condition", "lrt", "~ 1", "ratio", nil, false, false},
+	{"sim_local", "sim_local", "deseq2.tsv", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim2v2", "sim2v2", "deseq2.tsv.gz", "~ condition", "wald", "", "ratio", []string{"condition", "tumor", "control"}, false, false},
+	{"sim_sparse", "sim_sparse", "deseq2.tsv", "~ condition", "wald", "", "poscounts", []string{"condition", "tumor", "control"}, false, false},
 }
 
 // openMaybeGz opens path, or path+".gz" decompressed.
@@ -235,8 +239,17 @@ func TestGoldenDESeq2(t *testing.T) {
 		t.Run(gc.name, func(t *testing.T) {
 			dir := filepath.Join("..", "testdata", "de", gc.dir)
 			c, cd := loadInputs(t, dir)
-			res, err := DESeq(c, cd, Options{Design: gc.design, Test: gc.test, Reduced: gc.reduced,
-				SizeFactorType: gc.sfType, Contrast: gc.contrast})
+			o := Options{Design: gc.design, Test: gc.test, Reduced: gc.reduced,
+				SizeFactorType: gc.sfType, Contrast: gc.contrast}
+			if gc.noFilter {
+				f := false
+				o.IndependentFiltering = &f
+			}
+			if gc.noCooks {
+				off := -1.0
+				o.CooksCutoff = &off
+			}
+			res, err := DESeq(c, cd, o)
 			if err != nil {
 				t.Fatal(err)
 			}
