@@ -57,6 +57,9 @@ type Options struct {
 	UMI bool
 	// Threads is the number of alignment workers; 0 means GOMAXPROCS.
 	Threads int
+	// SinglePass aligns with at most 1 mismatch only (see
+	// InsertAligner.SinglePass).
+	SinglePass bool
 	// UMIs, when not nil, holds for each insert given to Quantify its
 	// distinct UMIs after error merging (parallel to the inserts). With
 	// UMI set, molecules are then counted as distinct UMIs per feature

@@ -38,6 +38,7 @@ type quantConfig struct {
 	others                        multiFlag
 	multi                         string
 	threads, minLen, maxLen       int
+	mismatches                    int
 	skipUnplaced, bamOut          bool
 }
 
@@ -58,6 +59,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
 	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
 	fs.IntVar(&c.threads, "threads", 0, "worker threads (0 = all CPUs)")
+	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
 	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
 	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
 	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
@@ -88,6 +90,9 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.mismatches != 1 && c.mismatches != 2 {
+		return fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
+	}
 	if c.sample == "" {
 		c.sample = sampleName(c.fastq + c.bam)
 	}
@@ -102,7 +107,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	o := quant.Options{Multi: multi, Threads: c.threads}
+	o := quant.Options{Multi: multi, Threads: c.threads, SinglePass: c.mismatches == 1}
 	var s *quant.Sample
 	if c.fastq != "" {
 		s, err = quantFastq(ctx, &c, ref, o)

@@ -112,6 +112,7 @@ func TestQuantErrors(t *testing.T) {
 		{"unknown species", []string{"-fastq", fq, "-out", dir, "-species", "zzz"}, 1, "unknown species"},
 		{"mature absent", []string{"-fastq", fq, "-out", dir, "-mature", bad, "-hairpin", hp}, 1, "hsa-miR-zz"},
 		{"bad multi", []string{"-fastq", fq, "-out", dir, "-multi", "all"}, 1, "want em, unique or split"},
+		{"bad mismatches", []string{"-fastq", fq, "-out", dir, "-mismatches", "3"}, 1, "want 1 or 2"},
 		{"bad other", []string{"-fastq", fq, "-out", dir, "-other", "tRNA"}, 1, "NAME=FASTA"},
 		{"umi without umis", []string{"-fastq", fq, "-out", dir, "-umi"}, 1, "no UMIs"},
 		{"missing file", []string{"-fastq", filepath.Join(dir, "nope.fq"), "-out", dir}, 1, "nope.fq"},
