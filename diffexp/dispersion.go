@@ -151,7 +151,7 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 				lgd = lgammaDiff(yj, r, lgr)
 			} else {
 				x := yj + r
-				lx := math.Log(x)
+				lx := fastLog(x)
 				ws.cLogX[j] = lx
 				lgd = lgammaLargeLog(x, lx) - lgr
 			}
@@ -207,7 +207,7 @@ func lgammaDiff(y, r, lgr float64) float64 {
 		for k := 1.0; k < y; k++ {
 			prod *= r + k
 		}
-		return math.Log(prod)
+		return fastLog(prod)
 	}
 	return lgammaLarge(y+r) - lgr
 }
@@ -216,7 +216,7 @@ func lgammaDiff(y, r, lgr float64) float64 {
 // no meaningful precision (relative error < 1e-13) and math.Log1p below.
 func log1pFast(x float64) float64 {
 	if x > 1e-3 {
-		return math.Log(1 + x)
+		return fastLog(1 + x)
 	}
 	return math.Log1p(x)
 }
@@ -226,7 +226,7 @@ func log1pFast(x float64) float64 {
 //	(x−½) log x − x + ½ log 2π + 1/(12x) − 1/(360x³) + 1/(1260x⁵) − 1/(1680x⁷) + 1/(1188x⁹)
 //
 // whose truncation error is below 691/(360360 x¹¹) < 1e-14 here.
-func lgammaLarge(x float64) float64 { return lgammaLargeLog(x, math.Log(x)) }
+func lgammaLarge(x float64) float64 { return lgammaLargeLog(x, fastLog(x)) }
 
 // lgammaLargeLog is lgammaLarge with lx = log x supplied.
 func lgammaLargeLog(x, lx float64) float64 {
@@ -280,7 +280,7 @@ func (d *dispModel) dLogPost(y, mu []float64, logA, priorMean, priorVar float64,
 				if cached {
 					lx = ws.cLogX[j]
 				} else {
-					lx = math.Log(x)
+					lx = fastLog(x)
 				}
 				t += digammaLargeLog(x, lx) - psiR
 			}
@@ -616,3 +616,41 @@ func mad(x []float64) float64 {
 
 // psi1 returns ψ₁(x) = ζ(2, x).
 func psi1(x float64) float64 { return mathext.Zeta(2, x) }
+
+// fastLog tables: for c_i = 1 + (i+½)/128, i = 0..127, 1/c_i and log c_i.
+var fastLogInv, fastLogLog [128]float64
+
+func init() {
+	for i := range fastLogInv {
+		c := 1 + (float64(i)+0.5)/128
+		fastLogInv[i] = 1 / c
+		fastLogLog[i] = math.Log(c)
+	}
+}
+
+// fastLog is the natural logarithm for the likelihood loops, about twice
+// as fast as math.Log with an absolute error below 1e-15·max(1, |log x|):
+// x = 2^e·m with m in [1, 2); the top 7 bits of m pick c_i near m, and
+//
+//	log x = e·ln 2 + log c_i + log(1 + r),  r = (m − c_i)/c_i, |r| < 2⁻⁸,
+//
+// with log(1 + r) from its series to r⁶ (truncation < 2e-18). Zero,
+// subnormal, infinite and NaN arguments go to math.Log.
+func fastLog(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01 // ln 2 split so that e·ln2Hi is exact
+		ln2Lo = 1.90821492927058770002e-10
+	)
+	bits := math.Float64bits(x)
+	e := int(bits>>52) & 0x7ff
+	if e == 0 || e == 0x7ff || bits>>63 != 0 {
+		return math.Log(x)
+	}
+	i := int(bits>>45) & 127
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	c := 1 + (float64(i)+0.5)/128
+	r := (m - c) * fastLogInv[i]
+	p := r * (1 + r*(-0.5+r*(1.0/3+r*(-0.25+r*(0.2-r*(1.0/6))))))
+	k := float64(e - 1023)
+	return (k*ln2Hi + fastLogLog[i]) + (k*ln2Lo + p)
+}

@@ -536,3 +536,49 @@ func TestCooksAndRobustDisp(t *testing.T) {
 		t.Errorf("robust dispersion %v, want %v", a, wantA)
 	}
 }
+
+// TestFastLog compares fastLog with math.Log over the whole float64 range.
+func TestFastLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	check := func(x float64) {
+		want := math.Log(x)
+		got := fastLog(x)
+		if math.IsNaN(want) || math.IsInf(want, 0) {
+			if !(math.IsNaN(got) && math.IsNaN(want)) && got != want {
+				t.Fatalf("fastLog(%v) = %v, want %v", x, got, want)
+			}
+			return
+		}
+		if math.Abs(got-want) > 1e-15*math.Max(1, math.Abs(want)) {
+			t.Fatalf("fastLog(%v) = %v, math.Log %v (diff %g)", x, got, want, got-want)
+		}
+	}
+	for _, x := range []float64{1, 2, 0.5, math.E, 1 + 1e-15, 1 - 1e-16, 1.0078125, 1.99999999, 1e-300, 5e-324, 0, -1, math.Inf(1), math.NaN(), math.MaxFloat64} {
+		check(x)
+	}
+	for k := 0; k < 200000; k++ {
+		check(math.Exp(rng.NormFloat64() * 30))
+		check(1 + rng.Float64()*0.01)
+		check(float64(1 + rng.IntN(100000)))
+	}
+}
+
+func BenchmarkFastLog(b *testing.B) {
+	x, s := 1.5, 0.0
+	for b.Loop() {
+		s += fastLog(x)
+		x += 0.37
+	}
+	sinkFloat = s
+}
+
+func BenchmarkMathLog(b *testing.B) {
+	x, s := 1.5, 0.0
+	for b.Loop() {
+		s += math.Log(x)
+		x += 0.37
+	}
+	sinkFloat = s
+}
+
+var sinkFloat float64
