@@ -136,7 +136,7 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 	m, p := d.m, d.p
 	alpha := math.Exp(logA)
 	r := 1 / alpha
-	logR := math.Log(r)
+	logR := -logA // log(1/α)
 	lgr, _ := math.Lgamma(r)
 	ll := 0.0
 	xtwx := ws.xtwx

@@ -421,11 +421,11 @@ func logDetCholesky(a []float64, p int, l []float64) float64 {
 	if !cholesky(a, p, l) {
 		return math.NaN()
 	}
-	s := 0.0
+	prod := 1.0
 	for i := 0; i < p; i++ {
-		s += math.Log(l[i*p+i])
+		prod *= l[i*p+i]
 	}
-	return 2 * s
+	return 2 * fastLog(prod)
 }
 
 // fitOptim maximises the ridge-penalised NB log likelihood by Fisher
