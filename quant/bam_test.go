@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -854,5 +856,42 @@ func TestBAMOrderIndependent(t *testing.T) {
 	}
 	if v, _ := samples[0].Stat("reads_mirna"); v == "0" {
 		t.Fatal("nothing counted")
+	}
+}
+
+// sortReadNames orders read names (test helper): names of the collapsed-read form
+// "<prefix>_<i>_x<count>" by their running index i (restoring the order
+// of the collapser that made them), others after them by string order.
+func sortReadNames(names []string) {
+	type key struct {
+		name string
+		idx  int64
+		ok   bool
+	}
+	keys := make([]key, len(names))
+	for i, n := range names {
+		k := key{name: n}
+		if j := strings.LastIndex(n, "_x"); j >= 0 {
+			if i := strings.LastIndexByte(n[:j], '_'); i >= 0 {
+				v, err := strconv.ParseInt(n[i+1:j], 10, 64)
+				k.idx, k.ok = v, err == nil
+			}
+		}
+		keys[i] = k
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		ka, kb := &keys[a], &keys[b]
+		switch {
+		case ka.ok && kb.ok:
+			if ka.idx != kb.idx {
+				return ka.idx < kb.idx
+			}
+		case ka.ok != kb.ok:
+			return ka.ok
+		}
+		return ka.name < kb.name
+	})
+	for i := range keys {
+		names[i] = keys[i].name
 	}
 }
