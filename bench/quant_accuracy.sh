@@ -46,13 +46,20 @@ res_qiaseq=$(score -label exomir_qiaseq_molecules -truth "$work/qiaseq/truth_mir
 
 res_peer="peer_truseq_reads	(skipped: PEER=0)"
 res_peer_norc=""
+res_peer_mirtop=""
 if [[ $PEER == 1 ]]; then
   if ! command -v bowtie >/dev/null || ! command -v cutadapt >/dev/null; then
     echo "peer tools missing: run bash /work/shared/peers/install.sh" >&2; exit 2
   fi
-  SPECIES=hsa THREADS=2 "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" \
+  # with MIRTOP_GFF the pipeline also runs nf-core's isomiR branch (mirtop), scored as well
+  mirtop_env=()
+  if command -v mirtop >/dev/null; then mirtop_env=(MIRTOP_GFF="${GFF:-/work/shared/data/mirbase/hsa_v21.gff3}"); fi
+  env SPECIES=hsa THREADS=2 "${mirtop_env[@]}" "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" \
     >"$work/peer.log" 2>&1 || { tail -20 "$work/peer.log" >&2; exit 1; }
   res_peer=$(score -label peer_truseq_reads -truth "$work/truseq/truth_mirna_reads.tsv" "$work/peer/counts.tsv")
+  if [[ -s $work/peer/mirtop_mature_counts.tsv ]]; then
+    res_peer_mirtop=$(score -label peer_truseq_reads_mirtop -truth "$work/truseq/truth_mirna_reads.tsv" "$work/peer/mirtop_mature_counts.tsv")
+  fi
   # same pipeline with bowtie --norc (sense strand only), for reference
   SPECIES=hsa THREADS=2 INDEX_CACHE="$work/peer/index" BOWTIE_MATURE_ARGS="-t -k 50 --best --strata -e 99999 --chunkmbs 2048 --norc" \
     "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer_norc" >"$work/peer_norc.log" 2>&1 &&
@@ -63,10 +70,12 @@ echo
 echo "== L1 (lower is better; targets: exomir TruSeq <= 1%, QIAseq molecules <= 2%) =="
 printf '%s\n' "$res_truseq" "$res_qiaseq" "$res_nextflex" "$res_peer"
 if [[ -n $res_peer_norc ]]; then printf '%s\n' "$res_peer_norc"; fi
+if [[ -n $res_peer_mirtop ]]; then printf '%s\n' "$res_peer_mirtop"; fi
 echo
 echo "== side by side (TruSeq, $READS reads) =="
 printf '%-28s %s\n' "exomir quant" "$(sed -n 1p <<<"$res_truseq" | cut -f2,3)"
 printf '%-28s %s\n' "mirna_pipeline.sh" "$(sed -n 1p <<<"$res_peer" | cut -f2,3)"
 if [[ -n $res_peer_norc ]]; then printf '%-28s %s\n' "mirna_pipeline.sh --norc" "$(sed -n 1p <<<"$res_peer_norc" | cut -f2,3)"; fi
+if [[ -n $res_peer_mirtop ]]; then printf '%-28s %s\n' "mirna_pipeline.sh mirtop" "$(sed -n 1p <<<"$res_peer_mirtop" | cut -f2,3)"; fi
 printf '%-28s %s\n' "exomir quant QIAseq (mol.)" "$(sed -n 1p <<<"$res_qiaseq" | cut -f2,3)"
 printf '%-28s %s\n' "exomir NEXTflex (auto kit)" "$(sed -n 1p <<<"$res_nextflex" | cut -f2,3)"
