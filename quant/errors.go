@@ -12,4 +12,5 @@ var (
 	ErrUnknownHairpin  = errors.New("quant: unknown hairpin")
 	ErrSampleMismatch  = errors.New("quant: samples use different references")
 	ErrNotYetSupported = errors.New("quant: not yet supported")
+	ErrBadGFF          = errors.New("quant: bad mirGFF3 input")
 )

@@ -3,6 +3,8 @@ package quant
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,6 +136,56 @@ func TestMirtopReadsGFF(t *testing.T) {
 	for _, want := range []string{"ref_miRNA_sum,s1,140.0", "isomiR_sum,s1,15.0", "ref_miRNA_sum,s2,59.0", "iso_snv_seed_sum,s1,3.0", "iso_add3p_sum,s1,5.0"} {
 		if !strings.Contains(string(stats), want) {
 			t.Errorf("mirtop stats lack %q:\n%s", want, stats)
+		}
+	}
+}
+
+// TestMergeIsomirGFF: merging per-sample files gives the same bytes as
+// writing the samples together, and bad inputs are reported.
+func TestMergeIsomirGFF(t *testing.T) {
+	r, samples := gffSamples(t)
+	var together bytes.Buffer
+	if err := WriteIsomirGFF(&together, samples, GFFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var inputs []io.Reader
+	var names []string
+	for _, s := range samples {
+		var b bytes.Buffer
+		if err := WriteIsomirGFF(&b, []*Sample{s}, GFFOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, &b)
+		names = append(names, s.Name)
+	}
+	var merged bytes.Buffer
+	if err := MergeIsomirGFF(&merged, r, inputs, names, GFFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if merged.String() != together.String() {
+		t.Errorf("merged:\n%s\nwant:\n%s", merged.String(), together.String())
+	}
+	// Bad inputs.
+	good := strings.SplitAfter(together.String(), "\n")
+	header, data := strings.Join(good[:5], ""), good[5:]
+	var ref21 string // the hsa-miR-21-5p reference line
+	for _, l := range data {
+		if strings.Contains(l, "Parent=hsa-mir-21; Variant=NA;") {
+			ref21 = l
+		}
+	}
+	for _, c := range []struct {
+		name, text, msg string
+	}{
+		{"no coldata", "## mirGFF3. VERSION 1.2\n" + data[0], "COLDATA"},
+		{"unsorted", header + data[1] + data[0], "order"},
+		{"unknown parent", header + strings.Replace(ref21, "Parent=hsa-mir-21", "Parent=hsa-mir-zzz", 1), "not in the reference"},
+		{"columns", header + "a\tb\n", "columns"},
+		{"expression count", header + strings.Replace(ref21, "Expression=100,50", "Expression=100", 1), "expression values"},
+	} {
+		err := MergeIsomirGFF(io.Discard, r, []io.Reader{strings.NewReader(c.text)}, []string{"in.gff"}, GFFOptions{})
+		if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "in.gff:") {
+			t.Errorf("%s: err = %v", c.name, err)
 		}
 	}
 }

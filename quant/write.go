@@ -64,7 +64,8 @@ type GFFOptions struct {
 // not the spec's lookup-table encoding. Expression counts the insert's
 // reads (molecules with UMIs) in full on each of its Hits placements, as
 // mirtop does; per-miRNA totals come from the count tables. Lines are
-// sorted by hairpin, start, end, sequence and mature.
+// sorted by hairpin (reference order), start, end, sequence and mature
+// (reference order), the order MergeIsomirGFF relies on.
 func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%w: no samples for the GFF", ErrBadOption)
@@ -130,8 +131,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 			return a.Hairpin < b.Hairpin
 		case a.Start != b.Start:
 			return a.Start < b.Start
-		case a.End != b.End:
-			return a.End < b.End
+		case len(a.Seq) != len(b.Seq): // the end column
+			return len(a.Seq) < len(b.Seq)
 		case a.Seq != b.Seq:
 			return a.Seq < b.Seq
 		}

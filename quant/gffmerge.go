@@ -1,0 +1,236 @@
+package quant
+
+import (
+	"bufio"
+	"container/heap"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// gffLine is the current line of one merge input.
+type gffLine struct {
+	hairpin, feature int
+	start, end       int
+	read             string
+	pre, post        string   // attributes before Expression and after Hits
+	cols             string   // columns 1–8 joined by tabs
+	expr             []string // one per sample of the input
+	hits             int
+}
+
+// gffInput is one input of MergeIsomirGFF.
+type gffInput struct {
+	sc      *bufio.Scanner
+	file    string
+	line    int
+	samples []string
+	col     int // first output column of its samples
+	cur     gffLine
+	done    bool
+}
+
+func (in *gffInput) errorf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s:%d: %s", ErrBadGFF, in.file, in.line, fmt.Sprintf(format, a...))
+}
+
+// next reads the next data line (headers must come first).
+func (in *gffInput) next(ref *Reference) error {
+	for in.sc.Scan() {
+		in.line++
+		text := in.sc.Text()
+		if text == "" {
+			continue
+		}
+		if strings.HasPrefix(text, "#") {
+			if c, ok := strings.CutPrefix(text, "## COLDATA:"); ok {
+				if in.samples != nil {
+					return in.errorf("second COLDATA line")
+				}
+				for _, s := range strings.Split(strings.TrimSpace(c), ",") {
+					in.samples = append(in.samples, strings.TrimSpace(s))
+				}
+			}
+			continue
+		}
+		if in.samples == nil {
+			return in.errorf("data before the ## COLDATA header")
+		}
+		return in.parse(ref, text)
+	}
+	if err := in.sc.Err(); err != nil {
+		return fmt.Errorf("quant: %s: %w", in.file, err)
+	}
+	if in.samples == nil {
+		return in.errorf("no ## COLDATA header")
+	}
+	in.done = true
+	return nil
+}
+
+func (in *gffInput) parse(ref *Reference, text string) error {
+	cols := strings.Split(text, "\t")
+	if len(cols) != 9 {
+		return in.errorf("%d columns, want 9", len(cols))
+	}
+	l := gffLine{cols: strings.Join(cols[:8], "\t")}
+	var err1, err2 error
+	l.start, err1 = strconv.Atoi(cols[3])
+	l.end, err2 = strconv.Atoi(cols[4])
+	if err1 != nil || err2 != nil {
+		return in.errorf("bad start/end %q %q", cols[3], cols[4])
+	}
+	attrs := strings.Split(cols[8], "; ")
+	exprAt, hitsAt := -1, -1
+	for i, a := range attrs {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			return in.errorf("attribute %q is not key=value", a)
+		}
+		switch k {
+		case "Read":
+			l.read = v
+		case "Name":
+			l.feature = ref.FeatureIndex(v)
+		case "Parent":
+			l.hairpin = ref.HairpinIndex(v)
+		case "Expression":
+			exprAt = i
+			l.expr = strings.Split(v, ",")
+		case "Hits":
+			hitsAt = i
+			l.hits, err1 = strconv.Atoi(strings.TrimSuffix(v, ";"))
+		}
+	}
+	switch {
+	case l.hairpin < 0 || l.feature < 0:
+		return in.errorf("Name or Parent not in the reference")
+	case exprAt < 0 || hitsAt != len(attrs)-1 || exprAt > hitsAt || err1 != nil:
+		return in.errorf("want Expression=… before a final Hits=N (as WriteIsomirGFF writes)")
+	case len(l.expr) != len(in.samples):
+		return in.errorf("%d expression values for %d samples", len(l.expr), len(in.samples))
+	}
+	l.pre = strings.Join(attrs[:exprAt], "; ")
+	l.post = strings.Join(attrs[exprAt+1:hitsAt], "; ")
+	if c := compareGFF(&in.cur, &l); !in.first() && c >= 0 {
+		return in.errorf("lines not in WriteIsomirGFF order")
+	}
+	in.cur = l
+	return nil
+}
+
+func (in *gffInput) first() bool { return in.cur.cols == "" }
+
+// compareGFF orders lines as WriteIsomirGFF sorts them.
+func compareGFF(a, b *gffLine) int {
+	switch {
+	case a.hairpin != b.hairpin:
+		return a.hairpin - b.hairpin
+	case a.start != b.start:
+		return a.start - b.start
+	case a.end != b.end:
+		return a.end - b.end
+	case a.read != b.read:
+		return strings.Compare(a.read, b.read)
+	}
+	return a.feature - b.feature
+}
+
+type gffHeap []*gffInput
+
+func (h gffHeap) Len() int { return len(h) }
+func (h gffHeap) Less(i, j int) bool {
+	if c := compareGFF(&h[i].cur, &h[j].cur); c != 0 {
+		return c < 0
+	}
+	return h[i].col < h[j].col
+}
+func (h gffHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *gffHeap) Push(x any)   { *h = append(*h, x.(*gffInput)) }
+func (h *gffHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// MergeIsomirGFF merges mirGFF3 files written by WriteIsomirGFF on ref
+// (one or more samples each) into one file whose COLDATA lists all their
+// samples in input order, streaming: it holds one line per input, so
+// hundreds of samples merge in little memory. A line missing from an input
+// has expression 0 for its samples; Hits is the largest over the inputs.
+// files name the inputs in errors (ErrBadGFF with file and line).
+func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []string, o GFFOptions) error {
+	if len(inputs) == 0 || len(files) != len(inputs) {
+		return fmt.Errorf("%w: %d inputs, %d names", ErrBadOption, len(inputs), len(files))
+	}
+	if o.Database == "" {
+		o.Database = "miRBase21"
+	}
+	if o.Tools == "" {
+		o.Tools = "exomir"
+	}
+	ins := make([]*gffInput, len(inputs))
+	var samples []string
+	h := make(gffHeap, 0, len(inputs))
+	for i, r := range inputs {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		in := &gffInput{sc: sc, file: files[i]}
+		if err := in.next(ref); err != nil {
+			return err
+		}
+		in.col = len(samples)
+		samples = append(samples, in.samples...)
+		ins[i] = in
+		if !in.done {
+			h = append(h, in)
+		}
+	}
+	heap.Init(&h)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
+	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
+	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
+	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	expr := make([]string, len(samples))
+	var group []*gffInput
+	for h.Len() > 0 {
+		group = append(group[:0], heap.Pop(&h).(*gffInput))
+		for h.Len() > 0 && compareGFF(&h[0].cur, &group[0].cur) == 0 {
+			group = append(group, heap.Pop(&h).(*gffInput))
+		}
+		for i := range expr {
+			expr[i] = "0"
+		}
+		hits := 0
+		for _, in := range group {
+			copy(expr[in.col:], in.cur.expr)
+			hits = max(hits, in.cur.hits)
+		}
+		l := &group[0].cur
+		bw.WriteString(l.cols)
+		bw.WriteByte('\t')
+		bw.WriteString(l.pre)
+		bw.WriteString("; Expression=")
+		bw.WriteString(strings.Join(expr, ","))
+		if l.post != "" {
+			bw.WriteString("; ")
+			bw.WriteString(l.post)
+		}
+		bw.WriteString("; Hits=")
+		bw.WriteString(strconv.Itoa(hits))
+		bw.WriteByte('\n')
+		for _, in := range group {
+			if err := in.next(ref); err != nil {
+				return err
+			}
+			if !in.done {
+				heap.Push(&h, in)
+			}
+		}
+	}
+	return bw.Flush()
+}
