@@ -2,6 +2,7 @@ package quant
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/exomir/exomir/simulate"
@@ -55,3 +56,32 @@ func BenchmarkAssign(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteIsomirGFF formats the mirGFF3 of a simulated 20k-read
+// sample; bytes are output bytes.
+func BenchmarkWriteIsomirGFF(b *testing.B) {
+	ins, _, _, _ := simInserts(b, simulate.TruSeq, 20000)
+	r, err := Embedded("hsa")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Quantify(context.Background(), r, "b", ins, nil, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n countWriter
+	if err := WriteIsomirGFF(&n, []*Sample{s}, GFFOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteIsomirGFF(io.Discard, []*Sample{s}, GFFOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
