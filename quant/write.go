@@ -2,11 +2,12 @@ package quant
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,19 +125,24 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 			}
 		}
 	}
-	sort.Slice(lines, func(i, j int) bool {
-		a, b := lines[i].iso, lines[j].iso
+	// Sort an index (the lines are large to move).
+	order := make([]int32, len(lines))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &lines[i].iso, &lines[j].iso
 		switch {
 		case a.Hairpin != b.Hairpin:
-			return a.Hairpin < b.Hairpin
+			return cmp.Compare(a.Hairpin, b.Hairpin)
 		case a.Start != b.Start:
-			return a.Start < b.Start
+			return cmp.Compare(a.Start, b.Start)
 		case len(a.Seq) != len(b.Seq): // the end column
-			return len(a.Seq) < len(b.Seq)
+			return cmp.Compare(len(a.Seq), len(b.Seq))
 		case a.Seq != b.Seq:
-			return a.Seq < b.Seq
+			return strings.Compare(a.Seq, b.Seq)
 		}
-		return a.Feature < b.Feature
+		return cmp.Compare(a.Feature, b.Feature)
 	})
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
@@ -145,7 +151,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
 	// Lines are formatted in blocks by all CPUs, then written in order.
-	format := func(b []byte, l line) []byte {
+	format := func(b []byte, l *line) []byte {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
 		typ := "isomiR"
@@ -194,8 +200,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
 			var b []byte
-			for _, l := range lines[i*block : min((i+1)*block, len(lines))] {
-				b = format(b, l)
+			for _, k := range order[i*block : min((i+1)*block, len(lines))] {
+				b = format(b, &lines[k])
 			}
 			blocks[i] = b
 		}(i)
