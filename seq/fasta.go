@@ -15,7 +15,8 @@ type FastaRecord struct {
 }
 
 // FastaReader streams records from a FASTA file with wrapped or unwrapped
-// sequence lines, RNA or DNA letters, and LF or CRLF line endings.
+// sequence lines, RNA or DNA letters, and LF or CRLF line endings. Gap and
+// stop symbols (- . _ *) are dropped; any other non-letter is an error.
 type FastaReader struct {
 	br      *bufio.Reader
 	file    string
@@ -85,7 +86,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 				c = 'T'
 			}
 			if c < 'A' || c > 'Z' {
-				if c == '*' || c == '-' || c == '.' {
+				if c == '*' || c == '-' || c == '.' || c == '_' {
 					continue
 				}
 				return FastaRecord{}, fr.fail(ErrBadBase)

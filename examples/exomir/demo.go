@@ -40,7 +40,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
 	c.out, c.threads = *out, *threads
-	c.protocol, c.species, c.multi = "auto", "hsa", "em"
+	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

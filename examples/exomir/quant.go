@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,20 +50,8 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.bam, "bam", "", "alignments instead of reads: BAM/SAM on hairpins, or on the genome with -gff")
 	fs.StringVar(&c.sample, "sample", "", "sample name used for the output files (default: input file name without extensions)")
 	fs.StringVar(&c.out, "out", "", "output directory (created if missing)")
-	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
-	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
-	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
-	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
-	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
-	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
-	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
-	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
-	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
+	addReadFlags(fs, &c)
 	fs.IntVar(&c.threads, "threads", 0, "worker threads (0 = all CPUs)")
-	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
-	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
-	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
-	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
 	fs.BoolVar(&c.bamOut, "bam-out", false, "also write DIR/NAME.bam: the inserts' alignments on the hairpins (FASTQ input)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -127,6 +116,24 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %s input reads, %s miRNA reads, %s %s counted on %d miRNAs; wrote %s\n",
 		s.Name, input, mirna, counted, unit, len(s.Ref.Features), filepath.Join(c.out, s.Name+".*"))
 	return nil
+}
+
+// addReadFlags declares the read-processing and reference flags shared by
+// quant and run.
+func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
+	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
+	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
+	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
+	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
+	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
+	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
+	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
+	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
+	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
+	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
+	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
+	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
+	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
 }
 
 // loadQuantReference builds the reference from -mature/-hairpin or the

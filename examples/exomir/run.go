@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,22 +63,6 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	return runStudy(ctx, &c, stdout, stderr)
 }
 
-// addReadFlags declares the read-processing flags shared by quant and run.
-func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
-	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
-	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
-	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules")
-	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa) is used")
-	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
-	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
-	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3: .bam inputs are aligned to the genome")
-	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
-	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em, unique or split")
-	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
-	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
-	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
-}
-
 // sampleResult is what one sample contributes to the study.
 type sampleResult struct {
 	q       *quant.Sample
@@ -99,6 +82,9 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	multi, err := quant.ParseMulti(c.multi)
 	if err != nil {
 		return err
+	}
+	if c.mismatches != 1 && c.mismatches != 2 {
+		return fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
 	}
 	if err := checkDesign(c, sh); err != nil {
 		return err
@@ -146,7 +132,7 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 
 // runSample turns one sample's reads (or alignments) into counts.
 func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi quant.Multi, row sheetRow, threads int, read *atomic.Int64) (*sampleResult, error) {
-	o := quant.Options{Multi: multi, Threads: threads}
+	o := quant.Options{Multi: multi, Threads: threads, SinglePass: c.mismatches == 1}
 	lower := strings.ToLower(row.Path)
 	if strings.HasSuffix(lower, ".bam") || strings.HasSuffix(lower, ".sam") {
 		qc := c.quantConfig
