@@ -163,35 +163,12 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 }
 
 func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
-	// Build the alignment indexes while the reads are collapsed.
-	indexed := make(chan error, 1)
-	go func() {
-		_, err := ref.NewInsertAligner()
-		indexed <- err
-	}()
-	res, err := seq.CollapseFile(ctx, c.fastq, seq.Options{
-		Protocol: c.protocol, Adapter: c.adapter,
-		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
-	})
-	if ierr := <-indexed; err == nil && ierr != nil {
-		err = ierr
-	}
+	in, err := seq.Open(c.fastq)
 	if err != nil {
 		return nil, err
 	}
-	if c.umi && !res.Summary.UMI {
-		return nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
-	}
-	o.UMI = res.Summary.UMI
-	if o.UMI {
-		// Molecules are distinct UMIs per miRNA over all its inserts.
-		o.UMIs = res.UMIs
-	}
-	base, err := quant.StatsFromSeq(&res.Summary)
-	if err != nil {
-		return nil, err
-	}
-	s, err := quant.Quantify(ctx, ref, c.sample, res.Inserts, base, o)
+	defer in.Close()
+	s, res, err := quantReads(ctx, c, ref, o, in, c.fastq)
 	if err != nil {
 		return nil, err
 	}
@@ -202,13 +179,51 @@ func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		}
 		path := filepath.Join(c.out, c.sample+".bam")
 		err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
-			return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: o.UMI, Threads: c.threads})
+			return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// quantReads collapses the reads of r (named file) and counts them as
+// sample c.sample; it also returns seq's result (inserts, summary).
+func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options, r io.Reader, file string) (*quant.Sample, *seq.Result, error) {
+	// Build the alignment indexes while the reads are collapsed.
+	indexed := make(chan error, 1)
+	go func() {
+		_, err := ref.NewInsertAligner()
+		indexed <- err
+	}()
+	res, err := seq.Collapse(ctx, r, file, seq.Options{
+		Protocol: c.protocol, Adapter: c.adapter,
+		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
+	})
+	if ierr := <-indexed; err == nil && ierr != nil {
+		err = ierr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.umi && !res.Summary.UMI {
+		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
+	}
+	o.UMI = res.Summary.UMI
+	if o.UMI {
+		// Molecules are distinct UMIs per miRNA over all its inserts.
+		o.UMIs = res.UMIs
+	}
+	base, err := quant.StatsFromSeq(&res.Summary)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := quant.Quantify(ctx, ref, c.sample, res.Inserts, base, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, res, nil
 }
 
 func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {

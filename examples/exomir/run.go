@@ -143,27 +143,16 @@ func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi qu
 		}
 		return &sampleResult{q: s, adapter: "(BAM input)"}, nil
 	}
+	// The file is decompressed by seq (sniffed), so progress counts the
+	// bytes of the file itself.
 	f, err := os.Open(row.Path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	res, err := seq.Collapse(ctx, &countingReader{r: f, n: read}, row.Path, seq.Options{
-		Protocol: c.protocol, Adapter: c.adapter,
-		MinLen: c.minLen, MaxLen: c.maxLen, Threads: threads,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if c.umi && !res.Summary.UMI {
-		return nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s", res.Summary.Protocol)
-	}
-	o.UMI = res.Summary.UMI
-	base, err := quant.StatsFromSeq(&res.Summary)
-	if err != nil {
-		return nil, err
-	}
-	s, err := quant.Quantify(ctx, ref, row.Sample, res.Inserts, base, o)
+	qc := c.quantConfig
+	qc.sample, qc.threads = row.Sample, threads
+	s, res, err := quantReads(ctx, &qc, ref, o, &countingReader{r: f, n: read}, row.Path)
 	if err != nil {
 		return nil, err
 	}
