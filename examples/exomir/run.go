@@ -20,7 +20,6 @@ import (
 	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/internal/report"
 	"github.com/exomir/exomir/quant"
-	"github.com/exomir/exomir/seq"
 )
 
 func init() {
