@@ -57,11 +57,16 @@ type dispWork struct {
 	coef            []float64
 	inv             []float64
 	chol            []float64
+	// p × p scratch of derivs: M′, M″, M⁻¹ and M⁻¹M′
+	dm1, dm2, dinv, daa []float64
+	// lastH is the second derivative at newton's last evaluated point.
+	lastH float64
 }
 
 func newDispWork(m, p int) *dispWork {
 	return &dispWork{glm: newGLMWork(m, p), mu: make([]float64, m), norm: make([]float64, m),
-		xtwx: make([]float64, p*p), cL1p: make([]float64, m), cLogX: make([]float64, m), cacheA: math.NaN(), buf: make([]float64, m), buf2: make([]float64, m), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p)}
+		xtwx: make([]float64, p*p), cL1p: make([]float64, m), cLogX: make([]float64, m), cacheA: math.NaN(), buf: make([]float64, m), buf2: make([]float64, m), coef: make([]float64, p), inv: make([]float64, p*p), chol: make([]float64, p*p),
+		dm1: make([]float64, p*p), dm2: make([]float64, p*p), dinv: make([]float64, p*p), daa: make([]float64, p*p)}
 }
 
 // initialDisp is DESeq2's starting value: the smaller of a rough
@@ -653,4 +658,268 @@ func fastLog(x float64) float64 {
 	p := r * (1 + r*(-0.5+r*(1.0/3+r*(-0.25+r*(0.2-r*(1.0/6))))))
 	k := float64(e - 1023)
 	return (k*ln2Hi + fastLogLog[i]) + (k*ln2Lo + p)
+}
+
+// digammaFast is ψ(x) for x > 0: the recurrence ψ(x) = ψ(x+1) − 1/x up to
+// x ≥ 12, then digammaLargeLog.
+func digammaFast(x float64) float64 {
+	s := 0.0
+	for x < smallCount {
+		s -= 1 / x
+		x++
+	}
+	return s + digammaLargeLog(x, fastLog(x))
+}
+
+// trigammaLarge is ψ₁(x) for x ≥ 12 from the asymptotic series
+//
+//	1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) + 1/(42x⁷) − 1/(30x⁹) + 5/(66x¹¹)
+//
+// (truncation error below 691/(2730 x¹³) < 3e-15).
+func trigammaLarge(x float64) float64 {
+	z := 1 / x
+	z2 := z * z
+	return z + z2*(0.5+z*(1.0/6-z2*(1.0/30-z2*(1.0/42-z2*(1.0/30-z2*(5.0/66))))))
+}
+
+// trigammaFast is ψ₁(x) for x > 0: the recurrence ψ₁(x) = ψ₁(x+1) + 1/x²
+// up to x ≥ 12, then trigammaLarge.
+func trigammaFast(x float64) float64 {
+	s := 0.0
+	for x < smallCount {
+		s += 1 / (x * x)
+		x++
+	}
+	return s + trigammaLarge(x)
+}
+
+// derivs returns the first and second derivatives of logPost with respect
+// to log α at logA and, when wantValue is set, logPost itself (else NaN),
+// in one pass over the samples (one logarithm per sample, plus one per
+// count above smallCount). With r = 1/α, q_j = 1 + αμ_j:
+//
+//	dℓ_j/d log α  = −r f′_j,   d²ℓ_j/d log α² = r f′_j + r² f″_j
+//	f′_j    = ψ(y_j+r) − ψ(r) − log q_j + α(μ_j − y_j)/q_j
+//	r² f″_j = r² [ψ₁(y_j+r) − ψ₁(r)] + (αμ_j² + y_j)/q_j²
+//
+// and for the Cox–Reid term −½ log det M, M = XᵀWX, w_j = μ_j/q_j,
+// w′_j = −αμ_j²/q_j², w″_j = w′_j (1 − αμ_j)/q_j:
+//
+//	d/d log α  = −½ tr(M⁻¹M′),   d²/d log α² = −½ [tr(M⁻¹M″) − tr((M⁻¹M′)²)].
+func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, wantValue bool, ws *dispWork) (lp, g, h float64) {
+	m, p := d.m, d.p
+	alpha := math.Exp(logA)
+	r := 1 / alpha
+	logR := -logA
+	psiR, psi1R := digammaFast(r), trigammaFast(r)
+	lgr := 0.0
+	if wantValue {
+		lgr, _ = math.Lgamma(r)
+	}
+	pp := p * p
+	mm := ws.xtwx[:pp]
+	m1 := ws.dm1[:pp]
+	m2 := ws.dm2[:pp]
+	clear(mm)
+	clear(m1)
+	clear(m2)
+	ll := 0.0
+	for j := 0; j < m; j++ {
+		mj, yj := mu[j], y[j]
+		am := alpha * mj
+		iq := 1 / (1 + am)
+		l1p := log1pFast(am)
+		var d1, t1 float64 // ψ(y+r) − ψ(r), ψ₁(y+r) − ψ₁(r)
+		if yj > 0 {
+			if yj <= smallCount {
+				prod := 1.0
+				for k := 0.0; k < yj; k++ {
+					u := 1 / (r + k)
+					d1 += u
+					t1 -= u * u
+					prod *= r + k
+				}
+				if wantValue {
+					ll += fastLog(prod) - yj*(logR+l1p)
+				}
+			} else {
+				x := yj + r
+				lx := fastLog(x)
+				d1 = digammaLargeLog(x, lx) - psiR
+				t1 = trigammaLarge(x) - psi1R
+				if wantValue {
+					ll += lgammaLargeLog(x, lx) - lgr - yj*(logR+l1p)
+				}
+			}
+		}
+		if wantValue {
+			ll -= r * l1p
+		}
+		fp := d1 - l1p + alpha*(mj-yj)*iq
+		g -= r * fp
+		h += r*fp + r*r*t1 + (am*mj+yj)*iq*iq
+		w := mj * iq
+		w1 := -am * mj * iq * iq
+		w2 := w1 * (1 - am) * iq
+		row := d.x[j*p : (j+1)*p]
+		for a := 0; a < p; a++ {
+			ra := row[a]
+			for b := 0; b <= a; b++ {
+				rab := ra * row[b]
+				mm[a*p+b] += w * rab
+				m1[a*p+b] += w1 * rab
+				m2[a*p+b] += w2 * rab
+			}
+		}
+	}
+	for a := 0; a < p; a++ {
+		for b := 0; b < a; b++ {
+			mm[b*p+a] = mm[a*p+b]
+			m1[b*p+a] = m1[a*p+b]
+			m2[b*p+a] = m2[a*p+b]
+		}
+	}
+	if wantValue {
+		ll -= 0.5 * logDetCholesky(mm, p, ws.chol)
+	} else {
+		ll = math.NaN()
+	}
+	inv := ws.dinv[:pp]
+	if cholInverse(mm, p, inv, ws.chol) {
+		tr1, tr2, trAA := 0.0, 0.0, 0.0
+		aa := ws.daa[:pp] // A = M⁻¹M′
+		for a := 0; a < p; a++ {
+			for b := 0; b < p; b++ {
+				s := 0.0
+				for k := 0; k < p; k++ {
+					s += inv[a*p+k] * m1[k*p+b]
+				}
+				aa[a*p+b] = s
+				tr1 += inv[a*p+b] * m1[b*p+a]
+				tr2 += inv[a*p+b] * m2[b*p+a]
+			}
+		}
+		for a := 0; a < p; a++ {
+			for b := 0; b < p; b++ {
+				trAA += aa[a*p+b] * aa[b*p+a]
+			}
+		}
+		g -= 0.5 * tr1
+		h -= 0.5 * (tr2 - trAA)
+	}
+	if priorVar > 0 {
+		dd := logA - priorMean
+		ll -= dd * dd / (2 * priorVar)
+		g -= dd / priorVar
+		h -= 1 / priorVar
+	}
+	return ll, g, h
+}
+
+// firstStep replays the first iteration of DESeq2's line search from a,
+// where the log posterior is lp and its derivative g: a gradient step of
+// length at most 1 with Armijo halving. It returns the new point and the
+// rise of the log posterior; DESeq2 stops there when the rise is below
+// lsTol, which matters where the start lies in a flat region.
+func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dispWork) (float64, float64) {
+	kappa := lsKappa0
+	if prop := a + kappa*g; prop < lsLogMin {
+		kappa = (lsLogMin - a) / g
+	} else if prop > lsLogMax {
+		kappa = (lsLogMax - a) / g
+	}
+	lpN, _, _ := d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
+	for h := 0; (lpN < lp+kappa*lsEpsilon*g*g || math.IsNaN(lpN)) && h < 100; h++ {
+		kappa /= 2
+		lpN, _, _ = d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
+	}
+	return a + kappa*g, lpN - lp
+}
+
+// Newton iteration settings for the dispersion fits.
+const (
+	nwMaxIter = 100
+	nwTol     = 1e-7 // stop when the step in log α is smaller
+	nwMaxStep = 2.0  // largest step in log α
+)
+
+// newton maximises logPost over log α in [log(minDisp/10), log maxDisp]
+// from a by safeguarded Newton steps: the step is −ℓ′/ℓ″ where ℓ″ < 0
+// (else a unit step uphill), at most nwMaxStep, bisection when it leaves
+// the bracket of points known to lie below (ℓ′ > 0) and above (ℓ′ < 0) the
+// maximum, and halved until the log posterior does not decrease, so that
+// like DESeq2's line search it climbs to the maximum of the start's basin.
+// Where the derivative decays like α (no overdispersion left) it tries the
+// lower bound at once. It returns the final log α, the number of
+// iterations (nwMaxIter+1 if it did not converge) and the log posterior at
+// the start and at the end.
+func (d *dispModel) newton(y, mu []float64, a, pm, pv float64, ws *dispWork) (float64, int, float64, float64) {
+	lower, upper := math.Log(minDisp/10), math.Log(d.maxDisp)
+	a = math.Min(math.Max(a, lower), upper)
+	lp, g, h := d.derivs(y, mu, a, pm, pv, true, ws)
+	a, iter, lpEnd := d.newtonFrom(y, mu, a, lp, g, h, pm, pv, ws)
+	return a, iter, lp, lpEnd
+}
+
+// newtonFrom is newton with the log posterior and its derivatives at the
+// start a (within the bounds) given; it returns the final log α, the
+// number of iterations and the final log posterior.
+func (d *dispModel) newtonFrom(y, mu []float64, a, lp, g, h, pm, pv float64, ws *dispWork) (float64, int, float64) {
+	lower, upper := math.Log(minDisp/10), math.Log(d.maxDisp)
+	lo, hi := math.Inf(-1), math.Inf(1)
+	iter := 0
+	converged := false
+	for iter < nwMaxIter {
+		iter++
+		switch {
+		case g > 0:
+			lo = a
+		case g < 0:
+			hi = a
+		}
+		if g == 0 || (a <= lower && g < 0) || (a >= upper && g > 0) {
+			converged = true
+			break
+		}
+		var step float64
+		if h < 0 {
+			step = -g / h
+		} else {
+			step = math.Copysign(1, g)
+		}
+		step = math.Max(-nwMaxStep, math.Min(nwMaxStep, step))
+		next := a + step
+		if g < 0 && h < 0 && step < -0.5 && a < -9 && lower > lo {
+			next = lower // exponential tail towards α = 0
+		}
+		next = math.Min(math.Max(next, lower), upper)
+		if !(next > lo && next < hi) {
+			next = (lo + hi) / 2
+		}
+		if math.Abs(next-a) < nwTol || hi-lo < nwTol {
+			a = next
+			converged = true
+			break
+		}
+		lpN, gN, hN := d.derivs(y, mu, next, pm, pv, true, ws)
+		for k := 0; !(lpN >= lp-1e-13*math.Abs(lp)) && k < 60; k++ {
+			// a maximum lies between a and next
+			if next > a {
+				hi = next
+			} else {
+				lo = next
+			}
+			next = a + (next-a)/2
+			lpN, gN, hN = d.derivs(y, mu, next, pm, pv, true, ws)
+		}
+		if !(lpN >= lp-1e-13*math.Abs(lp)) {
+			break // no ascent possible: a is the maximum within rounding
+		}
+		a, lp, g, h = next, lpN, gN, hN
+	}
+	if !converged && iter >= nwMaxIter {
+		iter = nwMaxIter + 1
+	}
+	ws.lastH = h
+	return a, iter, lp
 }

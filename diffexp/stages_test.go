@@ -582,3 +582,89 @@ func BenchmarkMathLog(b *testing.B) {
 }
 
 var sinkFloat float64
+
+// TestDispersionDerivs checks derivs against logPost, dLogPost and central
+// differences of dLogPost on random rows, with and without the prior, and
+// that newton finds a stationary point no worse than the line search.
+func TestDispersionDerivs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, p := range []int{1, 2, 3} {
+		m := 9
+		x := make([]float64, m*p)
+		for j := 0; j < m; j++ {
+			x[j*p] = 1
+			for a := 1; a < p; a++ {
+				if (j+a)%3 == 0 {
+					x[j*p+a] = 1
+				}
+			}
+		}
+		sf := make([]float64, m)
+		for j := range sf {
+			sf[j] = 0.7 + 0.6*rng.Float64()
+		}
+		d := newDispModel(newGLMModel(x, m, p, sf))
+		ws := newDispWork(m, p)
+		for trial := 0; trial < 30; trial++ {
+			y := make([]float64, m)
+			mu := make([]float64, m)
+			for j := range y {
+				y[j] = float64(rng.IntN(60))
+				mu[j] = 1 + 50*rng.Float64()
+			}
+			la := -8 + 9*rng.Float64()
+			for _, pv := range []float64{0, 0.5} {
+				lp, g, h := d.derivs(y, mu, la, -1, pv, true, ws)
+				if want := d.logPost(y, mu, la, -1, pv, ws); math.Abs(lp-want) > 1e-10*(1+math.Abs(want)) {
+					t.Errorf("p=%d trial %d prior %v: value %v, logPost %v", p, trial, pv, lp, want)
+				}
+				if want := d.dLogPost(y, mu, la, -1, pv, ws); math.Abs(g-want) > 1e-9*(1+math.Abs(want)) {
+					t.Errorf("p=%d trial %d prior %v: gradient %v, dLogPost %v", p, trial, pv, g, want)
+				}
+				const e = 1e-5
+				num := (d.dLogPost(y, mu, la+e, -1, pv, ws) - d.dLogPost(y, mu, la-e, -1, pv, ws)) / (2 * e)
+				if math.Abs(h-num) > 1e-5*(1+math.Abs(num)) {
+					t.Errorf("p=%d trial %d prior %v: second derivative %v, numeric %v", p, trial, pv, h, num)
+				}
+				if _, gNoV, hNoV := d.derivs(y, mu, la, -1, pv, false, ws); gNoV != g || hNoV != h {
+					t.Errorf("p=%d trial %d: derivatives depend on wantValue", p, trial)
+				}
+				a, iter, _, lpN := d.newton(y, mu, la, -1, pv, ws)
+				if iter > nwMaxIter {
+					t.Errorf("p=%d trial %d prior %v: newton did not converge", p, trial, pv)
+					continue
+				}
+				_, lpL := func() (float64, float64) { a, _, _, lp := d.lineSearch(y, mu, la, -1, pv, ws); return a, lp }()
+				if lpN < lpL-1e-9*(1+math.Abs(lpL)) {
+					t.Errorf("p=%d trial %d prior %v: newton log posterior %v below line search %v", p, trial, pv, lpN, lpL)
+				}
+				lower, upper := math.Log(minDisp/10), math.Log(d.maxDisp)
+				if _, ga, _ := d.derivs(y, mu, a, -1, pv, false, ws); a > lower && a < upper && math.Abs(ga) > 1e-5*(1+math.Abs(lpN)) {
+					t.Errorf("p=%d trial %d prior %v: derivative %v at newton's optimum %v", p, trial, pv, ga, a)
+				}
+			}
+		}
+	}
+}
+
+func TestPolygammaFast(t *testing.T) {
+	for _, x := range []float64{1e-4, 0.3, 1, 5.5, 11.9, 12, 40, 1e6} {
+		// (gonum's Digamma is good to about 1e-10)
+		if got, want := digammaFast(x), mathext.Digamma(x); math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
+			t.Errorf("digammaFast(%v) = %v, gonum %v", x, got, want)
+		}
+		if got, want := trigammaFast(x), mathext.Zeta(2, x); math.Abs(got-want) > 1e-13*math.Abs(want) {
+			t.Errorf("trigammaFast(%v) = %v, ζ(2,x) %v", x, got, want)
+		}
+	}
+	// exact values: ψ(1) = −γ, ψ(½) = −γ − 2 log 2, ψ₁(1) = π²/6, ψ₁(½) = π²/2
+	const euler = 0.57721566490153286061
+	for _, c := range []struct{ got, want float64 }{
+		{digammaFast(1), -euler}, {digammaFast(0.5), -euler - 2*math.Ln2},
+		{trigammaFast(1), math.Pi * math.Pi / 6}, {trigammaFast(0.5), math.Pi * math.Pi / 2},
+	} {
+		if math.Abs(c.got-c.want) > 1e-14 {
+			t.Errorf("polygamma %v, want %v", c.got, c.want)
+		}
+	}
+}
