@@ -3,7 +3,6 @@ package diffexp
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // cells groups samples with identical design-matrix rows (DESeq2's "cells").
@@ -44,14 +43,15 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 	n := len(x)
 	s := buf[:n]
 	copy(s, x)
-	sort.Float64s(s)
 	if trim >= 0.5 {
-		if n%2 == 1 {
-			return s[n/2]
-		}
-		return (s[n/2-1] + s[n/2]) / 2
+		return medianSelect(s)
 	}
 	lo := int(math.Floor(float64(n) * trim))
+	if lo > 0 {
+		// s[:lo] the lo smallest, then s[lo:n-lo] the middle values
+		selectKth(s, lo)
+		selectKth(s[lo:], n-2*lo-1)
+	}
 	sum := 0.0
 	for _, v := range s[lo : n-lo] {
 		sum += v

@@ -31,6 +31,12 @@ type glmModel struct {
 	// init maps log(normalised count + 0.1) to starting coefficients:
 	// (XᵀX)⁻¹Xᵀ, p × m row-major.
 	init []float64
+	// For a design whose samples fall into exactly p cells (distinct
+	// design rows), cell is each sample's cell and cellInv maps the cells'
+	// linear predictors to coefficients (the inverse of the p × p matrix of
+	// distinct rows); nil otherwise. Such rows are fitted cell by cell.
+	cell    []int
+	cellInv []float64
 }
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
@@ -56,6 +62,7 @@ func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
 			}
 		}
 	}
+	g.cellDesign()
 	inv := make([]float64, p*p)
 	if !cholInverse(xtx, p, inv, make([]float64, p*p)) {
 		// Full rank was checked when the design was built; keep zeros.
@@ -72,6 +79,148 @@ func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
 		}
 	}
 	return g
+}
+
+// cellDesign sets g.cell and g.cellInv when the samples fall into exactly
+// p distinct design rows forming an invertible matrix.
+func (g *glmModel) cellDesign() {
+	m, p, x := g.m, g.p, g.x
+	cell := make([]int, m)
+	var rows [][]float64
+	for j := 0; j < m; j++ {
+		r := x[j*p : (j+1)*p]
+		id := -1
+		for k, u := range rows {
+			same := true
+			for a := range u {
+				same = same && u[a] == r[a]
+			}
+			if same {
+				id = k
+				break
+			}
+		}
+		if id < 0 {
+			if len(rows) == p {
+				return
+			}
+			id = len(rows)
+			rows = append(rows, r)
+		}
+		cell[j] = id
+	}
+	if len(rows) != p {
+		return
+	}
+	// Gauss–Jordan inversion with partial pivoting of U (rows = cells)
+	u := make([]float64, p*2*p)
+	for a := 0; a < p; a++ {
+		copy(u[a*2*p:], rows[a])
+		u[a*2*p+p+a] = 1
+	}
+	for c := 0; c < p; c++ {
+		piv := c
+		for a := c + 1; a < p; a++ {
+			if math.Abs(u[a*2*p+c]) > math.Abs(u[piv*2*p+c]) {
+				piv = a
+			}
+		}
+		if math.Abs(u[piv*2*p+c]) < 1e-12 {
+			return
+		}
+		for k := 0; k < 2*p; k++ {
+			u[c*2*p+k], u[piv*2*p+k] = u[piv*2*p+k], u[c*2*p+k]
+		}
+		d := u[c*2*p+c]
+		for k := 0; k < 2*p; k++ {
+			u[c*2*p+k] /= d
+		}
+		for a := 0; a < p; a++ {
+			if a != c {
+				f := u[a*2*p+c]
+				for k := 0; k < 2*p; k++ {
+					u[a*2*p+k] -= f * u[c*2*p+k]
+				}
+			}
+		}
+	}
+	g.cellInv = make([]float64, p*p)
+	for a := 0; a < p; a++ {
+		copy(g.cellInv[a*p:(a+1)*p], u[a*2*p+p:(a+1)*2*p])
+	}
+	g.cell = cell
+}
+
+// fitCells fits a row of a cell design: each cell's mean solves its own
+// one-dimensional likelihood equation Σ_j (y_j − μ_j)/(1 + αμ_j) = 0,
+// μ_j = s_j e^η, by Newton's method from the log mean normalised count
+// (the log likelihood is concave in η). It reports false, leaving the row
+// to IRLS, when a cell has no counts, a fitted mean falls below the floor
+// glmMinMu or Newton's method does not settle. The ridge penalty of IRLS
+// (λ ≈ 2e-6 on the natural-log scale) is left out here; it moves the
+// coefficients by about λβ/Σw, far below the agreement targets.
+func (g *glmModel) fitCells(ws *glmWork, y []float64, alpha float64) bool {
+	m, p := g.m, g.p
+	eta := ws.rhs[:p]
+	sum := ws.tmp[:p] // Σ y/s per cell, then counts per cell in tmp[p:]
+	clear(sum)
+	n := ws.tmp[p : 2*p]
+	clear(n)
+	for j := 0; j < m; j++ {
+		c := g.cell[j]
+		sum[c] += y[j] / g.sf[j]
+		n[c]++
+	}
+	for c := 0; c < p; c++ {
+		if !(sum[c] > 0) {
+			return false
+		}
+		e := math.Log(sum[c] / n[c])
+		ok := false
+		for it := 0; it < 50; it++ {
+			E := math.Exp(e)
+			f, df := 0.0, 0.0
+			for j := 0; j < m; j++ {
+				if g.cell[j] != c {
+					continue
+				}
+				mu := g.sf[j] * E
+				iq := 1 / (1 + alpha*mu)
+				f += (y[j] - mu) * iq
+				df += mu * (1 + alpha*y[j]) * iq * iq
+			}
+			step := f / df
+			step = math.Max(-5, math.Min(5, step))
+			e += step
+			if math.Abs(step) < 1e-10 {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+		eta[c] = e
+	}
+	beta := ws.beta[:p]
+	for a := 0; a < p; a++ {
+		s := 0.0
+		for c := 0; c < p; c++ {
+			s += g.cellInv[a*p+c] * eta[c]
+		}
+		beta[a] = s
+	}
+	for j := 0; j < m; j++ {
+		e := eta[g.cell[j]]
+		mu := g.sf[j] * math.Exp(e)
+		if mu < glmMinMu {
+			return false
+		}
+		ws.mu[j] = mu
+		ws.eta[j] = e
+		ws.z[j] = g.logSf[j] + e
+	}
+	return true
 }
 
 // glmWork is one worker's scratch space and the result of its last fit.
@@ -95,7 +244,7 @@ func newGLMWork(m, p int) *glmWork {
 		mu: make([]float64, m), muRaw: make([]float64, m), w: make([]float64, m), z: make([]float64, m), eta: make([]float64, m),
 		hat: make([]float64, m), xtwx: make([]float64, p*p), a: make([]float64, p*p),
 		ainv: make([]float64, p*p), cov: make([]float64, p*p), rhs: make([]float64, p),
-		tmp: make([]float64, p*p), chol: make([]float64, p*p),
+		tmp: make([]float64, max(p*p, 2*p)), chol: make([]float64, p*p),
 	}
 }
 
@@ -131,6 +280,11 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 		for j := 0; j < m; j++ {
 			ws.mu[j] = math.Max(g.sf[j]*math.Exp(beta[0]), glmMinMu)
 		}
+		ws.conv, ws.iter = true, 0
+		g.finish(ws, y, alpha)
+		return true
+	}
+	if g.cell != nil && g.fitCells(ws, y, alpha) {
 		ws.conv, ws.iter = true, 0
 		g.finish(ws, y, alpha)
 		return true

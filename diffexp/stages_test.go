@@ -668,3 +668,99 @@ func TestPolygammaFast(t *testing.T) {
 		}
 	}
 }
+
+// TestFitCellsMatchesIRLS compares the cell-by-cell fit of a group design
+// with IRLS on the same rows (2 and 3 groups, with a batch-like cell
+// design), including the covariance used by the Wald test.
+func TestFitCellsMatchesIRLS(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	designs := []struct {
+		p    int
+		rows [][]float64
+	}{
+		{2, [][]float64{{1, 0}, {1, 1}}},
+		{3, [][]float64{{1, 0, 0}, {1, 1, 0}, {1, 0, 1}}},
+		{3, [][]float64{{1, 0, 0}, {1, 1, 0}, {1, 1, 1}}},
+	}
+	for di, dz := range designs {
+		m := 12
+		p := dz.p
+		x := make([]float64, m*p)
+		for j := 0; j < m; j++ {
+			copy(x[j*p:], dz.rows[j%p])
+		}
+		sf := make([]float64, m)
+		for j := range sf {
+			sf[j] = 0.5 + rng.Float64()
+		}
+		cellsFit := newGLMModel(x, m, p, sf)
+		if cellsFit.cell == nil {
+			t.Fatalf("design %d: not recognised as a cell design", di)
+		}
+		irls := newGLMModel(x, m, p, sf)
+		irls.cell, irls.cellInv = nil, nil
+		w1, w2 := newGLMWork(m, p), newGLMWork(m, p)
+		for trial := 0; trial < 50; trial++ {
+			y := make([]float64, m)
+			base := math.Exp(1 + 6*rng.Float64())
+			for j := range y {
+				y[j] = math.Round(base * sf[j] * (0.5 + rng.Float64()) * float64(1+j%p))
+			}
+			alpha := math.Exp(-6 + 6*rng.Float64())
+			c1 := cellsFit.fit(w1, y, alpha)
+			c2 := irls.fit(w2, y, alpha)
+			if c1 != c2 {
+				t.Errorf("design %d trial %d: converged %v vs IRLS %v", di, trial, c1, c2)
+			}
+			for a := 0; a < p; a++ {
+				if d := math.Abs(w1.beta[a] - w2.beta[a]); d > 1e-5*(1+math.Abs(w2.beta[a])) {
+					t.Errorf("design %d trial %d: beta[%d] %v, IRLS %v", di, trial, a, w1.beta[a], w2.beta[a])
+				}
+			}
+			for k := 0; k < p*p; k++ {
+				if d := math.Abs(w1.cov[k] - w2.cov[k]); d > 1e-5*math.Abs(w2.cov[k])+1e-12 {
+					t.Errorf("design %d trial %d: cov[%d] %v, IRLS %v", di, trial, k, w1.cov[k], w2.cov[k])
+				}
+			}
+		}
+	}
+}
+
+// TestTrimmedMeanSelect compares trimmedMean with a sort-based reference.
+func TestTrimmedMeanSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(60)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(rng.IntN(8)) // many ties
+			if trial%2 == 0 {
+				x[i] = rng.Float64()
+			}
+		}
+		for _, trim := range []float64{0, 1.0 / 8, 0.2, 0.25, 1.0 / 3, 0.5} {
+			s := append([]float64(nil), x...)
+			sort.Float64s(s)
+			var want float64
+			if trim >= 0.5 {
+				want = median(s)
+			} else {
+				lo := int(math.Floor(float64(n) * trim))
+				for _, v := range s[lo : n-lo] {
+					want += v
+				}
+				want /= float64(n - 2*lo)
+			}
+			orig := append([]float64(nil), x...)
+			got := trimmedMean(x, trim, make([]float64, n))
+			if math.Abs(got-want) > 1e-13*(1+math.Abs(want)) {
+				t.Fatalf("n=%d trim %v: %v, want %v", n, trim, got, want)
+			}
+			for i := range x {
+				if x[i] != orig[i] {
+					t.Fatalf("trimmedMean modified its input")
+				}
+			}
+		}
+	}
+}
