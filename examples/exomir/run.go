@@ -35,6 +35,7 @@ type runConfig struct {
 	quantConfig
 	sheet, design, contrast, test, method string
 	quiet                                 bool
+	notes                                 []string // printed after the run
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
@@ -227,13 +228,45 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 		}},
 		{"summary.tsv", func(w *bufio.Writer) error { return writeStudySummary(w, sh, results) }},
 		{"coldata.tsv", func(w *bufio.Writer) error { return writeColData(w, sh) }},
-		{"isomirs.gff3", func(w *bufio.Writer) error { return quant.WriteIsomirGFF(w, samples, quant.GFFOptions{}) }},
 	}
 	for _, f := range write {
 		if err := atomicfile.WriteFile(out(f.name), f.fill); err != nil {
 			return err
 		}
 	}
+	// The isomiR file is the largest output: write it while DE runs.
+	var gff errgroup.Group
+	gff.Go(func() error {
+		return atomicfile.WriteFile(out("isomirs.gff3"), func(w *bufio.Writer) error {
+			return quant.WriteIsomirGFF(w, samples, quant.GFFOptions{})
+		})
+	})
+	if err := writeStudyDE(c, sh, results, samples, matureNames, out); err != nil {
+		gff.Wait()
+		return err
+	}
+	if err := gff.Wait(); err != nil {
+		return err
+	}
+	var reads, mirna int64
+	for _, r := range results {
+		in, _ := r.q.Stat("input_reads")
+		mi, _ := r.q.Stat("reads_mirna")
+		n, _ := strconv.ParseInt(in, 10, 64)
+		m, _ := strconv.ParseInt(mi, 10, 64)
+		reads += n
+		mirna += m
+	}
+	fmt.Fprintf(stdout, "exomir run: %d samples, %d reads (%d on miRNAs) in %.1f s\n", len(results), reads, mirna, time.Since(start).Seconds())
+	for _, n := range c.notes {
+		fmt.Fprintln(stdout, n)
+	}
+	return nil
+}
+
+// writeStudyDE runs DE (when possible) and writes the MultiQC files and
+// the report.
+func writeStudyDE(c *runConfig, sh *sheet, results []*sampleResult, samples []*quant.Sample, matureNames []string, out func(string) string) error {
 	de, rocs, deNote, err := studyDE(c, sh)
 	if err != nil {
 		return err
@@ -279,16 +312,10 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 	if err := atomicfile.WriteFile(out("report.html"), func(w *bufio.Writer) error { return report.WriteHTML(w, data) }); err != nil {
 		return err
 	}
-	var reads, mirna int64
-	for _, s := range qc {
-		reads += s.InputReads
-		mirna += s.MiRNAReads
-	}
-	fmt.Fprintf(stdout, "exomir run: %d samples, %d reads (%d on miRNAs) in %.1f s\n", len(qc), reads, mirna, time.Since(start).Seconds())
 	if deNote != "" {
-		fmt.Fprintln(stdout, deNote)
+		c.notes = append(c.notes, deNote)
 	}
-	fmt.Fprintf(stdout, "report: %s\n", out("report.html"))
+	c.notes = append(c.notes, "report: "+out("report.html"))
 	return nil
 }
 
