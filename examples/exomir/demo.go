@@ -41,6 +41,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
 	c.out, c.threads = *out, *threads
 	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
+	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
+	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
+	if _, err := os.Stat(trna); err == nil {
+		c.others = multiFlag{"tRNA=" + trna}
+	}
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -115,21 +115,28 @@ func stackedPlot(title string, samples []Sample, rows func(Sample) []Category, t
 		}
 	}
 	var below *plotter.BarChart
-	for ci, name := range names {
+	ci := 0
+	for _, name := range names {
 		vals := make(plotter.Values, len(samples))
+		any := false
 		for si, s := range samples {
 			t := total(s)
 			for _, c := range rows(s) {
 				if c.Name == name && t > 0 {
 					vals[si] = 100 * float64(c.Reads) / float64(t)
+					any = any || c.Reads > 0
 				}
 			}
+		}
+		if !any {
+			continue // an empty category only clutters the legend
 		}
 		bar, err := plotter.NewBarChart(vals, vg.Points(18))
 		if err != nil {
 			return nil, err
 		}
 		bar.Color = colour(ci)
+		ci++
 		bar.LineStyle.Width = 0
 		if below != nil {
 			bar.StackOn(below)
@@ -504,9 +511,11 @@ func rocPlot(d *Data, top int, positive string) (*plot.Plot, error) {
 	p.X.Label.Text = "1 - specificity"
 	p.Y.Label.Text = "sensitivity"
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	p.Legend.Top = true
+	// Bottom right: the curves of good biomarkers run along the top left.
+	p.Legend.Top = false
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(5)
+	p.Legend.YOffs = vg.Points(5)
 	for k, ri := range idx {
 		r := d.ROC[ri]
 		fi, ok := index[r.Feature]
