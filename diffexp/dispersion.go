@@ -720,9 +720,15 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 	mm := ws.xtwx[:pp]
 	m1 := ws.dm1[:pp]
 	m2 := ws.dm2[:pp]
+	cell := d.glm.cell
+	if cell != nil {
+		// cell design: per-cell sums of w, w′, w″ in the first p entries
+		mm, m1, m2 = mm[:p], m1[:p], m2[:p]
+	}
 	clear(mm)
 	clear(m1)
 	clear(m2)
+	const halfLog2Pi = 0.91893853320467274178
 	ll := 0.0
 	for j := 0; j < m; j++ {
 		mj, yj := mu[j], y[j]
@@ -743,12 +749,17 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 					ll += fastLog(prod) - yj*(logR+l1p)
 				}
 			} else {
+				// the series of digammaLargeLog, trigammaLarge and
+				// lgammaLargeLog sharing 1/x and log x
 				x := yj + r
 				lx := fastLog(x)
-				d1 = digammaLargeLog(x, lx) - psiR
-				t1 = trigammaLarge(x) - psi1R
+				z := 1 / x
+				z2 := z * z
+				d1 = lx - 0.5*z - z2*(1.0/12-z2*(1.0/120-z2*(1.0/252-z2*(1.0/240-z2*(1.0/132))))) - psiR
+				t1 = z + z2*(0.5+z*(1.0/6-z2*(1.0/30-z2*(1.0/42-z2*(1.0/30-z2*(5.0/66)))))) - psi1R
 				if wantValue {
-					ll += lgammaLargeLog(x, lx) - lgr - yj*(logR+l1p)
+					lg := (x-0.5)*lx - x + halfLog2Pi + z*(1.0/12-z2*(1.0/360-z2*(1.0/1260-z2*(1.0/1680-z2*(1.0/1188)))))
+					ll += lg - lgr - yj*(logR+l1p)
 				}
 			}
 		}
@@ -761,6 +772,13 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 		w := mj * iq
 		w1 := -am * mj * iq * iq
 		w2 := w1 * (1 - am) * iq
+		if cell != nil {
+			c := cell[j]
+			mm[c] += w
+			m1[c] += w1
+			m2[c] += w2
+			continue
+		}
 		row := d.x[j*p : (j+1)*p]
 		for a := 0; a < p; a++ {
 			ra := row[a]
@@ -772,40 +790,61 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 			}
 		}
 	}
-	for a := 0; a < p; a++ {
-		for b := 0; b < a; b++ {
-			mm[b*p+a] = mm[a*p+b]
-			m1[b*p+a] = m1[a*p+b]
-			m2[b*p+a] = m2[a*p+b]
-		}
-	}
-	if wantValue {
-		ll -= 0.5 * logDetCholesky(mm, p, ws.chol)
-	} else {
-		ll = math.NaN()
-	}
-	inv := ws.dinv[:pp]
-	if cholInverse(mm, p, inv, ws.chol) {
+	if cell != nil {
+		// XᵀWX = Uᵀ diag(S_c) U: log det = 2 log|det U| + Σ log S_c, and
+		// M⁻¹M′ = U⁻¹ diag(S′_c/S_c) U
+		prod := 1.0
 		tr1, tr2, trAA := 0.0, 0.0, 0.0
-		aa := ws.daa[:pp] // A = M⁻¹M′
-		for a := 0; a < p; a++ {
-			for b := 0; b < p; b++ {
-				s := 0.0
-				for k := 0; k < p; k++ {
-					s += inv[a*p+k] * m1[k*p+b]
-				}
-				aa[a*p+b] = s
-				tr1 += inv[a*p+b] * m1[b*p+a]
-				tr2 += inv[a*p+b] * m2[b*p+a]
-			}
+		for c := 0; c < p; c++ {
+			prod *= mm[c]
+			q1 := m1[c] / mm[c]
+			tr1 += q1
+			tr2 += m2[c] / mm[c]
+			trAA += q1 * q1
 		}
-		for a := 0; a < p; a++ {
-			for b := 0; b < p; b++ {
-				trAA += aa[a*p+b] * aa[b*p+a]
-			}
+		if wantValue {
+			ll -= 0.5 * (d.glm.cellLogDet + fastLog(prod))
+		} else {
+			ll = math.NaN()
 		}
 		g -= 0.5 * tr1
 		h -= 0.5 * (tr2 - trAA)
+	} else {
+		for a := 0; a < p; a++ {
+			for b := 0; b < a; b++ {
+				mm[b*p+a] = mm[a*p+b]
+				m1[b*p+a] = m1[a*p+b]
+				m2[b*p+a] = m2[a*p+b]
+			}
+		}
+		if wantValue {
+			ll -= 0.5 * logDetCholesky(mm, p, ws.chol)
+		} else {
+			ll = math.NaN()
+		}
+		inv := ws.dinv[:pp]
+		if cholInverse(mm, p, inv, ws.chol) {
+			tr1, tr2, trAA := 0.0, 0.0, 0.0
+			aa := ws.daa[:pp] // A = M⁻¹M′
+			for a := 0; a < p; a++ {
+				for b := 0; b < p; b++ {
+					s := 0.0
+					for k := 0; k < p; k++ {
+						s += inv[a*p+k] * m1[k*p+b]
+					}
+					aa[a*p+b] = s
+					tr1 += inv[a*p+b] * m1[b*p+a]
+					tr2 += inv[a*p+b] * m2[b*p+a]
+				}
+			}
+			for a := 0; a < p; a++ {
+				for b := 0; b < p; b++ {
+					trAA += aa[a*p+b] * aa[b*p+a]
+				}
+			}
+			g -= 0.5 * tr1
+			h -= 0.5 * (tr2 - trAA)
+		}
 	}
 	if priorVar > 0 {
 		dd := logA - priorMean

@@ -37,6 +37,8 @@ type glmModel struct {
 	// distinct rows); nil otherwise. Such rows are fitted cell by cell.
 	cell    []int
 	cellInv []float64
+	// cellLogDet is 2 log|det U| for the matrix U of distinct rows.
+	cellLogDet float64
 }
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
@@ -113,6 +115,7 @@ func (g *glmModel) cellDesign() {
 		return
 	}
 	// Gauss–Jordan inversion with partial pivoting of U (rows = cells)
+	logDet := 0.0
 	u := make([]float64, p*2*p)
 	for a := 0; a < p; a++ {
 		copy(u[a*2*p:], rows[a])
@@ -132,6 +135,7 @@ func (g *glmModel) cellDesign() {
 			u[c*2*p+k], u[piv*2*p+k] = u[piv*2*p+k], u[c*2*p+k]
 		}
 		d := u[c*2*p+c]
+		logDet += math.Log(math.Abs(d))
 		for k := 0; k < 2*p; k++ {
 			u[c*2*p+k] /= d
 		}
@@ -149,6 +153,7 @@ func (g *glmModel) cellDesign() {
 		copy(g.cellInv[a*p:(a+1)*p], u[a*2*p+p:(a+1)*2*p])
 	}
 	g.cell = cell
+	g.cellLogDet = 2 * logDet
 }
 
 // fitCells fits a row of a cell design: each cell's mean solves its own

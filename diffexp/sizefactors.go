@@ -17,13 +17,22 @@ import (
 func SizeFactors(c *Counts, typ string) ([]float64, error) {
 	m := len(c.Samples)
 	n := len(c.Features)
+	// log of every count, once (−Inf for zeros)
+	logs := make([]float64, n*m)
+	for k, v := range c.Values {
+		if v > 0 {
+			logs[k] = fastLog(v)
+		} else {
+			logs[k] = math.Inf(-1)
+		}
+	}
 	logGeo := make([]float64, n)
 	switch typ {
 	case "", "ratio":
 		for i := 0; i < n; i++ {
 			s := 0.0
-			for _, v := range c.Row(i) {
-				s += math.Log(v)
+			for _, l := range logs[i*m : (i+1)*m] {
+				s += l
 			}
 			logGeo[i] = s / float64(m)
 		}
@@ -31,9 +40,9 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		for i := 0; i < n; i++ {
 			s := 0.0
 			pos := false
-			for _, v := range c.Row(i) {
-				if v > 0 {
-					s += math.Log(v)
+			for _, l := range logs[i*m : (i+1)*m] {
+				if !math.IsInf(l, -1) {
+					s += l
 					pos = true
 				}
 			}
@@ -67,7 +76,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 			if math.IsInf(logGeo[i], 0) || (typ == "poscounts" && v == 0) {
 				continue
 			}
-			buf = append(buf, math.Log(v)-logGeo[i])
+			buf = append(buf, logs[i*m+j]-logGeo[i])
 		}
 		if len(buf) == 0 {
 			return nil, fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])

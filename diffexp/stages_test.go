@@ -588,13 +588,21 @@ var sinkFloat float64
 // that newton finds a stationary point no worse than the line search.
 func TestDispersionDerivs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, p := range []int{1, 2, 3} {
+	// p = 1..3 are cell designs (derivs' per-cell path); p = 4 is
+	// reduced to 2 columns with a continuous covariate (general path)
+	for _, pc := range []int{1, 2, 3, 4} {
+		p := pc
 		m := 9
+		if pc == 4 {
+			p = 2
+		}
 		x := make([]float64, m*p)
 		for j := 0; j < m; j++ {
 			x[j*p] = 1
 			for a := 1; a < p; a++ {
-				if (j+a)%3 == 0 {
+				if pc == 4 {
+					x[j*p+a] = float64(j*j) / 20
+				} else if (j+a)%3 == 0 {
 					x[j*p+a] = 1
 				}
 			}
@@ -604,6 +612,9 @@ func TestDispersionDerivs(t *testing.T) {
 			sf[j] = 0.7 + 0.6*rng.Float64()
 		}
 		d := newDispModel(newGLMModel(x, m, p, sf))
+		if (d.glm.cell != nil) != (pc < 4) {
+			t.Fatalf("design %d: cell design detection %v", pc, d.glm.cell != nil)
+		}
 		ws := newDispWork(m, p)
 		for trial := 0; trial < 30; trial++ {
 			y := make([]float64, m)
