@@ -878,7 +878,7 @@ func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dis
 // Newton iteration settings for the dispersion fits.
 const (
 	nwMaxIter = 100
-	nwTol     = 1e-7 // stop when the step in log α is smaller
+	nwTol     = 1e-3 // stop when the step in log α is smaller
 	nwMaxStep = 2.0  // largest step in log α
 )
 
