@@ -936,6 +936,9 @@ func (d *dispModel) newtonFrom(y, mu []float64, a, lp, g, h, pm, pv float64, ws 
 			next = (lo + hi) / 2
 		}
 		if math.Abs(next-a) < nwTol || hi-lo < nwTol {
+			// the last step is not evaluated: lp from the quadratic model
+			st := next - a
+			lp += st * (g + 0.5*h*st)
 			a = next
 			converged = true
 			break

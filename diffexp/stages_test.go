@@ -645,6 +645,9 @@ func TestDispersionDerivs(t *testing.T) {
 					t.Errorf("p=%d trial %d prior %v: newton did not converge", p, trial, pv)
 					continue
 				}
+				if lpA := d.logPost(y, mu, a, -1, pv, ws); math.Abs(lpA-lpN) > 1e-9*(1+math.Abs(lpA)) {
+					t.Errorf("p=%d trial %d prior %v: newton's log posterior %v, at its optimum %v", p, trial, pv, lpN, lpA)
+				}
 				_, lpL := func() (float64, float64) { a, _, _, lp := d.lineSearch(y, mu, la, -1, pv, ws); return a, lp }()
 				if lpN < lpL-1e-9*(1+math.Abs(lpL)) {
 					t.Errorf("p=%d trial %d prior %v: newton log posterior %v below line search %v", p, trial, pv, lpN, lpL)
