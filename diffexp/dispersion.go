@@ -711,11 +711,9 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 	alpha := math.Exp(logA)
 	r := 1 / alpha
 	logR := -logA
-	psiR, psi1R := digammaFast(r), trigammaFast(r)
-	lgr := 0.0
-	if wantValue {
-		lgr, _ = math.Lgamma(r)
-	}
+	// ψ(r), ψ₁(r) and lgamma(r) are needed for counts above smallCount only
+	var psiR, psi1R, lgr float64
+	haveR := false
 	pp := p * p
 	mm := ws.xtwx[:pp]
 	m1 := ws.dm1[:pp]
@@ -751,6 +749,13 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 			} else {
 				// the series of digammaLargeLog, trigammaLarge and
 				// lgammaLargeLog sharing 1/x and log x
+				if !haveR {
+					psiR, psi1R = digammaFast(r), trigammaFast(r)
+					if wantValue {
+						lgr, _ = math.Lgamma(r)
+					}
+					haveR = true
+				}
 				x := yj + r
 				lx := fastLog(x)
 				z := 1 / x

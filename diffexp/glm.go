@@ -37,8 +37,10 @@ type glmModel struct {
 	// distinct rows); nil otherwise. Such rows are fitted cell by cell.
 	cell    []int
 	cellInv []float64
-	// cellLogDet is 2 log|det U| for the matrix U of distinct rows.
+	// cellLogDet is 2 log|det U| for the matrix U of distinct rows;
+	// cellRows is U (p × p, row c = design row of cell c).
 	cellLogDet float64
+	cellRows   []float64
 }
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
@@ -154,6 +156,10 @@ func (g *glmModel) cellDesign() {
 	}
 	g.cell = cell
 	g.cellLogDet = 2 * logDet
+	g.cellRows = make([]float64, p*p)
+	for c, r := range rows {
+		copy(g.cellRows[c*p:(c+1)*p], r)
+	}
 }
 
 // fitCells fits a row of a cell design: each cell's mean solves its own
@@ -215,15 +221,19 @@ func (g *glmModel) fitCells(ws *glmWork, y []float64, alpha float64) bool {
 		}
 		beta[a] = s
 	}
+	expEta := sum // e^η per cell
+	for c := 0; c < p; c++ {
+		expEta[c] = math.Exp(eta[c])
+	}
 	for j := 0; j < m; j++ {
-		e := eta[g.cell[j]]
-		mu := g.sf[j] * math.Exp(e)
+		c := g.cell[j]
+		mu := g.sf[j] * expEta[c]
 		if mu < glmMinMu {
 			return false
 		}
 		ws.mu[j] = mu
-		ws.eta[j] = e
-		ws.z[j] = g.logSf[j] + e
+		ws.eta[j] = eta[c]
+		ws.z[j] = g.logSf[j] + eta[c]
 	}
 	return true
 }
@@ -240,6 +250,7 @@ type glmWork struct {
 	chol          []float64
 	dev           float64 // −2 log likelihood
 	conv          bool
+	cellFit       bool // the last fit was fitCells'
 	iter          int
 }
 
@@ -289,8 +300,9 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 		g.finish(ws, y, alpha)
 		return true
 	}
+	ws.cellFit = false
 	if g.cell != nil && g.fitCells(ws, y, alpha) {
-		ws.conv, ws.iter = true, 0
+		ws.conv, ws.iter, ws.cellFit = true, 0, true
 		g.finish(ws, y, alpha)
 		return true
 	}
@@ -385,14 +397,34 @@ func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
 	m, p, x := g.m, g.p, g.x
 	xtwx := ws.xtwx[:p*p]
 	clear(xtwx)
-	for j := 0; j < m; j++ {
-		mu := ws.mu[j]
-		wj := mu / (1 + alpha*mu)
-		ws.w[j] = wj
-		r := x[j*p : (j+1)*p]
-		for a := 0; a < p; a++ {
-			for b := 0; b < p; b++ {
-				xtwx[a*p+b] += wj * r[a] * r[b]
+	if ws.cellFit {
+		// XᵀWX = Σ_c (Σ_{j∈c} w_j) u_c u_cᵀ
+		sw := ws.betaNew[:p]
+		clear(sw)
+		for j := 0; j < m; j++ {
+			mu := ws.mu[j]
+			wj := mu / (1 + alpha*mu)
+			ws.w[j] = wj
+			sw[g.cell[j]] += wj
+		}
+		for c := 0; c < p; c++ {
+			u := g.cellRows[c*p : (c+1)*p]
+			for a := 0; a < p; a++ {
+				for b := 0; b < p; b++ {
+					xtwx[a*p+b] += sw[c] * u[a] * u[b]
+				}
+			}
+		}
+	} else {
+		for j := 0; j < m; j++ {
+			mu := ws.mu[j]
+			wj := mu / (1 + alpha*mu)
+			ws.w[j] = wj
+			r := x[j*p : (j+1)*p]
+			for a := 0; a < p; a++ {
+				for b := 0; b < p; b++ {
+					xtwx[a*p+b] += wj * r[a] * r[b]
+				}
 			}
 		}
 	}
@@ -411,22 +443,25 @@ func (g *glmModel) finish(ws *glmWork, y []float64, alpha float64) {
 	tmp := ws.tmp[:p*p]
 	matMul(tmp, ainv, xtwx, p)
 	matMul(ws.cov[:p*p], tmp, ainv, p)
-	for j := 0; j < m; j++ {
-		r := x[j*p : (j+1)*p]
-		h := 0.0
-		for a := 0; a < p; a++ {
-			s := 0.0
-			for b := 0; b < p; b++ {
-				s += ainv[a*p+b] * r[b]
-			}
-			h += r[a] * s
+	if ws.cellFit {
+		// hat values: w_j u_cᵀ A⁻¹ u_c; μ has no floor applied
+		q := ws.betaNew[:p]
+		for c := 0; c < p; c++ {
+			q[c] = quadForm(ainv, g.cellRows[c*p:(c+1)*p], p)
 		}
-		ws.hat[j] = ws.w[j] * h
-	}
-	// The likelihood (deviance, LRT) and Cook's distances use the means
-	// without the floor, as DESeq2 recomputes them from the coefficients.
-	for j := 0; j < m; j++ {
-		ws.muRaw[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], ws.beta[:p]))
+		for j := 0; j < m; j++ {
+			ws.hat[j] = ws.w[j] * q[g.cell[j]]
+		}
+		copy(ws.muRaw[:m], ws.mu[:m])
+	} else {
+		for j := 0; j < m; j++ {
+			ws.hat[j] = ws.w[j] * quadForm(ainv, x[j*p:(j+1)*p], p)
+		}
+		// The likelihood (deviance, LRT) and Cook's distances use the means
+		// without the floor, as DESeq2 recomputes them from the coefficients.
+		for j := 0; j < m; j++ {
+			ws.muRaw[j] = g.sf[j] * math.Exp(dot(x[j*p:(j+1)*p], ws.beta[:p]))
+		}
 	}
 	if g.needDev {
 		ws.dev = nbDeviance(y, ws.muRaw[:m], alpha, nbConst(y, alpha))
@@ -477,6 +512,19 @@ func nbDeviance(y, mu []float64, alpha, c float64) float64 {
 		}
 	}
 	return -2 * ll
+}
+
+// quadForm returns rᵀ a r for a p × p matrix a.
+func quadForm(a, r []float64, p int) float64 {
+	h := 0.0
+	for i := 0; i < p; i++ {
+		s := 0.0
+		for k := 0; k < p; k++ {
+			s += a[i*p+k] * r[k]
+		}
+		h += r[i] * s
+	}
+	return h
 }
 
 func dot(a, b []float64) float64 {

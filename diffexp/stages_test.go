@@ -736,6 +736,14 @@ func TestFitCellsMatchesIRLS(t *testing.T) {
 					t.Errorf("design %d trial %d: cov[%d] %v, IRLS %v", di, trial, k, w1.cov[k], w2.cov[k])
 				}
 			}
+			for j := 0; j < m; j++ {
+				if d := math.Abs(w1.hat[j] - w2.hat[j]); d > 1e-5*math.Abs(w2.hat[j])+1e-12 {
+					t.Errorf("design %d trial %d: hat[%d] %v, IRLS %v", di, trial, j, w1.hat[j], w2.hat[j])
+				}
+				if d := math.Abs(w1.muRaw[j] - w2.muRaw[j]); d > 1e-5*w2.muRaw[j] {
+					t.Errorf("design %d trial %d: μ[%d] %v, IRLS %v", di, trial, j, w1.muRaw[j], w2.muRaw[j])
+				}
+			}
 		}
 	}
 }
