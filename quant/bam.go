@@ -942,12 +942,12 @@ func (c *insertCollector) finishRead(a *readAcc, weight, index int64) {
 			}
 			return x.Len < y.Len
 		})
-		hits = bamUniqueHits(hits)
+		hits = slices.Compact(hits)
 	}
 	others := a.others
 	if len(others) > 1 {
 		sort.Ints(others)
-		others = bamUniqueInts(others)
+		others = slices.Compact(others)
 	}
 	if len(hits) == 0 && len(others) == 0 {
 		c.st.Unmapped += weight
@@ -1033,30 +1033,6 @@ func mdMismatches(md string) []int {
 		}
 	}
 	return out
-}
-
-func bamUniqueHits(h []Hit) []Hit {
-	n := 0
-	for i, x := range h {
-		if i > 0 && x == h[n-1] {
-			continue
-		}
-		h[n] = x
-		n++
-	}
-	return h[:n]
-}
-
-func bamUniqueInts(x []int) []int {
-	n := 0
-	for i, v := range x {
-		if i > 0 && v == x[n-1] {
-			continue
-		}
-		x[n] = v
-		n++
-	}
-	return x[:n]
 }
 
 // bamUpperDNA upper-cases in place and turns U into T.
