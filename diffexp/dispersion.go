@@ -612,11 +612,11 @@ func fitLocalTrend(means, disps []float64) (*trend, error) {
 // mad is R's mad(): 1.4826 × median absolute deviation from the median.
 func mad(x []float64) float64 {
 	c := append([]float64(nil), x...)
-	med := median(c)
+	med := medianSelect(c)
 	for i, v := range x {
 		c[i] = math.Abs(v - med)
 	}
-	return 1.4826 * median(c)
+	return 1.4826 * medianSelect(c)
 }
 
 // psi1 returns ψ₁(x) = ζ(2, x).

@@ -1,7 +1,9 @@
 package diffexp
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -73,7 +75,7 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 	const nq = 50
 	n := len(filter)
 	sorted := append([]float64(nil), filter...)
-	sort.Float64s(sorted)
+	slices.Sort(sorted)
 	zeros := 0
 	for _, v := range filter {
 		if v == 0 {
@@ -91,7 +93,6 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 		theta[k] = lower + float64(k)*by
 	}
 	theta[nq-1] = upper
-	padjs := make([][]float64, nq)
 	cutoffs := make([]float64, nq)
 	numRej := make([]float64, nq)
 	// rows with a p-value, in increasing p-value order (ties by row)
@@ -101,26 +102,27 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 			order = append(order, i)
 		}
 	}
-	sort.Slice(order, func(a, b int) bool {
-		pa, pb := pvalue[order[a]], pvalue[order[b]]
-		return pa < pb || (pa == pb && order[a] < order[b])
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(pvalue[a], pvalue[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
 	})
-	kept := make([]int, 0, len(order))
-	for k, th := range theta {
-		cut := quantileR7(sorted, th)
-		cutoffs[k] = cut
+	keptAt := func(cut float64, kept []int) []int {
 		kept = kept[:0]
 		for _, i := range order {
 			if filter[i] >= cut {
 				kept = append(kept, i)
 			}
 		}
-		padjs[k] = bhSorted(pvalue, kept, n)
-		for _, v := range padjs[k] {
-			if v < alpha {
-				numRej[k]++
-			}
-		}
+		return kept
+	}
+	kept := make([]int, 0, len(order))
+	for k, th := range theta {
+		cut := quantileR7(sorted, th)
+		cutoffs[k] = cut
+		kept = keptAt(cut, kept)
+		numRej[k] = float64(bhRejections(pvalue, kept, alpha))
 	}
 	j := 0
 	maxRej := 0.0
@@ -149,7 +151,20 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 			}
 		}
 	}
-	return padjs[j], cutoffs[j]
+	return bhSorted(pvalue, keptAt(cutoffs[j], kept), n), cutoffs[j]
+}
+
+// bhRejections is the number of BH-adjusted p-values below alpha that
+// bhSorted(p, idx, ·) would give: the largest rank k (1-based) with
+// m/k·p_(k) < alpha, computed with bhSorted's expression.
+func bhRejections(p []float64, idx []int, alpha float64) int {
+	m := len(idx)
+	for k := m - 1; k >= 0; k-- {
+		if float64(m)/float64(k+1)*p[idx[k]] < alpha {
+			return k + 1
+		}
+	}
+	return 0
 }
 
 // lowess is Cleveland's (1979) robust locally weighted linear regression

@@ -3,7 +3,9 @@ package diffexp
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // SizeFactors estimates per-sample size factors by DESeq2's median-of-ratios
@@ -67,23 +69,40 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		}
 		return nil, fmt.Errorf("%w: every feature has a zero in some sample, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors)
 	}
+	// per-sample medians, samples shared out among GOMAXPROCS goroutines
 	sf := make([]float64, m)
-	buf := make([]float64, 0, n)
-	for j := 0; j < m; j++ {
-		buf = buf[:0]
-		for i := 0; i < n; i++ {
-			v := c.Values[i*m+j]
-			if math.IsInf(logGeo[i], 0) || (typ == "poscounts" && v == 0) {
-				continue
+	errs := make([]error, m)
+	workers := min(runtime.GOMAXPROCS(0), m)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			buf := make([]float64, 0, n)
+			for j := w; j < m; j += workers {
+				buf = buf[:0]
+				for i := 0; i < n; i++ {
+					v := c.Values[i*m+j]
+					if math.IsInf(logGeo[i], 0) || (typ == "poscounts" && v == 0) {
+						continue
+					}
+					buf = append(buf, logs[i*m+j]-logGeo[i])
+				}
+				if len(buf) == 0 {
+					errs[j] = fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
+					continue
+				}
+				sf[j] = math.Exp(medianSelect(buf))
+				if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
+					errs[j] = fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
+				}
 			}
-			buf = append(buf, logs[i*m+j]-logGeo[i])
-		}
-		if len(buf) == 0 {
-			return nil, fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
-		}
-		sf[j] = math.Exp(medianSelect(buf))
-		if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
-			return nil, fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	if typ == "poscounts" {
