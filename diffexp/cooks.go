@@ -43,11 +43,28 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 	n := len(x)
 	s := buf[:n]
 	copy(s, x)
-	if trim >= 0.5 {
+	if n <= 24 {
+		// small cells: insertion sort beats two selections
+		for i := 1; i < n; i++ {
+			v := s[i]
+			k := i
+			for k > 0 && s[k-1] > v {
+				s[k] = s[k-1]
+				k--
+			}
+			s[k] = v
+		}
+		if trim >= 0.5 {
+			if n%2 == 1 {
+				return s[n/2]
+			}
+			return (s[n/2-1] + s[n/2]) / 2
+		}
+	} else if trim >= 0.5 {
 		return medianSelect(s)
 	}
 	lo := int(math.Floor(float64(n) * trim))
-	if lo > 0 {
+	if lo > 0 && n > 24 {
 		// s[:lo] the lo smallest, then s[lo:n-lo] the middle values
 		selectKth(s, lo)
 		selectKth(s[lo:], n-2*lo-1)
