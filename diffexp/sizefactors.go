@@ -19,44 +19,54 @@ import (
 func SizeFactors(c *Counts, typ string) ([]float64, error) {
 	m := len(c.Samples)
 	n := len(c.Features)
-	// log of every count, once (−Inf for zeros)
-	logs := make([]float64, n*m)
-	for k, v := range c.Values {
-		if v > 0 {
-			logs[k] = fastLog(v)
-		} else {
-			logs[k] = math.Inf(-1)
-		}
-	}
-	logGeo := make([]float64, n)
-	switch typ {
-	case "", "ratio":
-		for i := 0; i < n; i++ {
-			s := 0.0
-			for _, l := range logs[i*m : (i+1)*m] {
-				s += l
-			}
-			logGeo[i] = s / float64(m)
-		}
-	case "poscounts":
-		for i := 0; i < n; i++ {
-			s := 0.0
-			pos := false
-			for _, l := range logs[i*m : (i+1)*m] {
-				if !math.IsInf(l, -1) {
-					s += l
-					pos = true
-				}
-			}
-			if pos {
-				logGeo[i] = s / float64(m)
-			} else {
-				logGeo[i] = math.Inf(-1)
-			}
-		}
-	default:
+	if typ != "" && typ != "ratio" && typ != "poscounts" {
 		return nil, fmt.Errorf("%w: unknown size factor type %q (ratio, poscounts)", ErrSizeFactors, typ)
 	}
+	pos := typ == "poscounts"
+	logIntOnce.Do(func() {
+		for k := 1; k < logIntN; k++ {
+			logInt[k] = math.Log(float64(k))
+		}
+	})
+	workers := max(1, min(runtime.GOMAXPROCS(0), m))
+	// log of every count, once (−Inf for zeros), stored sample-major so
+	// that each sample's ratios are read sequentially; and the log
+	// geometric means. Rows are shared out in blocks among the workers.
+	logsT := make([]float64, n*m)
+	logGeo := make([]float64, n)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				s := 0.0
+				anyPos := false
+				for j, v := range c.Values[i*m : (i+1)*m] {
+					l := math.Inf(-1)
+					if v > 0 {
+						if v < logIntN && v == math.Trunc(v) {
+							l = logInt[int(v)]
+						} else {
+							l = fastLog(v)
+						}
+						anyPos = true
+						s += l
+					} else if !pos {
+						s = math.Inf(-1)
+					}
+					logsT[j*n+i] = l
+				}
+				switch {
+				case pos && !anyPos:
+					logGeo[i] = math.Inf(-1)
+				default:
+					logGeo[i] = s / float64(m)
+				}
+			}
+		}(n*w/workers, n*(w+1)/workers)
+	}
+	wg.Wait()
 	usable := 0
 	for _, g := range logGeo {
 		if !math.IsInf(g, 0) {
@@ -69,30 +79,28 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		}
 		return nil, fmt.Errorf("%w: every feature has a zero in some sample, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors)
 	}
-	// per-sample medians, samples shared out among GOMAXPROCS goroutines
+	// per-sample medians, samples shared out among the workers
 	sf := make([]float64, m)
 	errs := make([]error, m)
-	workers := min(runtime.GOMAXPROCS(0), m)
-	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			buf := make([]float64, 0, n)
+			win := make([]float64, n)
 			for j := w; j < m; j += workers {
 				buf = buf[:0]
-				for i := 0; i < n; i++ {
-					v := c.Values[i*m+j]
-					if math.IsInf(logGeo[i], 0) || (typ == "poscounts" && v == 0) {
+				for i, l := range logsT[j*n : (j+1)*n] {
+					if math.IsInf(logGeo[i], 0) || (pos && math.IsInf(l, -1)) {
 						continue
 					}
-					buf = append(buf, logs[i*m+j]-logGeo[i])
+					buf = append(buf, l-logGeo[i])
 				}
 				if len(buf) == 0 {
 					errs[j] = fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
 					continue
 				}
-				sf[j] = math.Exp(medianSelect(buf))
+				sf[j] = math.Exp(medianWindow(buf, win))
 				if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
 					errs[j] = fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
 				}
@@ -133,6 +141,68 @@ func median(x []float64) float64 {
 
 // medianSelect returns the median of x like median, by selection in
 // expected linear time (x is reordered).
+// logInt[k] = log k for the small counts that make up most of a matrix,
+// filled on first use.
+const logIntN = 4096
+
+var (
+	logInt     [logIntN]float64
+	logIntOnce sync.Once
+)
+
+// medianWindow returns the median of x (reordering x) like medianSelect,
+// faster for long inputs: the quantiles 0.5 ± 0.08 of a strided sample of
+// about 256 values bound a window, one pass counts the values below it and
+// copies those inside to win (scratch of len(x)), and the median is
+// selected within the window; if it does not lie there, medianSelect.
+func medianWindow(x, win []float64) float64 {
+	n := len(x)
+	if n < 512 {
+		return medianSelect(x)
+	}
+	stride := n / 256
+	k := 0
+	for i := 0; i < n; i += stride {
+		win[k] = x[i]
+		k++
+	}
+	smp := win[:k]
+	lo := selectKth(smp, int(0.42*float64(k)))
+	hi := selectKth(smp, int(0.58*float64(k)))
+	below, nw := 0, 0
+	for _, v := range x {
+		// branch-free (the sign bits of v − lo and hi − v): always store,
+		// advance when inside the window
+		a, b := math.Float64bits(v-lo), math.Float64bits(hi-v)
+		win[nw] = v
+		nw += int(1 - (a|b)>>63)
+		below += int(a >> 63)
+	}
+	w := win[:nw]
+	// 0-based ranks needed: n/2 (and n/2−1 for even n)
+	first := n / 2
+	if n%2 == 0 {
+		first--
+	}
+	if below > first || below+len(w) <= n/2 {
+		return medianSelect(x)
+	}
+	hiV := selectKth(w, n/2-below)
+	if n%2 == 1 {
+		return hiV
+	}
+	// the lower middle is the largest value left of rank n/2: inside the
+	// window if below < n/2, else the largest value below the window
+	if below < n/2 {
+		loV := w[0]
+		for _, v := range w[1 : n/2-below] {
+			loV = max(loV, v)
+		}
+		return (loV + hiV) / 2
+	}
+	return medianSelect(x)
+}
+
 func medianSelect(x []float64) float64 {
 	n := len(x)
 	if n == 0 {

@@ -786,3 +786,31 @@ func TestTrimmedMeanSelect(t *testing.T) {
 		}
 	}
 }
+
+// TestMedianWindow compares medianWindow with the sorted median on random
+// inputs: continuous, heavy ties, skewed and adversarial (sorted) orders.
+func TestMedianWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for trial := 0; trial < 400; trial++ {
+		n := 1 + rng.IntN(5000)
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 4 {
+			case 0:
+				x[i] = rng.NormFloat64()
+			case 1:
+				x[i] = float64(rng.IntN(5))
+			case 2:
+				x[i] = math.Exp(3 * rng.NormFloat64())
+			default:
+				x[i] = float64(i)
+			}
+		}
+		s := append([]float64(nil), x...)
+		want := median(s)
+		got := medianWindow(x, make([]float64, n))
+		if got != want {
+			t.Fatalf("trial %d n=%d: medianWindow %v, median %v", trial, n, got, want)
+		}
+	}
+}
