@@ -3,6 +3,8 @@ package diffexp
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 )
 
 // cells groups samples with identical design-matrix rows (DESeq2's "cells").
@@ -76,6 +78,52 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 	return sum / float64(n-2*lo)
 }
 
+// trimmedVar returns mean(d², trim) for d = x − mean(x, trim), R's
+// trimmed means with trim < 0.5, reordering x and using buf (len(x)) as
+// scratch. x is sorted once; the squared deviations come out in ascending
+// order by merging outwards from the trimmed mean.
+func trimmedVar(x []float64, trim float64, buf []float64) float64 {
+	n := len(x)
+	if n <= 24 {
+		for i := 1; i < n; i++ {
+			v := x[i]
+			k := i
+			for k > 0 && x[k-1] > v {
+				x[k] = x[k-1]
+				k--
+			}
+			x[k] = v
+		}
+	} else {
+		slices.Sort(x)
+	}
+	lo := int(math.Floor(float64(n) * trim))
+	cm := 0.0
+	for _, v := range x[lo : n-lo] {
+		cm += v
+	}
+	cm /= float64(n - 2*lo)
+	r := sort.SearchFloat64s(x, cm) // first x ≥ cm
+	l := r - 1
+	sq := buf[:n]
+	for k := range sq {
+		if l >= 0 && (r >= n || cm-x[l] <= x[r]-cm) {
+			d := x[l] - cm
+			sq[k] = d * d
+			l--
+		} else {
+			d := x[r] - cm
+			sq[k] = d * d
+			r++
+		}
+	}
+	s := 0.0
+	for _, v := range sq[lo : n-lo] {
+		s += v
+	}
+	return s / float64(n-2*lo)
+}
+
 // robustDisp is the dispersion used for Cook's distances: a robust
 // method-of-moments estimate from trimmed within-cell variances (the
 // largest over cells with ≥ 3 samples; trim 1/3, 1/4, 1/8 and scale 2.04,
@@ -112,22 +160,13 @@ func robustDisp(norm []float64, c cells, buf, buf2 []float64) float64 {
 			}
 		}
 		trim, scale := trimFor(n)
-		cm := trimmedMean(vals, trim, buf)
-		for k := range vals {
-			d := vals[k] - cm
-			vals[k] = d * d
-		}
-		if cv := scale * trimmedMean(vals, trim, buf); cv > v {
+		if cv := scale * trimmedVar(vals, trim, buf); cv > v {
 			v = cv
 		}
 	}
 	if !anyCell {
-		rm := trimmedMean(norm, 1.0/8, buf)
-		sq := buf2[:m]
-		for j, x := range norm {
-			sq[j] = (x - rm) * (x - rm)
-		}
-		v = 1.51 * trimmedMean(sq, 1.0/8, buf)
+		vals := append(buf2[:0], norm...)
+		v = 1.51 * trimmedVar(vals, 1.0/8, buf)
 	}
 	a := (v - mean) / (mean * mean)
 	return math.Max(a, 0.04)

@@ -814,3 +814,48 @@ func TestMedianWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimmedVar compares trimmedVar with the definition: trimmed mean of
+// the squared deviations from the trimmed mean, both by sorting.
+func TestTrimmedVar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	ref := func(x []float64, trim float64) float64 {
+		tm := func(v []float64) float64 {
+			s := append([]float64(nil), v...)
+			sort.Float64s(s)
+			lo := int(math.Floor(float64(len(s)) * trim))
+			sum := 0.0
+			for _, u := range s[lo : len(s)-lo] {
+				sum += u
+			}
+			return sum / float64(len(s)-2*lo)
+		}
+		cm := tm(x)
+		sq := make([]float64, len(x))
+		for i, v := range x {
+			sq[i] = (v - cm) * (v - cm)
+		}
+		return tm(sq)
+	}
+	for trial := 0; trial < 500; trial++ {
+		n := 1 + rng.IntN(150)
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 3 {
+			case 0:
+				x[i] = rng.Float64() * 100
+			case 1:
+				x[i] = float64(rng.IntN(4)) // ties
+			default:
+				x[i] = math.Exp(4 * rng.NormFloat64()) // outliers
+			}
+		}
+		for _, trim := range []float64{0, 1.0 / 8, 1.0 / 4, 1.0 / 3} {
+			want := ref(x, trim)
+			got := trimmedVar(append([]float64(nil), x...), trim, make([]float64, n))
+			if math.Abs(got-want) > 1e-12*math.Abs(want) {
+				t.Fatalf("n=%d trim %v: %v, want %v", n, trim, got, want)
+			}
+		}
+	}
+}
