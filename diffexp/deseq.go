@@ -153,6 +153,7 @@ type pipeline struct {
 	zeroCont  []bool // all counts of both contrast groups are zero
 	contrA    []bool // samples in the contrast's numerator or denominator
 	dws       []*dispWork
+	geState   []geNewton // per row: the gene-wise Newton fit's end state
 	lrt       bool
 	redDesign *design
 }
@@ -334,6 +335,7 @@ func (pl *pipeline) geneEst(w, i int) {
 	pl.dm.rowMu(y, a0, ws)
 	copy(pl.mu[i*pl.m:(i+1)*pl.m], ws.mu)
 	la0 := math.Log(a0)
+	pl.geState[i] = geNewton{}
 	lp0, g0, h0 := pl.dm.derivs(y, ws.mu, la0, 0, 0, true, ws)
 	var la, lp float64
 	iter := 0
@@ -352,7 +354,9 @@ func (pl *pipeline) geneEst(w, i int) {
 	}
 	if !first {
 		la, iter, lp = pl.dm.newtonFrom(y, ws.mu, la0, lp0, g0, h0, 0, 0, ws)
+		pl.geState[i] = geNewton{ok: ws.lastInterior && iter <= nwMaxIter, la: la, lp: lp, g: ws.lastG, h: ws.lastH}
 		if iter > nwMaxIter || ws.lastH > -flatCurv {
+			pl.geState[i].ok = false
 			la, iter, lp0, lp = pl.dm.lineSearch(y, ws.mu, la0, 0, 0, ws)
 			if iter == 1 || iter >= lsMaxIter {
 				iter = nwMaxIter + 1
@@ -365,12 +369,25 @@ func (pl *pipeline) geneEst(w, i int) {
 	// no real increase of the likelihood: keep the starting value
 	if lp < lp0+math.Abs(lp0)/1e6 {
 		est = a0
+		// the MAP fit can start from the derivatives at a0
+		pl.geState[i] = geNewton{ok: true, la: la0, lp: lp0, g: g0, h: h0}
+	} else if est != math.Exp(la) || est < minDisp {
+		pl.geState[i].ok = false
 	}
 	// no convergence: DESeq2's grid search
 	if iter > nwMaxIter && est > 10*minDisp {
 		est = math.Exp(pl.dm.gridSearch(y, ws.mu, 0, 0, ws))
+		pl.geState[i].ok = false
 	}
 	pl.res.DispGeneEst[i] = math.Min(math.Max(est, minDisp), pl.dm.maxDisp)
+}
+
+// geNewton is where a gene-wise Newton fit ended: log α, the log
+// likelihood and its first two derivatives there; ok when it converged
+// to an interior point that became the gene-wise estimate.
+type geNewton struct {
+	ok           bool
+	la, lp, g, h float64
 }
 
 // mapEst computes the MAP dispersion of row i and the final dispersion.
@@ -385,7 +402,17 @@ func (pl *pipeline) mapEst(w, i int) {
 	if ge > 0.1*fit {
 		start = ge
 	}
-	la, iter, _, _ := pl.dm.newton(y, mu, math.Log(start), math.Log(fit), pl.priorVar, ws)
+	var la float64
+	var iter int
+	if st := pl.geState[i]; start == ge && st.ok {
+		// Newton from the gene-wise optimum, whose log likelihood and
+		// derivatives the gene-wise fit left: only the prior is added
+		a, pm, pv := math.Log(start), math.Log(fit), pl.priorVar
+		dd := a - pm
+		la, iter, _ = pl.dm.newtonFrom(y, mu, a, st.lp-dd*dd/(2*pv), st.g-dd/pv, st.h-1/pv, pm, pv, ws)
+	} else {
+		la, iter, _, _ = pl.dm.newton(y, mu, math.Log(start), math.Log(fit), pl.priorVar, ws)
+	}
 	if iter > nwMaxIter || ws.lastH > -flatCurv {
 		la, iter, _, _ = pl.dm.lineSearch(y, mu, math.Log(start), math.Log(fit), pl.priorVar, ws)
 		if iter >= lsMaxIter {
@@ -453,6 +480,7 @@ func (pl *pipeline) run() error {
 	r.Coefficients = append([]string(nil), pl.d.names...)
 	pl.y = append([]float64(nil), pl.c.Values...)
 	pl.mu = make([]float64, n*m)
+	pl.geState = make([]geNewton, n)
 	pl.cooks = make([]float64, n*m)
 	for k := range pl.cooks {
 		pl.cooks[k] = math.NaN()

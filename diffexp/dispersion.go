@@ -59,8 +59,11 @@ type dispWork struct {
 	chol            []float64
 	// p × p scratch of derivs: M′, M″, M⁻¹ and M⁻¹M′
 	dm1, dm2, dinv, daa []float64
-	// lastH is the second derivative at newton's last evaluated point.
-	lastH float64
+	// lastG and lastH are ℓ′ and ℓ″ at newton's final point (the last
+	// step extrapolated when it was not evaluated); lastInterior reports
+	// that it stopped on a small step.
+	lastG, lastH float64
+	lastInterior bool
 }
 
 func newDispWork(m, p int) *dispWork {
@@ -913,6 +916,7 @@ func (d *dispModel) newtonFrom(y, mu []float64, a, lp, g, h, pm, pv float64, ws 
 	lo, hi := math.Inf(-1), math.Inf(1)
 	iter := 0
 	converged := false
+	ws.lastInterior = false
 	for iter < nwMaxIter {
 		iter++
 		switch {
@@ -941,11 +945,14 @@ func (d *dispModel) newtonFrom(y, mu []float64, a, lp, g, h, pm, pv float64, ws 
 			next = (lo + hi) / 2
 		}
 		if math.Abs(next-a) < nwTol || hi-lo < nwTol {
-			// the last step is not evaluated: lp from the quadratic model
+			// the last step is not evaluated: lp and ℓ′ from the
+			// quadratic model
 			st := next - a
 			lp += st * (g + 0.5*h*st)
+			g += h * st
 			a = next
 			converged = true
+			ws.lastInterior = true
 			break
 		}
 		lpN, gN, hN := d.derivs(y, mu, next, pm, pv, true, ws)
@@ -967,6 +974,6 @@ func (d *dispModel) newtonFrom(y, mu []float64, a, lp, g, h, pm, pv float64, ws 
 	if !converged && iter >= nwMaxIter {
 		iter = nwMaxIter + 1
 	}
-	ws.lastH = h
+	ws.lastG, ws.lastH = g, h
 	return a, iter, lp
 }
