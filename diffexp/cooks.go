@@ -94,6 +94,8 @@ func trimmedVar(x []float64, trim float64, buf []float64) float64 {
 			}
 			x[k] = v
 		}
+	} else if v, ok := trimmedVarSelect(x, trim, buf); ok {
+		return v
 	} else {
 		slices.Sort(x)
 	}
@@ -122,6 +124,61 @@ func trimmedVar(x []float64, trim float64, buf []float64) float64 {
 		s += v
 	}
 	return s / float64(n-2*lo)
+}
+
+// trimmedVarSelect is trimmedVar by selection instead of sorting, for
+// larger inputs: lo = ⌊n·trim⌋ values are cut at either end (L, U) to get
+// the trimmed mean cm of the middle M; the lo largest squared deviations
+// are among L ∪ U (the farthest points from any c are a prefix and a
+// suffix of the sorted values), and the lo smallest are taken from M —
+// which is checked (every deviation in L ∪ U at least the largest of
+// them); ok is false when the check fails.
+func trimmedVarSelect(x []float64, trim float64, buf []float64) (float64, bool) {
+	n := len(x)
+	lo := int(math.Floor(float64(n) * trim))
+	if lo == 0 {
+		return 0, false
+	}
+	selectKth(x, lo)
+	selectKth(x[lo:], n-2*lo-1)
+	nm := n - 2*lo
+	cm := 0.0
+	for _, v := range x[lo : n-lo] {
+		cm += v
+	}
+	cm /= float64(nm)
+	sqM := buf[:nm]
+	for k, v := range x[lo : n-lo] {
+		d := v - cm
+		sqM[k] = d * d
+	}
+	ext := buf[nm:n]
+	k := 0
+	for _, v := range x[:lo] {
+		d := v - cm
+		ext[k] = d * d
+		k++
+	}
+	for _, v := range x[n-lo:] {
+		d := v - cm
+		ext[k] = d * d
+		k++
+	}
+	smallMax := selectKth(sqM, lo-1) // sqM[:lo] the lo smallest of M
+	for _, v := range ext {
+		if v < smallMax {
+			return 0, false
+		}
+	}
+	selectKth(ext, lo) // ext[lo:] the lo largest of L ∪ U
+	s := 0.0
+	for _, v := range sqM[lo:] {
+		s += v
+	}
+	for _, v := range ext[:lo] {
+		s += v
+	}
+	return s / float64(nm), true
 }
 
 // robustDisp is the dispersion used for Cook's distances: a robust
