@@ -146,9 +146,9 @@ type pipeline struct {
 	varLog   float64
 	res      *Results
 	// per row state
-	y         []float64 // counts used for fitting (replaced where outliers were)
-	mu        []float64 // n × m means of the dispersion stage
-	cooks     []float64 // n × m Cook's distances of the first fit
+	yRep      [][]float64 // per row: counts with outliers replaced, or nil
+	mu        []float64   // n × m means of the dispersion stage (nil for linear-model means)
+	cooks     []float64   // n × m Cook's distances of the first fit
 	allZero   []bool
 	zeroCont  []bool // all counts of both contrast groups are zero
 	contrA    []bool // samples in the contrast's numerator or denominator
@@ -314,7 +314,14 @@ func (pl *pipeline) parallel(n int, fn func(w, i int)) {
 	wg.Wait()
 }
 
-func (pl *pipeline) row(i int) []float64 { return pl.y[i*pl.m : (i+1)*pl.m] }
+// row returns the counts of row i used for fitting: the input, or its copy
+// with outliers replaced.
+func (pl *pipeline) row(i int) []float64 {
+	if r := pl.yRep[i]; r != nil {
+		return r
+	}
+	return pl.c.Values[i*pl.m : (i+1)*pl.m]
+}
 
 // baseMean sets the row's mean normalised count and all-zero flag.
 func (pl *pipeline) baseMean(i int) {
@@ -333,7 +340,9 @@ func (pl *pipeline) geneEst(w, i int) {
 	y := pl.row(i)
 	a0 := pl.dm.initialDisp(y, ws)
 	pl.dm.rowMu(y, a0, ws)
-	copy(pl.mu[i*pl.m:(i+1)*pl.m], ws.mu)
+	if pl.mu != nil {
+		copy(pl.mu[i*pl.m:(i+1)*pl.m], ws.mu)
+	}
 	la0 := math.Log(a0)
 	pl.geState[i] = geNewton{}
 	lp0, g0, h0 := pl.dm.derivs(y, ws.mu, la0, 0, 0, true, ws)
@@ -396,7 +405,14 @@ func (pl *pipeline) mapEst(w, i int) {
 	y := pl.row(i)
 	fit := pl.tr.at(pl.res.BaseMean[i])
 	pl.res.DispFit[i] = fit
-	mu := pl.mu[i*pl.m : (i+1)*pl.m]
+	var mu []float64
+	if pl.mu != nil {
+		mu = pl.mu[i*pl.m : (i+1)*pl.m]
+	} else {
+		// linear-model means: recomputed rather than stored
+		pl.dm.rowMu(y, 0, ws)
+		mu = ws.mu
+	}
 	ge := pl.res.DispGeneEst[i]
 	start := fit
 	if ge > 0.1*fit {
@@ -478,8 +494,10 @@ func (pl *pipeline) run() error {
 	r.Features = append([]string(nil), pl.c.Features...)
 	r.SizeFactors = pl.sf
 	r.Coefficients = append([]string(nil), pl.d.names...)
-	pl.y = append([]float64(nil), pl.c.Values...)
-	pl.mu = make([]float64, n*m)
+	pl.yRep = make([][]float64, n)
+	if !pl.dm.linearMu {
+		pl.mu = make([]float64, n*m)
+	}
 	pl.geState = make([]geNewton, n)
 	pl.cooks = make([]float64, n*m)
 	for k := range pl.cooks {
@@ -622,7 +640,7 @@ func (pl *pipeline) replaceAndRefit(replaceable []bool) {
 		if pl.allZero[i] {
 			continue
 		}
-		y := pl.row(i)
+		var y []float64
 		replaced := false
 		for j := 0; j < m; j++ {
 			if replaceable[j] && pl.cooks[i*m+j] > cut {
@@ -630,6 +648,8 @@ func (pl *pipeline) replaceAndRefit(replaceable []bool) {
 					for k := range norm {
 						norm[k] = pl.c.Values[i*m+k] / pl.sf[k]
 					}
+					y = append([]float64(nil), pl.c.Values[i*m:(i+1)*m]...)
+					pl.yRep[i] = y
 				}
 				tm := trimmedMean(norm, 0.2, buf)
 				y[j] = math.Trunc(tm * pl.sf[j])

@@ -29,10 +29,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		}
 	})
 	workers := max(1, min(runtime.GOMAXPROCS(0), m))
-	// log of every count, once (−Inf for zeros), stored sample-major so
-	// that each sample's ratios are read sequentially; and the log
-	// geometric means. Rows are shared out in blocks among the workers.
-	logsT := make([]float64, n*m)
+	// log geometric means per row (rows shared out in blocks)
 	logGeo := make([]float64, n)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -42,20 +39,13 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 			for i := lo; i < hi; i++ {
 				s := 0.0
 				anyPos := false
-				for j, v := range c.Values[i*m : (i+1)*m] {
-					l := math.Inf(-1)
+				for _, v := range c.Values[i*m : (i+1)*m] {
 					if v > 0 {
-						if v < logIntN && v == math.Trunc(v) {
-							l = logInt[int(v)]
-						} else {
-							l = fastLog(v)
-						}
+						s += logCount(v)
 						anyPos = true
-						s += l
 					} else if !pos {
 						s = math.Inf(-1)
 					}
-					logsT[j*n+i] = l
 				}
 				switch {
 				case pos && !anyPos:
@@ -79,30 +69,48 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		}
 		return nil, fmt.Errorf("%w: every feature has a zero in some sample, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors)
 	}
-	// per-sample medians, samples shared out among the workers
+	// per-sample medians; each worker takes blocks of sampleBlock samples
+	// (one cache line of a row) and gathers their ratios in one pass over
+	// the rows
+	const sampleBlock = 8
 	sf := make([]float64, m)
 	errs := make([]error, m)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			buf := make([]float64, 0, n)
+			bufs := make([][]float64, sampleBlock)
+			for b := range bufs {
+				bufs[b] = make([]float64, 0, n)
+			}
 			win := make([]float64, n)
-			for j := w; j < m; j += workers {
-				buf = buf[:0]
-				for i, l := range logsT[j*n : (j+1)*n] {
-					if math.IsInf(logGeo[i], 0) || (pos && math.IsInf(l, -1)) {
+			for j0 := w * sampleBlock; j0 < m; j0 += workers * sampleBlock {
+				j1 := min(j0+sampleBlock, m)
+				for b := range bufs {
+					bufs[b] = bufs[b][:0]
+				}
+				for i := 0; i < n; i++ {
+					g := logGeo[i]
+					if math.IsInf(g, 0) {
 						continue
 					}
-					buf = append(buf, l-logGeo[i])
+					for j, v := range c.Values[i*m+j0 : i*m+j1] {
+						// (with "ratio", usable rows have no zeros)
+						if v > 0 {
+							bufs[j] = append(bufs[j], logCount(v)-g)
+						}
+					}
 				}
-				if len(buf) == 0 {
-					errs[j] = fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
-					continue
-				}
-				sf[j] = math.Exp(medianWindow(buf, win))
-				if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
-					errs[j] = fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
+				for j := j0; j < j1; j++ {
+					buf := bufs[j-j0]
+					if len(buf) == 0 {
+						errs[j] = fmt.Errorf("%w: sample %q has no positive count among usable features", ErrSizeFactors, c.Samples[j])
+						continue
+					}
+					sf[j] = math.Exp(medianWindow(buf, win))
+					if sf[j] == 0 || math.IsInf(sf[j], 0) || math.IsNaN(sf[j]) {
+						errs[j] = fmt.Errorf("%w: sample %q gets size factor %g (too many zeros? try poscounts)", ErrSizeFactors, c.Samples[j], sf[j])
+					}
 				}
 			}
 		}(w)
@@ -141,6 +149,14 @@ func median(x []float64) float64 {
 
 // medianSelect returns the median of x like median, by selection in
 // expected linear time (x is reordered).
+// logCount is log v for a positive count: a table for small integers.
+func logCount(v float64) float64 {
+	if v < logIntN && v == math.Trunc(v) {
+		return logInt[int(v)]
+	}
+	return fastLog(v)
+}
+
 // logInt[k] = log k for the small counts that make up most of a matrix,
 // filled on first use.
 const logIntN = 4096
