@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Sentinel errors of package diffexp; wrapped errors match them with errors.Is.
@@ -70,6 +73,10 @@ func splitTab(line []byte) []string {
 	return strings.Split(string(line), "\t")
 }
 
+// parallelReadMin is the input size (bytes of rows) from which ReadCounts
+// parses in parallel chunks (a variable for the tests).
+var parallelReadMin = 1 << 18
+
 // valueBlock is the number of counts per storage block of ReadCounts.
 const valueBlock = 1 << 16
 
@@ -77,7 +84,233 @@ const valueBlock = 1 << 16
 // "id<TAB>sample1<TAB>...", then one row per feature with its name and
 // non-negative integer counts. A header with one field fewer than the rows
 // (R write.table style) is accepted. Errors are *ParseError with the line.
+//
+// The input is read whole, then its rows are parsed on GOMAXPROCS
+// goroutines into a matrix allocated once; the result, and the first
+// error in line order, are those of a line-by-line reader.
 func ReadCounts(r io.Reader, file string) (*Counts, error) {
+	data, err := readAllSized(r)
+	if err != nil {
+		return nil, &ParseError{file, int64(bytes.Count(data, []byte{'\n'})) + 1, err}
+	}
+	var (
+		c      Counts
+		header []string
+		lineNo int64 // lines before data[pos:]
+		pos    int
+	)
+	// header, and the first data row to tell the header style
+	for pos < len(data) {
+		b, next := nextLine(data, pos)
+		if len(bytes.TrimSpace(b)) == 0 {
+			pos, lineNo = next, lineNo+1
+			continue
+		}
+		if header == nil {
+			header = splitTab(b)
+			pos, lineNo = next, lineNo+1
+			continue
+		}
+		nf := bytes.Count(b, []byte{'\t'}) + 1
+		switch nf {
+		case len(header):
+			c.Samples = header[1:]
+		case len(header) + 1:
+			c.Samples = header
+		default:
+			return nil, &ParseError{file, lineNo + 1, fmt.Errorf("%w: %d fields, header has %d", ErrRagged, nf, len(header))}
+		}
+		if len(c.Samples) == 0 {
+			return nil, &ParseError{file, 1, fmt.Errorf("%w: header names no samples", ErrFormat)}
+		}
+		ss := make(map[string]bool, len(c.Samples))
+		for _, s := range c.Samples {
+			if ss[s] {
+				return nil, &ParseError{file, 1, fmt.Errorf("%w: sample %q", ErrDuplicate, s)}
+			}
+			ss[s] = true
+		}
+		break
+	}
+	if header == nil {
+		return nil, &ParseError{file, lineNo, fmt.Errorf("%w: empty count file", ErrEmpty)}
+	}
+	if c.Samples == nil {
+		c.Samples = header[1:]
+		if len(c.Samples) == 0 {
+			return nil, &ParseError{file, 1, fmt.Errorf("%w: header names no samples", ErrFormat)}
+		}
+		return &c, nil
+	}
+	m := len(c.Samples)
+	// chunks of whole lines; pass 1 counts lines and data rows per chunk
+	rest := data[pos:]
+	workers := 1
+	if len(rest) >= parallelReadMin {
+		workers = max(2, runtime.GOMAXPROCS(0))
+	}
+	type chunk struct {
+		b         []byte
+		lines     int64 // lines in b
+		rows      int   // non-blank lines in b
+		firstLine int64 // line number of b's first line, minus one
+		firstRow  int
+		errLine   int64
+		errRow    int
+		err       error
+	}
+	chunks := make([]chunk, workers)
+	start := 0
+	for w := range chunks {
+		end := len(rest) * (w + 1) / workers
+		if end < len(rest) {
+			if k := bytes.IndexByte(rest[end:], '\n'); k >= 0 {
+				end += k + 1
+			} else {
+				end = len(rest)
+			}
+		}
+		end = max(end, start)
+		chunks[w].b = rest[start:end]
+		start = end
+	}
+	var wg sync.WaitGroup
+	for w := range chunks {
+		wg.Add(1)
+		go func(ch *chunk) {
+			defer wg.Done()
+			for p := 0; p < len(ch.b); {
+				b, next := nextLine(ch.b, p)
+				ch.lines++
+				if len(bytes.TrimSpace(b)) != 0 {
+					ch.rows++
+				}
+				p = next
+			}
+		}(&chunks[w])
+	}
+	wg.Wait()
+	rows := 0
+	line := lineNo
+	for w := range chunks {
+		chunks[w].firstRow, chunks[w].firstLine = rows, line
+		rows += chunks[w].rows
+		line += chunks[w].lines
+	}
+	c.Features = make([]string, rows)
+	c.Values = make([]float64, rows*m)
+	rowLine := make([]int64, rows)
+	// pass 2: parse each chunk into its rows
+	for w := range chunks {
+		wg.Add(1)
+		go func(ch *chunk) {
+			defer wg.Done()
+			row, ln := ch.firstRow, ch.firstLine
+			for p := 0; p < len(ch.b); {
+				b, next := nextLine(ch.b, p)
+				p = next
+				ln++
+				if len(bytes.TrimSpace(b)) == 0 {
+					continue
+				}
+				name, err := parseCountRow(b, c.Samples, c.Values[row*m:(row+1)*m])
+				if err != nil {
+					ch.errLine, ch.errRow, ch.err = ln, row, err
+					return
+				}
+				c.Features[row], rowLine[row] = name, ln
+				row++
+			}
+		}(&chunks[w])
+	}
+	wg.Wait()
+	errLine, errRow, errAt := int64(0), rows, error(nil)
+	for _, ch := range chunks {
+		if ch.err != nil {
+			errLine, errRow, errAt = ch.errLine, ch.errRow, ch.err
+			break
+		}
+	}
+	// duplicate names, in line order, before the first parse error
+	seen := make(map[string]bool, errRow)
+	for i, name := range c.Features[:errRow] {
+		if seen[name] {
+			return nil, &ParseError{file, rowLine[i], fmt.Errorf("%w: feature %q", ErrDuplicate, name)}
+		}
+		seen[name] = true
+	}
+	if errAt != nil {
+		return nil, &ParseError{file, errLine, errAt}
+	}
+	return &c, nil
+}
+
+// readAllSized reads r to the end, allocating once when r reports its
+// size (os.File, bytes.Reader, strings.Reader).
+func readAllSized(r io.Reader) ([]byte, error) {
+	size := int64(-1)
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(size) + 1)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// nextLine returns the line of data starting at pos without its "\n" and
+// a trailing "\r", and the start of the next line.
+func nextLine(data []byte, pos int) ([]byte, int) {
+	b := data[pos:]
+	next := len(data)
+	if k := bytes.IndexByte(b, '\n'); k >= 0 {
+		b, next = b[:k], pos+k+1
+	}
+	return bytes.TrimRight(b, "\r\n"), next
+}
+
+// parseCountRow parses one data line (name and len(samples) counts) into
+// dst and returns the name.
+func parseCountRow(b []byte, samples []string, dst []float64) (string, error) {
+	tab := bytes.IndexByte(b, '\t')
+	if tab < 0 {
+		return "", fmt.Errorf("%w: 1 field, want %d", ErrRagged, len(samples)+1)
+	}
+	name := string(b[:tab])
+	rest := b[tab+1:]
+	for j := range samples {
+		var field []byte
+		if k := bytes.IndexByte(rest, '\t'); k >= 0 {
+			field, rest = rest[:k], rest[k+1:]
+			if j == len(samples)-1 {
+				return "", fmt.Errorf("%w: more than %d fields", ErrRagged, len(samples)+1)
+			}
+		} else {
+			if j != len(samples)-1 {
+				return "", fmt.Errorf("%w: %d fields, want %d", ErrRagged, j+2, len(samples)+1)
+			}
+			field, rest = rest, nil
+		}
+		v, ok := parseCount(field)
+		if !ok {
+			return "", fmt.Errorf("%w: %q (feature %q, sample %q)", ErrNotInteger, field, name, samples[j])
+		}
+		dst[j] = v
+	}
+	return name, nil
+}
+
+// readCountsSeq is the line-by-line reader ReadCounts must agree with
+// (kept as the tests' reference).
+func readCountsSeq(r io.Reader, file string) (*Counts, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<26)
 	var (

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -29,29 +30,33 @@ func TestReadCounts(t *testing.T) {
 		{"duplicate sample", "mirna\ta\ta\nm1\t1\t2\n", 0, nil, ErrDuplicate, 1},
 		{"empty", "", 0, nil, ErrEmpty, 0},
 	}
+	defer func(v int) { parallelReadMin = v }(parallelReadMin)
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := ReadCounts(strings.NewReader(tc.in), "x.tsv")
-			if tc.err != nil {
-				if !errors.Is(err, tc.err) {
-					t.Fatalf("error %v, want %v", err, tc.err)
+		for _, thr := range []int{1 << 18, 1} { // sequential and chunked parsing
+			parallelReadMin = thr
+			t.Run(fmt.Sprintf("%s/%d", tc.name, thr), func(t *testing.T) {
+				c, err := ReadCounts(strings.NewReader(tc.in), "x.tsv")
+				if tc.err != nil {
+					if !errors.Is(err, tc.err) {
+						t.Fatalf("error %v, want %v", err, tc.err)
+					}
+					var pe *ParseError
+					if !errors.As(err, &pe) || (tc.line > 0 && pe.Line != tc.line) || pe.File != "x.tsv" {
+						t.Fatalf("error %v: want ParseError at x.tsv:%d", err, tc.line)
+					}
+					return
 				}
-				var pe *ParseError
-				if !errors.As(err, &pe) || (tc.line > 0 && pe.Line != tc.line) || pe.File != "x.tsv" {
-					t.Fatalf("error %v: want ParseError at x.tsv:%d", err, tc.line)
+				if err != nil {
+					t.Fatal(err)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(c.Features) != tc.features || strings.Join(c.Samples, ",") != strings.Join(tc.samples, ",") {
-				t.Fatalf("got %d features, samples %v", len(c.Features), c.Samples)
-			}
-			if len(c.Values) != tc.features*len(tc.samples) {
-				t.Fatalf("%d values", len(c.Values))
-			}
-		})
+				if len(c.Features) != tc.features || strings.Join(c.Samples, ",") != strings.Join(tc.samples, ",") {
+					t.Fatalf("got %d features, samples %v", len(c.Features), c.Samples)
+				}
+				if len(c.Values) != tc.features*len(tc.samples) {
+					t.Fatalf("%d values", len(c.Values))
+				}
+			})
+		}
 	}
 	c, err := ReadCounts(strings.NewReader("mirna\ta\tb\nm1\t1\t2\nm2\t0\t5\n"), "")
 	if err != nil {
@@ -134,6 +139,88 @@ func BenchmarkReadCounts(b *testing.B) {
 	for b.Loop() {
 		if _, err := ReadCounts(strings.NewReader(in), ""); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestReadCountsMatchesSequential compares ReadCounts (whole input, rows
+// parsed in parallel chunks) with the line-by-line reference reader on
+// random matrices, small and large enough for several chunks, with blank
+// lines, CRLF endings and one injected fault (non-integer, ragged row,
+// duplicate feature) at a random place.
+func TestReadCountsMatchesSequential(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	defer func(v int) { parallelReadMin = v }(parallelReadMin)
+	for trial := 0; trial < 60; trial++ {
+		parallelReadMin = []int{1 << 18, 64, 1}[trial%3]
+		m := 1 + rng.IntN(30)
+		n := 1 + rng.IntN(40)
+		if trial%3 == 0 {
+			n = 3000 + rng.IntN(3000) // > 256 KB: parallel chunks
+		}
+		var sb strings.Builder
+		if trial%2 == 0 {
+			sb.WriteString("mirna")
+		}
+		for j := 0; j < m; j++ {
+			if j > 0 || trial%2 == 0 {
+				sb.WriteByte('\t')
+			}
+			fmt.Fprintf(&sb, "s%d", j)
+		}
+		sb.WriteString("\n")
+		fault := -1
+		if trial%4 != 0 {
+			fault = rng.IntN(n)
+		}
+		eol := "\n"
+		if trial%5 == 0 {
+			eol = "\r\n"
+		}
+		for i := 0; i < n; i++ {
+			if rng.IntN(50) == 0 {
+				sb.WriteString(eol) // blank line
+			}
+			name := fmt.Sprintf("f%d", i)
+			if i == fault && trial%4 == 3 && i > 0 {
+				name = "f0" // duplicate
+			}
+			sb.WriteString(name)
+			for j := 0; j < m; j++ {
+				sb.WriteByte('\t')
+				switch {
+				case i == fault && trial%4 == 1 && j == m-1:
+					sb.WriteString("1.5")
+				default:
+					fmt.Fprintf(&sb, "%d", rng.IntN(5000))
+				}
+			}
+			if i == fault && trial%4 == 2 {
+				sb.WriteString("\t7") // ragged
+			}
+			sb.WriteString(eol)
+		}
+		in := sb.String()
+		got, err := ReadCounts(strings.NewReader(in), "x.tsv")
+		want, werr := readCountsSeq(strings.NewReader(in), "x.tsv")
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("trial %d: error %v, reference %v", trial, err, werr)
+		}
+		if err != nil {
+			if err.Error() != werr.Error() {
+				t.Fatalf("trial %d: error %q, reference %q", trial, err, werr)
+			}
+			continue
+		}
+		if strings.Join(got.Features, ",") != strings.Join(want.Features, ",") ||
+			strings.Join(got.Samples, ",") != strings.Join(want.Samples, ",") ||
+			len(got.Values) != len(want.Values) {
+			t.Fatalf("trial %d: matrix shape differs", trial)
+		}
+		for k := range got.Values {
+			if got.Values[k] != want.Values[k] {
+				t.Fatalf("trial %d: value %d: %v, reference %v", trial, k, got.Values[k], want.Values[k])
+			}
 		}
 	}
 }
