@@ -674,6 +674,28 @@ func digammaFast(x float64) float64 {
 	return s + digammaLargeLog(x, fastLog(x))
 }
 
+// polygammaR returns ψ(x), ψ₁(x) and log Γ(x) for x > 0 together: the
+// recurrences up to x + n ≥ 12 share 1/(x+k) and one logarithm of
+// Π(x+k), and the asymptotic series share 1/x and log x.
+func polygammaR(x float64) (psi, psi1, lg float64) {
+	prod := 1.0
+	for x < smallCount {
+		u := 1 / x
+		psi -= u
+		psi1 += u * u
+		prod *= x
+		x++
+	}
+	lx := fastLog(x)
+	psi += digammaLargeLog(x, lx)
+	psi1 += trigammaLarge(x)
+	lg = lgammaLargeLog(x, lx)
+	if prod != 1 {
+		lg -= fastLog(prod)
+	}
+	return psi, psi1, lg
+}
+
 // trigammaLarge is ψ₁(x) for x ≥ 12 from the asymptotic series
 //
 //	1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) + 1/(42x⁷) − 1/(30x⁹) + 5/(66x¹¹)
@@ -753,10 +775,7 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 				// the series of digammaLargeLog, trigammaLarge and
 				// lgammaLargeLog sharing 1/x and log x
 				if !haveR {
-					psiR, psi1R = digammaFast(r), trigammaFast(r)
-					if wantValue {
-						lgr, _ = math.Lgamma(r)
-					}
+					psiR, psi1R, lgr = polygammaR(r)
 					haveR = true
 				}
 				x := yj + r

@@ -41,6 +41,9 @@ type glmModel struct {
 	// cellRows is U (p × p, row c = design row of cell c).
 	cellLogDet float64
 	cellRows   []float64
+	// cellOrder lists the samples cell by cell; cell c's are
+	// cellOrder[cellStart[c]:cellStart[c+1]].
+	cellOrder, cellStart []int
 }
 
 func newGLMModel(x []float64, m, p int, sf []float64) *glmModel {
@@ -160,6 +163,16 @@ func (g *glmModel) cellDesign() {
 	for c, r := range rows {
 		copy(g.cellRows[c*p:(c+1)*p], r)
 	}
+	g.cellStart = make([]int, p+1)
+	for c := 0; c < p; c++ {
+		g.cellStart[c] = len(g.cellOrder)
+		for j := 0; j < m; j++ {
+			if cell[j] == c {
+				g.cellOrder = append(g.cellOrder, j)
+			}
+		}
+	}
+	g.cellStart[p] = m
 }
 
 // fitCells fits a row of a cell design: each cell's mean solves its own
@@ -188,13 +201,11 @@ func (g *glmModel) fitCells(ws *glmWork, y []float64, alpha float64) bool {
 		}
 		e := math.Log(sum[c] / n[c])
 		ok := false
+		samples := g.cellOrder[g.cellStart[c]:g.cellStart[c+1]]
 		for it := 0; it < 50; it++ {
 			E := math.Exp(e)
 			f, df := 0.0, 0.0
-			for j := 0; j < m; j++ {
-				if g.cell[j] != c {
-					continue
-				}
+			for _, j := range samples {
 				mu := g.sf[j] * E
 				iq := 1 / (1 + alpha*mu)
 				f += (y[j] - mu) * iq
@@ -203,7 +214,7 @@ func (g *glmModel) fitCells(ws *glmWork, y []float64, alpha float64) bool {
 			step := f / df
 			step = math.Max(-5, math.Min(5, step))
 			e += step
-			if math.Abs(step) < 1e-10 {
+			if math.Abs(step) < 1e-8 { // the step just taken leaves ~1e-16
 				ok = true
 				break
 			}

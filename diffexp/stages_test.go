@@ -671,6 +671,14 @@ func TestPolygammaFast(t *testing.T) {
 			t.Errorf("trigammaFast(%v) = %v, ζ(2,x) %v", x, got, want)
 		}
 	}
+	for _, x := range []float64{1e-4, 0.3, 1, 5.5, 11.9, 12, 40, 1e6} {
+		p, p1, lg := polygammaR(x)
+		wantLg, _ := math.Lgamma(x)
+		if p != digammaFast(x) && math.Abs(p-digammaFast(x)) > 1e-13*(1+math.Abs(p)) ||
+			math.Abs(p1-trigammaFast(x)) > 1e-13*p1 || math.Abs(lg-wantLg) > 1e-13*(1+math.Abs(wantLg)) {
+			t.Errorf("polygammaR(%v) = %v %v %v, want %v %v %v", x, p, p1, lg, digammaFast(x), trigammaFast(x), wantLg)
+		}
+	}
 	// exact values: ψ(1) = −γ, ψ(½) = −γ − 2 log 2, ψ₁(1) = π²/6, ψ₁(½) = π²/2
 	const euler = 0.57721566490153286061
 	for _, c := range []struct{ got, want float64 }{
