@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
+	"sync"
 )
 
 // formatNum writes v with 17 significant digits (enough to round-trip), or
@@ -40,14 +42,34 @@ func WriteResults(w io.Writer, r *Results) error {
 	if _, err := bw.WriteString("mirna\tbaseMean\tlog2FoldChange\tlfcSE\tstat\tpvalue\tpadj\n"); err != nil {
 		return err
 	}
-	var b []byte
-	for i := 0; i < n; i++ {
-		b = append(b[:0], r.Features[i]...)
-		for _, c := range cols {
-			b = append(b, '\t')
-			b = formatNum(b, c[i])
+	// rows are formatted in blocks on GOMAXPROCS goroutines, written in order
+	format := func(b []byte, lo, hi int) []byte {
+		for i := lo; i < hi; i++ {
+			b = append(b, r.Features[i]...)
+			for _, c := range cols {
+				b = append(b, '\t')
+				b = formatNum(b, c[i])
+			}
+			b = append(b, '\n')
 		}
-		b = append(b, '\n')
+		return b
+	}
+	workers := 1
+	if n >= 1024 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	parts := make([][]byte, workers)
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			lo, hi := n*k/workers, n*(k+1)/workers
+			parts[k] = format(make([]byte, 0, 128*(hi-lo)), lo, hi)
+		}(k)
+	}
+	wg.Wait()
+	for _, b := range parts {
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
