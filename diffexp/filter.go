@@ -3,8 +3,10 @@ package diffexp
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // AdjustBH returns Benjamini–Hochberg adjusted p-values; NaN inputs stay
@@ -96,18 +98,26 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 	cutoffs := make([]float64, nq)
 	numRej := make([]float64, nq)
 	// rows with a p-value, in increasing p-value order (ties by row)
-	order := make([]int, 0, n)
+	type pRow struct {
+		p float64
+		i int
+	}
+	pr := make([]pRow, 0, n)
 	for i, v := range pvalue {
 		if !math.IsNaN(v) {
-			order = append(order, i)
+			pr = append(pr, pRow{v, i})
 		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(pvalue[a], pvalue[b]); c != 0 {
-			return c
+	slices.SortFunc(pr, func(a, b pRow) int {
+		if a.p != b.p {
+			return cmp.Compare(a.p, b.p)
 		}
-		return cmp.Compare(a, b)
+		return a.i - b.i
 	})
+	order := make([]int, len(pr))
+	for k, v := range pr {
+		order[k] = v.i
+	}
 	keptAt := func(cut float64, kept []int) []int {
 		kept = kept[:0]
 		for _, i := range order {
@@ -117,13 +127,29 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 		}
 		return kept
 	}
-	kept := make([]int, 0, len(order))
 	for k, th := range theta {
-		cut := quantileR7(sorted, th)
-		cutoffs[k] = cut
-		kept = keptAt(cut, kept)
-		numRej[k] = float64(bhRejections(pvalue, kept, alpha))
+		cutoffs[k] = quantileR7(sorted, th)
 	}
+	// filter statistic and p-value in p-value order
+	fOrd := make([]float64, len(order))
+	pOrd := make([]float64, len(order))
+	for k, i := range order {
+		fOrd[k], pOrd[k] = filter[i], pvalue[i]
+	}
+	// rejections per θ, the θs shared out among GOMAXPROCS goroutines
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := w; k < nq; k += workers {
+				numRej[k] = float64(bhRejectionsAt(fOrd, pOrd, cutoffs[k], alpha))
+			}
+		}(w)
+	}
+	wg.Wait()
+	kept := make([]int, 0, len(order))
 	j := 0
 	maxRej := 0.0
 	for _, v := range numRej {
@@ -154,15 +180,27 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 	return bhSorted(pvalue, keptAt(cutoffs[j], kept), n), cutoffs[j]
 }
 
-// bhRejections is the number of BH-adjusted p-values below alpha that
-// bhSorted(p, idx, ·) would give: the largest rank k (1-based) with
-// m/k·p_(k) < alpha, computed with bhSorted's expression.
-func bhRejections(p []float64, idx []int, alpha float64) int {
-	m := len(idx)
-	for k := m - 1; k >= 0; k-- {
-		if float64(m)/float64(k+1)*p[idx[k]] < alpha {
-			return k + 1
+// bhRejectionsAt is the number of BH-adjusted p-values below alpha that
+// bhSorted would give for the rows with filter ≥ cut: the largest rank k
+// (1-based, among those rows) with m/k·p_(k) < alpha, computed with
+// bhSorted's expression; fOrd and pOrd are the filter statistics and
+// p-values in increasing p order.
+func bhRejectionsAt(fOrd, pOrd []float64, cut, alpha float64) int {
+	m := 0
+	for _, f := range fOrd {
+		if f >= cut {
+			m++
 		}
+	}
+	k := m
+	for j := len(fOrd) - 1; j >= 0; j-- {
+		if fOrd[j] < cut {
+			continue
+		}
+		if float64(m)/float64(k)*pOrd[j] < alpha {
+			return k
+		}
+		k--
 	}
 	return 0
 }
