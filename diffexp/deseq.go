@@ -523,10 +523,11 @@ func (pl *pipeline) run() error {
 	if err := pl.fitTrend(nz); err != nil {
 		return err
 	}
-	// 3. MAP
-	pl.parallel(len(nz), func(w, k int) { pl.mapEst(w, nz[k]) })
-	// 4. GLM, test, Cook's
-	pl.parallel(len(nz), func(w, k int) { pl.fitTest(w, nz[k]) })
+	// 3. MAP, then 4. GLM, test, Cook's (per row, one pass)
+	pl.parallel(len(nz), func(w, k int) {
+		pl.mapEst(w, nz[k])
+		pl.fitTest(w, nz[k])
+	})
 	// 5. outlier replacement and refit
 	replaceable := pl.replaceable()
 	anyReplaceable := false
