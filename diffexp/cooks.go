@@ -1,7 +1,6 @@
 package diffexp
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -15,13 +14,19 @@ type cells struct {
 
 func designCells(x []float64, m, p int) cells {
 	c := cells{id: make([]int, m)}
-	idx := map[string]int{}
+	var first []int // first sample of each cell
 	for j := 0; j < m; j++ {
-		k := fmt.Sprint(x[j*p : (j+1)*p])
-		id, ok := idx[k]
-		if !ok {
-			id = len(c.size)
-			idx[k] = id
+		r := x[j*p : (j+1)*p]
+		id := -1
+		for k, f := range first {
+			if slices.Equal(x[f*p:(f+1)*p], r) {
+				id = k
+				break
+			}
+		}
+		if id < 0 {
+			id = len(first)
+			first = append(first, j)
 			c.size = append(c.size, 0)
 		}
 		c.id[j] = id

@@ -114,6 +114,14 @@ func newResults(n int) *Results {
 	}
 }
 
+// isCount reports whether v is a finite non-negative integer.
+func isCount(v float64) bool {
+	if v >= 0 && v < 1<<62 {
+		return v == float64(int64(v))
+	}
+	return v >= 1<<62 && v <= math.MaxFloat64 // all such floats are integers
+}
+
 // DESeq runs the DESeq2 pipeline on c with sample annotations cd (aligned to
 // c's samples by name) and returns results for the contrast or test chosen
 // in o, in c's row order.
@@ -167,7 +175,7 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 		return nil, fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
 	}
 	for _, v := range c.Values {
-		if v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
+		if !isCount(v) {
 			return nil, fmt.Errorf("%w: %g", ErrNotInteger, v)
 		}
 	}

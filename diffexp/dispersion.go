@@ -31,13 +31,7 @@ func newDispModel(g *glmModel) *dispModel {
 	d := &dispModel{x: g.x, m: g.m, p: g.p, sf: g.sf, glm: g, maxDisp: math.Max(10, float64(g.m))}
 	// Unique design rows == number of coefficients: every sample's fitted
 	// mean is its group's mean, so a linear model gives μ directly.
-	uniq := map[string]bool{}
-	for j := 0; j < d.m; j++ {
-		uniq[fmt.Sprint(d.x[j*d.p:(j+1)*d.p])] = true
-	}
-	if len(uniq) == d.p && g.init != nil {
-		d.linearMu = true
-	}
+	d.linearMu = g.cell != nil && g.init != nil
 	return d
 }
 
