@@ -357,6 +357,15 @@ func (pl *pipeline) geneEst(w, i int) {
 	var la, lp float64
 	iter := 0
 	first := false
+	// DESeq2 keeps a0 when the fit raises the likelihood by less than
+	// |lp0|·1e-6: decided at once when the rise Newton's method predicts,
+	// ℓ′²/2|ℓ″|, is ten times smaller (and large enough that DESeq2's line
+	// search does not stop after its first step)
+	if rise := g0 * g0 / (-2 * h0); h0 < 0 && rise > 1e-5 && 10*rise < math.Abs(lp0)/1e6 {
+		pl.geState[i] = geNewton{ok: true, la: la0, lp: lp0, g: g0, h: h0}
+		pl.res.DispGeneEst[i] = a0
+		return
+	}
 	if math.Abs(g0) < firstStepGrad {
 		// DESeq2's line search may stop after its first step here
 		var rise float64
