@@ -721,9 +721,9 @@ func (pl *pipeline) flagCooks(replaceable []bool, replaced bool) {
 	if !(m > pl.d.p && anyUse) {
 		return
 	}
-	for i := 0; i < pl.n; i++ {
+	pl.parallel(pl.n, func(_, i int) {
 		if pl.allZero[i] {
-			continue
+			return
 		}
 		mx := math.Inf(-1)
 		for j := 0; j < m; j++ {
@@ -732,7 +732,7 @@ func (pl *pipeline) flagCooks(replaceable []bool, replaced bool) {
 			}
 		}
 		pl.res.MaxCooks[i] = mx
-	}
+	})
 	if pl.o.CooksCutoff != nil && *pl.o.CooksCutoff < 0 {
 		return
 	}

@@ -76,8 +76,13 @@ func quantileR7(sorted []float64, prob float64) float64 {
 func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, float64) {
 	const nq = 50
 	n := len(filter)
+	// the filter statistic is sorted while the p-values are ordered below
 	sorted := append([]float64(nil), filter...)
-	slices.Sort(sorted)
+	sortDone := make(chan struct{})
+	go func() {
+		slices.Sort(sorted)
+		close(sortDone)
+	}()
 	zeros := 0
 	for _, v := range filter {
 		if v == 0 {
@@ -127,6 +132,7 @@ func independentFilter(filter, pvalue []float64, alpha float64) ([]float64, floa
 		}
 		return kept
 	}
+	<-sortDone
 	for k, th := range theta {
 		cutoffs[k] = quantileR7(sorted, th)
 	}
