@@ -759,15 +759,21 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 		var d1, t1 float64 // ψ(y+r) − ψ(r), ψ₁(y+r) − ψ₁(r)
 		if yj > 0 {
 			if yj <= smallCount {
-				prod := 1.0
+				// P(r) = Π_{k<y} (r+k) with P′ and P″ by the product rule:
+				// Σ 1/(r+k) = P′/P and −Σ 1/(r+k)² = P″/P − (P′/P)², two
+				// divisions instead of y
+				p0, p1, p2 := 1.0, 0.0, 0.0
 				for k := 0.0; k < yj; k++ {
-					u := 1 / (r + k)
-					d1 += u
-					t1 -= u * u
-					prod *= r + k
+					rk := r + k
+					p2 = p2*rk + 2*p1
+					p1 = p1*rk + p0
+					p0 *= rk
 				}
+				ip := 1 / p0
+				d1 = p1 * ip
+				t1 = p2*ip - d1*d1
 				if wantValue {
-					ll += fastLog(prod) - yj*(logR+l1p)
+					ll += fastLog(p0) - yj*(logR+l1p)
 				}
 			} else {
 				// the series of digammaLargeLog, trigammaLarge and
