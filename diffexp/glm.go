@@ -214,7 +214,7 @@ func (g *glmModel) fitCells(ws *glmWork, y []float64, alpha float64) bool {
 			step := f / df
 			step = math.Max(-5, math.Min(5, step))
 			e += step
-			if math.Abs(step) < 1e-6 { // the step just taken leaves ~1e-12
+			if math.Abs(step) < 1e-4 { // the step just taken leaves ~1e-8
 				ok = true
 				break
 			}
