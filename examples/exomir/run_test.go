@@ -209,3 +209,39 @@ func TestRunIsomirsReadByMirtop(t *testing.T) {
 		}
 	}
 }
+
+// TestRunMixesFastqAndBAM: a samplesheet may name BAM files (aligned to
+// hairpins by another aligner) next to FASTQ files.
+func TestRunMixesFastqAndBAM(t *testing.T) {
+	dir := t.TempDir()
+	bam, _ := filepath.Abs("../../testdata/bam/mirtrace_sample1.hairpin.bam")
+	fq, _ := filepath.Abs("../../testdata/fastq/mirtrace_sample1_truseq.fq.gz")
+	sheet := filepath.Join(dir, "sheet.tsv")
+	os.WriteFile(sheet, []byte("sample\tcondition\tfastq\nfrom_bam\tcontrol\t"+bam+"\nfrom_fastq\ttumor\t"+fq+"\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"run", "-samplesheet", sheet, "-out", out, "-quiet"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "de: skipped") {
+		t.Errorf("one sample per condition should skip DE with a note: %s", stdout.String())
+	}
+	m, err := os.ReadFile(filepath.Join(out, "mirna_counts.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bamTotal, fqTotal int64
+	for _, l := range strings.Split(strings.TrimSpace(string(m)), "\n")[1:] {
+		f := strings.Split(l, "\t")
+		a, _ := strconv.ParseInt(f[1], 10, 64)
+		b, _ := strconv.ParseInt(f[2], 10, 64)
+		bamTotal += a
+		fqTotal += b
+	}
+	if bamTotal == 0 || fqTotal == 0 {
+		t.Fatalf("miRNA totals: BAM %d, FASTQ %d", bamTotal, fqTotal)
+	}
+	if _, err := os.Stat(filepath.Join(out, "de.tsv")); !os.IsNotExist(err) {
+		t.Error("de.tsv written without replicates")
+	}
+}
