@@ -3,6 +3,7 @@ package quant
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,7 +109,8 @@ type Sample struct {
 	HairpinFrac []float64
 	// Class holds the reads of each other-RNA class (Ref.Classes).
 	Class []int64
-	// Isomirs are the mature placements, in insert order.
+	// Isomirs are the mature placements, in insert order (GFF order after
+	// SortIsomirs).
 	Isomirs []Isomir
 	// Stats is the summary table.
 	Stats []Stat
@@ -511,3 +513,11 @@ func roundTotal(x []float64) []int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// SortIsomirs puts the sample's placements in the order WriteIsomirGFF
+// lists them (hairpin, start, end, sequence, mature). WriteIsomirGFF sorts
+// unsorted samples itself; sorting each sample where it is made (in
+// parallel) shortens the final write of a many-sample GFF.
+func (s *Sample) SortIsomirs() {
+	slices.SortFunc(s.Isomirs, func(a, b Isomir) int { return compareIsomir(&a, &b) })
+}

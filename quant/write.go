@@ -88,69 +88,40 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if o.Tools == "" {
 		o.Tools = "exomir"
 	}
-	type key struct {
-		seq              string
-		hairpin, feature int32
-	}
 	type line struct {
 		iso  Isomir
 		expr []int64
 	}
-	var lines []line
-	if len(samples) == 1 {
-		// One sample: its (sequence, hairpin, feature) triples are distinct
-		// already (inserts are distinct, placements deduplicated).
-		s := samples[0]
-		lines = make([]line, len(s.Isomirs))
-		expr := make([]int64, len(s.Isomirs))
-		for i, iso := range s.Isomirs {
-			expr[i] = iso.Count
-			lines[i] = line{iso: iso, expr: expr[i : i+1 : i+1]}
-		}
-	} else {
-		idx := map[key]int{}
-		for si, s := range samples {
-			for _, iso := range s.Isomirs {
-				k := key{iso.Seq, iso.Hairpin, iso.Feature}
-				li, ok := idx[k]
-				if !ok {
-					li = len(lines)
-					idx[k] = li
-					lines = append(lines, line{iso: iso, expr: make([]int64, len(samples))})
-				}
-				lines[li].expr[si] += iso.Count
-				if iso.Hits > lines[li].iso.Hits {
-					lines[li].iso.Hits = iso.Hits
-				}
+	// Each sample's placements are sorted in GFF order (on all CPUs; see
+	// Sample.SortIsomirs), then merged: equal (sequence, hairpin, mature)
+	// placements become one line. Blocks of merged lines are formatted by
+	// all CPUs while the merge goes on, then written in order.
+	orders := make([][]int32, len(samples))
+	var sg sync.WaitGroup
+	ssem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for si, s := range samples {
+		sg.Add(1)
+		ssem <- struct{}{}
+		go func() {
+			defer func() { <-ssem; sg.Done() }()
+			order := make([]int32, len(s.Isomirs))
+			for i := range order {
+				order[i] = int32(i)
 			}
-		}
+			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
+			if !slices.IsSortedFunc(order, less) {
+				slices.SortFunc(order, less)
+			}
+			orders[si] = order
+		}()
 	}
-	// Sort an index (the lines are large to move).
-	order := make([]int32, len(lines))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(i, j int32) int {
-		a, b := &lines[i].iso, &lines[j].iso
-		switch {
-		case a.Hairpin != b.Hairpin:
-			return cmp.Compare(a.Hairpin, b.Hairpin)
-		case a.Start != b.Start:
-			return cmp.Compare(a.Start, b.Start)
-		case len(a.Seq) != len(b.Seq): // the end column
-			return cmp.Compare(len(a.Seq), len(b.Seq))
-		case a.Seq != b.Seq:
-			return strings.Compare(a.Seq, b.Seq)
-		}
-		return cmp.Compare(a.Feature, b.Feature)
-	})
+	sg.Wait()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
 	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	// Lines are formatted in blocks by all CPUs, then written in order.
 	format := func(b []byte, l *line) []byte {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
@@ -190,27 +161,91 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		b = strconv.AppendInt(b, int64(iso.Hits), 10)
 		return append(b, '\n')
 	}
-	const block = 8192
-	blocks := make([][]byte, (len(lines)+block-1)/block)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := range blocks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			var b []byte
-			for _, k := range order[i*block : min((i+1)*block, len(lines))] {
-				b = format(b, &lines[k])
-			}
-			blocks[i] = b
-		}(i)
+	total := 0
+	for _, o := range orders {
+		total += len(o)
 	}
+	// lines never grows past its capacity, so the formatters may read
+	// finished blocks while the merge appends.
+	lines := make([]line, 0, total)
+	const block = 8192
+	blocks := make([][]byte, (total+block-1)/block)
+	ready := make(chan [2]int, len(blocks)+1) // block index, end line
+	all := lines[:total]
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range ready {
+				var b []byte
+				for k := r[0] * block; k < r[1]; k++ {
+					b = format(b, &all[k])
+				}
+				blocks[r[0]] = b
+			}
+		}()
+	}
+	exprs := make([]int64, 0, total*len(samples))
+	heads := make([]int, len(samples))
+	for {
+		// The smallest head over the samples (few samples: a linear scan).
+		var min *Isomir
+		for si, s := range samples {
+			if heads[si] < len(orders[si]) {
+				if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
+					min = iso
+				}
+			}
+		}
+		if min == nil {
+			break
+		}
+		l := line{iso: *min}
+		exprs = exprs[:len(exprs)+len(samples)]
+		l.expr = exprs[len(exprs)-len(samples):]
+		l.iso.Hits = 0
+		for si, s := range samples {
+			for heads[si] < len(orders[si]) {
+				iso := &s.Isomirs[orders[si][heads[si]]]
+				if compareIsomir(iso, &l.iso) != 0 {
+					break
+				}
+				l.expr[si] += iso.Count
+				l.iso.Hits = max(l.iso.Hits, iso.Hits)
+				heads[si]++
+			}
+		}
+		lines = append(lines, l)
+		if len(lines)%block == 0 {
+			ready <- [2]int{len(lines)/block - 1, len(lines)}
+		}
+	}
+	if len(lines)%block != 0 {
+		ready <- [2]int{len(lines) / block, len(lines)}
+	}
+	close(ready)
 	wg.Wait()
-	for _, b := range blocks {
+	for _, b := range blocks[:(len(lines)+block-1)/block] {
 		bw.Write(b)
 	}
 	return bw.Flush()
+}
+
+// compareIsomir orders placements as the GFF lists them: by hairpin,
+// start, end, sequence and mature.
+func compareIsomir(a, b *Isomir) int {
+	switch {
+	case a.Hairpin != b.Hairpin:
+		return cmp.Compare(a.Hairpin, b.Hairpin)
+	case a.Start != b.Start:
+		return cmp.Compare(a.Start, b.Start)
+	case len(a.Seq) != len(b.Seq): // the end column
+		return cmp.Compare(len(a.Seq), len(b.Seq))
+	case a.Seq != b.Seq:
+		return strings.Compare(a.Seq, b.Seq)
+	}
+	return cmp.Compare(a.Feature, b.Feature)
 }
 
 // UID is exomir's identifier of a read sequence used in the mirGFF3 UID

@@ -156,6 +156,7 @@ func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi qu
 	if err != nil {
 		return nil, err
 	}
+	s.SortIsomirs() // here, in parallel, rather than in the final GFF write
 	return &sampleResult{q: s, lengths: res.Summary.LengthsInsert, adapter: res.Summary.Adapter}, nil
 }
 
