@@ -38,47 +38,13 @@ func simulate(seed uint64, n, nPer int) (*Counts, *ColData) {
 				mj *= 4
 			}
 			// gamma(shape 1/α, scale αμ) then Poisson
-			lam := gammaDraw(rng, 1/alpha) * alpha * mj
-			c.Values[i*m+j] = poissonDraw(rng, lam)
+			lam := gammaRand(rng, 1/alpha) * alpha * mj
+			c.Values[i*m+j] = poissonRand(rng, lam)
 		}
 	}
 	return c, cd
 }
 
-// gammaDraw is Marsaglia–Tsang for shape k (boosted for k < 1).
-func gammaDraw(rng *rand.Rand, k float64) float64 {
-	if k < 1 {
-		return gammaDraw(rng, k+1) * math.Pow(rng.Float64(), 1/k)
-	}
-	d := k - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := rng.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		u := rng.Float64()
-		if math.Log(u) < 0.5*x*x+d-d*v+d*math.Log(v) {
-			return d * v
-		}
-	}
-}
-
-func poissonDraw(rng *rand.Rand, lam float64) float64 {
-	if lam > 500 { // normal approximation is plenty for test data
-		return math.Max(0, math.Round(lam+math.Sqrt(lam)*rng.NormFloat64()))
-	}
-	l := math.Exp(-lam)
-	k := 0.0
-	p := rng.Float64()
-	for p > l {
-		k++
-		p *= rng.Float64()
-	}
-	return k
-}
 
 func TestDESeqZeroRow(t *testing.T) {
 	c, cd := simulate(1, 200, 4)
