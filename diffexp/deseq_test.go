@@ -45,7 +45,6 @@ func simulate(seed uint64, n, nPer int) (*Counts, *ColData) {
 	return c, cd
 }
 
-
 func TestDESeqZeroRow(t *testing.T) {
 	c, cd := simulate(1, 200, 4)
 	m := len(c.Samples)
