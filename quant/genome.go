@@ -3,7 +3,6 @@ package quant
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -155,16 +154,11 @@ func LoadMirbaseGFF3(path string) (*GenomeAnnotation, error) {
 		return nil, fmt.Errorf("quant: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
-	var r io.Reader = br
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("quant: %s: %w", path, err)
-		}
-		defer zr.Close()
-		r = zr
+	r, err := seq.NewDecompressor(f, 1)
+	if err != nil {
+		return nil, fmt.Errorf("quant: %s: %w", path, err)
 	}
+	defer r.Close()
 	return ReadMirbaseGFF3(r, path)
 }
 

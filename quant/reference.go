@@ -1,9 +1,7 @@
 package quant
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"embed"
 	"fmt"
 	"io"
@@ -388,20 +386,13 @@ func readFastaFile(path string) ([]seq.FastaRecord, error) {
 	return readFasta(f, path)
 }
 
-// readFasta reads FASTA from r, inflating it when it starts with the gzip
-// magic bytes.
+// readFasta reads FASTA from r, plain or compressed (sniffed by seq).
 func readFasta(r io.Reader, name string) ([]seq.FastaRecord, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	magic, _ := br.Peek(2)
-	var in io.Reader = br
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("quant: %s: %w", name, err)
-		}
-		defer zr.Close()
-		in = zr
+	in, err := seq.NewDecompressor(r, 1)
+	if err != nil {
+		return nil, fmt.Errorf("quant: %s: %w", name, err)
 	}
+	defer in.Close()
 	return seq.ReadAllFasta(in, name)
 }
 
