@@ -7,15 +7,15 @@ import (
 
 // Category is a named read count, e.g. one accounting row.
 type Category struct {
-	Name  string
+	Name  string // e.g. reads_too_short, or an RNA class
 	Reads int64
 }
 
 // Sample is the QC of one sample.
 type Sample struct {
 	Name       string
-	Condition  string
-	InputReads int64
+	Condition  string // group, e.g. tumor or control
+	InputReads int64  // reads in the sample's input file
 	// Accounting rows (reads_*), summing to InputReads.
 	Accounting []Category
 	// Classes is the RNA-class composition of the passed reads
@@ -23,13 +23,16 @@ type Sample struct {
 	Classes []Category
 	// InsertLengths[l] is the number of passed reads with insert length l.
 	InsertLengths []int64
-	MiRNAReads    int64
-	Adapter       string
+	// MiRNAReads are the reads counted on mature miRNAs.
+	MiRNAReads int64
+	// Adapter is the 3' adapter used (or a note such as "(BAM input)").
+	Adapter string
 }
 
 // DERow is one differential-expression result; NaN means NA.
 type DERow struct {
-	Feature                        string
+	Feature string
+	// DESeq2's baseMean, log2FoldChange, pvalue and padj.
 	BaseMean, Log2FC, PValue, PAdj float64
 }
 
@@ -45,13 +48,14 @@ type ROCRow struct {
 type Data struct {
 	Title    string
 	Samples  []Sample
-	Features []string
-	Counts   [][]float64
+	Features []string    // miRNA names, the rows of Counts
+	Counts   [][]float64 // raw counts, features × samples
 	// SizeFactors normalise Counts; nil means counts per million.
 	SizeFactors []float64
-	Contrast    string
-	DE          []DERow
-	ROC         []ROCRow
+	// Contrast describes the DE comparison, e.g. "tumor vs control".
+	Contrast string
+	DE       []DERow  // optional; no DE figures without it
+	ROC      []ROCRow // optional; no ROC figure without it
 	// Alpha is the adjusted p-value threshold for calling a miRNA DE.
 	Alpha float64
 	// MinMiRNAReads is the QC threshold on miRNA reads per sample
