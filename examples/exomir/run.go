@@ -242,7 +242,8 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 			return quant.WriteIsomirGFF(w, samples, quant.GFFOptions{})
 		})
 	})
-	if err := writeStudyDE(c, sh, results, samples, matureNames, out); err != nil {
+	qc := reportSamples(sh, results)
+	if err := writeStudyDE(c, sh, qc, samples, matureNames, out); err != nil {
 		gff.Wait()
 		return err
 	}
@@ -250,13 +251,9 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 		return err
 	}
 	var reads, mirna int64
-	for _, r := range results {
-		in, _ := r.q.Stat("input_reads")
-		mi, _ := r.q.Stat("reads_mirna")
-		n, _ := strconv.ParseInt(in, 10, 64)
-		m, _ := strconv.ParseInt(mi, 10, 64)
-		reads += n
-		mirna += m
+	for _, s := range qc {
+		reads += s.InputReads
+		mirna += s.MiRNAReads
 	}
 	fmt.Fprintf(stdout, "exomir run: %d samples, %d reads (%d on miRNAs) in %.1f s\n", len(results), reads, mirna, time.Since(start).Seconds())
 	for _, n := range c.notes {
@@ -267,12 +264,11 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 
 // writeStudyDE runs DE (when possible) and writes the MultiQC files and
 // the report.
-func writeStudyDE(c *runConfig, sh *sheet, results []*sampleResult, samples []*quant.Sample, matureNames []string, out func(string) string) error {
+func writeStudyDE(c *runConfig, sh *sheet, qc []report.Sample, samples []*quant.Sample, matureNames []string, out func(string) string) error {
 	de, rocs, deNote, err := studyDE(c, sh)
 	if err != nil {
 		return err
 	}
-	qc := reportSamples(sh, results)
 	for _, f := range []struct {
 		name string
 		fill func(w io.Writer, s []report.Sample) error

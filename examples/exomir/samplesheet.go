@@ -61,10 +61,9 @@ func readSheet(path string) (*sheet, error) {
 					return nil, fmt.Errorf("%s:%d: header lacks column %q (want sample<TAB>condition<TAB>fastq[<TAB>covariates…])", path, line, need)
 				}
 			}
-			for i, h := range fields {
+			for _, h := range fields {
 				if l := strings.ToLower(h); l != "sample" && l != "condition" && l != "fastq" {
 					sh.Extra = append(sh.Extra, h)
-					_ = i
 				}
 			}
 			continue
