@@ -18,7 +18,7 @@ import (
 // Sentinel errors of package diffexp; wrapped errors match them with errors.Is.
 var (
 	ErrFormat           = errors.New("diffexp: malformed input")
-	ErrNotInteger       = errors.New("diffexp: count is not a non-negative integer")
+	ErrNotInteger       = errors.New("diffexp: count is not an integer in 0..2^53")
 	ErrRagged           = errors.New("diffexp: row has the wrong number of fields")
 	ErrDuplicate        = errors.New("diffexp: duplicate name")
 	ErrEmpty            = errors.New("diffexp: no data")
@@ -437,12 +437,21 @@ func parseCount(f []byte) (float64, bool) {
 			return v, true
 		}
 	}
+	if u, err := strconv.ParseUint(string(f), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// plain digits: exact, so 2^53+1 (which float64 rounds down) is caught
+		return float64(u), err == nil && u <= MaxCount
+	}
 	v, err := strconv.ParseFloat(string(f), 64)
-	if err != nil || v < 0 || v != math.Trunc(v) || math.IsInf(v, 0) {
+	if err != nil || v < 0 || v != math.Trunc(v) || v > MaxCount {
 		return 0, false
 	}
 	return v, true
 }
+
+// MaxCount is the largest count a count matrix may hold: 2^53, the largest
+// integer up to which float64 counts are exact. A larger value is not a
+// sequencing count (and would give meaningless fold changes).
+const MaxCount = 1 << 53
 
 // ColData holds per-sample annotations, column-major: Columns[k][j] is the
 // value of variable Names[k] for sample Samples[j].

@@ -25,6 +25,10 @@ func TestReadCounts(t *testing.T) {
 		{"non integer", "mirna\ta\tb\nm1\t1\t2.5\n", 0, nil, ErrNotInteger, 2},
 		{"negative", "mirna\ta\tb\nm1\t1\t2\nm2\t-1\t2\n", 0, nil, ErrNotInteger, 3},
 		{"text", "mirna\ta\tb\nm1\tx\t2\n", 0, nil, ErrNotInteger, 2},
+		// Above 2^53 (once accepted, giving log2FC -57): not a count.
+		{"huge", "mirna\ta\tb\nm1\t1\t2\nm2\t99999999999999999999\t2\n", 0, nil, ErrNotInteger, 3},
+		{"above 2^53", "mirna\ta\tb\nm1\t9007199254740993\t2\n", 0, nil, ErrNotInteger, 2},
+		{"2^53", "mirna\ta\tb\nm1\t9007199254740992\t2\n", 1, []string{"a", "b"}, nil, 0},
 		{"ragged", "mirna\ta\tb\nm1\t1\t2\nm2\t1\n", 0, nil, ErrRagged, 3},
 		{"duplicate feature", "mirna\ta\tb\nm1\t1\t2\nm1\t1\t2\n", 0, nil, ErrDuplicate, 3},
 		{"duplicate sample", "mirna\ta\ta\nm1\t1\t2\n", 0, nil, ErrDuplicate, 1},

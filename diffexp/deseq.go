@@ -114,12 +114,9 @@ func newResults(n int) *Results {
 	}
 }
 
-// isCount reports whether v is a finite non-negative integer.
+// isCount reports whether v is an integer in 0..MaxCount.
 func isCount(v float64) bool {
-	if v >= 0 && v < 1<<62 {
-		return v == float64(int64(v))
-	}
-	return v >= 1<<62 && v <= math.MaxFloat64 // all such floats are integers
+	return v >= 0 && v <= MaxCount && v == float64(int64(v))
 }
 
 // DESeq runs the DESeq2 pipeline on c with sample annotations cd (aligned to

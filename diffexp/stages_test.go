@@ -872,8 +872,8 @@ func TestIsCount(t *testing.T) {
 	for _, c := range []struct {
 		v  float64
 		ok bool
-	}{{0, true}, {1, true}, {12345, true}, {1 << 62, true}, {1e300, true}, {0.5, false}, {-1, false},
-		{math.Copysign(0, -1), true}, {math.Inf(1), false}, {math.NaN(), false}, {1<<53 + 2, true}, {4.0000000001, false}} {
+	}{{0, true}, {1, true}, {12345, true}, {1 << 53, true}, {1<<53 + 2, false}, {1 << 62, false}, {1e300, false},
+		{0.5, false}, {-1, false}, {math.Copysign(0, -1), true}, {math.Inf(1), false}, {math.NaN(), false}, {4.0000000001, false}} {
 		if got := isCount(c.v); got != c.ok {
 			t.Errorf("isCount(%v) = %v", c.v, got)
 		}

@@ -26,7 +26,14 @@ var (
 	ErrUnknownReference = errors.New("quant: alignments on references absent from the miRNA reference")
 	ErrReferenceLength  = errors.New("quant: reference lengths in the alignment header differ from the miRNA reference")
 	ErrNotGrouped       = errors.New("quant: records of one read are not adjacent")
+	ErrReadCount        = errors.New("quant: read count in a read name out of range")
 )
+
+// MaxReadCount is the largest read count a collapsed-read name ("_x<count>")
+// or a sum of them may carry: 2^53, beyond which float64 arithmetic (DESeq2,
+// edgeR) is no longer exact. No sequencing run comes near it, so a larger
+// value is a corrupt or forged name, not data.
+const MaxReadCount = 1 << 53
 
 // AlignmentError locates a problem in a BAM or SAM file. Record is the
 // 1-based number of the alignment record (0: in the header).
@@ -84,17 +91,25 @@ type BAMStats struct {
 
 // ReadWeight returns the number of reads a read name stands for: the
 // integer after a final "_x" (the miRDeep2/mirtop collapsed-read
-// convention, "seq_12_x350" → 350), else 1.
-func ReadWeight(name string) int64 {
+// convention, "seq_12_x350" → 350), else 1 (no "_x", or "_x" followed by
+// anything but digits). A count of 0 or above MaxReadCount is an error
+// wrapping ErrReadCount.
+func ReadWeight(name string) (int64, error) {
 	i := strings.LastIndex(name, "_x")
 	if i < 0 || i+2 == len(name) {
-		return 1
+		return 1, nil
 	}
-	n, err := strconv.ParseInt(name[i+2:], 10, 64)
-	if err != nil || n < 1 {
-		return 1
+	digits := name[i+2:]
+	for j := 0; j < len(digits); j++ {
+		if digits[j] < '0' || digits[j] > '9' {
+			return 1, nil
+		}
 	}
-	return n
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n < 1 || n > MaxReadCount {
+		return 0, fmt.Errorf("%w: %q (want 1..2^53)", ErrReadCount, name)
+	}
+	return int64(n), nil
 }
 
 // alnRec is one alignment record, decoded into buffers the reader reuses:
@@ -692,20 +707,21 @@ type AlignedInsert struct {
 // insertCollector turns the records of each read into an AlignedInsert
 // and merges reads with the same sequence and hits.
 type insertCollector struct {
-	ref        *Reference
-	keepStrata bool
-	refIdx     map[string]int // name → hairpin index
-	otherIdx   map[string]int // name → class index
-	unknown    []string
-	unknownSet map[string]int64
-	byKey      map[string]int
-	inserts    []AlignedInsert
-	st         *BAMStats
-	key        []byte
-	intern     map[string]int32 // read sequence → index in seqs
-	seqs       [][]byte         // distinct read sequences (interning)
-	mms        []int
-	interning  bool // read sequences must outlive the record (coordinate-sorted input)
+	ref         *Reference
+	keepStrata  bool
+	refIdx      map[string]int // name → hairpin index
+	otherIdx    map[string]int // name → class index
+	unknown     []string
+	unknownSet  map[string]int64
+	byKey       map[string]int
+	inserts     []AlignedInsert
+	st          *BAMStats
+	totalWeight int64 // sum of the read names' counts so far (bounded by MaxReadCount)
+	key         []byte
+	intern      map[string]int32 // read sequence → index in seqs
+	seqs        [][]byte         // distinct read sequences (interning)
+	mms         []int
+	interning   bool // read sequences must outlive the record (coordinate-sorted input)
 	// firstIndex is the smallest collapsed-read index ("seq_<i>_x<n>") of
 	// each insert's reads, -1 for none; uncollapsed is set when some read
 	// name has no index.
@@ -892,6 +908,20 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 }
 
 // finishRead turns the accumulated read, of weight reads, into an insert.
+// readWeight is ReadWeight of a record's name, with the running total of
+// all reads kept within MaxReadCount; errors name the file and record.
+func (c *insertCollector) readWeight(file string, name []byte, record int64) (int64, error) {
+	w, err := ReadWeight(string(name))
+	if err == nil && c.totalWeight+w > MaxReadCount {
+		err = fmt.Errorf("%w: the reads' counts add up to more than 2^53", ErrReadCount)
+	}
+	if err != nil {
+		return 0, &AlignmentError{File: file, Record: record, Err: err}
+	}
+	c.totalWeight += w
+	return w, nil
+}
+
 func (c *insertCollector) finishRead(a *readAcc, weight, index int64) {
 	c.st.Names++
 	c.st.Reads += weight
@@ -1150,7 +1180,11 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 				if v, ok := collapsedIndex(rec.name); ok {
 					ord = v
 				}
-				reads = append(reads, coordRead{weight: ReadWeight(string(rec.name)), order: ord, hash: h, read: -1})
+				w, err := c.readWeight(ar.file, rec.name, ar.n)
+				if err != nil {
+					return err
+				}
+				reads = append(reads, coordRead{weight: w, order: ord, hash: h, read: -1})
 			}
 			cr := &reads[i]
 			// Convert the record with a scratch accumulator seeded with
@@ -1247,6 +1281,7 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 	}
 	var done []seen
 	var curName []byte
+	var curWeight int64
 	open := false
 	for {
 		err := ar.read(&rec)
@@ -1258,10 +1293,13 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		}
 		st.Records++
 		if open && !bytes.Equal(rec.name, curName) {
-			c.finishRead(&acc, ReadWeight(string(curName)), collapsedIndexOr(curName))
+			c.finishRead(&acc, curWeight, collapsedIndexOr(curName))
 			open = false
 		}
 		if !open {
+			if curWeight, err = c.readWeight(ar.file, rec.name, ar.n); err != nil {
+				return err
+			}
 			done = append(done, seen{nameHash(rec.name), ar.n})
 			curName = append(curName[:0], rec.name...)
 			acc.reset()
@@ -1270,7 +1308,7 @@ func (c *insertCollector) collect(ar *alignmentReader) error {
 		c.addRecord(&acc, &rec, ar)
 	}
 	if open {
-		c.finishRead(&acc, ReadWeight(string(curName)), collapsedIndexOr(curName))
+		c.finishRead(&acc, curWeight, collapsedIndexOr(curName))
 	}
 	slices.SortFunc(done, func(a, b seen) int {
 		if a.hash != b.hash {

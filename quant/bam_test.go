@@ -619,9 +619,18 @@ func TestReadWeight(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		want int64
-	}{{"seq_1_x350", 350}, {"read7", 1}, {"a_x", 1}, {"a_x0", 1}, {"a_xy", 1}, {"x_x2_x9", 9}} {
-		if got := ReadWeight(tc.name); got != tc.want {
-			t.Errorf("ReadWeight(%q) = %d, want %d", tc.name, got, tc.want)
+	}{{"seq_1_x350", 350}, {"read7", 1}, {"a_x", 1}, {"a_xy", 1}, {"a_x12y", 1}, {"x_x2_x9", 9},
+		{"a_x9007199254740992", 1 << 53}} {
+		got, err := ReadWeight(tc.name)
+		if err != nil || got != tc.want {
+			t.Errorf("ReadWeight(%q) = %d, %v, want %d", tc.name, got, err, tc.want)
+		}
+	}
+	// Counts that no sequencing run gives: zero, above 2^53, above int64
+	// (which once wrapped to negative totals or silently counted as 1).
+	for _, name := range []string{"a_x0", "a_x9007199254740993", "a_x9000000000000000000", "a_x99999999999999999999999"} {
+		if got, err := ReadWeight(name); !errors.Is(err, ErrReadCount) {
+			t.Errorf("ReadWeight(%q) = %d, %v, want ErrReadCount", name, got, err)
 		}
 	}
 }
@@ -672,6 +681,13 @@ func TestHairpinBAMErrors(t *testing.T) {
 		{"not grouped", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
 			"q\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
 			"r\t256\ttoy-mir-2\t11\t255\t23M\t*\t0\t0\t*\t*\n"), ErrNotGrouped, []string{"record 3", "record 1"}},
+		{"count above int64", []byte(bamToyHeader + "r_x99999999999999999999\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"),
+			ErrReadCount, []string{"bad.sam", "record 1", "r_x99999999999999999999"}},
+		{"counts overflow", []byte(bamToyHeader + "r_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
+			"q_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"), ErrReadCount, []string{"record 2", "2^53"}},
+		{"counts overflow, coordinate-sorted", []byte("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:toy-mir-1\tLN:73\n@SQ\tSN:toy-mir-2\tLN:73\n" +
+			"r_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
+			"q_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"), ErrReadCount, []string{"record 2", "2^53"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "bad.sam", ref, nil)
@@ -755,7 +771,10 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 	}
 	var inserts []seq.Insert
 	for _, r := range recs {
-		w := ReadWeight(r.Name)
+		w, err := ReadWeight(r.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
 		inserts = append(inserts, seq.Insert{Seq: string(r.Seq), Reads: w, Molecules: w})
 	}
 	want, err := Quantify(context.Background(), ref, "s1", inserts, nil, Options{})

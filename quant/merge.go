@@ -19,7 +19,7 @@ import (
 var (
 	ErrMergeNoInput        = errors.New("quant: merge: no input files")
 	ErrMergeFeatures       = errors.New("quant: merge: files do not list the same features")
-	ErrMergeCount          = errors.New("quant: merge: count is not a non-negative integer")
+	ErrMergeCount          = errors.New("quant: merge: count is not an integer in 0..2^53")
 	ErrMergeDuplicateName  = errors.New("quant: merge: duplicate sample name")
 	ErrMergeDuplicateRow   = errors.New("quant: merge: feature listed twice in one file")
 	ErrMergeColumns        = errors.New("quant: merge: wrong number of columns")
@@ -272,17 +272,20 @@ func (cf *countFile) sampleNames() ([]string, error) {
 	return cf.names, nil
 }
 
-// isCount reports whether b is a non-negative decimal integer.
+// isCount reports whether b is a non-negative decimal integer no larger
+// than MaxReadCount.
 func isCount(b []byte) bool {
-	if len(b) == 0 || len(b) > 19 {
+	if len(b) == 0 || len(b) > 16 { // 2^53 has 16 digits
 		return false
 	}
+	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return false
 		}
+		v = v*10 + uint64(c-'0')
 	}
-	return true
+	return v <= MaxReadCount
 }
 
 // sampleNamesOf opens every file briefly to collect the sample names and

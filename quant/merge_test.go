@@ -144,6 +144,8 @@ func TestMergeCountFilesErrors(t *testing.T) {
 		{"float count", [][2]string{{"A.tsv", "m1\t1\nm2\t2\n"}, {"B.tsv", "m1\t1\nm2\t2.5\n"}}, ErrMergeCount, "B.tsv:2"},
 		{"negative count", [][2]string{{"A.tsv", "m1\t-1\nm2\t2\n"}, {"B.tsv", "m1\t1\nm2\t2\n"}}, ErrMergeCount, "A.tsv:1"},
 		{"NA count", [][2]string{{"A.tsv", "mirna\tcount\nm1\t1\nm2\tNA\n"}}, ErrMergeCount, "A.tsv:3"},
+		{"count above 2^53", [][2]string{{"A.tsv", "m1\t1\nm2\t9007199254740993\n"}}, ErrMergeCount, "A.tsv:2"},
+		{"count above int64", [][2]string{{"A.tsv", "m1\t99999999999999999999\nm2\t2\n"}}, ErrMergeCount, "A.tsv:1"},
 		{"duplicate sample", [][2]string{{"A.tsv", "m1\t1\n"}, {"sub/A.tsv", "m1\t1\n"}}, ErrMergeDuplicateName, `"A"`},
 		{"duplicate row", [][2]string{{"A.tsv", "m1\t1\nm1\t2\n"}}, ErrMergeDuplicateRow, `"m1"`},
 		{"empty file", [][2]string{{"A.tsv", "mirna\tcount\n"}}, ErrMergeEmpty, "A.tsv"},
