@@ -77,8 +77,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		if s.Ref != ref {
 			return fmt.Errorf("%w: %s and %s", ErrSampleMismatch, samples[0].Name, s.Name)
 		}
-		if strings.ContainsAny(s.Name, ",\n") {
-			return fmt.Errorf("%w: sample name %q contains a comma or newline", ErrBadOption, s.Name)
+		if err := CheckSampleName(s.Name); err != nil {
+			return err
 		}
 		names[i] = s.Name
 	}
@@ -315,6 +315,9 @@ func appendCigar(b []byte, read string, ref []byte) []byte {
 // WriteOutputs writes dir/name.mirna_counts.tsv, .hairpin_counts.tsv,
 // .isomirs.gff3 and .summary.tsv for s, each atomically.
 func WriteOutputs(dir string, s *Sample, o GFFOptions) error {
+	if err := CheckSampleName(s.Name); err != nil {
+		return err // the name is part of the file names: never outside dir
+	}
 	base := filepath.Join(dir, s.Name)
 	files := []struct {
 		suffix string

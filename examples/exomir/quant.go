@@ -85,8 +85,8 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if c.sample == "" {
 		c.sample = sampleName(c.fastq + c.bam)
 	}
-	if c.sample == "" || strings.ContainsAny(c.sample, "/,\t\n") {
-		return fmt.Errorf("bad sample name %q: give -sample", c.sample)
+	if err := quant.CheckSampleName(c.sample); err != nil {
+		return fmt.Errorf("%w (give -sample NAME)", err)
 	}
 	ref, err := loadQuantReference(&c)
 	if err != nil {

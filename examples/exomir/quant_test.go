@@ -101,6 +101,8 @@ func TestQuantErrors(t *testing.T) {
 	hp := filepath.Join(dir, "hairpin.fa")
 	os.WriteFile(bad, []byte(">hsa-miR-zz MIMAT9\nGGGGGGGGGGGGGGGGGGGG\n"), 0o644)
 	os.WriteFile(hp, []byte(">hsa-mir-zz MI9\nACGTACGTACGTACGTACGTACGTACGT\n"), 0o644)
+	dotfq := filepath.Join(dir, "..fq") // default sample name "."
+	os.WriteFile(dotfq, []byte("@r\nACGT\n+\nIIII\n"), 0o644)
 	for _, c := range []struct {
 		name string
 		args []string
@@ -116,12 +118,21 @@ func TestQuantErrors(t *testing.T) {
 		{"bad other", []string{"-fastq", fq, "-out", dir, "-other", "tRNA"}, 1, "NAME=FASTA"},
 		{"umi without umis", []string{"-fastq", fq, "-out", dir, "-umi"}, 1, "no UMIs"},
 		{"missing file", []string{"-fastq", filepath.Join(dir, "nope.fq"), "-out", dir}, 1, "nope.fq"},
+		// Sample names that once wrote next to or above -out.
+		{"sample dot", []string{"-fastq", fq, "-out", filepath.Join(dir, "o"), "-sample", "."}, 1, "invalid sample name"},
+		{"sample dotdot", []string{"-fastq", fq, "-out", filepath.Join(dir, "o"), "-sample", ".."}, 1, "invalid sample name"},
+		{"sample path", []string{"-fastq", fq, "-out", filepath.Join(dir, "o"), "-sample", "../up"}, 1, "invalid sample name"},
+		{"default name dot", []string{"-fastq", dotfq, "-out", filepath.Join(dir, "o")}, 1, "give -sample"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := runMain(append([]string{"quant"}, c.args...), &stdout, &stderr)
 			if code != c.code || !strings.Contains(stderr.String(), c.msg) {
 				t.Errorf("exit %d (want %d), stderr %q lacks %q", code, c.code, stderr.String(), c.msg)
+			}
+			// nothing may appear next to the output folder
+			if m, _ := filepath.Glob(filepath.Join(dir, "*.tsv")); len(m) > 0 {
+				t.Errorf("files written outside -out: %v", m)
 			}
 		})
 	}

@@ -138,6 +138,9 @@ func TestRunErrorsBeforeWork(t *testing.T) {
 		{"no header", "a\ttumor\t" + fq + "\n", `header lacks column`},
 		{"ragged", "sample\tcondition\tfastq\na\ttumor\n", "2 columns, header has 3"},
 		{"empty", "", "empty samplesheet"},
+		{"sample dotdot", "sample\tcondition\tfastq\n..\ttumor\t" + fq + "\n", `invalid sample name: ".."`},
+		{"sample dot", "sample\tcondition\tfastq\n.\ttumor\t" + fq + "\n", `invalid sample name: "."`},
+		{"sample option", "sample\tcondition\tfastq\n-rf\ttumor\t" + fq + "\n", `invalid sample name: "-rf"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/exomir/exomir/quant"
 )
 
 // sheetRow is one sample of a samplesheet.
@@ -80,8 +82,8 @@ func readSheet(path string) (*sheet, error) {
 		switch {
 		case r.Sample == "":
 			problems = append(problems, fmt.Sprintf("%s:%d: empty sample name", path, line))
-		case strings.ContainsAny(r.Sample, "/,; "):
-			problems = append(problems, fmt.Sprintf("%s:%d: sample name %q has one of / , ; or space", path, line, r.Sample))
+		case quant.CheckSampleName(r.Sample) != nil:
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", path, line, quant.CheckSampleName(r.Sample)))
 		case seen[r.Sample] > 0:
 			problems = append(problems, fmt.Sprintf("%s:%d: duplicate sample %q (first on line %d)", path, line, r.Sample, seen[r.Sample]))
 		}
