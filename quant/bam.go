@@ -273,6 +273,31 @@ func (ar *alignmentReader) addRef(name string, ln int) int32 {
 	return id
 }
 
+// eagerRead is the largest read whose buffer is allocated before its bytes
+// arrive; larger declared lengths grow with the data, so a tiny corrupt
+// file declaring 255 MiB does not allocate it.
+const eagerRead = 1 << 20
+
+// readFullGrowing reads exactly n bytes into buf (reused when large enough)
+// and returns them; like io.ReadFull it fails on a short input, but beyond
+// eagerRead bytes memory grows only as data is actually read.
+func readFullGrowing(r io.Reader, n int, buf []byte) ([]byte, error) {
+	if n <= max(eagerRead, cap(buf)) {
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		k, err := io.ReadFull(r, buf)
+		return buf[:k], err
+	}
+	var bb bytes.Buffer
+	k, err := bb.ReadFrom(io.LimitReader(r, int64(n)))
+	if err == nil && k < int64(n) {
+		err = io.ErrUnexpectedEOF
+	}
+	return bb.Bytes(), err
+}
+
 // readBAMHeader reads the BAM magic, header text and reference list.
 func (ar *alignmentReader) readBAMHeader() error {
 	bad := func(format string, args ...any) error {
@@ -286,9 +311,9 @@ func (ar *alignmentReader) readBAMHeader() error {
 	if lText < 0 || lText > maxBAMText {
 		return bad("text length %d", lText)
 	}
-	text := make([]byte, lText)
-	if _, err := io.ReadFull(ar.bg, text); err != nil {
-		return bad("truncated text (%v)", err)
+	text, err := readFullGrowing(ar.bg, lText, nil)
+	if err != nil {
+		return bad("truncated text: %d of %d declared bytes (%v)", len(text), lText, err)
 	}
 	for _, l := range bytes.Split(bytes.TrimRight(text, "\x00"), []byte{'\n'}) {
 		if bytes.HasPrefix(l, []byte("@HD")) {
@@ -374,13 +399,11 @@ func (ar *alignmentReader) readBAM(rec *alnRec) error {
 	if size < 32 || size > maxBAMRecord {
 		return ar.fail("record length %d", size)
 	}
-	if cap(ar.buf) < size {
-		ar.buf = make([]byte, size)
-	}
-	b := ar.buf[:size]
-	if _, err := io.ReadFull(ar.bg, b); err != nil {
+	b, err := readFullGrowing(ar.bg, size, ar.buf)
+	if err != nil {
 		return ar.fail("truncated file (%v)", err)
 	}
+	ar.buf = b
 	le := binary.LittleEndian
 	refID := int32(le.Uint32(b[0:]))
 	rec.pos = int(int32(le.Uint32(b[4:])))
