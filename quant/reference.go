@@ -3,6 +3,7 @@ package quant
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,23 +102,33 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		hairpinByName: map[string]int{},
 		featureByName: map[string]int{},
 	}
-	for _, rec := range hairpin {
+	hairpinRec := map[string]int{}
+	for i, rec := range hairpin {
 		if !keep(rec.Name) {
 			continue
 		}
-		if _, dup := r.hairpinByName[rec.Name]; dup {
-			return nil, fmt.Errorf("%w: hairpin %s", ErrDuplicateName, rec.Name)
+		if j, dup := hairpinRec[rec.Name]; dup {
+			return nil, fmt.Errorf("%w: hairpin %s is record %d and record %d", ErrDuplicateName, rec.Name, j+1, i+1)
 		}
+		hairpinRec[rec.Name] = i
 		r.hairpinByName[rec.Name] = len(r.Hairpins)
 		r.Hairpins = append(r.Hairpins, Hairpin{Name: rec.Name, ID: firstWord(rec.Desc), Seq: rec.Seq})
 	}
 	bySeq := map[string]int{}
+	byName := map[string]int{} // mature name -> index in mature
 	nMature := 0
-	for _, rec := range mature {
+	for i, rec := range mature {
 		if !keep(rec.Name) {
 			continue
 		}
 		nMature++
+		if j, dup := byName[rec.Name]; dup && !bytes.Equal(mature[j].Seq, rec.Seq) {
+			// one name, two sequences: which one a read counts under would
+			// be arbitrary
+			return nil, fmt.Errorf("%w: mature %s is record %d (%s) and record %d (%s)",
+				ErrDuplicateName, rec.Name, j+1, mature[j].Seq, i+1, rec.Seq)
+		}
+		byName[rec.Name] = i
 		if len(rec.Seq) == 0 {
 			continue
 		}
@@ -345,7 +356,11 @@ func LoadReference(maturePath, hairpinPath string, o RefOptions) (*Reference, er
 	if err != nil {
 		return nil, err
 	}
-	return NewReference(m, h, o)
+	ref, err := NewReference(m, h, o)
+	if errors.Is(err, ErrDuplicateName) {
+		return nil, fmt.Errorf("%s, %s: %w", maturePath, hairpinPath, err)
+	}
+	return ref, err
 }
 
 //go:embed mirbase/*.fa.gz

@@ -82,6 +82,12 @@ func TestReferenceErrors(t *testing.T) {
 		{"unplaced", append(mat, bad...), hp, RefOptions{}, ErrUnplacedMature, "hsa-miR-y"},
 		{"unplaced skipped", append(mat, bad...), hp, RefOptions{SkipUnplaced: true}, nil, ""},
 		{"all unplaced skipped", bad, hp, RefOptions{SkipUnplaced: true}, ErrEmptyReference, ""},
+		// One name, two sequences: an error naming both records (once
+		// merged silently); the same record twice stays harmless.
+		{"mature name twice", append(append([]seq.FastaRecord{}, mat...), seq.FastaRecord{Name: "hsa-miR-x", Desc: "MIMAT9", Seq: []byte("GGGGTTTTACGTACGT")}),
+			hp, RefOptions{}, ErrDuplicateName, "hsa-miR-x is record 1 (CCCCGGGGTTTTACGT) and record 2 (GGGGTTTTACGTACGT)"},
+		{"same record twice", append(append([]seq.FastaRecord{}, mat...), mat...), hp, RefOptions{}, nil, ""},
+		{"hairpin name twice", mat, append(append([]seq.FastaRecord{}, hp...), hp...), RefOptions{}, ErrDuplicateName, "hsa-mir-x is record 1 and record 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewReference(tc.mat, tc.hp, tc.o)
