@@ -340,6 +340,9 @@ func (ar *alignmentReader) readBAMHeader() error {
 			return bad("truncated reference %d (%v)", i+1, err)
 		}
 		l := int(int32(binary.LittleEndian.Uint32(name[ln:])))
+		if l < 0 {
+			return bad("reference %d: negative length %d", i+1, l)
+		}
 		ar.addRef(string(bytes.TrimRight(name[:ln], "\x00")), l)
 	}
 	return nil
@@ -443,6 +446,12 @@ func (ar *alignmentReader) readBAM(rec *alnRec) error {
 	off += (lSeq+1)/2 + lSeq
 	if len(rec.cigar) > 0 && lSeq > 0 && cigarQueryLen(rec.cigar) != lSeq {
 		return ar.fail("CIGAR and sequence lengths differ")
+	}
+	if rec.pos < -1 {
+		return ar.fail("negative position %d", rec.pos)
+	}
+	if err := ar.checkPosition(rec); err != nil {
+		return err
 	}
 	rec.md = nil
 	aux := b[off:]
@@ -579,17 +588,51 @@ func (ar *alignmentReader) parseSAM(rec *alnRec, line []byte) error {
 	ar.cigBuf = rec.cigar
 	rec.seq = ar.seqBuf[:0]
 	if !bytes.Equal(f[9], []byte("*")) {
+		// SAM: SEQ is * or [A-Za-z=.]+, QUAL * or one [!-~] per base
+		for i, c := range f[9] {
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '=' || c == '.') {
+				return ar.fail("SEQ has %q at position %d", c, i+1)
+			}
+		}
 		rec.seq = append(rec.seq, f[9]...)
 		if len(rec.cigar) > 0 && cigarQueryLen(rec.cigar) != len(rec.seq) {
 			return ar.fail("CIGAR and sequence lengths differ")
 		}
+		if q := f[10]; !bytes.Equal(q, []byte("*")) {
+			if len(q) != len(rec.seq) {
+				return ar.fail("QUAL has %d characters, SEQ %d bases", len(q), len(rec.seq))
+			}
+			for i, c := range q {
+				if c < '!' || c > '~' {
+					return ar.fail("QUAL has %q at position %d", c, i+1)
+				}
+			}
+		}
 	}
 	ar.seqBuf = rec.seq
+	if err := ar.checkPosition(rec); err != nil {
+		return err
+	}
 	rec.md = nil
 	for _, t := range tags {
 		if v, ok := bytes.CutPrefix(t, []byte("MD:Z:")); ok {
 			rec.md = v
 		}
+	}
+	return nil
+}
+
+// checkPosition rejects a mapped record starting past the end of a
+// reference whose length the header gives (no aligner writes one).
+func (ar *alignmentReader) checkPosition(rec *alnRec) error {
+	if rec.ref < 0 || rec.flags&sam.Unmapped != 0 {
+		return nil
+	}
+	if rec.pos < 0 {
+		return ar.fail("mapped to %s without a position", ar.refs[rec.ref])
+	}
+	if l := ar.refLens[rec.ref]; l >= 0 && rec.pos >= l {
+		return ar.fail("position %d past the end of %s (%d nt)", rec.pos+1, ar.refs[rec.ref], l)
 	}
 	return nil
 }

@@ -681,6 +681,16 @@ func TestHairpinBAMErrors(t *testing.T) {
 		{"not grouped", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
 			"q\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +
 			"r\t256\ttoy-mir-2\t11\t255\t23M\t*\t0\t0\t*\t*\n"), ErrNotGrouped, []string{"record 3", "record 1"}},
+		{"! in SEQ", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s[:5] + "!" + s[6:] + "AA\t*\n"),
+			ErrAlignmentRecord, []string{"record 1", "SEQ has '!' at position 6"}},
+		{"QUAL length", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\tIIII\n"),
+			ErrAlignmentRecord, []string{"record 1", "QUAL has 4 characters, SEQ 23"}},
+		{"QUAL byte", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t" + strings.Repeat("I", 22) + " \n"),
+			ErrAlignmentRecord, []string{"record 1", "QUAL has ' ' at position 23"}},
+		{"past the reference end", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t80\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"),
+			ErrAlignmentRecord, []string{"record 1", "position 80 past the end of toy-mir-1 (73 nt)"}},
+		{"mapped without position", []byte(bamToyHeader + "r\t0\ttoy-mir-1\t0\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"),
+			ErrAlignmentRecord, []string{"record 1", "without a position"}},
 		{"count above int64", []byte(bamToyHeader + "r_x99999999999999999999\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"),
 			ErrReadCount, []string{"bad.sam", "record 1", "r_x99999999999999999999"}},
 		{"counts overflow", []byte(bamToyHeader + "r_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n" +

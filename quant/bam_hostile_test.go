@@ -1,0 +1,123 @@
+package quant
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/biogo/hts/bgzf"
+)
+
+// TestBAMDeclaredLengthsDoNotAllocate: a few bytes declaring a 255 MiB
+// header text, or a 60 MiB record, fail as truncated without allocating
+// what they declare (once ~270 MB before the error).
+func TestBAMDeclaredLengthsDoNotAllocate(t *testing.T) {
+	ref, _ := bamToyRef(t)
+	bam := func(payload []byte) []byte {
+		var buf bytes.Buffer
+		w := bgzf.NewWriter(&buf, 1)
+		w.Write(payload)
+		w.Close()
+		return buf.Bytes()
+	}
+	le := binary.LittleEndian
+	hugeText := le.AppendUint32([]byte("BAM\x01"), 255<<20)
+	hugeText = append(hugeText, "@HD\tVN:1.6"...)
+	hugeRecord := le.AppendUint32([]byte("BAM\x01"), 0)
+	hugeRecord = le.AppendUint32(hugeRecord, 0) // no references
+	hugeRecord = le.AppendUint32(hugeRecord, 60<<20)
+	hugeRecord = append(hugeRecord, make([]byte, 40)...)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"header text", bam(hugeText)}, {"record", bam(hugeRecord)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "tiny.bam", ref, nil)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, ErrAlignmentRecord) {
+				t.Fatalf("err = %v, want ErrAlignmentRecord", err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+				t.Errorf("%d-byte input allocated %d MB", len(tc.data), got>>20)
+			}
+		})
+	}
+}
+
+// bamFile builds a BGZF-compressed BAM with the given references (name,
+// length) and one record per (refID, pos) with a 4-base read "ACGT".
+func bamFile(refs []struct {
+	name string
+	ln   int32
+}, recs [][2]int32) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32([]byte("BAM\x01"), 0)
+	b = le.AppendUint32(b, uint32(len(refs)))
+	for _, r := range refs {
+		b = le.AppendUint32(b, uint32(len(r.name)+1))
+		b = append(b, r.name...)
+		b = append(b, 0)
+		b = le.AppendUint32(b, uint32(r.ln))
+	}
+	for _, r := range recs {
+		var rec []byte
+		rec = le.AppendUint32(rec, uint32(r[0]))
+		rec = le.AppendUint32(rec, uint32(r[1]))
+		rec = append(rec, 2, 255)              // l_read_name ("r\0"), mapq
+		rec = le.AppendUint16(rec, 0)          // bin
+		rec = le.AppendUint16(rec, 1)          // one CIGAR op
+		rec = le.AppendUint16(rec, 0)          // flag: mapped
+		rec = le.AppendUint32(rec, 4)          // l_seq
+		rec = le.AppendUint32(rec, 0xffffffff) // next refID
+		rec = le.AppendUint32(rec, 0xffffffff) // next pos
+		rec = le.AppendUint32(rec, 0)          // tlen
+		rec = append(rec, 'r', 0)              // name
+		rec = le.AppendUint32(rec, 4<<4|0)     // 4M
+		rec = append(rec, 0x12, 0x48)          // ACGT
+		rec = append(rec, 30, 30, 30, 30)      // qualities
+		b = le.AppendUint32(b, uint32(len(rec)))
+		b = append(b, rec...)
+	}
+	var buf bytes.Buffer
+	w := bgzf.NewWriter(&buf, 1)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// TestBAMBinaryFieldChecks: negative positions and reference lengths, and
+// positions past a reference's end, are errors naming the record.
+func TestBAMBinaryFieldChecks(t *testing.T) {
+	ref, _ := bamToyRef(t)
+	type sq = struct {
+		name string
+		ln   int32
+	}
+	toy := []sq{{"toy-mir-1", 73}, {"toy-mir-2", 73}}
+	if _, _, err := ReadHairpinAlignments(bytes.NewReader(bamFile(toy, [][2]int32{{0, 10}})), "ok.bam", ref, nil); err != nil {
+		t.Fatalf("valid BAM: %v", err)
+	}
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		mention string
+	}{
+		{"negative position", bamFile(toy, [][2]int32{{0, 10}, {0, -5}}), "record 2: quant: bad BAM/SAM record: negative position"},
+		{"mapped without position", bamFile(toy, [][2]int32{{0, -1}}), "without a position"},
+		{"past the end", bamFile(toy, [][2]int32{{1, 73}}), "position 74 past the end of toy-mir-2"},
+		{"negative reference length", bamFile([]sq{{"toy-mir-1", -73}}, nil), "negative length -73"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "bad.bam", ref, nil)
+			if !errors.Is(err, ErrAlignmentRecord) || !strings.Contains(err.Error(), tc.mention) {
+				t.Fatalf("err = %v, want ErrAlignmentRecord mentioning %q", err, tc.mention)
+			}
+		})
+	}
+}
