@@ -140,6 +140,9 @@ func TestRunErrorsBeforeWork(t *testing.T) {
 		{"empty", "", "empty samplesheet"},
 		{"sample dotdot", "sample\tcondition\tfastq\n..\ttumor\t" + fq + "\n", `invalid sample name: ".."`},
 		{"sample dot", "sample\tcondition\tfastq\n.\ttumor\t" + fq + "\n", `invalid sample name: "."`},
+		{"header column twice", "sample\tcondition\tfastq\tfastq\na\ttumor\t" + fq + "\t" + fq + "\n", `header names column "fastq" twice (columns 3 and 4)`},
+		{"header unnamed column", "sample\t\tcondition\tfastq\na\tx\ttumor\t" + fq + "\n", "header column 2 has no name"},
+		{"header with spaces", "sample condition fastq\na tumor " + fq + "\n", "columns are separated by tabs"},
 		{"sample option", "sample\tcondition\tfastq\n-rf\ttumor\t" + fq + "\n", `invalid sample name: "-rf"`},
 	}
 	for _, c := range cases {

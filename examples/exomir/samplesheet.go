@@ -41,6 +41,7 @@ func readSheet(path string) (*sheet, error) {
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
 	line := 0
 	var col map[string]int
+	ncol := 0
 	seen := map[string]int{}
 	var problems []string
 	for sc.Scan() {
@@ -53,14 +54,28 @@ func readSheet(path string) (*sheet, error) {
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}
+		for len(fields) > 1 && fields[len(fields)-1] == "" {
+			fields = fields[:len(fields)-1] // trailing tabs, as spreadsheets export them
+		}
 		if col == nil {
 			col = map[string]int{}
 			for i, h := range fields {
+				switch j, dup := col[strings.ToLower(h)]; {
+				case h == "":
+					return nil, fmt.Errorf("%s:%d: header column %d has no name", path, line, i+1)
+				case dup:
+					return nil, fmt.Errorf("%s:%d: header names column %q twice (columns %d and %d)", path, line, h, j+1, i+1)
+				}
 				col[strings.ToLower(h)] = i
 			}
+			ncol = len(fields)
 			for _, need := range []string{"sample", "condition", "fastq"} {
 				if _, ok := col[need]; !ok {
-					return nil, fmt.Errorf("%s:%d: header lacks column %q (want sample<TAB>condition<TAB>fastq[<TAB>covariates…])", path, line, need)
+					hint := ""
+					if len(fields) == 1 && strings.ContainsAny(fields[0], " ,;") {
+						hint = "; columns are separated by tabs"
+					}
+					return nil, fmt.Errorf("%s:%d: header lacks column %q (want sample<TAB>condition<TAB>fastq[<TAB>covariates…]%s)", path, line, need, hint)
 				}
 			}
 			for _, h := range fields {
@@ -70,8 +85,8 @@ func readSheet(path string) (*sheet, error) {
 			}
 			continue
 		}
-		if len(fields) != len(col) {
-			problems = append(problems, fmt.Sprintf("%s:%d: %d columns, header has %d", path, line, len(fields), len(col)))
+		if len(fields) != ncol {
+			problems = append(problems, fmt.Sprintf("%s:%d: %d columns, header has %d", path, line, len(fields), ncol))
 			continue
 		}
 		r := sheetRow{Sample: fields[col["sample"]], Condition: fields[col["condition"]], Line: line}
