@@ -459,6 +459,10 @@ type ColData struct {
 	Samples []string
 	Names   []string
 	Columns [][]string
+	// file and header are ReadColData's input name and header line, to
+	// tell a missing header from a missing sample.
+	file   string
+	header []string
 }
 
 // Column returns the values of the named variable, or nil if absent.
@@ -523,6 +527,7 @@ func ReadColData(r io.Reader, file string) (*ColData, error) {
 	if len(cd.Samples) == 0 {
 		return nil, &ParseError{file, lineNo, fmt.Errorf("%w: no samples in coldata", ErrEmpty)}
 	}
+	cd.file, cd.header = file, header
 	return &cd, nil
 }
 
@@ -542,6 +547,12 @@ func (cd *ColData) Align(samples []string) (*ColData, error) {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
+		for _, m := range missing {
+			if len(cd.header) > 0 && cd.header[0] == m {
+				return nil, fmt.Errorf("%w from coldata: %s: its first line starts with sample %q: the file needs a header line (sample<TAB>condition…)",
+					ErrMissingSample, cd.file, m)
+			}
+		}
 		return nil, fmt.Errorf("%w from coldata: %s", ErrMissingSample, strings.Join(missing, ", "))
 	}
 	out := &ColData{Samples: append([]string(nil), samples...), Names: append([]string(nil), cd.Names...)}

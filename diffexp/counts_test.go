@@ -93,6 +93,16 @@ func TestReadColDataAlign(t *testing.T) {
 	if !errors.Is(err, ErrMissingSample) || !strings.Contains(err.Error(), "s0, s9") {
 		t.Errorf("missing samples: %v", err)
 	}
+	// No header: the first sample's line was taken as one, and the error
+	// once said only "s1 missing from coldata".
+	nohead, err := ReadColData(strings.NewReader("s1\ttumor\ns2\tcontrol\ns3\ttumor\n"), "nohead.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = nohead.Align([]string{"s1", "s2", "s3"})
+	if !errors.Is(err, ErrMissingSample) || !strings.Contains(err.Error(), "nohead.tsv") || !strings.Contains(err.Error(), "needs a header line") {
+		t.Errorf("coldata without header: %v", err)
+	}
 	for _, bad := range []string{"", "sample\tcondition\n", "sample\tcondition\ns1\ta\ns1\tb\n", "sample\tcondition\ns1\ta\tb\tc\n"} {
 		if _, err := ReadColData(strings.NewReader(bad), "cd.tsv"); err == nil {
 			t.Errorf("ReadColData(%q) succeeded", bad)
