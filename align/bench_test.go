@@ -108,8 +108,9 @@ func BenchmarkNewIndex(b *testing.B) {
 }
 
 // allSpeciesHairpins is miRBase 21 hairpin.fa for all species (28,645
-// hairpins); benchmarks using it are skipped where the shared data is absent.
-const allSpeciesHairpins = "/work/shared/data/mirbase/hairpin_v21_all.fa.gz"
+// hairpins) in the project's shared data next to the repository;
+// benchmarks using it are skipped where it is absent.
+const allSpeciesHairpins = "../../shared/data/mirbase/hairpin_v21_all.fa.gz"
 
 func loadAllSpecies(b *testing.B) []Ref {
 	f, err := os.Open(allSpeciesHairpins)

@@ -4,7 +4,8 @@
 #
 # usage: sh bench/de_speed.sh [runs=5]        (from the repository root)
 #   env: EXOMIR=path/to/exomir (default: go build ./examples/exomir)
-#        PEERS=/work/shared/peers  WORK=tmpdir (kept if given)
+#        PEERS=dir of the peer scripts (default ../shared/peers next to the repository)
+#        WORK=tmpdir (kept if given)
 #
 # DESeq2 side: ../shared/peers/deseq2.R, time = `seconds_DESeq` (the DESeq()
 # call alone, library loading and I/O excluded), one run per matrix (it is
@@ -16,7 +17,7 @@
 # its CPU time (user+sys, both cores) is shown too.
 set -eu
 RUNS=${1:-5}
-P=${PEERS:-/work/shared/peers}
+P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
 if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 if [ -z "${EXOMIR:-}" ]; then
   EXOMIR=$W/exomir

@@ -6,7 +6,8 @@
 #
 # usage: sh bench/de_truth.sh [seeds="1 2 3"]      (from the repository root)
 #   env: EXOMIR=path/to/exomir (default: go build ./examples/exomir)
-#        PEERS=/work/shared/peers  WORK=tmpdir (kept if given)
+#        PEERS=dir of the peer scripts (default ../shared/peers next to the repository)
+#        WORK=tmpdir (kept if given)
 #        SHAPES="2600:3 2600:5 2600:10"  (features:replicates per group)
 #
 # Output: one row per (matrix, seed, tool) and a pooled summary per tool:
@@ -15,7 +16,7 @@
 set -eu
 SEEDS=${1:-"1 2 3"}
 SHAPES=${SHAPES:-"2600:3 2600:5 2600:10"}
-P=${PEERS:-/work/shared/peers}
+P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
 if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 if [ -z "${EXOMIR:-}" ]; then
   EXOMIR=$W/exomir

@@ -14,7 +14,7 @@ what=${1:-all}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/simulate" ./examples/simulate
 # everything from the repo: miRBase 21 hsa (quant/mirbase, md5-identical to
-# /work/shared/data/mirbase/hsa_*_v21.fa) and the tDRmapper tRNA set
+# the shared data's mirbase/hsa_*_v21.fa) and the tDRmapper tRNA set
 sim() { "$tmp/simulate" -mature quant/mirbase/hsa_mature_v21.fa.gz -hairpin quant/mirbase/hsa_hairpin_v21.fa.gz \
           -other testdata/sim/tdrmapper_hg19_tRNA.fa "$@"; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #3 real-data target: on the real TruSeq files in /work/shared/data/fastq/,
+# Issue #3 real-data target: on the real TruSeq files in ../shared/data/fastq/,
 # per-miRNA counts of `exomir quant` agree with the standard pipeline
 # (../shared/peers/mirna_pipeline.sh): Spearman >= 0.95 over miRNAs with >= 10
 # reads in either (features sharing a sequence merged). Also compared with the
@@ -7,17 +7,19 @@
 # Prints the largest disagreements (|log2 ratio|) for the closing note.
 #
 # usage: bench/realdata_spearman.sh [workdir]
-# env:   FILES (default: the three TruSeq files), MIN (10), TOP (12)
+# env:   FILES (default: the three TruSeq files), MIN (10), TOP (12),
+#        SHARED (the project's shared folder; default ../shared next to the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/realdata_spearman.XXXXXX)}
 mkdir -p "$work/bin"
-D=/work/shared/data
+SHARED=${SHARED:-$(cd "$repo/.." && pwd)/shared}
+D=$SHARED/data
 FILES=${FILES:-"$D/fastq/bcbio_mirqca_SRR950876.fastq.gz $D/fastq/mirtrace_sample1.fastq.gz $D/fastq/mirtrace_sample2.fastq.gz"}
 MATURE=${MATURE:-$D/mirbase/hsa_mature_v21.fa}
 HAIRPIN=${HAIRPIN:-$D/mirbase/hsa_hairpin_v21.fa}
 GFF=${GFF:-$D/mirbase/hsa_v21.gff3}
-PIPE=${PIPE:-/work/shared/peers/mirna_pipeline.sh}
+PIPE=${PIPE:-$SHARED/peers/mirna_pipeline.sh}
 MIN=${MIN:-10}
 TOP=${TOP:-12}
 ADAPTER=TGGAATTCTCGGGTGCCAAGG

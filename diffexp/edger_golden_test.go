@@ -98,16 +98,9 @@ func edgerLoad(t testing.TB, dir string) (*Counts, *ColData) {
 	return c, cd
 }
 
-// amygdalaDir is the shared reference data (relative to the package; the
-// absolute path is tried too so a copy of the tree elsewhere finds it).
-var amygdalaDir = func() string {
-	for _, d := range []string{"../../shared/data/counts/pd_amygdala_GSE97285", "/work/shared/data/counts/pd_amygdala_GSE97285"} {
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-	}
-	return "../../shared/data/counts/pd_amygdala_GSE97285"
-}()
+// amygdalaDir is the shared reference data next to the repository
+// (relative to the package directory).
+const amygdalaDir = "../../shared/data/counts/pd_amygdala_GSE97285"
 
 // edgerNeedDir skips when the shared data directory is absent, except
 // under CI where it must be present.

@@ -24,7 +24,7 @@ const (
 )
 
 // TestReadMirbaseGFF3Real reads the real miRBase GFF3 files; the record
-// counts are those of /work/shared/data/SOURCES.md (grep of the types).
+// counts are those of ../shared/data/SOURCES.md (grep of the types).
 func TestReadMirbaseGFF3Real(t *testing.T) {
 	for _, tc := range []struct {
 		path               string

@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	go run ./bench/mkreads -n 2000000 -mature /work/shared/data/mirbase/hsa_mature_v21.fa > reads.fq
+//	go run ./bench/mkreads -n 2000000 > reads.fq   (from the repository root)
 package main
 
 import (
@@ -24,7 +24,7 @@ import (
 
 // After the 3' adapter, real TruSeq small-RNA reads continue into the RNA
 // PCR primer: AACTCCAGTCAC, the index (ATCACG in
-// /work/shared/data/fastq/mirtrace_sample1.fastq.gz) and the P7 end.
+// the miRTrace tutorial's sample1.fastq.gz, a real TruSeq file) and the P7 end.
 const (
 	adapter = "TGGAATTCTCGGGTGCCAAGG" // GUIDE §3, Illumina TruSeq small RNA 3' adapter
 	primer  = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
@@ -33,7 +33,7 @@ const (
 func main() {
 	n := flag.Int("n", 2000000, "number of reads")
 	length := flag.Int("len", 50, "read length")
-	mature := flag.String("mature", "/work/shared/data/mirbase/hsa_mature_v21.fa", "miRBase mature FASTA")
+	mature := flag.String("mature", "quant/mirbase/hsa_mature_v21.fa.gz", "miRBase mature FASTA, plain or gzip (default: the copy embedded in package quant, relative to the repository root)")
 	tail := flag.String("tail", "primer", "what follows the adapter: primer (as in real reads) or random")
 	seed := flag.Uint64("seed", 1, "random seed")
 	flag.Parse()
@@ -44,7 +44,7 @@ func main() {
 }
 
 func run(n, length int, maturePath, tail string, seed uint64) error {
-	f, err := os.Open(maturePath)
+	f, err := seq.Open(maturePath)
 	if err != nil {
 		return err
 	}

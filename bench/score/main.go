@@ -43,7 +43,7 @@ func run(args []string, out io.Writer) error {
 		return errors.New("usage: score l1|spearman [flags] files")
 	}
 	fs := flag.NewFlagSet("score "+args[0], flag.ContinueOnError)
-	mature := fs.String("mature", "/work/shared/data/mirbase/hsa_mature_v21.fa", "miRBase mature FASTA: names sharing a sequence form one feature")
+	mature := fs.String("mature", "quant/mirbase/hsa_mature_v21.fa.gz", "miRBase mature FASTA, plain or gzip: names sharing a sequence form one feature (default: the copy embedded in package quant, relative to the repository root)")
 	species := fs.String("species", "hsa", "species prefix kept from -mature")
 	truth := fs.String("truth", "", "l1: truth matrix (mirna × samples)")
 	column := fs.String("column", "", "l1: truth column (sample); default the first sample")

@@ -4,7 +4,7 @@
 # usage: sh testdata/de/make_goldens.sh   (from the repository root)
 set -eu
 D=$(cd "$(dirname "$0")" && pwd)
-P=${PEERS:-/work/shared/peers}
+P=${PEERS:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/peers}
 cd "$D"
 tidy() { rm -f "$1/edger.tsv.qlf.tsv"; }
 
