@@ -565,14 +565,14 @@ func umiEvidence(reads [][]byte) float64 {
 
 // 5' prefix detection parameters (see detectPrefix and docs/adapters.md).
 const (
+	prefixMinLen     = 2   // shortest barcode: one constant base is a miRNA 5' U bias
 	prefixMaxLen     = 10  // longest 5' prefix looked for
 	prefixMinReads   = 200 // reads with the adapter needed to decide
 	prefixMaxEntropy = 3.3 // bits: at most ~8 barcodes (3 bits) plus sequencing errors
 	prefixLastCond   = 0.3 // bits: the prefix's last base follows from the bases before it
 	prefixNextCond   = 0.7 // bits: the first insert base does not
-	prefixRandomMin  = 1.9 // bits per position: random bases (2 bits = uniform)
-	prefixRandomNext = 1.8 // bits: the first insert base is biased (miRNA 5' U)
 	prefixCover      = 0.9 // share of reads the reported barcodes cover
+	prefixRandomPeak = 0.8 // random block: offset whose 12-mers are near the most concentrated
 )
 
 // prefix is a 5' block found before the inserts.
@@ -594,63 +594,95 @@ func (p prefix) String() string {
 	return fmt.Sprintf("no 5' barcode or random bases (%d reads with the adapter)", p.reads)
 }
 
-// detectPrefix looks for a constant, barcode-like or random block of 1-10
-// nt at the start of the inserts (reads cut at adapter, which was found).
+// detectPrefix looks for a constant or barcode-like block of 2-10 nt, or a
+// block of 1-10 random bases, at the start of the inserts (reads cut at
+// adapter, which was found).
 //
-// With H(l) the entropy of the inserts' first l bases and c(p) = H(p+1) -
-// H(p) the entropy of base p given the bases before it, a block of n
-// barcode bases from a handful of barcodes shows H(n) <= 3.3 bits, c(n-1)
-// near 0 (the barcode is fixed once begun) and c(n) high (the first base of
-// the insert varies with the RNA). A miRNA library without a prefix has
-// c(0) and c(1) high (5' ends of many RNAs) and H above 3.3 bits once
-// c falls; one dominated by a single RNA has all c low. Random bases show
-// near 2 bits at every position of the block and a biased first insert
-// base (miRNAs mostly begin with U).
+// Barcodes: with H(l) the entropy of the inserts' first l bases and c(p) =
+// H(p+1) - H(p) the entropy of base p given the bases before it, n barcode
+// bases from a handful of barcodes show H(n) <= 3.3 bits, c(n-1) near 0
+// (the barcode is fixed once begun) and c(n) high (the first insert base
+// varies with the RNA). Real libraries without a prefix show c(0), c(1)
+// of 1.7-2 bits and H(2) > 2 (testdata/detect); one dominated by a single
+// RNA has every c low and so no high c(n).
+//
+// Random bases: the most common 12-mers cover few reads at offset 0 and
+// many at offset n, as NEXTflex's 4 random bases do (startConcentration);
+// n is the first offset within prefixRandomPeak of the best one.
 func detectPrefix(reads [][]byte, adapter string) prefix {
 	reads = reads[:min(len(reads), detectSample)]
 	tr, err := NewTrimmer(TrimOptions{Kit: Kit{Adapter: adapter}})
 	if err != nil {
 		return prefix{}
 	}
-	const w = prefixMaxLen + 2
-	var starts [][]byte
+	var ins [][]byte
 	for _, r := range reads {
 		res := tr.Trim(r, nil)
-		if res.AdapterFound && len(res.Insert) >= w+4 {
-			starts = append(starts, res.Insert[:w])
+		if res.AdapterFound && len(res.Insert) >= 16 {
+			ins = append(ins, res.Insert)
 		}
 	}
-	p := prefix{reads: len(starts)}
-	if len(starts) < prefixMinReads {
+	p := prefix{reads: len(ins)}
+	if len(ins) < prefixMinReads {
 		return p
 	}
-	// H[l], l = 0..w: entropy of the first l bases.
-	var H [w + 1]float64
+	// H[l], l = 0..prefixMaxLen+1: entropy of the first l bases.
+	var H [prefixMaxLen + 2]float64
 	m := make(map[uint64]int)
-	for l := 1; l <= w; l++ {
+	for l := 1; l < len(H); l++ {
 		clear(m)
-		for _, s := range starts {
+		for _, s := range ins {
 			m[encode12(s[:l])]++
 		}
-		H[l] = entropy(m, len(starts))
+		H[l] = entropy(m, len(ins))
 	}
 	cond := func(p int) float64 { return H[p+1] - H[p] }
-	for n := prefixMaxLen; n >= 1; n-- {
+	for n := prefixMaxLen; n >= prefixMinLen; n-- {
 		if H[n] <= prefixMaxEntropy && cond(n-1) <= prefixLastCond && cond(n) >= prefixNextCond {
 			p.n, p.kind = n, "barcode"
-			p.top, p.share = topPrefixes(starts, n)
+			p.top, p.share = topPrefixes(ins, n)
 			return p
 		}
 	}
-	// Per-position (marginal) entropy for random bases.
-	n := 0
-	for n < w && positionEntropy(starts, n) >= prefixRandomMin {
-		n++
+	var share [prefixMaxLen + 1]float64
+	best := 0.0
+	for o := range share {
+		share[o] = topShare(ins, o)
+		best = max(best, share[o])
 	}
-	if n >= 1 && n <= prefixMaxLen && positionEntropy(starts, n) <= prefixRandomNext {
-		p.n, p.kind = n, "random"
+	for n := 1; n <= prefixMaxLen; n++ {
+		if share[n] >= prefixRandomPeak*best && share[0] < nextflexRatio*share[n] {
+			p.n, p.kind = n, "random"
+			return p
+		}
 	}
 	return p
+}
+
+// topShare is the share of inserts (of those with 12 bases at off) whose
+// 12-mer at off is one of the 20 most common there.
+func topShare(ins [][]byte, off int) float64 {
+	m := map[uint64]int{}
+	n := 0
+	for _, s := range ins {
+		if len(s) >= off+12 {
+			m[encode12(s[off:off+12])]++
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	v := make([]int, 0, len(m))
+	for _, c := range m {
+		v = append(v, c)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(v)))
+	t := 0
+	for _, c := range v[:min(20, len(v))] {
+		t += c
+	}
+	return float64(t) / float64(n)
 }
 
 // entropy is the Shannon entropy (bits) of the counts m over n items.
@@ -659,22 +691,6 @@ func entropy(m map[uint64]int, n int) float64 {
 	for _, c := range m {
 		f := float64(c) / float64(n)
 		h -= f * math.Log2(f)
-	}
-	return h
-}
-
-// positionEntropy is the entropy (bits) of the base at position p.
-func positionEntropy(starts [][]byte, p int) float64 {
-	var c [5]int
-	for _, s := range starts {
-		c[baseCode[s[p]]]++
-	}
-	h := 0.0
-	for _, v := range c {
-		if v > 0 {
-			f := float64(v) / float64(len(starts))
-			h -= f * math.Log2(f)
-		}
 	}
 	return h
 }

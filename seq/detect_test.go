@@ -67,6 +67,11 @@ func TestDetectRealFiles(t *testing.T) {
 			if d.Method == "" || d.Note == "" {
 				t.Errorf("method/note empty: %+v", d)
 			}
+			// No real library here has a 5' barcode: only NEXTflex's 4
+			// random bases are clipped.
+			if want := map[bool]int{true: 4}[tc.kit == "nextflex"]; d.Clip5 != want {
+				t.Errorf("clip5 %d (%s), want %d", d.Clip5, d.Prefix, want)
+			}
 		})
 	}
 }
@@ -177,6 +182,10 @@ func TestDetectSharedData(t *testing.T) {
 			if d.Kit != kit {
 				t.Errorf("%s: got %+v, want kit %s", name, d, kit)
 			}
+			if want := map[bool]int{true: 4}[kit == "nextflex"]; d.Clip5 != want {
+				t.Errorf("%s: clip5 %d (%s), want %d (no false 5' clip)", name, d.Clip5, d.Prefix, want)
+			}
+			t.Logf("%s", d.Note)
 		})
 	}
 }
