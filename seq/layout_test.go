@@ -13,15 +13,15 @@ var layoutMirs = []struct {
 	seq string
 	w   float64
 }{
-	{"TAGCTTATCAGACTGATGTTGA", 0.15}, // miR-21-5p
-	{"TGAGGTAGTAGGTTGTATAGTT", 0.06}, // let-7a-5p
-	{"TAGCAGCACGTAAATATTGGCG", 0.05}, // miR-16-5p
-	{"TATTGCACTTGTCCCGGCCTGT", 0.05}, // miR-92a-3p
-	{"AAACCGTTACCATTACTGAGTT", 0.04}, // miR-451a
-	{"TCCTGTACTGAGCTGCCCCGAG", 0.04}, // miR-486-5p
+	{"TAGCTTATCAGACTGATGTTGA", 0.15},  // miR-21-5p
+	{"TGAGGTAGTAGGTTGTATAGTT", 0.06},  // let-7a-5p
+	{"TAGCAGCACGTAAATATTGGCG", 0.05},  // miR-16-5p
+	{"TATTGCACTTGTCCCGGCCTGT", 0.05},  // miR-92a-3p
+	{"AAACCGTTACCATTACTGAGTT", 0.04},  // miR-451a
+	{"TCCTGTACTGAGCTGCCCCGAG", 0.04},  // miR-486-5p
 	{"CAACGGAATCCCAAAAGCAGCTG", 0.03}, // miR-191-5p
-	{"GGCTACAAAACCCTTCTTGAGT", 0.03}, // miR-26... stand-in G start
-	{"CTTTTTGCGGTCTGGGCTTGC", 0.02},  // miR-320-like C start
+	{"GGCTACAAAACCCTTCTTGAGT", 0.03},  // miR-26... stand-in G start
+	{"CTTTTTGCGGTCTGGGCTTGC", 0.02},   // miR-320-like C start
 }
 
 // layoutLibrary builds FASTQ reads: prefix (one of barcodes, or random
