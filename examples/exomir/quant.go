@@ -122,8 +122,8 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 // addReadFlags declares the read-processing and reference flags shared by
 // quant and run.
 func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
-	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
-	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
+	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter and layout: 5' barcode or random bases) or one of "+strings.Join(seq.KitNames(), ", "))
+	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's; its layout (clips, UMI) is kept, with auto the detected one")
 	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
 	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
