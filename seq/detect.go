@@ -3,6 +3,7 @@ package seq
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -22,6 +23,12 @@ type Detection struct {
 	// Contig is the sequence assembled from enriched k-mers, before it was
 	// compared with the known kits.
 	Contig string
+	// Clip5 is the number of bases found before the inserts (after the
+	// adapter was found): a 5' barcode, or random bases as in NEXTflex.
+	// The detected layout clips them; 0 when there are none.
+	Clip5 int
+	// Prefix describes those bases ("" when Clip5 is 0).
+	Prefix string
 }
 
 // Detection parameters; see docs/adapters.md for the reasoning.
@@ -36,6 +43,7 @@ const (
 	detectMinFrac   = 0.01  // a candidate k-mer occurs in >= 1% of reads
 	detectMinSupp   = 0.02  // below this share of reads: no adapter
 	nextflexRatio   = 0.4   // C(0)/C(4) below this: random 5' bases
+	nextflexRandom  = 4     // NEXTflex random bases at each insert end
 	detectMaxContig = 3     // contigs assembled per sample
 	customMaxLen    = 24    // bases reported for an unknown adapter
 	customMinLen    = 16    // shortest contig accepted as an unknown adapter
@@ -50,7 +58,8 @@ var knownAdapters = []struct{ kit, adapter string }{
 	{"v1.5", AdapterV15},
 	{"v1", AdapterV1},
 	{"neb", AdapterUniversal},
-	{"cats", "AAAAAAAAAAAAAAAAAAAA"},
+	{"encode", AdapterENCODE},
+	{"cats", "AAAAAAAAAAAAAAAAAAAA"}, // last: noneDetection leaves it out
 }
 
 type kmerStat struct {
@@ -76,7 +85,9 @@ type contig struct {
 // dominates; the contig that starts leftmost in the reads is the adapter
 // (QIAseq reads also carry the universal adapter after the UMI). The contig
 // is then compared with the known kit adapters; NEXTflex is told from
-// TruSeq (same adapter) by its 4 random 5' bases. See docs/adapters.md.
+// TruSeq (same adapter) by its 4 random 5' bases. Last, the starts of the
+// reads holding the adapter are examined for a 5' barcode or block of
+// random bases (detectPrefix), reported as Clip5. See docs/adapters.md.
 func DetectAdapter(reads [][]byte) Detection {
 	nreads := 0
 	for _, r := range reads {
@@ -153,6 +164,23 @@ func DetectAdapter(reads [][]byte) Detection {
 	case "v1", "v1.5":
 		notes = append(notes, "Illumina v1.5 adapter = ATC + v1 adapter; chosen by what precedes TCGTATG in the reads")
 	}
+	switch det.Kit {
+	case "nextflex":
+		det.Clip5, det.Prefix = nextflexRandom, "4 random 5' nt (NEXTflex)"
+	case "cats":
+	default:
+		pf := detectPrefix(reads, adapter)
+		det.Clip5 = pf.n
+		if pf.n > 0 {
+			det.Prefix = pf.String()
+			notes = append(notes, "5' prefix: "+det.Prefix+", clipped")
+		} else {
+			notes = append(notes, pf.String())
+		}
+		if det.Kit == "encode" && pf.n != 6 {
+			notes = append(notes, "ENCODE adapter without the 6-nt 5' barcode the ENCODE layout has")
+		}
+	}
 	det.Note = strings.Join(notes, "; ")
 	return det
 }
@@ -160,7 +188,7 @@ func DetectAdapter(reads [][]byte) Detection {
 // noneDetection reports reads without a detectable adapter.
 func noneDetection(reads [][]byte, why string) Detection {
 	best := 0.0
-	for _, k := range knownAdapters[:5] {
+	for _, k := range knownAdapters[:len(knownAdapters)-1] {
 		best = max(best, adapterSupport(reads, k.adapter))
 	}
 	return Detection{
@@ -533,4 +561,170 @@ func umiEvidence(reads [][]byte) float64 {
 		return 0
 	}
 	return float64(hit) / float64(n)
+}
+
+// 5' prefix detection parameters (see detectPrefix and docs/adapters.md).
+const (
+	prefixMinLen     = 2   // shortest barcode: one constant base is a miRNA 5' U bias
+	prefixMaxLen     = 10  // longest 5' prefix looked for
+	prefixMinReads   = 200 // reads with the adapter needed to decide
+	prefixMaxEntropy = 3.3 // bits: at most ~8 barcodes (3 bits) plus sequencing errors
+	prefixLastCond   = 0.3 // bits: the prefix's last base follows from the bases before it
+	prefixNextCond   = 0.7 // bits: the first insert base does not
+	prefixCover      = 0.9 // share of reads the reported barcodes cover
+	prefixRandomPeak = 0.8 // random block: offset whose 12-mers are near the most concentrated
+)
+
+// prefix is a 5' block found before the inserts.
+type prefix struct {
+	n     int      // length (0 = none)
+	kind  string   // "barcode" or "random"
+	top   []string // barcode: the sequences covering prefixCover of the reads
+	share float64  // barcode: share of reads starting with one of top
+	reads int      // reads looked at
+}
+
+func (p prefix) String() string {
+	switch p.kind {
+	case "barcode":
+		return fmt.Sprintf("%d-nt 5' barcode %s (%.1f%% of %d reads with the adapter)", p.n, strings.Join(p.top, ","), 100*p.share, p.reads)
+	case "random":
+		return fmt.Sprintf("%d random 5' nt (%d reads with the adapter)", p.n, p.reads)
+	}
+	return fmt.Sprintf("no 5' barcode or random bases (%d reads with the adapter)", p.reads)
+}
+
+// detectPrefix looks for a constant or barcode-like block of 2-10 nt, or a
+// block of 1-10 random bases, at the start of the inserts (reads cut at
+// adapter, which was found).
+//
+// Barcodes: with H(l) the entropy of the inserts' first l bases and c(p) =
+// H(p+1) - H(p) the entropy of base p given the bases before it, n barcode
+// bases from a handful of barcodes show H(n) <= 3.3 bits, c(n-1) near 0
+// (the barcode is fixed once begun) and c(n) high (the first insert base
+// varies with the RNA). Real libraries without a prefix show c(0), c(1)
+// of 1.7-2 bits and H(2) > 2 (testdata/detect); one dominated by a single
+// RNA has every c low and so no high c(n).
+//
+// Random bases: the most common 12-mers cover few reads at offset 0 and
+// many at offset n, as NEXTflex's 4 random bases do (startConcentration);
+// n is the first offset within prefixRandomPeak of the best one.
+func detectPrefix(reads [][]byte, adapter string) prefix {
+	reads = reads[:min(len(reads), detectSample)]
+	tr, err := NewTrimmer(TrimOptions{Kit: Kit{Adapter: adapter}})
+	if err != nil {
+		return prefix{}
+	}
+	var ins [][]byte
+	for _, r := range reads {
+		res := tr.Trim(r, nil)
+		if res.AdapterFound && len(res.Insert) >= 16 {
+			ins = append(ins, res.Insert)
+		}
+	}
+	p := prefix{reads: len(ins)}
+	if len(ins) < prefixMinReads {
+		return p
+	}
+	// H[l], l = 0..prefixMaxLen+1: entropy of the first l bases.
+	var H [prefixMaxLen + 2]float64
+	m := make(map[uint64]int)
+	for l := 1; l < len(H); l++ {
+		clear(m)
+		for _, s := range ins {
+			m[encode12(s[:l])]++
+		}
+		H[l] = entropy(m, len(ins))
+	}
+	cond := func(p int) float64 { return H[p+1] - H[p] }
+	for n := prefixMaxLen; n >= prefixMinLen; n-- {
+		if H[n] <= prefixMaxEntropy && cond(n-1) <= prefixLastCond && cond(n) >= prefixNextCond {
+			p.n, p.kind = n, "barcode"
+			p.top, p.share = topPrefixes(ins, n)
+			return p
+		}
+	}
+	var share [prefixMaxLen + 1]float64
+	best := 0.0
+	for o := range share {
+		share[o] = topShare(ins, o)
+		best = max(best, share[o])
+	}
+	for n := 1; n <= prefixMaxLen; n++ {
+		if share[n] >= prefixRandomPeak*best && share[0] < nextflexRatio*share[n] {
+			p.n, p.kind = n, "random"
+			return p
+		}
+	}
+	return p
+}
+
+// topShare is the share of inserts (of those with 12 bases at off) whose
+// 12-mer at off is one of the 20 most common there.
+func topShare(ins [][]byte, off int) float64 {
+	m := map[uint64]int{}
+	n := 0
+	for _, s := range ins {
+		if len(s) >= off+12 {
+			m[encode12(s[off:off+12])]++
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	v := make([]int, 0, len(m))
+	for _, c := range m {
+		v = append(v, c)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(v)))
+	t := 0
+	for _, c := range v[:min(20, len(v))] {
+		t += c
+	}
+	return float64(t) / float64(n)
+}
+
+// entropy is the Shannon entropy (bits) of the counts m over n items.
+func entropy(m map[uint64]int, n int) float64 {
+	h := 0.0
+	for _, c := range m {
+		f := float64(c) / float64(n)
+		h -= f * math.Log2(f)
+	}
+	return h
+}
+
+// topPrefixes returns the most common n-base prefixes, most frequent first
+// (ties by sequence), until they cover prefixCover of the reads (at most 8),
+// and the share they cover.
+func topPrefixes(starts [][]byte, n int) ([]string, float64) {
+	m := map[string]int{}
+	for _, s := range starts {
+		m[string(s[:n])]++
+	}
+	type kv struct {
+		s string
+		c int
+	}
+	v := make([]kv, 0, len(m))
+	for s, c := range m {
+		v = append(v, kv{s, c})
+	}
+	sort.Slice(v, func(i, j int) bool {
+		if v[i].c != v[j].c {
+			return v[i].c > v[j].c
+		}
+		return v[i].s < v[j].s
+	})
+	var top []string
+	acc := 0
+	for _, x := range v {
+		if len(top) == 8 || float64(acc) >= prefixCover*float64(len(starts)) {
+			break
+		}
+		top = append(top, x.s)
+		acc += x.c
+	}
+	return top, float64(acc) / float64(len(starts))
 }

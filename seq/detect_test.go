@@ -67,6 +67,11 @@ func TestDetectRealFiles(t *testing.T) {
 			if d.Method == "" || d.Note == "" {
 				t.Errorf("method/note empty: %+v", d)
 			}
+			// No real library here has a 5' barcode: only NEXTflex's 4
+			// random bases are clipped.
+			if want := map[bool]int{true: 4}[tc.kit == "nextflex"]; d.Clip5 != want {
+				t.Errorf("clip5 %d (%s), want %d", d.Clip5, d.Prefix, want)
+			}
 		})
 	}
 }
@@ -154,6 +159,9 @@ func TestDetectSharedData(t *testing.T) {
 		want[filepath.Join("compsra", "compsra_sample0"+string(rune('0'+i))+".fastq.gz")] = "nextflex"
 	}
 	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data required under CI=true: %v", err)
+		}
 		t.Skipf("shared data not present: %v", err)
 	}
 	for name, kit := range want {
@@ -177,6 +185,10 @@ func TestDetectSharedData(t *testing.T) {
 			if d.Kit != kit {
 				t.Errorf("%s: got %+v, want kit %s", name, d, kit)
 			}
+			if want := map[bool]int{true: 4}[kit == "nextflex"]; d.Clip5 != want {
+				t.Errorf("%s: clip5 %d (%s), want %d (no false 5' clip)", name, d.Clip5, d.Prefix, want)
+			}
+			t.Logf("%s", d.Note)
 		})
 	}
 }

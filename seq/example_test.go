@@ -194,6 +194,9 @@ func ExampleWriteSummary() {
 	// adapter_source	preset
 	// adapter_confidence	1.000
 	// protocol	truseq
+	// clip5	0
+	// clip3	0
+	// layout_source	preset
 	// umi	false
 	// distinct_inserts	1
 	// molecules	1

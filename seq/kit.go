@@ -16,9 +16,9 @@ var ErrBadAdapter = errors.New("seq: invalid adapter sequence")
 
 // Kit is a library-prep layout preset.
 type Kit struct {
-	Name    string // "truseq","nextflex","qiaseq","v1","v1.5","cats","neb","none"
+	Name    string // "truseq","nextflex","qiaseq","v1","v1.5","cats","neb","encode","none"
 	Adapter string // 3' adapter (DNA letters); "" for none; poly-A for cats handled by PolyA
-	Clip5   int    // random bases removed from the insert's 5' end after trimming (nextflex 4, cats 3)
+	Clip5   int    // bases removed from the insert's 5' end after trimming (nextflex 4 random, cats 3, encode 6-nt barcode)
 	Clip3   int    // random bases removed from the insert's 3' end (nextflex 4)
 	UMILen  int    // bases right after the adapter forming the UMI (qiaseq 12)
 	PolyA   bool   // cats: trim a poly-A tail instead of an adapter
@@ -28,13 +28,17 @@ type Kit struct {
 // /work/shared/data/other/compsra_adapter_kits.tsv (TruSeq, v1, v1.5,
 // NEXTflex v3 RA3 sequences) and nfcore_smrnaseq_known_adapters.fa (QIAseq,
 // Illumina, NEXTflex). The NEB/universal adapter is the Illumina TruSeq
-// index-read adapter prefix (GUIDE §3).
+// index-read adapter prefix (GUIDE §3). The ENCODE adapter is
+// three_prime_adapter.fasta of ENCODE-DCC/mirna-seq-pipeline (adapters/,
+// commit d2d3e600; GUIDE §3, ../shared/data/other/encode_adapters), whose
+// five_prime_adapter_set*.fasta list the 6-nt 5' barcodes (^CAGTCG, ...).
 const (
 	AdapterTruSeq    = "TGGAATTCTCGGGTGCCAAGG"
 	AdapterQIAseq    = "AACTGTAGGCACCATCAAT"
 	AdapterV15       = "ATCTCGTATGCCGTCTTCTGCTTG"
 	AdapterV1        = "TCGTATGCCGTCTTCTGCTTG"
 	AdapterUniversal = "AGATCGGAAGAGCACACGTCT"
+	AdapterENCODE    = "ACGGGCTAATATTTATCGGTGGAG"
 	// polyATail is the stand-in adapter used for poly-A kits: nf-core/smrnaseq
 	// trims CATS reads with the 3' adapter AAAAAAAA (conf/protocol_cats).
 	polyATail = "AAAAAAAA"
@@ -54,6 +58,10 @@ var kits = []Kit{
 	// (GUIDE §3; nf-core/smrnaseq protocol_cats: clip_r1 3).
 	{Name: "cats", PolyA: true, Clip5: 3},
 	{Name: "neb", Adapter: AdapterUniversal},
+	// ENCODE small RNA (HepG2 and other ENCODE miRNA-seq libraries): a
+	// 6-nt barcode before the insert, clipped like random bases (the
+	// ENCODE pipeline removes it with cutadapt's anchored 5' adapters).
+	{Name: "encode", Adapter: AdapterENCODE, Clip5: 6},
 	{Name: "none"},
 }
 

@@ -20,6 +20,9 @@ func TestKitByName(t *testing.T) {
 		{"v1.5", Kit{Name: "v1.5", Adapter: "ATCTCGTATGCCGTCTTCTGCTTG"}},
 		{"cats", Kit{Name: "cats", PolyA: true, Clip5: 3}},
 		{"neb", Kit{Name: "neb", Adapter: "AGATCGGAAGAGCACACGTCT"}},
+		// ENCODE-DCC/mirna-seq-pipeline adapters/three_prime_adapter.fasta
+		// (first 24 nt) and the 6-nt barcodes of five_prime_adapter_set*.
+		{"encode", Kit{Name: "encode", Adapter: "ACGGGCTAATATTTATCGGTGGAG", Clip5: 6}},
 		{" none ", Kit{Name: "none"}},
 	}
 	for _, tc := range tests {
@@ -35,7 +38,7 @@ func TestKitByName(t *testing.T) {
 	if !errors.Is(err, ErrUnknownKit) || !strings.Contains(err.Error(), "truseq, nextflex") {
 		t.Errorf("unknown kit error = %v", err)
 	}
-	want := []string{"truseq", "nextflex", "qiaseq", "v1", "v1.5", "cats", "neb", "none"}
+	want := []string{"truseq", "nextflex", "qiaseq", "v1", "v1.5", "cats", "neb", "encode", "none"}
 	if got := KitNames(); !slices.Equal(got, want) {
 		t.Errorf("KitNames() = %v, want %v", got, want)
 	}

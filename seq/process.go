@@ -18,23 +18,35 @@ const (
 	DefaultMaxLen       = 40
 	DefaultDetectReads  = 100000
 	DefaultCacheEntries = 1 << 12
+	DefaultMaxN         = 1
 )
 
-// Options configures Collapse. The zero value means: detect the adapter,
-// keep inserts of 16–40 nt without N, no quality filter.
+// Options configures Collapse. The zero value means: detect the adapter
+// and the layout, keep inserts of 16–40 nt with at most one N, no quality
+// filter. Fields where 0 is a meaningful setting distinct from the default
+// (MaxN, Clip5, Clip3) are pointers: nil means the default, new(0) zero.
 type Options struct {
-	// Protocol is "auto" (or ""): detect the adapter from the first
-	// DetectReads reads; or a kit name (KitNames), "none" meaning the
-	// reads are already trimmed and are inserts as they are.
+	// Protocol is "auto" (or ""): detect the adapter and the layout (5'
+	// barcode or random bases) from the first DetectReads reads; or a kit
+	// name (KitNames), "none" meaning the reads are already trimmed and
+	// are inserts as they are.
 	Protocol string
-	// Adapter, if set, overrides the 3' adapter of the protocol (with
-	// "auto" or "none", the reads are trimmed with it and no clips).
+	// Adapter, if set, overrides the 3' adapter of the protocol; the
+	// layout (clips, UMI) stays the kit's. With "auto" the layout is still
+	// detected (the detected kit's when its adapter is this one, else the
+	// 5' prefix found before this adapter); with "none", no clips.
 	Adapter string
+	// Clip5 and Clip3, when not nil, replace the layout's number of bases
+	// removed from the insert's 5' and 3' ends after adapter trimming
+	// (e.g. -clip5 6 for a 6-nt barcode); nil keeps the kit's or the
+	// detected ones.
+	Clip5, Clip3 *int
 	// MinLen and MaxLen bound the insert length (0 = 16 and 40).
 	MinLen, MaxLen int
-	// MaxN is the most N bases an insert may hold: 0 allows none,
-	// negative means no limit.
-	MaxN int
+	// MaxN is the most N bases an insert may hold: nil means DefaultMaxN
+	// (1: the aligner counts an N as a mismatch, as bowtie does), new(0)
+	// allows none, a negative value means no limit.
+	MaxN *int
 	// MinMeanQual, if > 0, drops inserts whose mean Phred quality is
 	// lower; QualOffset is the quality encoding's offset (0 = 33).
 	MinMeanQual float64
@@ -121,6 +133,7 @@ type processor struct {
 	input     int64
 	lenRaw    []int64
 	lenInsert []int64
+	maxN      int // resolved Options.MaxN; negative: no limit
 }
 
 func (o *Options) defaults() error {
@@ -149,34 +162,63 @@ func (o *Options) defaults() error {
 	if o.MinMeanQual < 0 {
 		return fmt.Errorf("%w: MinMeanQual %v < 0", ErrBadOptions, o.MinMeanQual)
 	}
+	if o.Clip5 != nil && *o.Clip5 < 0 || o.Clip3 != nil && *o.Clip3 < 0 {
+		return fmt.Errorf("%w: negative clip", ErrBadOptions)
+	}
 	return nil
 }
 
-// resolveKit picks the layout and fills the adapter fields of s. reads are
-// the first reads' sequences, used only with protocol auto.
+// maxN resolves o.MaxN.
+func (o *Options) maxN() int {
+	if o.MaxN == nil {
+		return DefaultMaxN
+	}
+	return *o.MaxN
+}
+
+// resolveKit picks the layout and fills the adapter and layout fields of
+// s. reads are the first reads' sequences, used only with protocol auto.
 func resolveKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
-	if o.Adapter != "" {
-		var k Kit
-		if o.Protocol == "auto" || o.Protocol == "none" {
-			k = Kit{Name: "custom"}
-		} else {
-			var err error
-			if k, err = KitByName(o.Protocol); err != nil {
-				return Kit{}, err
-			}
+	k, err := baseKit(o, reads, s)
+	if err != nil {
+		return Kit{}, err
+	}
+	if o.Clip5 != nil || o.Clip3 != nil {
+		s.LayoutSource = "user"
+		if o.Clip5 != nil {
+			k.Clip5 = *o.Clip5
 		}
+		if o.Clip3 != nil {
+			k.Clip3 = *o.Clip3
+		}
+	}
+	s.Clip5, s.Clip3 = k.Clip5, k.Clip3
+	return k, nil
+}
+
+// baseKit is resolveKit before the user's clips.
+func baseKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
+	var user string
+	if o.Adapter != "" {
 		ad, err := normalizeAdapter(o.Adapter)
 		if err != nil {
 			return Kit{}, err
 		}
-		k.Adapter, k.PolyA = ad, false
+		user = ad
 		s.Adapter, s.AdapterSource, s.AdapterConfidence = ad, "user", 1
-		return k, nil
 	}
 	if o.Protocol != "auto" {
+		s.LayoutSource = "preset"
+		if o.Protocol == "none" && user != "" {
+			return Kit{Name: "custom", Adapter: user}, nil
+		}
 		k, err := KitByName(o.Protocol)
 		if err != nil {
 			return Kit{}, err
+		}
+		if user != "" {
+			k.Adapter, k.PolyA = user, false
+			return k, nil
 		}
 		s.Adapter, s.AdapterSource, s.AdapterConfidence = k.Adapter, "preset", 1
 		if k.PolyA {
@@ -189,6 +231,22 @@ func resolveKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
 	}
 	d := DetectAdapter(reads)
 	s.Detection = &d
+	s.LayoutSource = "detected"
+	if user != "" {
+		// The detected layout applies when it was found with this adapter
+		// (or a prefix of it, or it a prefix of this one); otherwise the
+		// reads cut at the user's adapter are examined for a 5' prefix.
+		if d.Adapter != "" && (strings.HasPrefix(d.Adapter, user) || strings.HasPrefix(user, d.Adapter)) {
+			k, err := KitByName(d.Kit)
+			if err != nil {
+				k = Kit{Name: "custom"}
+			}
+			k.Adapter, k.PolyA, k.Clip5 = user, false, d.Clip5
+			return k, nil
+		}
+		pf := detectPrefix(reads, user)
+		return Kit{Name: "custom", Adapter: user, Clip5: pf.n}, nil
+	}
 	s.AdapterSource, s.AdapterConfidence = "detected", d.Confidence
 	if d.Kit == "none" || d.Kit == "" && d.Adapter == "" {
 		s.Adapter = "none"
@@ -204,6 +262,7 @@ func resolveKit(o *Options, reads [][]byte, s *Summary) (Kit, error) {
 			return Kit{}, fmt.Errorf("seq: detected adapter: %w", err)
 		}
 		k.Adapter = ad
+		k.Clip5 = d.Clip5
 	}
 	s.Adapter = k.Adapter
 	if k.PolyA {
@@ -224,7 +283,7 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 	// With detection, the first reads are kept (copied into one arena)
 	// until the adapter is known.
 	var held [][]byte // seq, qual pairs
-	if o.Protocol == "auto" && o.Adapter == "" {
+	if o.Protocol == "auto" {
 		arena := make([]byte, 0, o.DetectReads*64)
 		var seqs [][]byte
 		for len(seqs) < o.DetectReads && fr.Scan(&rec) {
@@ -269,6 +328,7 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 		adapter: k.Adapter != "" || k.PolyA,
 		umi:     k.UMILen > 0 && (k.Adapter != "" || k.PolyA),
 		lenRaw:  make([]int64, 64),
+		maxN:    o.maxN(),
 	}
 	s.UMI = p.umi
 	p.col = newCollapser(p.umi)
@@ -343,7 +403,7 @@ func (p *processor) classify(seq []byte) cacheEntry {
 		e.cat = catTooShort
 	case len(ins) > p.o.MaxLen:
 		e.cat = catTooLong
-	case p.o.MaxN >= 0 && countN(ins) > p.o.MaxN:
+	case p.maxN >= 0 && countN(ins) > p.maxN:
 		e.cat = catTooManyN
 	default:
 		e.cat = catPassed
@@ -426,7 +486,7 @@ func (p *processor) addLong(seq, qual []byte) {
 		cat = catTooShort
 	case len(ins) > p.o.MaxLen:
 		cat = catTooLong
-	case p.o.MaxN >= 0 && countN(ins) > p.o.MaxN:
+	case p.maxN >= 0 && countN(ins) > p.maxN:
 		cat = catTooManyN
 	case p.o.MinMeanQual > 0 && meanQual(t.InsertQual, p.o.QualOffset) < p.o.MinMeanQual:
 		cat = catLowQuality

@@ -64,6 +64,12 @@ type Summary struct {
 	Detection *Detection
 	// Protocol is the kit layout used ("truseq", ..., "none", "custom").
 	Protocol string
+	// Clip5 and Clip3 are the bases removed from each insert's 5' and 3'
+	// ends after adapter trimming; LayoutSource says where they (and the
+	// UMI layout) came from: "preset" (the named kit), "detected"
+	// (protocol auto) or "user" (Options.Clip5/Clip3 given).
+	Clip5, Clip3 int
+	LayoutSource string
 	// UMI reports whether reads carried UMIs (Insert.Molecules is then
 	// the deduplicated count).
 	UMI bool
@@ -88,7 +94,8 @@ func (s *Summary) Count(name string) int64 {
 
 // WriteSummary writes s as two tab-separated columns, metric and value:
 // input_reads, every category, adapter, adapter_source,
-// adapter_confidence, then protocol and detection details.
+// adapter_confidence, then the layout (protocol, clip5, clip3,
+// layout_source) and detection details.
 func WriteSummary(w io.Writer, s *Summary) error {
 	bw := bufio.NewWriter(w)
 	row := func(k, v string) { fmt.Fprintf(bw, "%s\t%s\n", k, v) }
@@ -101,6 +108,9 @@ func WriteSummary(w io.Writer, s *Summary) error {
 	row("adapter_source", s.AdapterSource)
 	row("adapter_confidence", strconv.FormatFloat(s.AdapterConfidence, 'f', 3, 64))
 	row("protocol", s.Protocol)
+	row("clip5", strconv.Itoa(s.Clip5))
+	row("clip3", strconv.Itoa(s.Clip3))
+	row("layout_source", s.LayoutSource)
 	row("umi", strconv.FormatBool(s.UMI))
 	row("distinct_inserts", strconv.Itoa(s.DistinctInserts))
 	row("molecules", strconv.FormatInt(s.Molecules, 10))
@@ -116,6 +126,7 @@ func WriteSummary(w io.Writer, s *Summary) error {
 		}
 		row("detection_alternatives", orNone(alts))
 		row("detection_support", strconv.FormatFloat(d.Support, 'f', 3, 64))
+		row("detected_clip5", strconv.Itoa(d.Clip5))
 		if d.Note != "" {
 			row("detection_note", clean(d.Note))
 		}

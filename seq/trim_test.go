@@ -450,5 +450,5 @@ func ExampleKitByName() {
 	fmt.Println(err)
 	// Output:
 	// TGGAATTCTCGGGTGCCAAGG 4 4 <nil>
-	// seq: unknown library-prep kit "smart" (valid: truseq, nextflex, qiaseq, v1, v1.5, cats, neb, none)
+	// seq: unknown library-prep kit "smart" (valid: truseq, nextflex, qiaseq, v1, v1.5, cats, neb, encode, none)
 }

@@ -41,12 +41,18 @@
 // insert+adapter+index-primer filler; NEXTflex: 4 random nt + insert + 4
 // random nt + adapter; QIAseq miRNA: insert + AACTGTAGGCACCATCAAT + 12-nt
 // UMI + AGATCGGAAGAGCACACGTCT + filler, with PCR duplicates: every molecule
-// is read 1 + Geometric times, mean MeanCopies), cut to the read length,
-// and given substitution errors whose rate rises linearly from ErrStart at
-// the first cycle to ErrEnd at the last one (error bases get quality 15),
-// and, with probability NRate, one N. UMI bases are exempt from sequencing
-// errors; instead one UMI base is changed with probability UMIErrRate per
-// read, so that UMI errors stay rare.
+// is read 1 + Geometric times, mean MeanCopies; ENCODE: a 6-nt barcode, one
+// per sample, + insert + ACGGGCTAATATTTATCGGTGGAG + filler), preceded by
+// Barcode5 when set, cut to the read length, and given substitution errors
+// whose rate rises from ErrStart at the first cycle to ErrEnd at the last
+// one as (p/(L-1))^ErrShape (linear by default; error bases get quality
+// 15, or with PhredQual every base carries the Phred score of its error
+// rate), a 3' quality drop in a share QualDrop of the reads (qualities fall
+// to Phred 5 and errors follow them), N calls with probability NBaseRate
+// per base, and, with probability NRate, one N per read. UMI bases are
+// exempt from sequencing errors; instead one UMI base is changed with
+// probability UMIErrRate per read, so that UMI errors stay rare. With the
+// new knobs at zero the output is that of earlier versions, seed for seed.
 //
 // The truth of a sample counts, per mature name, the reads and the
 // molecules of category mirna written for it, and, per hairpin, the

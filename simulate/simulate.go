@@ -20,16 +20,30 @@ const (
 	TruSeq   Kit = "truseq"
 	NEXTflex Kit = "nextflex"
 	QIAseq   Kit = "qiaseq"
+	// Encode is the ENCODE small-RNA layout: a 6-nt 5' barcode (one per
+	// sample, EncodeBarcodes[sample index mod 4]), the insert, the ENCODE
+	// 3' adapter and filler.
+	Encode Kit = "encode"
 )
+
+// EncodeBarcodes are the 6-nt 5' barcodes of ENCODE-DCC/mirna-seq-pipeline
+// adapters/five_prime_adapter_set1.fasta (^CAGTCG, ...; commit d2d3e600).
+var EncodeBarcodes = [4]string{"CAGTCG", "TGACTC", "GCTAGA", "ATCGAT"}
 
 // Adapter sequences (GUIDE §3). The TruSeq filler is the rest of the
 // Illumina RNA PCR primer index 1 (RPI1) as listed in Illumina's "Adapter
 // Sequences" document (1000000002694): ...CCAAGG AACTCCAGTCAC [ATCACG]
 // ATCTCGTATGCCGTCTTCTGCTTG.
 const (
-	TruSeqAdapter   = "TGGAATTCTCGGGTGCCAAGG"
-	QIAseqAdapter   = "AACTGTAGGCACCATCAAT"
-	QIAseqAdapter2  = "AGATCGGAAGAGCACACGTCT"
+	TruSeqAdapter  = "TGGAATTCTCGGGTGCCAAGG"
+	QIAseqAdapter  = "AACTGTAGGCACCATCAAT"
+	QIAseqAdapter2 = "AGATCGGAAGAGCACACGTCT"
+	// EncodeAdapter is the first 24 nt of ENCODE-DCC/mirna-seq-pipeline
+	// adapters/three_prime_adapter.fasta; encodeFiller is the rest of that
+	// file's sequence (CATCACGATCTCGTAT) continued with the Illumina P7 end
+	// as in truseqFiller.
+	EncodeAdapter   = "ACGGGCTAATATTTATCGGTGGAG"
+	encodeFiller    = "CATCACGATCTCGTATGCCGTCTTCTGCTTG"
 	truseqFiller    = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
 	qiaFiller       = "GAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
 	nextflexRandom  = 4
@@ -55,13 +69,32 @@ type Config struct {
 	Mix            Mix
 	ErrStart       float64 // substitution rate at the first cycle
 	ErrEnd         float64 // substitution rate at the last cycle
-	NRate          float64 // probability that a read has one N
-	SNVRate        float64 // probability that a miRNA molecule has one SNV
-	UMIErrRate     float64 // probability that a read's UMI has one error
-	MeanCopies     float64 // QIAseq: mean reads per molecule (>= 1)
-	PlainNames     bool    // omit the origin comment from read headers
-	Workers        int     // samples written in parallel; 0 = GOMAXPROCS
-	GzipLevel      int     // 0 = default
+	// ErrShape is the exponent of the error profile along the read:
+	// rate(p) = ErrStart + (ErrEnd-ErrStart)*(p/(L-1))^ErrShape; 0 or 1 is
+	// linear, larger values keep the rate near ErrStart and rise steeply
+	// near the 3' end (Illumina-like).
+	ErrShape  float64
+	NRate     float64 // probability that a read has one N (at a uniform position)
+	NBaseRate float64 // probability per base of an N call, on top of NRate
+	// PhredQual writes each base's quality as the Phred score of its error
+	// probability (so qualities fall where errors rise); false keeps the
+	// fixed 38..30 ramp with quality 15 on substituted bases.
+	PhredQual bool
+	// QualDrop is the share of reads whose qualities fall at the 3' end:
+	// from a uniform position in the read's second half the quality drops
+	// linearly to Phred 5 at the last base, and the substitution
+	// probability of those bases follows the quality (10^(-Q/10)).
+	QualDrop float64
+	// Barcode5, if set, is written before every insert (any kit; it
+	// replaces the Encode kit's per-sample barcode). Inserts and truth are
+	// unchanged.
+	Barcode5   string
+	SNVRate    float64 // probability that a miRNA molecule has one SNV
+	UMIErrRate float64 // probability that a read's UMI has one error
+	MeanCopies float64 // QIAseq: mean reads per molecule (>= 1)
+	PlainNames bool    // omit the origin comment from read headers
+	Workers    int     // samples written in parallel; 0 = GOMAXPROCS
+	GzipLevel  int     // 0 = default
 }
 
 // DefaultConfig returns the settings the CLI starts from.
@@ -224,9 +257,14 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 
 func (c *Config) check() error {
 	switch c.Kit {
-	case TruSeq, NEXTflex, QIAseq:
+	case TruSeq, NEXTflex, QIAseq, Encode:
 	default:
-		return fmt.Errorf("%w %q (want truseq, nextflex or qiaseq)", ErrKit, c.Kit)
+		return fmt.Errorf("%w %q (want truseq, nextflex, qiaseq or encode)", ErrKit, c.Kit)
+	}
+	for _, b := range []byte(c.Barcode5) {
+		if strings.IndexByte(bases, b) < 0 {
+			return fmt.Errorf("%w: 5' barcode %q: only A, C, G, T", ErrConfig, c.Barcode5)
+		}
 	}
 	mix := c.Mix.HairpinOnly + c.Mix.OtherRNA + c.Mix.Unmapped + c.Mix.AdapterDimer + c.Mix.TooShort
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrConfig, what) }
@@ -247,6 +285,12 @@ func (c *Config) check() error {
 		return bad("category mix must be >= 0 and sum below 1")
 	case c.ErrStart < 0 || c.ErrEnd < 0 || c.ErrStart > 0.5 || c.ErrEnd > 0.5:
 		return bad("error rates outside [0,0.5]")
+	case c.ErrShape < 0 || math.IsNaN(c.ErrShape) || math.IsInf(c.ErrShape, 0):
+		return bad("error shape must be a finite exponent >= 0")
+	case len(c.Barcode5) > 20:
+		return bad("5' barcode longer than 20 nt")
+	case c.NBaseRate < 0 || c.NBaseRate > 1 || c.QualDrop < 0 || c.QualDrop > 1 || math.IsNaN(c.NBaseRate) || math.IsNaN(c.QualDrop):
+		return bad("per-base N rate or quality-drop share outside [0,1]")
 	case c.NRate < 0 || c.NRate > 1 || c.SNVRate < 0 || c.SNVRate > 1 || c.UMIErrRate < 0 || c.UMIErrRate > 1:
 		return bad("probabilities outside [0,1]")
 	case c.Kit == QIAseq && c.MeanCopies < 1:
@@ -288,8 +332,10 @@ type generator struct {
 	alias   alias
 	cum     [5]float64
 	errThr  []uint64
+	nThr    uint64 // per-base N threshold (0: none)
 	qual    []byte
-	umiFrom int // first UMI position in the read (QIAseq), -1 otherwise
+	bc5     string // 5' barcode written before each insert
+	umiFrom int    // first UMI position in the read (QIAseq), -1 otherwise
 	truth   *Truth
 	mol     []byte // current molecule's read (before errors)
 	origin  []byte
@@ -338,9 +384,21 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 	g.qual = make([]byte, L)
 	for p := 0; p < L; p++ {
 		frac := float64(p) / float64(max(L-1, 1))
-		rate := cfg.ErrStart + (cfg.ErrEnd-cfg.ErrStart)*frac
-		g.errThr[p] = uint64(rate * (1 << 63) * 2)
+		shaped := frac
+		if cfg.ErrShape != 0 && cfg.ErrShape != 1 {
+			shaped = math.Pow(frac, cfg.ErrShape)
+		}
+		rate := cfg.ErrStart + (cfg.ErrEnd-cfg.ErrStart)*shaped
+		g.errThr[p] = probThr(rate)
 		g.qual[p] = byte('!' + 38 - int(math.Round(8*frac)))
+		if cfg.PhredQual {
+			g.qual[p] = '!' + phred(rate)
+		}
+	}
+	g.nThr = probThr(cfg.NBaseRate)
+	g.bc5 = cfg.Barcode5
+	if g.bc5 == "" && cfg.Kit == Encode {
+		g.bc5 = EncodeBarcodes[i%len(EncodeBarcodes)]
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var err error
@@ -535,7 +593,7 @@ func (g *generator) runPlain(w *bufio.Writer) error {
 		cat := g.category()
 		ins, mat, hp := g.insert(cat)
 		g.count(cat, mat, hp, 1, true)
-		read = read[:0]
+		read = append(read[:0], g.bc5...)
 		if cfg.Kit == NEXTflex {
 			read = randomSeq(read, nextflexRandom, g.rng)
 			read = append(read, ins...)
@@ -543,8 +601,13 @@ func (g *generator) runPlain(w *bufio.Writer) error {
 		} else {
 			read = append(read, ins...)
 		}
-		read = append(read, TruSeqAdapter...)
-		read = append(read, truseqFiller...)
+		if cfg.Kit == Encode {
+			read = append(read, EncodeAdapter...)
+			read = append(read, encodeFiller...)
+		} else {
+			read = append(read, TruSeqAdapter...)
+			read = append(read, truseqFiller...)
+		}
 		read = padA(read, cfg.ReadLen)
 		rec = g.record(rec[:0], read[:cfg.ReadLen], n, -1)
 		if _, err := w.Write(rec); err != nil {
@@ -588,7 +651,8 @@ func (g *generator) runUMI(w *bufio.Writer) error {
 		}
 		g.count(cat, mat, hp, int64(copies), true)
 		randomSeq(umi[:0], qiaseqUMILength, r)
-		read = append(read[:0], ins...)
+		read = append(read[:0], g.bc5...)
+		read = append(read, ins...)
 		read = append(read, QIAseqAdapter...)
 		g.umiFrom = len(read)
 		read = append(read, umi...)
@@ -645,21 +709,60 @@ func (g *generator) record(dst, read []byte, n, mol int) []byte {
 	dst = append(dst, g.qual[:L]...)
 	dst = append(dst, '\n')
 	s, q := dst[seqAt:seqAt+L], dst[qualAt:qualAt+L]
+	cfg := &g.st.Cfg
+	drop := L // first base of the 3' quality drop
+	if cfg.QualDrop > 0 && r.Float64() < cfg.QualDrop {
+		drop = L/2 + r.IntN(L-L/2)
+	}
 	for p := 0; p < L; p++ {
 		if g.umiFrom >= 0 && p >= g.umiFrom && p < g.umiFrom+qiaseqUMILength {
 			continue
 		}
-		if r.Uint64() < g.errThr[p] {
+		thr := g.errThr[p]
+		if p >= drop {
+			// Linear fall from the profile's quality to Phred 5.
+			q0 := float64(g.qual[drop] - '!')
+			dq := byte(math.Round(q0 - (q0-5)*float64(p-drop+1)/float64(L-drop)))
+			q[p] = '!' + dq
+			thr = max(thr, probThr(math.Pow(10, -float64(dq)/10)))
+		}
+		if r.Uint64() < thr {
 			s[p] = otherBase(s[p], r)
-			q[p] = '!' + 15
+			if !cfg.PhredQual && p < drop {
+				q[p] = '!' + 15
+			}
 		}
 	}
-	if r.Float64() < g.st.Cfg.NRate {
+	if g.nThr > 0 {
+		for p := 0; p < L; p++ {
+			if r.Uint64() < g.nThr {
+				s[p] = 'N'
+				q[p] = '!' + 2
+			}
+		}
+	}
+	if r.Float64() < cfg.NRate {
 		p := r.IntN(L)
 		s[p] = 'N'
 		q[p] = '!' + 2
 	}
 	return dst
+}
+
+// probThr turns a probability into a threshold for rand.Uint64.
+func probThr(p float64) uint64 {
+	if p >= 1 {
+		return math.MaxUint64
+	}
+	return uint64(p * (1 << 63) * 2)
+}
+
+// phred is the Phred quality of error probability e, within 2..41.
+func phred(e float64) byte {
+	if e <= 0 {
+		return 41
+	}
+	return byte(min(41, max(2, math.Round(-10*math.Log10(e)))))
 }
 
 func padA(b []byte, n int) []byte {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,15 +242,23 @@ func TestReadsMatchTruth(t *testing.T) {
 		readLen int
 		adapter string
 		lead    int
+		bc5     string // 5' barcode set with Config.Barcode5
+		wantBC  string // barcode expected before the insert
 	}{
-		{TruSeq, 50, TruSeqAdapter, 0},
-		{NEXTflex, 50, TruSeqAdapter, nextflexRandom},
-		{QIAseq, 76, QIAseqAdapter, 0},
-		{TruSeq, 36, TruSeqAdapter, 0},
+		{TruSeq, 50, TruSeqAdapter, 0, "", ""},
+		{NEXTflex, 50, TruSeqAdapter, nextflexRandom, "", ""},
+		{QIAseq, 76, QIAseqAdapter, 0, "", ""},
+		{TruSeq, 36, TruSeqAdapter, 0, "", ""},
+		// sample 1 (control1) gets the second ENCODE barcode
+		{Encode, 50, EncodeAdapter, 0, "", EncodeBarcodes[1]},
+		{TruSeq, 50, TruSeqAdapter, 0, "GATTACA", "GATTACA"},
+		{QIAseq, 76, QIAseqAdapter, 0, "ACGT", "ACGT"},
 	} {
-		t.Run(string(tc.kit)+strconv.Itoa(tc.readLen), func(t *testing.T) {
+		t.Run(string(tc.kit)+strconv.Itoa(tc.readLen)+tc.bc5, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Kit, cfg.Reads, cfg.Tumor, cfg.Control, cfg.ReadLen = tc.kit, 20000, 1, 1, tc.readLen
+			cfg.Barcode5 = tc.bc5
+			tc.lead += len(tc.wantBC)
 			st, err := New(ref, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -288,31 +297,42 @@ func TestReadsMatchTruth(t *testing.T) {
 						t.Fatalf("molecule %s from two matures", o.mol)
 					}
 				}
-				// expected insert from the reference
+				// expected insert from the reference: one of the mature's
+				// sites on that hairpin (hsa-mir-4487 holds miR-4487 twice)
 				m := ref.Matures[mi]
 				hs := ref.Hairpins[hpByName[o.hairpin]].Seq
-				var want []byte
+				var wants [][]byte
 				for _, s := range m.Sites {
-					if s.Hairpin == hpByName[o.hairpin] {
-						want = append(append([]byte(nil), hs[s.Pos+o.d5:s.Pos+len(m.Seq)+o.d3]...), o.add...)
+					a, b := s.Pos+o.d5, s.Pos+len(m.Seq)+o.d3
+					if s.Hairpin == hpByName[o.hairpin] && a >= 0 && b <= len(hs) {
+						wants = append(wants, append(append([]byte(nil), hs[a:b]...), o.add...))
 					}
 				}
-				if want == nil {
+				if wants == nil {
 					t.Fatalf("%s not on %s", o.mature, o.hairpin)
 				}
 				region := rec.Seq[tc.lead:]
-				if o.snv || bytes.ContainsAny(rec.Qual[:min(len(rec.Qual), 2*tc.lead+len(want)+len(tc.adapter))], "0#") {
+				if o.snv || bytes.ContainsAny(rec.Qual[:min(len(rec.Qual), 2*tc.lead+len(wants[0])+len(tc.adapter))], "0#") {
 					continue
 				}
-				exp := append(want, tc.adapter...)
-				if tc.kit == NEXTflex {
-					exp = append(append(want[:len(want):len(want)], "NNNN"...), tc.adapter...)
+				if !bytes.HasPrefix(rec.Seq, []byte(tc.wantBC)) {
+					t.Fatalf("read %s does not start with barcode %s", rec.Seq, tc.wantBC)
 				}
-				n := min(len(exp), len(region))
-				for i := 0; i < n; i++ {
-					if exp[i] != 'N' && exp[i] != region[i] {
-						t.Fatalf("read %s\n%s, want insert+adapter\n%s", rec.Name, region[:n], exp[:n])
+				matches := func(want []byte) bool {
+					exp := append(want, tc.adapter...)
+					if tc.kit == NEXTflex {
+						exp = append(append(want[:len(want):len(want)], "NNNN"...), tc.adapter...)
 					}
+					n := min(len(exp), len(region))
+					for i := 0; i < n; i++ {
+						if exp[i] != 'N' && exp[i] != region[i] {
+							return false
+						}
+					}
+					return true
+				}
+				if !slices.ContainsFunc(wants, matches) {
+					t.Fatalf("read %s\n%s, want insert+adapter from one of\n%s", rec.Name, region, wants)
 				}
 				checked++
 			}
@@ -585,3 +605,103 @@ func BenchmarkGenerate(b *testing.B) {
 type countWriter int
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// TestErrorProfile checks the realistic error knobs on adapter dimers
+// (reads of known sequence): per-base N rate, a steep 3' rise of the
+// substitution rate, Phred qualities that follow it, and the 3' quality
+// drop with errors that follow the dropped qualities. Tolerances are about
+// four binomial standard deviations.
+func TestErrorProfile(t *testing.T) {
+	ref := hsaRef(t)
+	cfg := DefaultConfig()
+	cfg.Tumor, cfg.Control, cfg.Reads = 1, 0, 20000
+	cfg.Mix = Mix{AdapterDimer: 0.999}
+	cfg.ErrStart, cfg.ErrEnd, cfg.ErrShape = 0.001, 0.05, 6
+	cfg.NRate, cfg.NBaseRate = 0, 0.01
+	cfg.PhredQual, cfg.QualDrop = true, 0.3
+	st, err := New(ref, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := st.Generate(0, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if _, err := st.Generate(0, &again); err != nil || !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Fatalf("not determined by the seed (%v)", err)
+	}
+	const L = 50
+	want := []byte(TruSeqAdapter + truseqFiller)[:L]
+	var sub, tot [L]float64 // reads without a quality drop
+	var ns, bases, dropReads, reads, dropLastSub float64
+	fr := seq.NewFastqReader(&buf, "sim")
+	var rec seq.Record
+	for fr.Scan(&rec) {
+		if !strings.Contains(string(rec.Name), "o=adapter_dimer") {
+			continue
+		}
+		for p, c := range rec.Seq {
+			bases++
+			if c == 'N' {
+				ns++
+				if rec.Qual[p] != '!'+2 {
+					t.Fatalf("N with quality %c", rec.Qual[p])
+				}
+			}
+		}
+		if rec.Seq[L-1] == 'N' {
+			continue // its quality does not tell whether the read has a drop
+		}
+		reads++
+		dropped := rec.Qual[L-1] == '!'+5
+		if dropped {
+			dropReads++
+		}
+		for p, c := range rec.Seq {
+			if c == 'N' {
+				continue
+			}
+			if dropped {
+				if p == L-1 && c != want[p] {
+					dropLastSub++
+				}
+				continue
+			}
+			tot[p]++
+			if c != want[p] {
+				sub[p]++
+			}
+			if q := rec.Qual[p] - '!'; q != phred(cfg.ErrStart+(cfg.ErrEnd-cfg.ErrStart)*math.Pow(float64(p)/(L-1), 6)) {
+				t.Fatalf("position %d quality %d", p, q)
+			}
+		}
+	}
+	if err := fr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if f := ns / bases; math.Abs(f-0.01) > 0.0005 {
+		t.Errorf("N per base %.4f, want 0.01", f)
+	}
+	if f := dropReads / reads; math.Abs(f-0.3) > 0.015 {
+		t.Errorf("reads with a 3' quality drop %.3f, want 0.3", f)
+	}
+	// The last base of a dropped read has Phred 5: error 0.32.
+	if f := dropLastSub / dropReads; math.Abs(f-0.316) > 0.025 {
+		t.Errorf("substitutions at the last base of dropped reads %.3f, want 0.316", f)
+	}
+	rate := func(from, to int) float64 {
+		var s, n float64
+		for p := from; p < to; p++ {
+			s, n = s+sub[p], n+tot[p]
+		}
+		return s / n
+	}
+	// Mean of ErrStart + 0.049*(p/49)^6 over p in [0,30): 0.00111; at 49: 0.05.
+	if r := rate(0, 30); r > 0.0016 {
+		t.Errorf("substitution rate over the first 30 cycles %.4f, want about 0.0011", r)
+	}
+	if r := rate(L-1, L); math.Abs(r-0.05) > 0.01 {
+		t.Errorf("substitution rate at the last cycle %.4f, want 0.05", r)
+	}
+}

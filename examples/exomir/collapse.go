@@ -27,10 +27,12 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "input FASTQ: plain, gzip or BGZF (detected from the content), or - for stdin (required)")
 	out := fs.String("out", "", "output prefix: writes PREFIX.collapsed.fa, PREFIX.summary.tsv and PREFIX.lengths.tsv (required)")
 	protocol := fs.String("protocol", "auto", "library prep: auto (detect the adapter from the first reads), "+strings.Join(seq.KitNames(), ", ")+"; none = reads are already trimmed")
-	adapter := fs.String("adapter", "", "3' adapter sequence; overrides the protocol's adapter (and skips detection)")
+	adapter := fs.String("adapter", "", "3' adapter sequence; overrides the protocol's adapter, keeping its layout (with auto: the detected layout)")
+	clip5 := fs.Int("clip5", -1, "bases removed from each insert's 5' end after adapter trimming, e.g. 6 for a 6-nt barcode (-1: the kit's or detected)")
+	clip3 := fs.Int("clip3", -1, "bases removed from each insert's 3' end after adapter trimming (-1: the kit's)")
 	minLen := fs.Int("min-len", seq.DefaultMinLen, "shortest insert kept (nt)")
 	maxLen := fs.Int("max-len", seq.DefaultMaxLen, "longest insert kept (nt)")
-	maxN := fs.Int("max-n", 0, "most N bases an insert may hold (negative: no limit)")
+	maxN := fs.Int("max-n", seq.DefaultMaxN, "most N bases an insert may hold (an N aligns as a mismatch); 0: none; negative: no limit")
 	minQual := fs.Float64("min-qual", 0, "drop inserts whose mean Phred quality is below this (0: off)")
 	errRate := fs.Float64("error-rate", seq.DefaultMaxErrorRate, "maximum error rate (mismatches and indels) in the adapter match (as cutadapt -e)")
 	noIndels := fs.Bool("no-indels", false, "allow only mismatches in the adapter match, no indels (as cutadapt --no-indels)")
@@ -53,7 +55,9 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 		Adapter:      *adapter,
 		MinLen:       *minLen,
 		MaxLen:       *maxLen,
-		MaxN:         *maxN,
+		MaxN:         maxN,
+		Clip5:        clipOption(*clip5),
+		Clip3:        clipOption(*clip3),
 		MinMeanQual:  *minQual,
 		Threads:      *threads,
 		DetectReads:  *detectReads,

@@ -39,6 +39,7 @@ type quantConfig struct {
 	others                        multiFlag
 	multi                         string
 	threads, minLen, maxLen       int
+	maxN, clip5, clip3            int
 	mismatches                    int
 	skipUnplaced, bamOut          bool
 }
@@ -121,8 +122,8 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 // addReadFlags declares the read-processing and reference flags shared by
 // quant and run.
 func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
-	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter) or one of "+strings.Join(seq.KitNames(), ", "))
-	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's")
+	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter and layout: 5' barcode or random bases) or one of "+strings.Join(seq.KitNames(), ", "))
+	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's; its layout (clips, UMI) is kept, with auto the detected one")
 	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
 	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
@@ -133,7 +134,19 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
 	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
 	fs.IntVar(&c.maxLen, "max-len", 0, "longest insert kept (0 = 40)")
+	fs.IntVar(&c.maxN, "max-n", seq.DefaultMaxN, "most N bases an insert may hold (an N aligns as a mismatch); 0: none; negative: no limit")
+	fs.IntVar(&c.clip5, "clip5", -1, "bases removed from each insert's 5' end after adapter trimming, e.g. 6 for a 6-nt barcode (-1: the kit's or detected)")
+	fs.IntVar(&c.clip3, "clip3", -1, "bases removed from each insert's 3' end after adapter trimming (-1: the kit's)")
 	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
+}
+
+// clipOption turns a -clip5/-clip3 value into seq.Options' form: negative
+// (the flag's default) keeps the layout's clip.
+func clipOption(n int) *int {
+	if n < 0 {
+		return nil
+	}
+	return new(n)
 }
 
 // loadQuantReference builds the reference from -mature/-hairpin or the
@@ -200,6 +213,7 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 	res, err := seq.Collapse(ctx, r, file, seq.Options{
 		Protocol: c.protocol, Adapter: c.adapter,
 		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
+		MaxN: new(c.maxN), Clip5: clipOption(c.clip5), Clip3: clipOption(c.clip3),
 	})
 	if ierr := <-indexed; err == nil && ierr != nil {
 		err = ierr

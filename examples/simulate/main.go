@@ -4,14 +4,20 @@
 //
 // Usage:
 //
-//	go run ./examples/simulate -out DIR [-kit truseq|nextflex|qiaseq]
+//	go run ./examples/simulate -out DIR [-kit truseq|nextflex|qiaseq|encode]
 //	    [-tumor 3 -control 3 | -samples 6] [-reads 2000000] [-len 50]
 //	    [-seed 1] [-fold-frac 0.1] [-species hsa] [-mature F -hairpin F]
+//	    [-err-start 0.001 -err-end 0.01 -err-shape 1] [-n-rate 0]
+//	    [-n-read-rate 0.005] [-phred-qual] [-qual-drop 0] [-barcode5 SEQ]
 //	    [-other F] [-plain-names] [-threads N]
 //
 // Without -mature/-hairpin the human miRBase 21 embedded in package quant
-// is used. bench/make_testdata.sh shows the command lines of the committed
-// fixtures.
+// is used. Without -other, other_rna reads come from
+// testdata/sim/tdrmapper_hg19_tRNA.fa when the command runs from the
+// repository root (a development convenience; elsewhere give -other FILE,
+// or -other "" for none). bench/make_testdata.sh shows the command lines of
+// the committed fixtures; bench/layouts_accuracy.sh a realistic error
+// profile.
 package main
 
 import (
@@ -29,8 +35,9 @@ import (
 )
 
 // defOther is the tRNA set used for other-RNA reads when -other is not
-// given and the file exists (the shared data of the project machines).
-const defOther = "/work/shared/data/other/tdrmapper_hg19_tRNA_mature_and_pre.fa"
+// given and the file exists: the repository's copy of the tDRmapper set,
+// found when the command runs from the repository root.
+const defOther = "testdata/sim/tdrmapper_hg19_tRNA.fa"
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -47,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "output directory (required)")
-	kit := fs.String("kit", string(cfg.Kit), "library layout: truseq, nextflex or qiaseq")
+	kit := fs.String("kit", string(cfg.Kit), "library layout: truseq, nextflex, qiaseq or encode (6-nt 5' barcode + insert + ENCODE adapter)")
 	samples := fs.Int("samples", 0, "number of samples, split half tumor / half control (overrides -tumor/-control)")
 	fs.IntVar(&cfg.Tumor, "tumor", cfg.Tumor, "tumor samples")
 	fs.IntVar(&cfg.Control, "control", cfg.Control, "control samples")
@@ -60,11 +67,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.DispMin, "disp-min", cfg.DispMin, "smallest negative-binomial dispersion")
 	fs.Float64Var(&cfg.DispMax, "disp-max", cfg.DispMax, "largest negative-binomial dispersion")
 	fs.Float64Var(&cfg.MeanCopies, "copies", cfg.MeanCopies, "qiaseq: mean reads per molecule (PCR duplicates)")
+	fs.Float64Var(&cfg.ErrStart, "err-start", cfg.ErrStart, "substitution rate at the first cycle")
 	fs.Float64Var(&cfg.ErrEnd, "err-end", cfg.ErrEnd, "substitution rate at the last cycle")
+	fs.Float64Var(&cfg.ErrShape, "err-shape", 1, "exponent of the error rise along the read: 1 linear, e.g. 4 flat then steep near the 3' end")
+	fs.Float64Var(&cfg.NBaseRate, "n-rate", cfg.NBaseRate, "probability per base of an N call")
+	fs.Float64Var(&cfg.NRate, "n-read-rate", cfg.NRate, "probability that a read has one N at a uniform position (on top of -n-rate)")
+	fs.BoolVar(&cfg.PhredQual, "phred-qual", false, "qualities are the Phred scores of each base's error rate (fall where errors rise)")
+	fs.Float64Var(&cfg.QualDrop, "qual-drop", cfg.QualDrop, "share of reads whose qualities (and so error rates) fall to Phred 5 towards the 3' end")
+	fs.StringVar(&cfg.Barcode5, "barcode5", "", "bases written before every insert (a 5' barcode); with -kit encode replaces the per-sample ENCODE barcode")
 	species := fs.String("species", "hsa", "species prefix of the miRBase names (empty: all)")
 	mature := fs.String("mature", "", "miRBase mature FASTA, plain or gzip (default: the embedded miRBase 21 of package quant; hsa only)")
 	hairpin := fs.String("hairpin", "", "miRBase hairpin FASTA, plain or gzip (with -mature)")
-	other := fs.String("other", "default", "other small-RNA FASTA for other_rna reads; \"default\": "+defOther+" if present; \"\": none")
+	other := fs.String("other", "default", "other small-RNA FASTA for other_rna reads; \"default\": "+defOther+" if present (run from the repository root); \"\": none")
 	fs.BoolVar(&cfg.PlainNames, "plain-names", false, "omit the origin comment from read headers (smaller files)")
 	fs.IntVar(&cfg.Workers, "threads", 0, "samples written in parallel (0 = GOMAXPROCS)")
 	fs.IntVar(&cfg.GzipLevel, "gzip-level", 0, "gzip level 1-9 (0 = default 6)")

@@ -18,6 +18,10 @@ func TestRun(t *testing.T) {
 	}{
 		{"truseq", []string{"-reads", "300", "-samples", "3"}, []string{"tumor1.fastq.gz", "tumor2.fastq.gz", "control1.fastq.gz", "samplesheet.tsv", "truth_mirna_reads.tsv", "truth_foldchange.tsv"}, ""},
 		{"qiaseq", []string{"-reads", "300", "-tumor", "1", "-control", "1", "-kit", "qiaseq"}, []string{"tumor1.fastq.gz", "control1.fastq.gz", "truth_mirna_molecules.tsv"}, ""},
+		{"encode realistic", []string{"-reads", "300", "-samples", "2", "-kit", "encode", "-err-start", "0.001", "-err-end", "0.008", "-err-shape", "4", "-n-rate", "0.0005", "-n-read-rate", "0", "-phred-qual", "-qual-drop", "0.2"}, []string{"tumor1.fastq.gz", "control1.fastq.gz", "truth_mirna_reads.tsv"}, ""},
+		{"barcode5", []string{"-reads", "100", "-samples", "2", "-barcode5", "GATTACA"}, []string{"tumor1.fastq.gz"}, ""},
+		{"bad barcode", []string{"-barcode5", "GATXACA"}, nil, "barcode"},
+		{"bad shape", []string{"-err-shape", "-1"}, nil, "shape"},
 		{"bad kit", []string{"-kit", "smarter"}, nil, "unknown kit"},
 		{"bad species", []string{"-species", "zzz"}, nil, "no mature"},
 		{"missing file", []string{"-mature", "/nonexistent.fa"}, nil, "nonexistent"},
