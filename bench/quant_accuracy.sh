@@ -7,7 +7,8 @@
 #
 # usage: bench/quant_accuracy.sh [workdir]      (run from anywhere)
 # env:   READS (default 1000000 per sample), SEED (1), PEER=0 skips the pipeline,
-#        MATURE / HAIRPIN (miRBase 21 hsa from /work/shared/data/mirbase)
+#        MATURE / HAIRPIN (miRBase 21 hsa from the shared data), SHARED (the project's
+#        shared folder; default ../shared next to the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/quant_accuracy.XXXXXX)}
@@ -15,9 +16,10 @@ mkdir -p "$work/bin"
 READS=${READS:-1000000}
 SEED=${SEED:-1}
 PEER=${PEER:-1}
-MATURE=${MATURE:-/work/shared/data/mirbase/hsa_mature_v21.fa}
-HAIRPIN=${HAIRPIN:-/work/shared/data/mirbase/hsa_hairpin_v21.fa}
-PIPE=${PIPE:-/work/shared/peers/mirna_pipeline.sh}
+SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
+MATURE=${MATURE:-$SHARED/data/mirbase/hsa_mature_v21.fa}
+HAIRPIN=${HAIRPIN:-$SHARED/data/mirbase/hsa_hairpin_v21.fa}
+PIPE=${PIPE:-$SHARED/peers/mirna_pipeline.sh}
 
 cd "$repo"
 go build -o "$work/bin/simulate" ./examples/simulate
@@ -49,11 +51,11 @@ res_peer_norc=""
 res_peer_mirtop=""
 if [[ $PEER == 1 ]]; then
   if ! command -v bowtie >/dev/null || ! command -v cutadapt >/dev/null; then
-    echo "peer tools missing: run bash /work/shared/peers/install.sh" >&2; exit 2
+    echo "peer tools missing: run bash $SHARED/peers/install.sh" >&2; exit 2
   fi
   # with MIRTOP_GFF the pipeline also runs nf-core's isomiR branch (mirtop), scored as well
   mirtop_env=()
-  if command -v mirtop >/dev/null; then mirtop_env=(MIRTOP_GFF="${GFF:-/work/shared/data/mirbase/hsa_v21.gff3}"); fi
+  if command -v mirtop >/dev/null; then mirtop_env=(MIRTOP_GFF="${GFF:-$SHARED/data/mirbase/hsa_v21.gff3}"); fi
   env SPECIES=hsa THREADS=2 "${mirtop_env[@]}" "$PIPE" "$work/truseq/tumor1.fastq.gz" TGGAATTCTCGGGTGCCAAGG "$MATURE" "$HAIRPIN" "$work/peer" \
     >"$work/peer.log" 2>&1 || { tail -20 "$work/peer.log" >&2; exit 1; }
   res_peer=$(score -label peer_truseq_reads -truth "$work/truseq/truth_mirna_reads.tsv" "$work/peer/counts.tsv")

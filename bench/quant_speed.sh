@@ -22,9 +22,10 @@ READS=${READS:-2000000}
 RUNS=${RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 PROTOCOLS=${PROTOCOLS:-auto truseq}
-MATURE=${MATURE:-/work/shared/data/mirbase/hsa_mature_v21.fa}
-HAIRPIN=${HAIRPIN:-/work/shared/data/mirbase/hsa_hairpin_v21.fa}
-PIPE=${PIPE:-/work/shared/peers/mirna_pipeline.sh}
+SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
+MATURE=${MATURE:-$SHARED/data/mirbase/hsa_mature_v21.fa}
+HAIRPIN=${HAIRPIN:-$SHARED/data/mirbase/hsa_hairpin_v21.fa}
+PIPE=${PIPE:-$SHARED/peers/mirna_pipeline.sh}
 
 cd "$repo"
 go build -o "$work/bin/exomir" ./examples/exomir

@@ -25,7 +25,7 @@ type Kit struct {
 }
 
 // Adapter sequences of the presets. Sources: GUIDE §3 (the kit table), and
-// /work/shared/data/other/compsra_adapter_kits.tsv (TruSeq, v1, v1.5,
+// the shared data's other/compsra_adapter_kits.tsv (TruSeq, v1, v1.5,
 // NEXTflex v3 RA3 sequences) and nfcore_smrnaseq_known_adapters.fa (QIAseq,
 // Illumina, NEXTflex). The NEB/universal adapter is the Illumina TruSeq
 // index-read adapter prefix (GUIDE §3). The ENCODE adapter is

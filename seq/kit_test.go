@@ -8,7 +8,7 @@ import (
 )
 
 func TestKitByName(t *testing.T) {
-	// Expected values: GUIDE §3 and /work/shared/data/other/ (see kit.go).
+	// Expected values: GUIDE §3 and the shared data's other/ (see kit.go).
 	tests := []struct {
 		name string
 		want Kit
