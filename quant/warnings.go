@@ -122,6 +122,7 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 	add := func(code WarningCode, format string, a ...any) {
 		ws = append(ws, Warning{Sample: name, Code: code, Message: fmt.Sprintf(format, a...)})
 	}
+	hint := func() string { return kitHint(sum) }
 	if sum != nil {
 		if sum.InputReads == 0 {
 			add(WarnNoReads, "the input holds no reads")
@@ -133,17 +134,19 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 			if found < MinAdapterShare {
 				add(WarnAdapterMissing, "adapter %s found in %s of reads (protocol %s): wrong kit or adapter? %s",
 					sum.Adapter, pct(found), sum.Protocol, kitHint(sum))
+				// The other findings follow from this one: say so once.
+				hint = func() string { return "the adapter is missing (see adapter_missing)" }
 			}
 		}
 		if f := float64(sum.Count(seq.CatAdapterDimer)) / in; f > MaxClassShare {
 			add(WarnAdapterDimers, "%s of reads are adapter dimers (no insert): too little input RNA, or a failed size selection", pct(f))
 		}
 		if f := float64(sum.Count(seq.CatTooShort)) / in; f > MaxClassShare {
-			add(WarnTooShort, "%s of reads have an insert shorter than the minimum length: degraded RNA, or random bases not clipped? %s", pct(f), kitHint(sum))
+			add(WarnTooShort, "%s of reads have an insert shorter than the minimum length: degraded RNA, or random bases not clipped? %s", pct(f), hint())
 		}
 		if mode, n := lengthMode(sum.LengthsInsert); n > 0 && (mode < ModeMinLen || mode > ModeMaxLen) {
 			add(WarnLengthMode, "most common insert length %d nt (mature miRNAs are %d-%d): wrong kit or layout (random bases, UMI)? %s",
-				mode, ModeMinLen, ModeMaxLen, kitHint(sum))
+				mode, ModeMinLen, ModeMaxLen, hint())
 		}
 		if d := sum.Detection; d != nil && sum.AdapterConfidence < MinDetectionConfidence {
 			add(WarnDetectionUncertain, "adapter detection is unsure (confidence %.2f, kit %s%s): %s; give -protocol or -adapter",
@@ -151,7 +154,7 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 		}
 	}
 	if s != nil {
-		if w, ok := mirnaCheck(name, sum, s); ok {
+		if w, ok := mirnaCheck(name, hint(), sum, s); ok {
 			ws = append(ws, w)
 		}
 	}
@@ -160,7 +163,7 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 
 // mirnaCheck compares miRNA reads with the reads that passed trimming
 // and filters (reads_mirna + hairpin only + other RNA + unmapped).
-func mirnaCheck(name string, sum *seq.Summary, s *Sample) (Warning, bool) {
+func mirnaCheck(name, hint string, sum *seq.Summary, s *Sample) (Warning, bool) {
 	num := func(k string) int64 {
 		v, _ := s.Stat(k)
 		n, _ := strconv.ParseInt(v, 10, 64)
@@ -172,13 +175,13 @@ func mirnaCheck(name string, sum *seq.Summary, s *Sample) (Warning, bool) {
 		if sum != nil && sum.InputReads == 0 {
 			return Warning{}, false // reported as no_reads
 		}
-		return Warning{Sample: name, Code: WarnMiRNALow, Message: "no read passed trimming and filters: wrong kit or layout? " + kitHint(sum)}, true
+		return Warning{Sample: name, Code: WarnMiRNALow, Message: "no read passed trimming and filters: wrong kit or layout? " + hint}, true
 	}
 	f := float64(mirna) / float64(passed)
 	if f >= MinMiRNAShare {
 		return Warning{}, false
 	}
-	cause := "wrong kit, layout or species? " + kitHint(sum)
+	cause := "wrong kit, layout or species? " + hint
 	if other > unmapped && other > hp {
 		cause = "most passed reads are other small RNAs (degraded RNA, or a biofluid poor in miRNA)"
 	}

@@ -51,7 +51,7 @@ func TestCheckSample(t *testing.T) {
 		{"no reads", summary(0, nil, 0), counted(0, 0, 0, 0), "no_reads", nil},
 		// v1 reads given -protocol truseq: the adapter is in 0.3% of reads
 		{"adapter missing", summary(1000, map[string]int64{seq.CatNoAdapter: 997}, 33), counted(0, 0, 0, 3), "adapter_missing;length_mode;mirna_low",
-			[]string{"found in 0.3% of reads", "most reads lack its adapter: try -protocol auto", "0.0% of passed reads"}},
+			[]string{"found in 0.3% of reads", "most reads lack its adapter: try -protocol auto", "0.0% of passed reads", "species? the adapter is missing (see adapter_missing)"}},
 		// exactly half with the adapter is not "fewer than half"
 		{"adapter half", summary(1000, map[string]int64{seq.CatNoAdapter: 500}, 22), counted(450, 0, 0, 50), "none", nil},
 		{"mirna low", summary(1000, nil, 22), counted(30, 10, 0, 960), "mirna_low", []string{"miRNA 3.0% of passed reads", "protocol truseq was given", "-protocol nextflex"}},
@@ -244,8 +244,8 @@ func TestCheckSampleWrongKit(t *testing.T) {
 			t.Errorf("%s -protocol %s: codes %q, want %q (%v)", tc.file, tc.protocol, got, tc.want, ws)
 			continue
 		}
-		if !strings.Contains(ws[len(ws)-1].Message, tc.hint) {
-			t.Errorf("%s -protocol %s: %q lacks %q", tc.file, tc.protocol, ws[len(ws)-1].Message, tc.hint)
+		if !strings.Contains(ws[0].Message, tc.hint) {
+			t.Errorf("%s -protocol %s: %q lacks %q", tc.file, tc.protocol, ws[0].Message, tc.hint)
 		}
 	}
 }
