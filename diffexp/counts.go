@@ -29,6 +29,11 @@ var (
 	ErrSizeFactors      = errors.New("diffexp: cannot estimate size factors")
 	ErrTooFewReplicates = errors.New("diffexp: too few replicates")
 	ErrDispersion       = errors.New("diffexp: cannot estimate dispersions")
+	// ErrZeroInEveryFeature (wrapped together with ErrSizeFactors) means
+	// that ratio size factors are impossible because every feature has a
+	// zero count in some sample; poscounts size factors are DESeq2's
+	// answer, which callers may choose with errors.Is on this sentinel.
+	ErrZeroInEveryFeature = errors.New("diffexp: every feature has a zero count in some sample")
 )
 
 // ParseError locates a problem in a count or coldata file. Line is 1-based.

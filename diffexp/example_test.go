@@ -97,3 +97,20 @@ func ExampleWriteResults() {
 	// mirna	baseMean	log2FoldChange	lfcSE	stat	pvalue	padj
 	// miR-5	0	NA	NA	NA	NA	NA
 }
+
+// The default contrast: tumor vs control when both exist, else the last
+// sorted level vs the first, whatever the order the samples list them in.
+func ExampleDefaultContrast() {
+	for _, levels := range [][]string{
+		{"control", "tumor", "normal"},
+		{"healthy", "healthy", "cancer", "cancer"},
+		{"b", "c", "a"},
+	} {
+		num, den, _ := diffexp.DefaultContrast(levels)
+		fmt.Println(num, "vs", den)
+	}
+	// Output:
+	// tumor vs control
+	// healthy vs cancer
+	// c vs a
+}

@@ -67,7 +67,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		if typ == "poscounts" {
 			return nil, fmt.Errorf("%w: all counts are zero", ErrSizeFactors)
 		}
-		return nil, fmt.Errorf("%w: every feature has a zero in some sample, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors)
+		return nil, fmt.Errorf("%w: %w, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors, ErrZeroInEveryFeature)
 	}
 	// per-sample medians; each worker takes blocks of sampleBlock samples
 	// (one cache line of a row) and gathers their ratios in one pass over

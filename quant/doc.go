@@ -18,9 +18,13 @@
 // hairpins with at most 1 mismatch and up to 3 untemplated A/T 3' bases;
 // if nothing, on the other classes with the same settings; if still
 // nothing, on the hairpins with 2 mismatches. So miRNA wins whenever a
-// read matches a hairpin with at most 1 mismatch, miRNA counts do not
-// depend on which other classes are given, and reads with two differences
-// (an SNV isomiR read with a sequencing error) are still placed.
+// read matches a hairpin with at most 1 mismatch, whatever other classes
+// are given, and reads with two differences (an SNV isomiR read with a
+// sequencing error) are still placed. A read that only the 2-mismatch pass
+// places on a hairpin is counted in an other class instead when a given
+// class matches it with at most 1 mismatch: such reads (and, through EM,
+// the shares of ambiguous reads) make miRNA counts depend on the classes
+// given. With Options.SinglePass (no third pass) they do not.
 //
 // # Assignment
 //
@@ -73,6 +77,28 @@
 // (Options.UMIs, from seq's Result.UMIs), a miRNA's molecules are the
 // distinct UMIs over all its inserts, so that a PCR copy with a
 // sequencing error, which forms a new insert with an old UMI, adds none.
+//
+// # QC warnings
+//
+// CheckSample looks at seq's summary and the counts of one sample and
+// returns Warnings with stable codes (WarningCode constants) whose messages
+// name the measured value and its likely cause:
+//
+//	adapter_missing      the layout's adapter in < 50% of reads
+//	mirna_low            miRNA reads < 5% of the reads that passed filters
+//	length_mode          most common insert length outside 18–26 nt
+//	adapter_dimers       > 50% of reads are adapter dimers
+//	too_short            > 50% of reads have too short an insert
+//	detection_uncertain  protocol auto and detection confidence < 0.5
+//	no_reads             an empty input
+//
+// CheckStudy adds study-level ones: kit_mixed (kits differ between
+// samples), confounded (kit or a covariate column separates the samples
+// as the condition does), condition_similar (tumor/tumour). de_poscounts
+// and de_skipped are raised by callers running DE on the counts.
+// Sample.SetWarnings records the codes as the summary row "warnings"
+// (codes joined by ";", or "none"). Warnings never stop a computation:
+// the caller decides (the CLI's -strict).
 //
 // # Outputs
 //

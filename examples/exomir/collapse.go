@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -39,6 +41,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	minOverlap := fs.Int("min-overlap", seq.DefaultMinOverlap, "shortest partial adapter recognised at the read end (as cutadapt -O)")
 	threads := fs.Int("threads", 0, "worker goroutines for BGZF inflation; 0 = all cores (output never depends on it)")
 	detectReads := fs.Int("detect-reads", seq.DefaultDetectReads, "reads examined by adapter detection with -protocol auto")
+	strict := fs.Bool("strict", false, "QC warnings (adapter missing, dimers, length mode, unsure detection) are an error: exit non-zero, write nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,10 +73,19 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if err := atomicfile.CheckDir(filepath.Dir(*out)); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := seq.CollapseFile(ctx, *in, o)
 	if err != nil {
+		return err
+	}
+	// The checks that need no miRNA counts.
+	ws := quant.CheckSample(sampleName(*in), &res.Summary, nil)
+	printWarnings(stderr, ws)
+	if err := strictCheck(*strict, ws); err != nil {
 		return err
 	}
 	// All three files are written to temporaries first and published only
@@ -84,7 +96,13 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	}
 	outs := []output{
 		{".collapsed.fa", func(w *bufio.Writer) error { return seq.WriteCollapsedFasta(w, res.Inserts) }},
-		{".summary.tsv", func(w *bufio.Writer) error { return seq.WriteSummary(w, &res.Summary) }},
+		{".summary.tsv", func(w *bufio.Writer) error {
+			if err := seq.WriteSummary(w, &res.Summary); err != nil {
+				return err
+			}
+			_, err := w.WriteString("warnings\t" + quant.WarningCodes(ws) + "\n")
+			return err
+		}},
 		{".lengths.tsv", func(w *bufio.Writer) error { return seq.WriteLengths(w, &res.Summary) }},
 	}
 	files := make([]*atomicfile.File, 0, len(outs))

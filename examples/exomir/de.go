@@ -31,7 +31,7 @@ type deArgs struct {
 	method, sfType                string
 	alpha                         float64
 	threads                       int
-	noFilter                      bool
+	noFilter, strict              bool
 	timing                        bool
 	fitSeconds                    float64 // wall time of the DESeq/EdgeR call alone
 	contrastVar, numLvl, denomLvl string
@@ -46,7 +46,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&a.coldata, "coldata", "", "sample table: sample<TAB>condition[<TAB>more...], any row order")
 	fs.StringVar(&a.out, "out", "", "results file (mirna baseMean log2FoldChange lfcSE stat pvalue padj); - for stdout")
 	fs.StringVar(&a.design, "design", "~ condition", "design formula, covariates first: \"~ batch + condition\"")
-	fs.StringVar(&a.contrast, "contrast", "", "variable,numerator,denominator (default: last design variable, last level vs first level in sorted order)")
+	fs.StringVar(&a.contrast, "contrast", "", "variable,numerator,denominator (default: last design variable, tumor vs control when both exist, else the last level vs the first in sorted order)")
 	fs.StringVar(&a.test, "test", "wald", "deseq2 test: wald or lrt")
 	fs.StringVar(&a.redu, "reduced", "~ 1", "reduced formula for -test lrt")
 	fs.StringVar(&a.method, "method", "deseq2", "deseq2, or edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA)")
@@ -55,6 +55,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
 	fs.StringVar(&a.roc, "roc", "", "also write per-miRNA ROC AUC with DeLong 95% CI (mirna auc lower upper direction) to this file")
 	fs.IntVar(&a.threads, "threads", 0, "worker goroutines (0 = all CPUs); results do not depend on it")
+	fs.BoolVar(&a.strict, "strict", false, "warnings (a covariate confounded with the contrast variable, look-alike levels) are an error: exit non-zero, write nothing")
 	fs.BoolVar(&a.timing, "timing", false, "print the wall time of the fit alone (reading and writing excluded) to stderr, as seconds_fit<TAB>s")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -70,8 +71,17 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	res, rocs, err := deRun(&a)
+	c, cda, err := deRead(&a)
 	if err != nil {
+		return err
+	}
+	res, rocs, err := deFit(&a, c, cda)
+	if err != nil {
+		return err
+	}
+	ws := coldataWarnings(cda, a.contrastVar)
+	printWarnings(stderr, ws)
+	if err := strictCheck(a.strict, ws); err != nil {
 		return err
 	}
 	if a.timing {
@@ -115,9 +125,8 @@ func deOpen(path string) (io.Reader, func(), error) {
 	return br, func() { f.Close() }, nil
 }
 
-// deRun reads the inputs, validates them with messages naming the
-// problem, and runs the chosen method.
-func deRun(a *deArgs) (*diffexp.Results, []diffexp.ROC, error) {
+// deRead reads the count matrix and the coldata files.
+func deRead(a *deArgs) (*diffexp.Counts, *diffexp.ColData, error) {
 	r, done, err := deOpen(a.counts)
 	if err != nil {
 		return nil, nil, err
@@ -136,7 +145,16 @@ func deRun(a *deArgs) (*diffexp.Results, []diffexp.ROC, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// samples missing from either file
+	cda, err := deAlign(a, c, cd)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, cda, nil
+}
+
+// deAlign puts the coldata in the matrix's sample order, naming samples
+// missing from either file.
+func deAlign(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData) (*diffexp.ColData, error) {
 	inCounts := map[string]bool{}
 	for _, s := range c.Samples {
 		inCounts[s] = true
@@ -149,13 +167,19 @@ func deRun(a *deArgs) (*diffexp.Results, []diffexp.ROC, error) {
 	}
 	if len(extra) > 0 {
 		sort.Strings(extra)
-		return nil, nil, fmt.Errorf("%w from %s (listed in %s): %s", diffexp.ErrMissingSample, a.counts, a.coldata, strings.Join(extra, ", "))
+		return nil, fmt.Errorf("%w from %s (listed in %s): %s", diffexp.ErrMissingSample, a.counts, a.coldata, strings.Join(extra, ", "))
 	}
 	cda, err := cd.Align(c.Samples)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s vs %s: %w", a.counts, a.coldata, err)
+		return nil, fmt.Errorf("%s vs %s: %w", a.counts, a.coldata, err)
 	}
+	return cda, nil
+}
 
+// deFit resolves the contrast and runs the chosen method (and the ROC
+// when a.roc is set) on counts c with coldata cda in c's sample order.
+func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
+	var err error
 	o := diffexp.Options{
 		Design: a.design, Test: strings.ToLower(a.test), Alpha: a.alpha,
 		SizeFactorType: a.sfType, Workers: a.threads,
@@ -233,10 +257,11 @@ func deContrast(a *deArgs, cd *diffexp.ColData, o *diffexp.Options) error {
 	}
 	sort.Strings(levels)
 	if a.contrast == "" {
-		if len(levels) < 2 {
+		num, den, err := diffexp.DefaultContrast(levels)
+		if err != nil {
 			return fmt.Errorf("%w: %q has only the level %q in %s", diffexp.ErrContrast, a.contrastVar, levels[0], a.coldata)
 		}
-		a.numLvl, a.denomLvl = levels[len(levels)-1], levels[0]
+		a.numLvl, a.denomLvl = num, den
 	}
 	for _, l := range []string{a.numLvl, a.denomLvl} {
 		if count[l] == 0 {

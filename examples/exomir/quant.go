@@ -42,6 +42,7 @@ type quantConfig struct {
 	maxN, clip5, clip3            int
 	mismatches                    int
 	skipUnplaced, bamOut          bool
+	strict                        bool // warnings are an error, no outputs
 }
 
 func runQuant(args []string, stdout, stderr io.Writer) error {
@@ -54,6 +55,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	addReadFlags(fs, &c)
 	fs.IntVar(&c.threads, "threads", 0, "worker threads (0 = all CPUs)")
 	fs.BoolVar(&c.bamOut, "bam-out", false, "also write DIR/NAME.bam: the inserts' alignments on the hairpins (FASTQ input)")
+	fs.BoolVar(&c.strict, "strict", false, "QC warnings (wrong kit?, few miRNA reads, …) are an error: exit non-zero, write nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -89,23 +91,39 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := quant.CheckSampleName(c.sample); err != nil {
 		return fmt.Errorf("%w (give -sample NAME)", err)
 	}
-	ref, err := loadQuantReference(&c)
-	if err != nil {
+	if err := atomicfile.CheckDir(c.out); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
+	ref, err := loadQuantReference(&c)
+	if err != nil {
 		return err
 	}
 	ctx := context.Background()
 	o := quant.Options{Multi: multi, Threads: c.threads, SinglePass: c.mismatches == 1}
 	var s *quant.Sample
+	var res *seq.Result
 	if c.fastq != "" {
-		s, err = quantFastq(ctx, &c, ref, o)
+		s, res, err = quantFastq(ctx, &c, ref, o)
 	} else {
 		s, err = quantBAM(&c, ref, o)
 	}
 	if err != nil {
 		return err
+	}
+	var sum *seq.Summary
+	if res != nil {
+		sum = &res.Summary
+	}
+	ws := quant.CheckSample(s.Name, sum, s)
+	s.SetWarnings(ws)
+	printWarnings(stderr, ws)
+	if err := strictCheck(c.strict, ws); err != nil {
+		return err
+	}
+	if c.bamOut {
+		if err := writeInsertBAM(ctx, &c, ref, res); err != nil {
+			return err
+		}
 	}
 	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}); err != nil {
 		return err
@@ -175,30 +193,26 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 	return ref, nil
 }
 
-func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
+func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, *seq.Result, error) {
 	in, err := seq.Open(c.fastq)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer in.Close()
-	s, res, err := quantReads(ctx, c, ref, o, in, c.fastq)
+	return quantReads(ctx, c, ref, o, in, c.fastq)
+}
+
+// writeInsertBAM writes DIR/NAME.bam: the inserts' alignments on the
+// hairpins.
+func writeInsertBAM(ctx context.Context, c *quantConfig, ref *quant.Reference, res *seq.Result) error {
+	al, err := quant.AlignInserts(ctx, ref, res.Inserts, c.threads)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if c.bamOut {
-		al, err := quant.AlignInserts(ctx, ref, res.Inserts, c.threads)
-		if err != nil {
-			return nil, err
-		}
-		path := filepath.Join(c.out, c.sample+".bam")
-		err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
-			return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+	path := filepath.Join(c.out, c.sample+".bam")
+	return atomicfile.WriteFile(path, func(w *bufio.Writer) error {
+		return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
+	})
 }
 
 // quantReads collapses the reads of r (named file) and counts them as

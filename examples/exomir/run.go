@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/internal/report"
 	"github.com/exomir/exomir/quant"
@@ -34,7 +36,7 @@ func init() {
 type runConfig struct {
 	quantConfig
 	sheet, design, contrast, test, method string
-	quiet                                 bool
+	quiet, strict                         bool
 	notes                                 []string // printed after the run
 }
 
@@ -45,11 +47,12 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.out, "out", "", "output directory (created if missing)")
 	addReadFlags(fs, &c.quantConfig)
 	fs.StringVar(&c.design, "design", "~ condition", "DE design formula; covariates are samplesheet columns: \"~ batch + condition\"")
-	fs.StringVar(&c.contrast, "contrast", "", "variable,numerator,denominator, e.g. condition,tumor,control (default: tumor vs control when present, else last vs first level)")
+	fs.StringVar(&c.contrast, "contrast", "", "variable,numerator,denominator, e.g. condition,tumor,control (default: condition, tumor vs control when both exist, else the last level vs the first in sorted order, as exomir de)")
 	fs.StringVar(&c.test, "test", "wald", "DE test: wald or lrt (reduced model ~ 1)")
 	fs.StringVar(&c.method, "method", "deseq2", "DE method: deseq2 or edger")
 	fs.IntVar(&c.threads, "threads", 0, "CPUs to use (0 = all); samples run in parallel, outputs do not depend on it")
-	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr (warnings are still printed)")
+	fs.BoolVar(&c.strict, "strict", false, "QC and DE warnings are an error: exit non-zero, write no output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,9 +68,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 // sampleResult is what one sample contributes to the study.
 type sampleResult struct {
-	q       *quant.Sample
-	lengths []int64 // insert lengths of passed reads (nil for BAM input)
-	adapter string
+	q        *quant.Sample
+	lengths  []int64 // insert lengths of passed reads (nil for BAM input)
+	adapter  string
+	protocol string // kit layout used ("" for BAM input)
+	warnings []quant.Warning
 }
 
 func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error {
@@ -89,11 +94,12 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	if err := checkDesign(c, sh); err != nil {
 		return err
 	}
-	ref, err := loadQuantReference(&c.quantConfig)
-	if err != nil {
+	// Found now rather than after every sample is computed.
+	if err := atomicfile.CheckDir(c.out); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
+	ref, err := loadQuantReference(&c.quantConfig)
+	if err != nil {
 		return err
 	}
 
@@ -127,7 +133,34 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 		return err
 	}
 	prog.stop()
-	return writeStudy(c, sh, ref, results, stdout, start)
+	var ws []quant.Warning
+	for _, r := range results {
+		ws = append(ws, r.warnings...)
+	}
+	study := studyWarnings(sh, results)
+	ws = append(ws, study...)
+	printWarnings(stderr, ws)
+	if err := strictCheck(c.strict, ws); err != nil {
+		return err
+	}
+	return writeStudy(c, sh, ref, results, study, stdout, stderr, start)
+}
+
+// studyWarnings runs the study-level checks: kits and covariates against
+// the condition, look-alike condition levels.
+func studyWarnings(sh *sheet, results []*sampleResult) []quant.Warning {
+	ss := make([]quant.StudySample, len(results))
+	for i, r := range results {
+		ss[i] = quant.StudySample{Name: sh.Rows[i].Sample, Condition: sh.Rows[i].Condition, Protocol: r.protocol}
+	}
+	covs := make([]quant.Covariate, len(sh.Extra))
+	for k, name := range sh.Extra {
+		covs[k].Name = name
+		for _, row := range sh.Rows {
+			covs[k].Values = append(covs[k].Values, row.Extra[k])
+		}
+	}
+	return quant.CheckStudy(ss, covs)
 }
 
 // runSample turns one sample's reads (or alignments) into counts.
@@ -141,7 +174,9 @@ func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi qu
 		if err != nil {
 			return nil, err
 		}
-		return &sampleResult{q: s, adapter: "(BAM input)"}, nil
+		ws := quant.CheckSample(row.Sample, nil, s)
+		s.SetWarnings(ws)
+		return &sampleResult{q: s, adapter: "(BAM input)", warnings: ws}, nil
 	}
 	// The file is decompressed by seq (sniffed), so progress counts the
 	// bytes of the file itself.
@@ -157,7 +192,10 @@ func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi qu
 		return nil, err
 	}
 	s.SortIsomirs() // here, in parallel, rather than in the final GFF write
-	return &sampleResult{q: s, lengths: res.Summary.LengthsInsert, adapter: res.Summary.Adapter}, nil
+	ws := quant.CheckSample(row.Sample, &res.Summary, s)
+	s.SetWarnings(ws)
+	return &sampleResult{q: s, lengths: res.Summary.LengthsInsert, adapter: res.Summary.Adapter,
+		protocol: res.Summary.Protocol, warnings: ws}, nil
 }
 
 // checkDesign verifies, before any reads are processed, that the design's
@@ -180,14 +218,40 @@ func checkDesign(c *runConfig, sh *sheet) error {
 	if len(parts) != 3 {
 		return fmt.Errorf("-contrast %q: want variable,numerator,denominator", c.contrast)
 	}
-	if parts[0] == "condition" {
-		for _, lvl := range parts[1:] {
-			if !containsString(sh.conditions(), lvl) {
-				return fmt.Errorf("-contrast %q: condition %q is absent from %s (conditions: %s)", c.contrast, lvl, sh.File, strings.Join(sh.conditions(), ", "))
-			}
+	var values []string
+	switch k := indexString(sh.Extra, parts[0]); {
+	case parts[0] == "condition":
+		for _, r := range sh.Rows {
+			values = append(values, r.Condition)
+		}
+	case k >= 0:
+		for _, r := range sh.Rows {
+			values = append(values, r.Extra[k])
+		}
+	default:
+		return fmt.Errorf("-contrast %q: %q is not a column of %s (columns: condition %s)", c.contrast, parts[0], sh.File, strings.Join(sh.Extra, " "))
+	}
+	var levels []string
+	for _, v := range values {
+		if !containsString(levels, v) {
+			levels = append(levels, v)
+		}
+	}
+	for _, lvl := range parts[1:] {
+		if !containsString(levels, lvl) {
+			return fmt.Errorf("-contrast %q: %s %q is absent from %s (levels: %s)", c.contrast, parts[0], lvl, sh.File, strings.Join(levels, ", "))
 		}
 	}
 	return nil
+}
+
+func indexString(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return -1
 }
 
 // countingReader counts the bytes read, for progress.
@@ -202,8 +266,10 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// writeStudy writes every study output atomically.
-func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sampleResult, stdout io.Writer, start time.Time) error {
+// writeStudy runs DE (when possible) and writes every study output. Each
+// file is filled as a temporary and all are renamed into place at the
+// end, so that an error or -strict leaves no output behind.
+func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sampleResult, study []quant.Warning, stdout, stderr io.Writer, start time.Time) error {
 	samples := make([]*quant.Sample, len(results))
 	for i, r := range results {
 		samples[i] = r.q
@@ -217,39 +283,73 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 	for i, h := range ref.Hairpins {
 		hairpinNames[i] = h.Name
 	}
-	write := []struct {
-		name string
-		fill func(w *bufio.Writer) error
-	}{
-		{"mirna_counts.tsv", func(w *bufio.Writer) error {
-			return writeMatrix(w, matureNames, samples, func(s *quant.Sample) []int64 { return s.Mature })
-		}},
+	// DE reads the matrix and the coldata as the files will hold them.
+	var counts, coldata bytes.Buffer
+	if err := writeMatrix(&counts, matureNames, samples, func(s *quant.Sample) []int64 { return s.Mature }); err != nil {
+		return err
+	}
+	if err := writeColData(&coldata, sh); err != nil {
+		return err
+	}
+	var files pendingFiles
+	defer files.abort()
+	// The isomiR file is the largest output: fill it while DE runs.
+	gff, err := atomicfile.Create(out("isomirs.gff3"))
+	if err != nil {
+		return err
+	}
+	files.add(gff)
+	gffDone := make(chan error, 1)
+	go func() { gffDone <- quant.WriteIsomirGFF(gff.Writer, samples, quant.GFFOptions{}) }()
+	de, deNote, deWarn, err := studyDE(c, sh, counts.Bytes(), coldata.Bytes())
+	if err == nil {
+		printWarnings(stderr, deWarn)
+		study = append(study, deWarn...)
+		err = strictCheck(c.strict, deWarn)
+	}
+	if gerr := <-gffDone; err == nil && gerr != nil {
+		err = fmt.Errorf("write %s: %w", out("isomirs.gff3"), gerr)
+	}
+	if err != nil {
+		return err
+	}
+	qc := reportSamples(sh, results)
+	write := []outFile{
+		{"mirna_counts.tsv", func(w *bufio.Writer) error { _, err := w.Write(counts.Bytes()); return err }},
 		{"hairpin_counts.tsv", func(w *bufio.Writer) error {
 			return writeMatrix(w, hairpinNames, samples, func(s *quant.Sample) []int64 { return s.Hairpin })
 		}},
-		{"summary.tsv", func(w *bufio.Writer) error { return writeStudySummary(w, sh, results) }},
-		{"coldata.tsv", func(w *bufio.Writer) error { return writeColData(w, sh) }},
+		{"summary.tsv", func(w *bufio.Writer) error { return writeStudySummary(w, sh, results, study) }},
+		{"coldata.tsv", func(w *bufio.Writer) error { _, err := w.Write(coldata.Bytes()); return err }},
+		{"exomir_accounting_mqc.tsv", func(w *bufio.Writer) error { return report.WriteMultiQCAccounting(w, qc) }},
+		{"exomir_general_stats_mqc.tsv", func(w *bufio.Writer) error { return report.WriteMultiQCGeneralStats(w, qc) }},
+		{"exomir_lengths_mqc.json", func(w *bufio.Writer) error { return report.WriteMultiQCLengths(w, qc) }},
+		{"report.html", func(w *bufio.Writer) error {
+			return report.WriteHTML(w, reportData(c, qc, samples, matureNames, de, study))
+		}},
+	}
+	if de != nil {
+		write = append(write,
+			outFile{"de.tsv", func(w *bufio.Writer) error { return diffexp.WriteResults(w, de.res) }},
+			outFile{"roc.tsv", func(w *bufio.Writer) error { return diffexp.WriteROC(w, de.rocs) }})
 	}
 	for _, f := range write {
-		if err := atomicfile.WriteFile(out(f.name), f.fill); err != nil {
+		af, err := atomicfile.Create(out(f.name))
+		if err != nil {
 			return err
 		}
+		files.add(af)
+		if err := f.fill(af.Writer); err != nil {
+			return fmt.Errorf("write %s: %w", out(f.name), err)
+		}
 	}
-	// The isomiR file is the largest output: write it while DE runs.
-	var gff errgroup.Group
-	gff.Go(func() error {
-		return atomicfile.WriteFile(out("isomirs.gff3"), func(w *bufio.Writer) error {
-			return quant.WriteIsomirGFF(w, samples, quant.GFFOptions{})
-		})
-	})
-	qc := reportSamples(sh, results)
-	if err := writeStudyDE(c, sh, qc, samples, matureNames, out); err != nil {
-		gff.Wait()
+	if err := files.commit(); err != nil {
 		return err
 	}
-	if err := gff.Wait(); err != nil {
-		return err
+	if deNote != "" {
+		c.notes = append(c.notes, deNote)
 	}
+	c.notes = append(c.notes, "report: "+out("report.html"))
 	var reads, mirna int64
 	for _, s := range qc {
 		reads += s.InputReads
@@ -262,30 +362,50 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 	return nil
 }
 
-// writeStudyDE runs DE (when possible) and writes the MultiQC files and
-// the report.
-func writeStudyDE(c *runConfig, sh *sheet, qc []report.Sample, samples []*quant.Sample, matureNames []string, out func(string) string) error {
-	de, rocs, deNote, err := studyDE(c, sh)
-	if err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		name string
-		fill func(w io.Writer, s []report.Sample) error
-	}{
-		{"exomir_accounting_mqc.tsv", report.WriteMultiQCAccounting},
-		{"exomir_general_stats_mqc.tsv", report.WriteMultiQCGeneralStats},
-		{"exomir_lengths_mqc.json", report.WriteMultiQCLengths},
-	} {
-		if err := atomicfile.WriteFile(out(f.name), func(w *bufio.Writer) error { return f.fill(w, qc) }); err != nil {
+// outFile is one study output and what fills it.
+type outFile struct {
+	name string
+	fill func(w *bufio.Writer) error
+}
+
+// pendingFiles are outputs filled but not yet renamed into place.
+type pendingFiles struct{ files []*atomicfile.File }
+
+func (p *pendingFiles) add(f *atomicfile.File) { p.files = append(p.files, f) }
+
+// commit publishes every file, in order.
+func (p *pendingFiles) commit() error {
+	for i, f := range p.files {
+		if err := f.Commit(); err != nil {
+			for _, g := range p.files[i+1:] {
+				g.Abort()
+			}
+			p.files = nil
 			return err
 		}
 	}
+	p.files = nil
+	return nil
+}
+
+// abort discards the files not yet committed.
+func (p *pendingFiles) abort() {
+	for _, f := range p.files {
+		f.Abort()
+	}
+	p.files = nil
+}
+
+// reportData gathers what the report shows.
+func reportData(c *runConfig, qc []report.Sample, samples []*quant.Sample, matureNames []string, de *studyResult, study []quant.Warning) *report.Data {
 	data := &report.Data{
 		Title:    "exomir study: " + filepath.Base(c.sheet),
 		Samples:  qc,
 		Features: matureNames,
 		Alpha:    0.1,
+	}
+	for _, w := range study {
+		data.StudyWarnings = append(data.StudyWarnings, report.Warning{Code: string(w.Code), Message: w.Message})
 	}
 	data.Counts = make([][]float64, len(matureNames))
 	for f := range matureNames {
@@ -302,18 +422,11 @@ func writeStudyDE(c *runConfig, sh *sheet, qc []report.Sample, samples []*quant.
 			data.DE = append(data.DE, report.DERow{Feature: f, BaseMean: de.res.BaseMean[i],
 				Log2FC: de.res.Log2FoldChange[i], PValue: de.res.PValue[i], PAdj: de.res.PAdj[i]})
 		}
-		for _, r := range rocs {
+		for _, r := range de.rocs {
 			data.ROC = append(data.ROC, report.ROCRow{Feature: r.Feature, AUC: r.AUC, Lower: r.Lower, Upper: r.Upper, Direction: r.Direction})
 		}
 	}
-	if err := atomicfile.WriteFile(out("report.html"), func(w *bufio.Writer) error { return report.WriteHTML(w, data) }); err != nil {
-		return err
-	}
-	if deNote != "" {
-		c.notes = append(c.notes, deNote)
-	}
-	c.notes = append(c.notes, "report: "+out("report.html"))
-	return nil
+	return data
 }
 
 // writeMatrix writes a feature × sample count matrix.
@@ -337,8 +450,10 @@ func writeMatrix(w io.Writer, names []string, samples []*quant.Sample, counts fu
 }
 
 // writeStudySummary writes metrics × samples: every summary row of the
-// samples (reads_* categories, adapter, RNA classes) plus miRNA complexity.
-func writeStudySummary(w io.Writer, sh *sheet, results []*sampleResult) error {
+// samples (reads_* categories, adapter, RNA classes, warnings) plus miRNA
+// complexity and the study-level warning codes (the same in every
+// column).
+func writeStudySummary(w io.Writer, sh *sheet, results []*sampleResult, study []quant.Warning) error {
 	var metrics []string
 	values := make([]map[string]string, len(results))
 	for i, r := range results {
@@ -362,7 +477,10 @@ func writeStudySummary(w io.Writer, sh *sheet, results []*sampleResult) error {
 		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
 	}
 	metrics = append([]string{"condition"}, metrics...)
-	metrics = append(metrics, "mirnas_detected", "mirnas_detected_10")
+	metrics = append(metrics, "mirnas_detected", "mirnas_detected_10", "study_warnings")
+	for i := range values {
+		values[i]["study_warnings"] = quant.WarningCodes(study)
+	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString("metric")
 	for _, r := range sh.Rows {
@@ -406,6 +524,9 @@ func reportSamples(sh *sheet, results []*sampleResult) []report.Sample {
 	out := make([]report.Sample, len(results))
 	for i, r := range results {
 		s := report.Sample{Name: r.q.Name, Condition: sh.Rows[i].Condition, InsertLengths: r.lengths, Adapter: r.adapter}
+		for _, w := range r.warnings {
+			s.Warnings = append(s.Warnings, report.Warning{Code: string(w.Code), Message: w.Message})
+		}
 		num := func(name string) int64 {
 			v, _ := r.q.Stat(name)
 			n, _ := strconv.ParseInt(v, 10, 64)

@@ -78,3 +78,29 @@ func WriteFile(path string, fill func(w *bufio.Writer) error) error {
 	}
 	return f.Commit()
 }
+
+// CheckDir creates dir if missing and proves that files can be written
+// in it by creating and removing a probe file, so that a command finds an
+// unwritable output folder before any input is read.
+func CheckDir(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("atomicfile: output folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".exomir-probe-*")
+	if err != nil {
+		return fmt.Errorf("atomicfile: output folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	_, werr := f.WriteString("probe\n")
+	cerr := f.Close()
+	rerr := os.Remove(name)
+	for _, e := range []error{werr, cerr, rerr} {
+		if e != nil {
+			return fmt.Errorf("atomicfile: output folder %s is not writable: %w", dir, e)
+		}
+	}
+	return nil
+}

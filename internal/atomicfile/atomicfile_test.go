@@ -69,3 +69,36 @@ func TestCreateInMissingDirectory(t *testing.T) {
 		t.Error("want an error for a missing directory")
 	}
 }
+
+func TestCheckDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	if err := CheckDir(dir); err != nil {
+		t.Fatalf("new folder: %v", err)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("probe left behind: %v %v", ents, err)
+	}
+	// A folder under a regular file cannot be created.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDir(filepath.Join(file, "out")); err == nil {
+		t.Fatal("folder under a file: no error")
+	}
+	// An existing folder that takes no files.
+	ro := t.TempDir()
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(ro, 0o755)
+	} else if _, err := os.Stat("/proc/self"); err == nil {
+		ro = "/proc/self" // root writes anywhere else
+	} else {
+		return
+	}
+	if err := CheckDir(ro); err == nil {
+		t.Fatalf("read-only folder %s: no error", ro)
+	}
+}

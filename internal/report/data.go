@@ -27,6 +27,14 @@ type Sample struct {
 	MiRNAReads int64
 	// Adapter is the 3' adapter used (or a note such as "(BAM input)").
 	Adapter string
+	// Warnings are the sample's QC warnings (quant.CheckSample).
+	Warnings []Warning
+}
+
+// Warning is one QC warning: a stable code and the message saying what
+// was measured and its likely cause.
+type Warning struct {
+	Code, Message string
 }
 
 // DERow is one differential-expression result; NaN means NA.
@@ -61,6 +69,9 @@ type Data struct {
 	// MinMiRNAReads is the QC threshold on miRNA reads per sample
 	// (exceRpt uses 100,000).
 	MinMiRNAReads int64
+	// StudyWarnings are the warnings about the study as a whole (kits,
+	// confounding, DE skipped or its size factors changed).
+	StudyWarnings []Warning
 }
 
 // normalised returns Counts divided by size factors (or scaled to counts

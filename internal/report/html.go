@@ -23,6 +23,13 @@ type qcRow struct {
 	Input, Passed, MiRNA       string
 	PassedPct, PeakLen         string
 	Flag, Why                  string
+	Warnings                   []Warning
+}
+
+// notice is one line of the warnings box at the top of the page.
+type notice struct {
+	Who string // sample name, or "study"
+	Warning
 }
 
 type deRow struct {
@@ -39,6 +46,7 @@ type page struct {
 	NSig     int
 	NTested  int
 	MinMiRNA int64
+	Notices  []notice
 }
 
 // WriteHTML writes the report as one self-contained HTML page.
@@ -95,6 +103,14 @@ func WriteHTML(w io.Writer, d *Data) error {
 		pg.Figures = append(pg.Figures, fig)
 	}
 	pg.QC = qcRows(d)
+	for _, w := range d.StudyWarnings {
+		pg.Notices = append(pg.Notices, notice{"study", w})
+	}
+	for _, s := range d.Samples {
+		for _, w := range s.Warnings {
+			pg.Notices = append(pg.Notices, notice{s.Name, w})
+		}
+	}
 	auc := map[string]float64{}
 	for _, r := range d.ROC {
 		auc[r.Feature] = r.AUC
@@ -159,7 +175,7 @@ func qcRows(d *Data) []qcRow {
 		passed = tot
 		r := qcRow{Sample: s.Name, Condition: s.Condition, Adapter: s.Adapter,
 			Input: strconv.FormatInt(s.InputReads, 10), Passed: strconv.FormatInt(passed, 10),
-			MiRNA: strconv.FormatInt(s.MiRNAReads, 10), PeakLen: strconv.Itoa(peak), Flag: "pass"}
+			MiRNA: strconv.FormatInt(s.MiRNAReads, 10), PeakLen: strconv.Itoa(peak), Flag: "pass", Warnings: s.Warnings}
 		if s.InputReads > 0 {
 			r.PassedPct = strconv.FormatFloat(100*float64(passed)/float64(s.InputReads), 'f', 1, 64)
 		}
@@ -173,7 +189,7 @@ func qcRows(d *Data) []qcRow {
 		if peak < 20 || peak > 24 {
 			why = append(why, "insert length peak outside 20-24 nt")
 		}
-		if len(why) > 0 {
+		if len(why) > 0 || len(s.Warnings) > 0 {
 			r.Flag = "warn"
 			for i, w := range why {
 				if i > 0 {
@@ -203,16 +219,26 @@ figure{margin:1em 0;display:inline-block;vertical-align:top}
 figcaption{font-size:.85em;color:#555}
 nav a{margin-right:1em}
 .missing{color:#888;font-style:italic}
+.notice{border:2px solid #b35900;background:#fff4e5;padding:.5em 1em;margin:1em 0}
+.notice h2{border:none;margin:.2em 0;color:#b35900}
+.notice li{margin:.2em 0}
+td.warnings{text-align:left;font-size:.85em}
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#qc">QC table</a>{{if .DE}}<a href="#de">DE table</a>{{end}}</nav>
+{{if .Notices}}<div class="notice" id="warnings">
+<h2>{{len .Notices}} warning(s): check before trusting the results</h2>
+<ul>
+{{range .Notices}}<li><b>{{.Who}}</b>: <code>{{.Code}}</code>: {{.Message}}</li>
+{{end}}</ul>
+</div>
+{{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#qc">QC table</a>{{if .DE}}<a href="#de">DE table</a>{{end}}</nav>
 <h2 id="qc">Quality control</h2>
 <p>Flags follow exceRpt's thresholds: at least {{.MinMiRNA}} miRNA reads, at least half of the reads passing trimming and filters, and an insert length peak at 20–24 nt (mature miRNAs are 22 nt).</p>
 <table>
-<tr><th>sample</th><th>condition</th><th>adapter</th><th>input reads</th><th>passed</th><th>% passed</th><th>miRNA reads</th><th>peak length</th><th>QC</th><th>why</th></tr>
-{{range .QC}}<tr><td>{{.Sample}}</td><td>{{.Condition}}</td><td>{{.Adapter}}</td><td>{{.Input}}</td><td>{{.Passed}}</td><td>{{.PassedPct}}</td><td>{{.MiRNA}}</td><td>{{.PeakLen}}</td><td class="{{.Flag}}">{{.Flag}}</td><td>{{.Why}}</td></tr>
+<tr><th>sample</th><th>condition</th><th>adapter</th><th>input reads</th><th>passed</th><th>% passed</th><th>miRNA reads</th><th>peak length</th><th>QC</th><th>why</th><th>warnings</th></tr>
+{{range .QC}}<tr><td>{{.Sample}}</td><td>{{.Condition}}</td><td>{{.Adapter}}</td><td>{{.Input}}</td><td>{{.Passed}}</td><td>{{.PassedPct}}</td><td>{{.MiRNA}}</td><td>{{.PeakLen}}</td><td class="{{.Flag}}">{{.Flag}}</td><td>{{.Why}}</td><td class="warnings">{{range $i, $w := .Warnings}}{{if $i}}; {{end}}<span title="{{$w.Message}}">{{$w.Code}}</span>{{else}}none{{end}}</td></tr>
 {{end}}</table>
 {{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption>{{.Title}}</figcaption></figure>
 {{end}}

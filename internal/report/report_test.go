@@ -146,3 +146,40 @@ func TestMultiQCFiles(t *testing.T) {
 		t.Error("general stats row missing")
 	}
 }
+
+// Warnings: a notice at the top listing each one, the sample's codes in
+// its QC row; none of it on a clean study.
+func TestWriteHTMLWarnings(t *testing.T) {
+	var buf bytes.Buffer
+	d := testData()
+	if err := WriteHTML(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), `class="notice"`) {
+		t.Error("notice on a study without warnings")
+	}
+	d = testData()
+	d.Samples[1].Warnings = []Warning{{"mirna_low", "miRNA 0.3% of passed reads: <wrong kit>?"}, {"length_mode", "mode 31 nt"}}
+	d.StudyWarnings = []Warning{{"de_poscounts", "poscounts size factors used"}}
+	buf.Reset()
+	if err := WriteHTML(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	notice := strings.Index(html, `<div class="notice" id="warnings">`)
+	qc := strings.Index(html, `<h2 id="qc">`)
+	if notice < 0 || notice > qc {
+		t.Fatalf("notice missing or below the QC table (at %d, QC at %d)", notice, qc)
+	}
+	for _, want := range []string{
+		"3 warning(s)",
+		"<b>study</b>: <code>de_poscounts</code>: poscounts size factors used",
+		"<b>s2</b>: <code>mirna_low</code>: miRNA 0.3% of passed reads: &lt;wrong kit&gt;?",
+		`<td class="warnings"><span title="miRNA 0.3% of passed reads: &lt;wrong kit&gt;?">mirna_low</span>; <span title="mode 31 nt">length_mode</span></td>`,
+		`<td class="warnings">none</td>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
