@@ -5,14 +5,13 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/internal/resultset"
 )
 
 // WriteMatureCounts writes "mirna<TAB>count" and one row per reference
@@ -312,26 +311,42 @@ func appendCigar(b []byte, read string, ref []byte) []byte {
 	return b
 }
 
-// WriteOutputs writes dir/name.mirna_counts.tsv, .hairpin_counts.tsv,
-// .isomirs.gff3 and .summary.tsv for s, each atomically.
-func WriteOutputs(dir string, s *Sample, o GFFOptions) error {
+// OutputFile is one per-sample output: its file name and what writes it.
+type OutputFile struct {
+	Name  string
+	Write func(io.Writer) error
+}
+
+// OutputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
+// .hairpin_counts.tsv, .isomirs.gff3 and .summary.tsv.
+func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
+	return []OutputFile{
+		{s.Name + ".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
+		{s.Name + ".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
+		{s.Name + ".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
+		{s.Name + ".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
+	}
+}
+
+// WriteOutputs writes OutputFiles(s, o) and extra into dir as one set
+// (keyed by the sample name): they appear together, replacing the
+// sample's previous set, or not at all; see package internal/resultset.
+func WriteOutputs(dir string, s *Sample, o GFFOptions, extra ...OutputFile) error {
 	if err := CheckSampleName(s.Name); err != nil {
 		return err // the name is part of the file names: never outside dir
 	}
-	base := filepath.Join(dir, s.Name)
-	files := []struct {
-		suffix string
-		write  func(io.Writer) error
-	}{
-		{".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
-		{".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
-		{".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
-		{".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
+	set, err := resultset.Begin(dir, s.Name)
+	if err != nil {
+		return fmt.Errorf("quant: %w", err)
 	}
-	for _, f := range files {
-		if err := atomicfile.WriteFile(base+f.suffix, func(w *bufio.Writer) error { return f.write(w) }); err != nil {
+	defer set.Abort()
+	for _, f := range append(OutputFiles(s, o), extra...) {
+		if err := set.WriteFile(f.Name, func(w *bufio.Writer) error { return f.Write(w) }); err != nil {
 			return fmt.Errorf("quant: %w", err)
 		}
+	}
+	if err := set.Commit(); err != nil {
+		return fmt.Errorf("quant: %w", err)
 	}
 	return nil
 }

@@ -2,16 +2,13 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
 	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/internal/resultset"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/seq"
 )
@@ -76,7 +73,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	if err := atomicfile.CheckDir(filepath.Dir(*out)); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	res, err := seq.CollapseFile(ctx, *in, o)
 	if err != nil {
@@ -88,46 +85,38 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	if err := strictCheck(*strict, ws); err != nil {
 		return err
 	}
-	// All three files are written to temporaries first and published only
-	// when every one is complete.
-	type output struct {
-		suffix string
-		fill   func(w *bufio.Writer) error
+	// The three files are one result set (keyed by the prefix's name):
+	// they appear together, replacing the previous ones, or not at all.
+	dir, key := filepath.Split(*out)
+	if key == "" || key == "." || key == ".." {
+		return fmt.Errorf("-out %q: want a prefix ending in a file name, e.g. results/s1", *out)
 	}
-	outs := []output{
-		{".collapsed.fa", func(w *bufio.Writer) error { return seq.WriteCollapsedFasta(w, res.Inserts) }},
-		{".summary.tsv", func(w *bufio.Writer) error {
+	set, err := resultset.Begin(dir, key)
+	if err != nil {
+		return err
+	}
+	defer set.Abort()
+	outs := []quant.OutputFile{
+		{Name: key + ".collapsed.fa", Write: func(w io.Writer) error { return seq.WriteCollapsedFasta(w, res.Inserts) }},
+		{Name: key + ".summary.tsv", Write: func(w io.Writer) error {
 			if err := seq.WriteSummary(w, &res.Summary); err != nil {
 				return err
 			}
-			_, err := w.WriteString("warnings\t" + quant.WarningCodes(ws) + "\n")
+			_, err := io.WriteString(w, "warnings\t"+quant.WarningCodes(ws)+"\n")
 			return err
 		}},
-		{".lengths.tsv", func(w *bufio.Writer) error { return seq.WriteLengths(w, &res.Summary) }},
+		{Name: key + ".lengths.tsv", Write: func(w io.Writer) error { return seq.WriteLengths(w, &res.Summary) }},
 	}
-	files := make([]*atomicfile.File, 0, len(outs))
-	defer func() {
-		for _, f := range files {
-			f.Abort()
-		}
-	}()
 	for _, o := range outs {
-		f, err := atomicfile.Create(*out + o.suffix)
-		if err != nil {
+		if err := set.WriteFile(o.Name, func(w *bufio.Writer) error { return o.Write(w) }); err != nil {
 			return err
-		}
-		files = append(files, f)
-		if err := o.fill(f.Writer); err != nil {
-			return fmt.Errorf("write %s%s: %w", *out, o.suffix, err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return errors.New("interrupted")
+		return err
 	}
-	for _, f := range files {
-		if err := f.Commit(); err != nil {
-			return err
-		}
+	if err := set.Commit(); err != nil {
+		return err
 	}
 	s := &res.Summary
 	fmt.Fprintf(stderr, "exomir collapse: %s: %d reads, %d passed, %d distinct inserts; adapter %s (%s, protocol %s)\n",

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -71,12 +72,17 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
+	ctx, stop := interruptContext()
+	defer stop()
 	c, cda, err := deRead(&a)
 	if err != nil {
 		return err
 	}
 	res, rocs, err := deFit(&a, c, cda)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	ws := coldataWarnings(cda, a.contrastVar)
@@ -87,23 +93,29 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if a.timing {
 		fmt.Fprintf(stderr, "seconds_fit\t%.6f\n", a.fitSeconds)
 	}
-	if err := deWrite(a.out, stdout, func(w io.Writer) error { return diffexp.WriteResults(w, res) }); err != nil {
+	if err := deWrite(ctx, a.out, stdout, func(w io.Writer) error { return diffexp.WriteResults(w, res) }); err != nil {
 		return err
 	}
 	if a.roc != "" {
-		if err := deWrite(a.roc, stdout, func(w io.Writer) error { return diffexp.WriteROC(w, rocs) }); err != nil {
+		if err := deWrite(ctx, a.roc, stdout, func(w io.Writer) error { return diffexp.WriteROC(w, rocs) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// deWrite writes path atomically ("-" is stdout).
-func deWrite(path string, stdout io.Writer, fill func(w io.Writer) error) error {
+// deWrite writes path atomically ("-" is stdout); an interruption before
+// the file is complete leaves no file.
+func deWrite(ctx context.Context, path string, stdout io.Writer, fill func(w io.Writer) error) error {
 	if path == "-" {
 		return fill(stdout)
 	}
-	return atomicfile.WriteFile(path, func(w *bufio.Writer) error { return fill(w) })
+	return atomicfile.WriteFile(path, func(w *bufio.Writer) error {
+		if err := fill(w); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
 }
 
 // deOpen opens a possibly gzip-compressed file (sniffed from its magic

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 )
@@ -47,7 +45,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		c.others = multiFlag{"tRNA=" + trna}
 	}
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	if err := runStudy(ctx, c, stdout, stderr); err != nil {
 		return err

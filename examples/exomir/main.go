@@ -10,12 +10,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 )
 
 // command is one subcommand of the CLI. Each lives in its own file and
@@ -62,10 +65,21 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "exomir %s: interrupted; no new output was published\n", c.name)
+		return 130
 	default:
 		fmt.Fprintf(stderr, "exomir %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// interruptContext is cancelled by SIGINT or SIGTERM. Commands check it
+// before publishing their outputs, so an interrupted command exits
+// non-zero and leaves the previous outputs as they were; a result set
+// whose commit has begun is finished first (a few renames).
+func interruptContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // errUsage marks a command-line mistake already reported by the flag set.

@@ -80,11 +80,15 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := interruptContext()
+	defer stop()
 	var st quant.MergeStats
 	err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
 		var err error
-		st, err = quant.MergeCountFiles(w, inputs, opt)
-		return err
+		if st, err = quant.MergeCountFiles(w, inputs, opt); err != nil {
+			return err
+		}
+		return ctx.Err() // interrupted: no file
 	})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -98,7 +97,8 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	ctx, stop := interruptContext()
+	defer stop()
 	o := quant.Options{Multi: multi, Threads: c.threads, SinglePass: c.mismatches == 1}
 	var s *quant.Sample
 	var res *seq.Result
@@ -120,12 +120,18 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := strictCheck(c.strict, ws); err != nil {
 		return err
 	}
+	var extra []quant.OutputFile
 	if c.bamOut {
-		if err := writeInsertBAM(ctx, &c, ref, res); err != nil {
+		bam, err := insertBAM(ctx, &c, ref, res)
+		if err != nil {
 			return err
 		}
+		extra = append(extra, bam)
 	}
-	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}, extra...); err != nil {
 		return err
 	}
 	mirna, _ := s.Stat("reads_mirna")
@@ -202,17 +208,16 @@ func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 	return quantReads(ctx, c, ref, o, in, c.fastq)
 }
 
-// writeInsertBAM writes DIR/NAME.bam: the inserts' alignments on the
-// hairpins.
-func writeInsertBAM(ctx context.Context, c *quantConfig, ref *quant.Reference, res *seq.Result) error {
+// insertBAM aligns the inserts on the hairpins for NAME.bam, written with
+// the sample's other outputs.
+func insertBAM(ctx context.Context, c *quantConfig, ref *quant.Reference, res *seq.Result) (quant.OutputFile, error) {
 	al, err := quant.AlignInserts(ctx, ref, res.Inserts, c.threads)
 	if err != nil {
-		return err
+		return quant.OutputFile{}, err
 	}
-	path := filepath.Join(c.out, c.sample+".bam")
-	return atomicfile.WriteFile(path, func(w *bufio.Writer) error {
+	return quant.OutputFile{Name: c.sample + ".bam", Write: func(w io.Writer) error {
 		return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
-	})
+	}}, nil
 }
 
 // quantReads collapses the reads of r (named file) and counts them as

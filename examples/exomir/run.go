@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/internal/report"
+	"github.com/exomir/exomir/internal/resultset"
 	"github.com/exomir/exomir/quant"
 )
 
@@ -61,7 +61,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	return runStudy(ctx, &c, stdout, stderr)
 }
@@ -143,7 +143,7 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	if err := strictCheck(c.strict, ws); err != nil {
 		return err
 	}
-	return writeStudy(c, sh, ref, results, study, stdout, stderr, start)
+	return writeStudy(ctx, c, sh, ref, results, study, stdout, stderr, start)
 }
 
 // studyWarnings runs the study-level checks: kits and covariates against
@@ -269,7 +269,7 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 // writeStudy runs DE (when possible) and writes every study output. Each
 // file is filled as a temporary and all are renamed into place at the
 // end, so that an error or -strict leaves no output behind.
-func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sampleResult, study []quant.Warning, stdout, stderr io.Writer, start time.Time) error {
+func writeStudy(ctx context.Context, c *runConfig, sh *sheet, ref *quant.Reference, results []*sampleResult, study []quant.Warning, stdout, stderr io.Writer, start time.Time) error {
 	samples := make([]*quant.Sample, len(results))
 	for i, r := range results {
 		samples[i] = r.q
@@ -291,14 +291,19 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 	if err := writeColData(&coldata, sh); err != nil {
 		return err
 	}
-	var files pendingFiles
-	defer files.abort()
-	// The isomiR file is the largest output: fill it while DE runs.
-	gff, err := atomicfile.Create(out("isomirs.gff3"))
+	// The outputs are one result set: written into a staging folder, they
+	// replace the previous run's outputs together, or not at all.
+	set, err := resultset.Begin(c.out, "run")
 	if err != nil {
 		return err
 	}
-	files.add(gff)
+	defer set.Abort()
+	// The isomiR file is the largest output: fill it while DE runs.
+	gff, err := set.Create("isomirs.gff3")
+	if err != nil {
+		return err
+	}
+	defer gff.Abort()
 	gffDone := make(chan error, 1)
 	go func() { gffDone <- quant.WriteIsomirGFF(gff.Writer, samples, quant.GFFOptions{}) }()
 	de, deNote, deWarn, err := studyDE(c, sh, counts.Bytes(), coldata.Bytes())
@@ -309,6 +314,9 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 	}
 	if gerr := <-gffDone; err == nil && gerr != nil {
 		err = fmt.Errorf("write %s: %w", out("isomirs.gff3"), gerr)
+	}
+	if err == nil {
+		err = gff.Commit()
 	}
 	if err != nil {
 		return err
@@ -334,16 +342,17 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 			outFile{"roc.tsv", func(w *bufio.Writer) error { return diffexp.WriteROC(w, de.rocs) }})
 	}
 	for _, f := range write {
-		af, err := atomicfile.Create(out(f.name))
-		if err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		files.add(af)
-		if err := f.fill(af.Writer); err != nil {
-			return fmt.Errorf("write %s: %w", out(f.name), err)
+		if err := set.WriteFile(f.name, f.fill); err != nil {
+			return err
 		}
 	}
-	if err := files.commit(); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := set.Commit(); err != nil {
 		return err
 	}
 	if deNote != "" {
@@ -366,34 +375,6 @@ func writeStudy(c *runConfig, sh *sheet, ref *quant.Reference, results []*sample
 type outFile struct {
 	name string
 	fill func(w *bufio.Writer) error
-}
-
-// pendingFiles are outputs filled but not yet renamed into place.
-type pendingFiles struct{ files []*atomicfile.File }
-
-func (p *pendingFiles) add(f *atomicfile.File) { p.files = append(p.files, f) }
-
-// commit publishes every file, in order.
-func (p *pendingFiles) commit() error {
-	for i, f := range p.files {
-		if err := f.Commit(); err != nil {
-			for _, g := range p.files[i+1:] {
-				g.Abort()
-			}
-			p.files = nil
-			return err
-		}
-	}
-	p.files = nil
-	return nil
-}
-
-// abort discards the files not yet committed.
-func (p *pendingFiles) abort() {
-	for _, f := range p.files {
-		f.Abort()
-	}
-	p.files = nil
 }
 
 // reportData gathers what the report shows.

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the tests run the CLI as a child process (to send it
+// signals): with EXOMIR_TEST_MAIN=1 the test binary is exomir.
+func TestMain(m *testing.M) {
+	if os.Getenv("EXOMIR_TEST_MAIN") == "1" {
+		os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// exomirCmd is the CLI as a child process.
+func exomirCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "EXOMIR_TEST_MAIN=1")
+	return cmd
+}
+
+// folderState maps every entry of dir to its content ("" for folders,
+// whose names end in /).
+func folderState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, e := range ents {
+		if e.IsDir() {
+			m[e.Name()+"/"] = ""
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[e.Name()] = string(b)
+	}
+	return m
+}
+
+// visibleState is folderState without hidden entries (exomir's
+// bookkeeping, staging folders and temporaries).
+func visibleState(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if !strings.HasPrefix(k, ".") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func copyState(t *testing.T, m map[string]string, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range m {
+		if err := os.WriteFile(filepath.Join(dir, k), []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestRunInterruptedKeepsOneCompleteSet sends SIGTERM at 20 moments of a
+// `run` into a folder holding an earlier result (made with -multi unique,
+// so its bytes differ): afterwards the folder holds exactly the earlier
+// set or exactly the new one, an interrupted run exits non-zero, and the
+// next complete run leaves no staging folder or temporary file. A first
+// run with DE and a second without show that files only the earlier set
+// had are removed.
+func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
+	demo, err := filepath.Abs("../../testdata/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sheet := filepath.Join(dir, "sheet.tsv")
+	var sb strings.Builder
+	sb.WriteString("sample\tcondition\tfastq\n")
+	for _, s := range []string{"tumor1", "tumor2", "control1", "control2"} {
+		sb.WriteString(s + "\t" + strings.TrimRight(s, "0123456789") + "\t" + filepath.Join(demo, s+".fastq.gz") + "\n")
+	}
+	if err := os.WriteFile(sheet, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := func(out string, extra ...string) []string {
+		return append([]string{"run", "-samplesheet", sheet, "-out", out, "-quiet"}, extra...)
+	}
+	runOK := func(out string, extra ...string) time.Duration {
+		t.Helper()
+		start := time.Now()
+		if b, err := exomirCmd(args(out, extra...)...).CombinedOutput(); err != nil {
+			t.Fatalf("run: %v\n%s", err, b)
+		}
+		return time.Since(start)
+	}
+	oldDir, newDir := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	runOK(oldDir, "-multi", "unique")
+	full := runOK(newDir)
+	oldState, newState := folderState(t, oldDir), folderState(t, newDir)
+	if maps.Equal(visibleState(oldState), visibleState(newState)) {
+		t.Fatal("the two results do not differ: the test could not tell them apart")
+	}
+
+	sawOld, sawNew := 0, 0
+	for k := 0; k < 20; k++ {
+		out := filepath.Join(dir, "trial", string(rune('a'+k)))
+		copyState(t, oldState, out)
+		cmd := exomirCmd(args(out)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(full * time.Duration(13*k) / 190) // 0 to 1.3 × a full run
+		cmd.Process.Signal(syscall.SIGTERM)
+		err := cmd.Wait()
+		got := visibleState(folderState(t, out))
+		switch {
+		case maps.Equal(got, visibleState(oldState)):
+			sawOld++
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				t.Errorf("moment %d: the earlier set is in place but the run ended with %v", k, err)
+			}
+		case maps.Equal(got, visibleState(newState)):
+			sawNew++
+		default:
+			t.Errorf("moment %d: the folder holds neither set: %v (stderr %s)", k, slices.Sorted(maps.Keys(got)), stderr.String())
+		}
+		if k%5 != 4 {
+			continue
+		}
+		// The next complete run leaves exactly the new set and no debris.
+		runOK(out)
+		after := folderState(t, out)
+		if !maps.Equal(visibleState(after), visibleState(newState)) {
+			t.Errorf("moment %d: rerun holds %v", k, slices.Sorted(maps.Keys(after)))
+		}
+		for name := range after {
+			if strings.HasPrefix(name, ".exomir-staging") || strings.HasPrefix(name, ".exomir-commit") || strings.Contains(name, ".tmp-") {
+				t.Errorf("moment %d: %s left after the rerun", k, name)
+			}
+		}
+	}
+	t.Logf("full run %v; interrupted runs left the earlier set %d times, the new set %d times", full, sawOld, sawNew)
+	if sawOld == 0 {
+		t.Error("no interruption landed before the commit: the test checks nothing")
+	}
+
+	// A rerun that skips DE (one condition) removes de.tsv and roc.tsv of
+	// the earlier set; the user's own file stays.
+	os.WriteFile(filepath.Join(newDir, "my_notes.txt"), []byte("mine"), 0o644)
+	one := filepath.Join(dir, "one.tsv")
+	os.WriteFile(one, []byte("sample\tcondition\tfastq\ntumor1\ttumor\t"+filepath.Join(demo, "tumor1.fastq.gz")+"\n"), 0o644)
+	if b, err := exomirCmd("run", "-samplesheet", one, "-out", newDir, "-quiet").CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, b)
+	}
+	st := folderState(t, newDir)
+	for _, gone := range []string{"de.tsv", "roc.tsv"} {
+		if _, ok := st[gone]; ok {
+			t.Errorf("%s of the earlier set kept", gone)
+		}
+	}
+	if st["my_notes.txt"] != "mine" {
+		t.Error("the user's file was touched")
+	}
+}
