@@ -46,13 +46,17 @@ type GenomeAnnotation struct {
 	Matures   []GFFRecord
 }
 
+// maxGFFFeature bounds the length of a GFF3 miRNA feature.
+const maxGFFFeature = 10000
+
 // ReadMirbaseGFF3 reads a miRBase GFF3 (v20–v22 layout: type
 // miRNA_primary_transcript with ID=MI…;Name=…, type miRNA with
 // ID=MIMAT…;Name=…;Derives_from=MI…). Other feature types are skipped;
 // "##FASTA" ends the records. Attribute values are percent-decoded. Every
 // miRNA must derive from a primary transcript of the file
 // (ErrGFFParent). Malformed lines give a *seq.ParseError wrapping
-// ErrGFFFormat with file and line.
+// ErrGFFFormat with file and line. Features longer than 10,000 nt are
+// rejected (miRBase hairpins are under 200 nt).
 func ReadMirbaseGFF3(r io.Reader, file string) (*GenomeAnnotation, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<24)
@@ -85,6 +89,11 @@ func ReadMirbaseGFF3(r io.Reader, file string) (*GenomeAnnotation, error) {
 		end, err2 := strconv.Atoi(string(f[4]))
 		if err1 != nil || err2 != nil || start < 1 || end < start {
 			return nil, bad("bad coordinates %q..%q", f[3], f[4])
+		}
+		if end-start+1 > maxGFFFeature {
+			// hairpins are < 200 nt; a longer feature is not miRBase's and
+			// would cost its length in memory
+			return nil, bad("%s of %d nt (at most %d)", typ, end-start+1, maxGFFFeature)
 		}
 		if len(f[6]) != 1 || (f[6][0] != '+' && f[6][0] != '-') {
 			return nil, bad("strand %q, want + or -", f[6])

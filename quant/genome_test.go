@@ -128,6 +128,8 @@ func TestReadMirbaseGFF3Errors(t *testing.T) {
 		{"no ID", hdr + "chr1\t.\tmiRNA_primary_transcript\t100\t180\t.\t+\t.\tName=a\n", ErrGFFFormat, ":2:"},
 		{"orphan", hdr + prim + "chr1\t.\tmiRNA\t120\t141\t.\t+\t.\tID=MIMAT1;Name=x-miR-1;Derives_from=MI9\n", ErrGFFParent, ":3:"},
 		{"empty", hdr, ErrGFFEmpty, "t.gff3"},
+		// 2 Gb "hairpin": once allocated as 2 GB of N before anything else
+		{"huge feature", hdr + "chr1\t.\tmiRNA_primary_transcript\t1\t2000000000\t.\t+\t.\tID=MI1;Name=x-mir-1\n", ErrGFFFormat, ":2:"},
 	} {
 		_, err := ReadMirbaseGFF3(strings.NewReader(tc.text), "t.gff3")
 		if !errors.Is(err, tc.want) {
