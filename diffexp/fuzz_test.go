@@ -129,6 +129,9 @@ func FuzzDESeqDesign(f *testing.F) {
 		if len(res.Coefficients) == 0 || res.Coefficients[0] != "Intercept" {
 			t.Fatalf("coefficients %q", res.Coefficients)
 		}
+		if design == "" {
+			design = "~ condition" // DESeq's default
+		}
 		vars, err := parseFormula(design)
 		if err != nil {
 			t.Fatalf("DESeq accepted formula %q that parseFormula rejects: %v", design, err)

@@ -227,7 +227,7 @@ func FuzzNewReference(f *testing.F) {
 		}
 		r, err := NewReference(m, h, RefOptions{Species: species, SkipUnplaced: skip})
 		if err != nil {
-			if !errors.Is(err, ErrEmptyReference) && !errors.Is(err, ErrUnknownSpecies) && !errors.Is(err, align.ErrBadBase) && !errors.Is(err, ErrUnplacedMature) && !errors.Is(err, ErrDuplicateName) {
+			if !errors.Is(err, ErrEmptyReference) && !errors.Is(err, ErrUnknownSpecies) && !errors.Is(err, align.ErrBadBase) && !errors.Is(err, align.ErrEmptyRef) && !errors.Is(err, ErrUnplacedMature) && !errors.Is(err, ErrDuplicateName) {
 				t.Fatalf("error with no sentinel: %v", err)
 			}
 			if errors.Is(err, ErrUnplacedMature) && skip {

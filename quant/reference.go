@@ -95,7 +95,8 @@ type RefOptions struct {
 // when nothing is left, and ErrUnplacedMature (naming the matures) when a
 // mature sequence occurs in no hairpin and o.SkipUnplaced is false. A
 // hairpin with a letter the aligner cannot index (not a base or IUPAC
-// code) is an error wrapping align.ErrBadBase naming the record.
+// code) is an error wrapping align.ErrBadBase naming the record, one
+// without sequence an error wrapping align.ErrEmptyRef.
 func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, error) {
 	keep := func(name string) bool {
 		return o.Species == "" || strings.HasPrefix(name, o.Species+"-")
@@ -112,6 +113,9 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		}
 		if j, dup := hairpinRec[rec.Name]; dup {
 			return nil, fmt.Errorf("%w: hairpin %s is record %d and record %d", ErrDuplicateName, rec.Name, j+1, i+1)
+		}
+		if len(rec.Seq) == 0 {
+			return nil, fmt.Errorf("%w: hairpin %s (record %d) has no sequence", align.ErrEmptyRef, rec.Name, i+1)
 		}
 		if j := badRefLetter(rec.Seq); j >= 0 {
 			return nil, fmt.Errorf("%w: hairpin %s (record %d) has %q at position %d", align.ErrBadBase, rec.Name, i+1, rec.Seq[j], j+1)

@@ -187,4 +187,11 @@ func TestReferenceLettersAsAligner(t *testing.T) {
 			}
 		}
 	}
+	// A hairpin without sequence (fuzz finding: ">0" then ">") was kept
+	// and failed the index at the first count.
+	_, err := NewReference([]seq.FastaRecord{{Name: "m", Seq: []byte("ACGT")}},
+		[]seq.FastaRecord{{Name: "h0", Seq: []byte("ACGTAA")}, {Name: "h", Seq: nil}}, RefOptions{})
+	if !errors.Is(err, align.ErrEmptyRef) || !strings.Contains(err.Error(), "hairpin h (record 2)") {
+		t.Errorf("empty hairpin: %v", err)
+	}
 }
