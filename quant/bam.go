@@ -920,6 +920,10 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 			return
 		}
 		c.genomeOnChrom++
+		if sp.Ref <= 0 {
+			c.st.OffEnd++ // no aligned base: as on hairpins
+			return
+		}
 		n := len(a.hits)
 		a.hits = c.genome.lociHits(a.hits, loci, c.kinds.maxLen[r.ref], sp, r.flags&sam.Reverse != 0)
 		if len(a.hits) == n {
