@@ -14,7 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/biogo/hts/bam"
 	"github.com/biogo/hts/bgzf"
+	"github.com/biogo/hts/sam"
 
 	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
@@ -78,6 +80,19 @@ func FuzzReadBAMRecords(f *testing.F) {
 	f.Add(raw)
 	f.Add(raw[:len(raw)-3])
 	f.Add([]byte("BAM\x01"))
+	// Every tag type, an unmapped and a hard-clipped record, written by
+	// hts's own BAM writer.
+	tags := htsBAM(f, bamToyHeader+
+		"t_x4\t0\ttoy-mir-1\t11\t255\t2H21M\t*\t0\t0\t"+s+"\tIIIIIIIIIIIIIIIIIIIII\tXA:A:x\tXc:i:-5\tXC:i:200\tXs:i:-300\tXS:i:60000\tXi:i:-70000\tXI:i:3000000000\tXf:f:1.5\tMD:Z:21\tXH:H:1AE3\tXB:B:s,1,-2,3\tXb:B:C,1,2\tXF:B:f,0.5\n"+
+		"u_x3\t4\t*\t0\t0\t*\t*\t0\t0\tACGTACGTACGTACGTAC\t*\n")
+	f.Add(tags)
+	var z bytes.Buffer
+	w := bgzf.NewWriter(&z, 1)
+	w.Write(tags)
+	w.Close()
+	if _, st, err := ReadHairpinAlignments(&z, "tags.bam", ref, nil); err != nil || st.Reads != 7 || st.Records != 2 {
+		f.Fatalf("hts-written seed: %+v, %v", st, err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var z bytes.Buffer
 		w := bgzf.NewWriter(&z, 1)
@@ -93,6 +108,44 @@ func FuzzReadBAMRecords(f *testing.F) {
 		}
 		checkAligned(t, ref, ins, st, err)
 	})
+}
+
+// htsBAM converts SAM text to the decompressed bytes of a BAM file with
+// hts's reader and writer (an encoder independent of ours).
+func htsBAM(t testing.TB, samText string) []byte {
+	sr, err := sam.NewReader(strings.NewReader(samText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	bw, err := bam.NewWriter(&z, sr.Header(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := sr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(&z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 // fuzzToyGFF is the GFF3 of TestGenomeBAMByHand: two chromosomes, a minus
