@@ -157,11 +157,6 @@ func (ar *alignmentReader) fail(format string, args ...any) error {
 // openAlignments sniffs BAM (BGZF with the "BAM\1" magic) or SAM text
 // (plain or gzip-compressed) from the first bytes of r.
 func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			ar, err = nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, p)}
-		}
-	}()
 	ar = &alignmentReader{file: file, refIdx: map[string]int32{}}
 	br := bufio.NewReaderSize(r, 1<<17)
 	magic, _ := br.Peek(4)
@@ -350,12 +345,7 @@ func (ar *alignmentReader) readBAMHeader() error {
 
 // read decodes the next record into rec; io.EOF at the end, else nil or
 // an *AlignmentError.
-func (ar *alignmentReader) read(rec *alnRec) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = ar.fail("%v", p)
-		}
-	}()
+func (ar *alignmentReader) read(rec *alnRec) error {
 	ar.n++
 	if ar.bg != nil {
 		return ar.readBAM(rec)
@@ -930,6 +920,10 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 			return
 		}
 		c.genomeOnChrom++
+		if sp.Ref <= 0 {
+			c.st.OffEnd++ // no aligned base: as on hairpins
+			return
+		}
 		n := len(a.hits)
 		a.hits = c.genome.lociHits(a.hits, loci, c.kinds.maxLen[r.ref], sp, r.flags&sam.Reverse != 0)
 		if len(a.hits) == n {

@@ -565,3 +565,24 @@ func TestGenomeBAMBowtie(t *testing.T) {
 		t.Errorf("genome (bowtie) vs FASTQ path: L1 %d of %d reads", l1, total)
 	}
 }
+
+// TestGenomeBAMNoAlignedBase: a mapped genome record whose CIGAR aligns no
+// base (only clips) is off-end, as on hairpins, not a hit made of clipped
+// bases.
+func TestGenomeBAMNoAlignedBase(t *testing.T) {
+	ann, err := ReadMirbaseGFF3(strings.NewReader(fuzzToyGFF), "toy.gff3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenomeReference(ann, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, st, err := ReadGenomeAlignments(strings.NewReader("z_x4\t0\tchr1\t120\t255\t5S\t*\t0\t0\tAAAAA\t*\n"), "clip.sam", g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.OffEnd != 1 || st.Reads != 4 || len(ins) != 1 || len(ins[0].Hits) != 0 {
+		t.Errorf("stats %+v, inserts %+v", st, ins)
+	}
+}

@@ -182,10 +182,22 @@ func TestMergeIsomirGFF(t *testing.T) {
 		{"unknown parent", header + strings.Replace(ref21, "Parent=hsa-mir-21", "Parent=hsa-mir-zzz", 1), "not in the reference"},
 		{"columns", header + "a\tb\n", "columns"},
 		{"expression count", header + strings.Replace(ref21, "Expression=100,50", "Expression=100", 1), "expression values"},
+		// Fuzz findings (FuzzMergeIsomirGFF): each was merged into output
+		// that would not merge again.
+		{"empty sample name", strings.Replace(header, "## COLDATA: s1,s2", "## COLDATA: s1,", 1) + ref21, "empty sample name"},
+		{"no Name or Parent", header + "\t\t\t11\t70\t\t\t\tExpression=1,2; Hits=0\n", "Name or Parent missing"},
+		{"nothing before Expression", header + "hsa-mir-21\tmiRBase21\tref_miRNA\t8\t29\t.\t+\t.\tExpression=1,2; Name=hsa-miR-21-5p; Parent=hsa-mir-21; Hits=1\n", "want Read, Name, Parent"},
+		{"expression not a count", header + strings.Replace(ref21, "Expression=100,50", "Expression=100,x", 1), "not a count"},
+		{"negative expression", header + strings.Replace(ref21, "Expression=100,50", "Expression=-1,50", 1), "not a count"},
 	} {
 		err := MergeIsomirGFF(io.Discard, r, []io.Reader{strings.NewReader(c.text)}, []string{"in.gff"}, GFFOptions{})
 		if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "in.gff:") {
 			t.Errorf("%s: err = %v", c.name, err)
 		}
+	}
+	// One sample name in two inputs: the merged columns would be ambiguous.
+	err := MergeIsomirGFF(io.Discard, r, []io.Reader{strings.NewReader(together.String()), strings.NewReader(together.String())}, []string{"a.gff", "b.gff"}, GFFOptions{})
+	if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), "sample s1 is in the COLDATA of a.gff and b.gff") {
+		t.Errorf("duplicate sample: err = %v", err)
 	}
 }

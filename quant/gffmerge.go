@@ -49,7 +49,11 @@ func (in *gffInput) next(ref *Reference) error {
 					return in.errorf("second COLDATA line")
 				}
 				for _, s := range strings.Split(strings.TrimSpace(c), ",") {
-					in.samples = append(in.samples, strings.TrimSpace(s))
+					s = strings.TrimSpace(s)
+					if s == "" {
+						return in.errorf("empty sample name in COLDATA")
+					}
+					in.samples = append(in.samples, s)
 				}
 			}
 			continue
@@ -74,7 +78,7 @@ func (in *gffInput) parse(ref *Reference, text string) error {
 	if len(cols) != 9 {
 		return in.errorf("%d columns, want 9", len(cols))
 	}
-	l := gffLine{cols: strings.Join(cols[:8], "\t")}
+	l := gffLine{cols: strings.Join(cols[:8], "\t"), hairpin: -1, feature: -1}
 	var err1, err2 error
 	l.start, err1 = strconv.Atoi(cols[3])
 	l.end, err2 = strconv.Atoi(cols[4])
@@ -105,11 +109,16 @@ func (in *gffInput) parse(ref *Reference, text string) error {
 	}
 	switch {
 	case l.hairpin < 0 || l.feature < 0:
-		return in.errorf("Name or Parent not in the reference")
-	case exprAt < 0 || hitsAt != len(attrs)-1 || exprAt > hitsAt || err1 != nil:
-		return in.errorf("want Expression=… before a final Hits=N (as WriteIsomirGFF writes)")
+		return in.errorf("Name or Parent missing or not in the reference")
+	case exprAt < 1 || hitsAt != len(attrs)-1 || exprAt > hitsAt || err1 != nil || l.hits < 0:
+		return in.errorf("want Read, Name, Parent… then Expression=… and a final Hits=N (as WriteIsomirGFF writes)")
 	case len(l.expr) != len(in.samples):
 		return in.errorf("%d expression values for %d samples", len(l.expr), len(in.samples))
+	}
+	for _, e := range l.expr {
+		if n, err := strconv.ParseInt(e, 10, 64); err != nil || n < 0 || n > MaxReadCount {
+			return in.errorf("expression value %q is not a count", e)
+		}
 	}
 	l.pre = strings.Join(attrs[:exprAt], "; ")
 	l.post = strings.Join(attrs[exprAt+1:hitsAt], "; ")
@@ -160,7 +169,9 @@ func (h *gffHeap) Pop() any {
 // samples in input order, streaming: it holds one line per input, so
 // hundreds of samples merge in little memory. A line missing from an input
 // has expression 0 for its samples; Hits is the largest over the inputs.
-// files name the inputs in errors (ErrBadGFF with file and line).
+// files name the inputs in errors (ErrBadGFF with file and line). Lines
+// must carry Name and Parent of ref before Expression, one count per
+// sample; sample names must be non-empty and distinct over all inputs.
 func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []string, o GFFOptions) error {
 	if len(inputs) == 0 || len(files) != len(inputs) {
 		return fmt.Errorf("%w: %d inputs, %d names", ErrBadOption, len(inputs), len(files))
@@ -173,6 +184,7 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 	}
 	ins := make([]*gffInput, len(inputs))
 	var samples []string
+	sampleFile := map[string]int{} // sample → its input
 	h := make(gffHeap, 0, len(inputs))
 	for i, r := range inputs {
 		sc := bufio.NewScanner(r)
@@ -182,7 +194,13 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 			return err
 		}
 		in.col = len(samples)
-		samples = append(samples, in.samples...)
+		for _, s := range in.samples {
+			if j, dup := sampleFile[s]; dup {
+				return fmt.Errorf("%w: sample %s is in the COLDATA of %s and %s", ErrBadGFF, s, files[j], files[i])
+			}
+			sampleFile[s] = i
+			samples = append(samples, s)
+		}
 		ins[i] = in
 		if !in.done {
 			h = append(h, in)

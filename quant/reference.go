@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -92,7 +93,10 @@ type RefOptions struct {
 // (as read by seq.ReadAllFasta: U already converted to T). It fails with
 // ErrUnknownSpecies when no record has the species prefix, ErrEmptyReference
 // when nothing is left, and ErrUnplacedMature (naming the matures) when a
-// mature sequence occurs in no hairpin and o.SkipUnplaced is false.
+// mature sequence occurs in no hairpin and o.SkipUnplaced is false. A
+// hairpin with a letter the aligner cannot index (not a base or IUPAC
+// code) is an error wrapping align.ErrBadBase naming the record, one
+// without sequence an error wrapping align.ErrEmptyRef.
 func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, error) {
 	keep := func(name string) bool {
 		return o.Species == "" || strings.HasPrefix(name, o.Species+"-")
@@ -109,6 +113,12 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		}
 		if j, dup := hairpinRec[rec.Name]; dup {
 			return nil, fmt.Errorf("%w: hairpin %s is record %d and record %d", ErrDuplicateName, rec.Name, j+1, i+1)
+		}
+		if len(rec.Seq) == 0 {
+			return nil, fmt.Errorf("%w: hairpin %s (record %d) has no sequence", align.ErrEmptyRef, rec.Name, i+1)
+		}
+		if j := badRefLetter(rec.Seq); j >= 0 {
+			return nil, fmt.Errorf("%w: hairpin %s (record %d) has %q at position %d", align.ErrBadBase, rec.Name, i+1, rec.Seq[j], j+1)
 		}
 		hairpinRec[rec.Name] = i
 		r.hairpinByName[rec.Name] = len(r.Hairpins)
@@ -290,7 +300,8 @@ func (r *Reference) place() {
 // AddOther adds the sequences of another small-RNA class (e.g. "tRNA").
 // Reads matching a hairpin are miRNA (or hairpin) reads whatever their
 // other-class hits (see InsertAligner); reads matching several classes go
-// to the class added first.
+// to the class added first. A sequence with a letter that is not a base
+// or IUPAC code is an error wrapping align.ErrBadBase naming the record.
 func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
 	if class == "" {
 		return fmt.Errorf("%w: empty class name", ErrBadOption)
@@ -304,6 +315,11 @@ func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
 	if ci < 0 {
 		ci = len(r.Classes)
 		r.Classes = append(r.Classes, class)
+	}
+	for i, rec := range recs {
+		if j := badRefLetter(rec.Seq); j >= 0 {
+			return fmt.Errorf("%w: class %s: %s (record %d) has %q at position %d", align.ErrBadBase, class, rec.Name, i+1, rec.Seq[j], j+1)
+		}
 	}
 	n := 0
 	for _, rec := range recs {
@@ -319,13 +335,32 @@ func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
 	return nil
 }
 
+// refLetters are the letters align.NewIndex takes in a reference: bases
+// (U as T) and IUPAC ambiguity codes. Checking them when a sequence is
+// added names its record; the index would fail only at the first count.
+const refLetters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv"
+
+// badRefLetter returns the index of the first letter of s that is not in
+// refLetters, or -1.
+func badRefLetter(s []byte) int {
+	for i, c := range s {
+		if strings.IndexByte(refLetters, c) < 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 // AddOtherFile reads a FASTA file (plain or gzip) and adds it as class.
 func (r *Reference) AddOtherFile(class, path string) error {
 	recs, err := readFastaFile(path)
 	if err != nil {
 		return err
 	}
-	return r.AddOther(class, recs)
+	if err := r.AddOther(class, recs); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // FeatureIndex returns the index of the feature with the given name (the

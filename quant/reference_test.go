@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -157,5 +158,40 @@ func TestPlaceBruteForce(t *testing.T) {
 				t.Fatalf("%s (%s): loci %v, want %v", f.Name, f.Seq, f.Loci, want)
 			}
 		}
+	}
+}
+
+// TestReferenceLettersAsAligner checks, for every byte, that NewReference
+// and AddOther accept a sequence containing it exactly when align.NewIndex
+// does, and that a rejected one is named with its record (fuzz finding:
+// AddOther kept "XA" and quantification failed later on an unnamed index).
+func TestReferenceLettersAsAligner(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		s := []byte("ACGTACGTAC" + string(rune(0)) + "GTACGTACGT")
+		s[10] = byte(c)
+		_, ixErr := align.NewIndex([]align.Ref{{Name: "x", Seq: s}}, AlignOptions())
+		ok := ixErr == nil
+		_, err := NewReference([]seq.FastaRecord{{Name: "m", Seq: []byte("ACGTACGT")}},
+			[]seq.FastaRecord{{Name: "h0", Seq: []byte("ACGTACGTAAA")}, {Name: "h", Seq: s}}, RefOptions{})
+		if (err == nil) != ok || (!ok && (!errors.Is(err, align.ErrBadBase) || !strings.Contains(err.Error(), "hairpin h (record 2)"))) {
+			t.Errorf("hairpin with %q: NewReference %v, align %v", byte(c), err, ixErr)
+		}
+		ref, _ := bamToyRef(t)
+		err = ref.AddOther("tRNA", []seq.FastaRecord{{Name: "t0", Seq: []byte("ACGT")}, {Name: "t", Seq: s}})
+		if (err == nil) != ok || (!ok && (!errors.Is(err, align.ErrBadBase) || !strings.Contains(err.Error(), "t (record 2)"))) {
+			t.Errorf("other with %q: AddOther %v, align %v", byte(c), err, ixErr)
+		}
+		if err == nil {
+			if _, err := ref.NewInsertAligner(); err != nil {
+				t.Errorf("other with %q: aligner %v", byte(c), err)
+			}
+		}
+	}
+	// A hairpin without sequence (fuzz finding: ">0" then ">") was kept
+	// and failed the index at the first count.
+	_, err := NewReference([]seq.FastaRecord{{Name: "m", Seq: []byte("ACGT")}},
+		[]seq.FastaRecord{{Name: "h0", Seq: []byte("ACGTAA")}, {Name: "h", Seq: nil}}, RefOptions{})
+	if !errors.Is(err, align.ErrEmptyRef) || !strings.Contains(err.Error(), "hairpin h (record 2)") {
+		t.Errorf("empty hairpin: %v", err)
 	}
 }
