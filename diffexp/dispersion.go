@@ -415,8 +415,8 @@ func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) fl
 
 // trend is a fitted mean–dispersion function.
 type trend struct {
-	typ        string // "parametric" or "local"
-	asympt     float64
+	typ        string // "parametric", "local" or "mean"
+	asympt     float64 // a0, or the constant of "mean"
 	extraPois  float64
 	localX     []float64 // sorted log means of the local fit
 	localY     []float64 // fitted log dispersions at localX
@@ -424,8 +424,11 @@ type trend struct {
 }
 
 func (t *trend) at(mean float64) float64 {
-	if t.typ == "parametric" {
+	switch t.typ {
+	case "parametric":
 		return t.asympt + t.extraPois/mean
+	case "mean": // DESeq2's fitType "mean": a constant
+		return t.asympt
 	}
 	lx := math.Log(mean)
 	xs := t.localX

@@ -1,0 +1,239 @@
+package diffexp
+
+import (
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// transformSets are the data sets with DESeq2 transform goldens made by
+// testdata/de/make_transform_goldens.R.
+var transformSets = []struct {
+	name, design string
+	contrast     []string
+	shrink       bool
+}{
+	{"sim2600x20", "~ condition", []string{"condition", "tumor", "control"}, true},
+	{"sim_batch", "~ batch + condition", []string{"condition", "tumor", "control"}, true},
+	{"pd_amygdala", "~ condition", []string{"condition", "ct", "cc"}, true},
+	{"sim_local", "~ condition", nil, false},
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// readInfo reads transform_info.tsv as key → value.
+func readInfo(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ids, _ := readTable(t, openMaybeGz(t, filepath.Join(dir, "transform_info.tsv")))
+	out := map[string]string{}
+	// readTable keeps only the first column as text: reread the values
+	_, cols := readTable(t, openMaybeGz(t, filepath.Join(dir, "transform_info.tsv")))
+	for k, id := range ids {
+		out[id] = strconv.FormatFloat(cols["value"][k], 'g', -1, 64)
+		if math.IsNaN(cols["value"][k]) {
+			out[id] = "text"
+		}
+	}
+	return out
+}
+
+// compareMatrix returns the largest |Δ| between got and the golden matrix
+// file (a subset of rows, matched by id) and where it occurs.
+func compareMatrix(t *testing.T, got *Transformed, path string) (float64, string, int) {
+	t.Helper()
+	ids, cols := readTable(t, openMaybeGz(t, path))
+	row := map[string]int{}
+	for i, f := range got.Features {
+		row[f] = i
+	}
+	m := len(got.Samples)
+	worst, where := 0.0, ""
+	for k, id := range ids {
+		i, ok := row[id]
+		if !ok {
+			t.Fatalf("%s: feature %s not in the input", path, id)
+		}
+		for j, s := range got.Samples {
+			ref := cols[s][k]
+			d := math.Abs(got.Values[i*m+j] - ref)
+			if math.IsNaN(d) {
+				d = math.Inf(1)
+			}
+			if d > worst {
+				worst, where = d, id+"/"+s
+			}
+		}
+	}
+	return worst, where, len(ids)
+}
+
+func TestGoldenVST(t *testing.T) {
+	for _, set := range transformSets {
+		dir := filepath.Join("..", "testdata", "de", set.name)
+		c, cd := loadInputs(t, dir)
+		info := readInfo(t, dir)
+		for _, blind := range []bool{true, false} {
+			for _, ft := range []string{"parametric", "local", "mean"} {
+				tag := "design"
+				if blind {
+					tag = "blind"
+				}
+				tag += "_" + ft
+				tr, err := VST(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: ft})
+				if err != nil {
+					t.Fatalf("%s %s: %v", set.name, tag, err)
+				}
+				worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "vst_"+tag+".tsv"))
+				t.Logf("%s vst %s (fit %s): max|Δ| %.3g at %s over %d rows × %d samples", set.name, tag, tr.FitType, worst, where, n, len(tr.Samples))
+				t.Logf("  asymptDisp %.10g (DESeq2 %s) extraPois %.10g (DESeq2 %s) mean %.10g (DESeq2 %s)", tr.AsymptDisp, info["vst_"+tag+"_asymptDisp"], tr.ExtraPois, info["vst_"+tag+"_extraPois"], tr.MeanDisp, info["vst_"+tag+"_mean"])
+				tol := 1e-4
+				if tr.FitType == "local" {
+					// the local trend is not locfit's (see doc.go)
+					tol = 0.05
+				}
+				if worst > tol {
+					t.Errorf("%s vst %s: max|Δ| %.3g > %g", set.name, tag, worst, tol)
+				}
+			}
+		}
+	}
+}
+
+// TestGoldenVSTIntegration checks the numeric integration of the local VST
+// alone: with DESeq2's own dispersion function (read on its integration
+// grid) the result must match DESeq2's to 1e-4.
+func TestGoldenVSTIntegration(t *testing.T) {
+	for _, set := range transformSets {
+		dir := filepath.Join("..", "testdata", "de", set.name)
+		c, cd := loadInputs(t, dir)
+		for _, blind := range []bool{true, false} {
+			tag := "design_local"
+			if blind {
+				tag = "blind_local"
+			}
+			gx, g := readTable(t, openMaybeGz(t, filepath.Join(dir, "vst_"+tag+".grid.tsv")))
+			xg, dg := make([]float64, len(gx)), g["disp"]
+			for k, s := range gx {
+				xg[k], _ = strconv.ParseFloat(s, 64)
+			}
+			disp := func(x float64) float64 {
+				k := sort.SearchFloat64s(xg, x)
+				if k == len(xg) || (k > 0 && x-xg[k-1] < xg[k]-x) {
+					k--
+				}
+				if math.Abs(xg[k]-x) > 1e-9*x {
+					t.Fatalf("%s: grid point %g not in the golden grid (nearest %g)", set.name, x, xg[k])
+				}
+				return dg[k]
+			}
+			pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: "local"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := newTransformed(pl)
+			m := pl.m
+			nc := make([]float64, len(c.Values))
+			for k, v := range c.Values {
+				nc[k] = v / pl.sf[k%m]
+			}
+			vstNumeric(pl, nc, disp, tr.Values)
+			worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "vst_"+tag+".tsv"))
+			t.Logf("%s vst %s with DESeq2's trend: max|Δ| %.3g at %s over %d rows", set.name, tag, worst, where, n)
+			if worst > 1e-4 {
+				t.Errorf("%s vst %s integration: max|Δ| %.3g > 1e-4", set.name, tag, worst)
+			}
+		}
+	}
+}
+
+func TestGoldenRLog(t *testing.T) {
+	for _, set := range transformSets {
+		if !set.shrink {
+			continue
+		}
+		dir := filepath.Join("..", "testdata", "de", set.name)
+		c, cd := loadInputs(t, dir)
+		info := readInfo(t, dir)
+		for _, blind := range []bool{true, false} {
+			tag := "design"
+			if blind {
+				tag = "blind"
+			}
+			tr, err := RLog(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})
+			if err != nil {
+				t.Fatalf("%s rlog %s: %v", set.name, tag, err)
+			}
+			refVar, _ := strconv.ParseFloat(info["rlog_"+tag+"_betaPriorVar"], 64)
+			worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "rlog_"+tag+".tsv"))
+			t.Logf("%s rlog %s: max|Δ| %.3g at %s over %d rows × %d samples; betaPriorVar %.10g (DESeq2 %.10g)",
+				set.name, tag, worst, where, n, len(tr.Samples), tr.BetaPriorVar, refVar)
+			if math.Abs(tr.BetaPriorVar-refVar) > 1e-6*refVar {
+				t.Errorf("%s rlog %s: betaPriorVar %g, DESeq2 %g", set.name, tag, tr.BetaPriorVar, refVar)
+			}
+			if worst > 1e-3 {
+				t.Errorf("%s rlog %s: max|Δ| %.3g > 1e-3", set.name, tag, worst)
+			}
+		}
+	}
+}
+
+func TestGoldenLFCShrinkNormal(t *testing.T) {
+	for _, set := range transformSets {
+		if !set.shrink {
+			continue
+		}
+		dir := filepath.Join("..", "testdata", "de", set.name)
+		c, cd := loadInputs(t, dir)
+		info := readInfo(t, dir)
+		res, si, err := LFCShrinkNormal(c, cd, Options{Design: set.design, Contrast: set.contrast})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, name := range si.Coefficients {
+			ref, _ := strconv.ParseFloat(info["shrink_betaPriorVar_"+name], 64)
+			t.Logf("%s prior var %s: %.10g (DESeq2 %.10g)", set.name, name, si.BetaPriorVar[k], ref)
+			if math.Abs(si.BetaPriorVar[k]-ref) > 1e-6*ref {
+				t.Errorf("%s prior var %s: %g, DESeq2 %g", set.name, name, si.BetaPriorVar[k], ref)
+			}
+		}
+		ids, ref := readTable(t, openMaybeGz(t, filepath.Join(dir, "lfcshrink_normal.tsv")))
+		if len(ids) != len(res.Features) {
+			t.Fatalf("%s: %d rows, golden %d", set.name, len(res.Features), len(ids))
+		}
+		var a, b []float64
+		worstLFC, worstSE, whereLFC := 0.0, 0.0, ""
+		naDiff := 0
+		for i, id := range ids {
+			if id != res.Features[i] {
+				t.Fatalf("%s row %d: %s vs %s", set.name, i, res.Features[i], id)
+			}
+			for _, col := range []struct {
+				name string
+				v    []float64
+			}{{"log2FoldChange", res.Log2FoldChange}, {"lfcSE", res.LfcSE}, {"stat", res.Stat}, {"pvalue", res.PValue}, {"padj", res.PAdj}} {
+				if math.IsNaN(col.v[i]) != math.IsNaN(ref[col.name][i]) {
+					naDiff++
+				}
+			}
+			g, r := res.Log2FoldChange[i], ref["log2FoldChange"][i]
+			if math.IsNaN(g) || math.IsNaN(r) {
+				continue
+			}
+			a, b = append(a, g), append(b, r)
+			if res.BaseMean[i] >= 10 {
+				if d := math.Abs(g - r); d > worstLFC {
+					worstLFC, whereLFC = d, id
+				}
+				worstSE = math.Max(worstSE, math.Abs(res.LfcSE[i]-ref["lfcSE"][i]))
+			}
+		}
+		pr := pearsonR(a, b)
+		t.Logf("%s lfcShrink normal: log2FC Pearson %.9f over %d rows; baseMean ≥ 10: max|ΔLFC| %.3g (%s), max|ΔlfcSE| %.3g; NA mismatches %d",
+			set.name, pr, len(a), worstLFC, whereLFC, worstSE, naDiff)
+		if pr < 0.99999 || worstLFC > 1e-3 {
+			t.Errorf("%s lfcShrink: Pearson %.9f (want ≥ 0.99999), max|Δ| %.3g (want ≤ 1e-3)", set.name, pr, worstLFC)
+		}
+	}
+}
