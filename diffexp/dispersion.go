@@ -415,7 +415,7 @@ func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) fl
 
 // trend is a fitted mean–dispersion function.
 type trend struct {
-	typ        string // "parametric", "local" or "mean"
+	typ        string  // "parametric", "local" or "mean"
 	asympt     float64 // a0, or the constant of "mean"
 	extraPois  float64
 	localX     []float64 // sorted log means of the local fit

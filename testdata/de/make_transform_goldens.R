@@ -16,7 +16,8 @@
 #   vst_<blind|design>_local.grid.tsv   xg and dispersionFunction(xg) on DESeq2's 999-point
 #                                       integration grid (to check the integration alone)
 #   lfcshrink_normal.tsv   DESeq(design = DESIGN) then lfcShrink(type = "normal",
-#                          contrast = c("condition", NUM, DEN)): all rows, DESeq2's columns
+#                          contrast = c("condition", NUM, DEN)): all rows, DESeq2's columns,
+#                          10 significant digits
 #   transform_info.tsv     key value: fitType used, trend coefficients, betaPriorVar values
 # SETS (default "vst,rlog,shrink") picks what to make.
 suppressPackageStartupMessages(library(DESeq2))
@@ -96,7 +97,7 @@ if ("shrink" %in% sets) {
   for (k in names(bpv)) info[[paste0("shrink_betaPriorVar_", k)]] <- g17(bpv[[k]])
   info[["shrink_columns"]] <- paste(colnames(shr), collapse = ",")
   df <- data.frame(mirna = rownames(shr), check.names = FALSE)
-  for (k in colnames(shr)) df[[k]] <- g17(shr[[k]])
+  for (k in colnames(shr)) df[[k]] <- g10(shr[[k]])
   write.table(df, file.path(dir, "lfcshrink_normal.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 }
 ip <- file.path(dir, "transform_info.tsv")
