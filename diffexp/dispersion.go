@@ -565,25 +565,27 @@ func fitLocalTrend(means, disps []float64) (*trend, error) {
 		k = 3
 	}
 	t := &trend{typ: "local"}
-	dist := make([]float64, n)
+	// x is sorted, so the k nearest points to x0 form a window [lo, lo+k)
+	// that only moves right as x0 does; points outside it are at distance
+	// ≥ h and get weight 0.
+	lo := 0
 	for i := 0; i < n; i++ {
 		x0 := pts[i].x
 		if i > 0 && x0 == pts[i-1].x {
 			continue
 		}
-		for j := range pts {
-			dist[j] = math.Abs(pts[j].x - x0)
+		for lo+k < n && pts[lo+k].x-x0 < x0-pts[lo].x {
+			lo++
 		}
-		s := append([]float64(nil), dist...)
-		sort.Float64s(s)
-		h := s[k-1]
+		h := math.Max(x0-pts[lo].x, pts[lo+k-1].x-x0)
 		if h == 0 {
 			h = 1e-10
 		}
 		var m [3][3]float64
 		var v [3]float64
-		for j, q := range pts {
-			u := dist[j] / h
+		for j := lo; j < lo+k; j++ {
+			q := pts[j]
+			u := math.Abs(q.x-x0) / h
 			if u >= 1 {
 				continue
 			}

@@ -48,11 +48,34 @@
 //	               at each; lowess (f = 1/5) of the rejection counts at alpha; the
 //	               first quantile whose count exceeds max(fit) − rms(residuals)
 //
+// # Transforms and shrinkage (VST, RLog, LFCShrinkNormal)
+//
+//	trend          as above on design ~ 1 (blind, the default) or the given design,
+//	               fitType parametric (local when it fails), local, or mean (the
+//	               0.1%-trimmed mean of gene-wise α > 1e-7)
+//	vst            parametric: log2((1 + a1 + 2a0q + 2√(a0q(1 + a1 + a0q)))/(4a0));
+//	               mean: (2 asinh √(αq) − log α − log 4)/log 2; local: trapezoid rule
+//	               of 1/√(α(x)x² + mean(1/s)·x) on the 999-point grid sinh(0..asinh(max q)),
+//	               R's "fmm" cubic spline in asinh, scaled to log2 at the 95% and 99.9%
+//	               quantiles of the row means (q = normalised count)
+//	rlog           NB GLM per row with an intercept and one coefficient per sample,
+//	               dispersion = trend, ridge 1/σ² on the sample coefficients (1e-6 on
+//	               the intercept), σ² = (weighted 95% quantile of |log2(q+½) −
+//	               log2(baseMean+½)| / z₀.₉₇₅)², weights 1/(1/baseMean + α_trend)
+//	               (Hmisc wtd.quantile, normwt); IRLS to relative deviance change 1e-4
+//	lfcShrink      DESeq, then the refit with a normal prior: per coefficient the
+//	               same weighted quantile of its MLEs (|β| < 10), expanded model
+//	               matrix for a contrast (a column per factor level; each factor's
+//	               columns share the mean prior variance of its coefficients and
+//	               their differences), IRLS from the intercept log baseMean;
+//	               log2FoldChange and lfcSE replaced, stat/pvalue/padj unshrunken
+//
 // Rows with all counts zero get baseMean 0 and NA elsewhere, as in DESeq2.
 // When both contrast groups are all zero the Wald log2FC is 0, stat 0 and
 // pvalue 1, as DESeq2 reports.
 //
-// Deviations from DESeq2, documented: the "local" trend fallback is a local
+// Deviations from DESeq2, documented: the "local" trend (fallback, or chosen
+// for the transforms) is a local
 // quadratic regression of log α on log mean (tricube kernel, nearest 70% of
 // genes, weights = mean) evaluated at every fitting gene and interpolated,
 // not locfit's algorithm; with m − p ≤ 3 residual degrees of freedom the

@@ -236,3 +236,26 @@ func TestTransformAllZeroRow(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVST2600x200 times VST (parametric, blind) on a simulated
+// 2,600 × 200 matrix.
+func BenchmarkVST2600x200(b *testing.B) {
+	c, _ := simulate(11, 2600, 100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := VST(c, nil, TransformOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRLog2600x20 times RLog (blind) on a simulated 2,600 × 20 matrix.
+func BenchmarkRLog2600x20(b *testing.B) {
+	c, _ := simulate(11, 2600, 10)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := RLog(c, nil, TransformOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
