@@ -328,3 +328,30 @@ func TestGoldenLFCShrinkNormal(t *testing.T) {
 		}
 	}
 }
+
+// TestVSTSharedAmygdala runs VST and rlog on the real amygdala matrix in
+// the shared data (GEO GSE97285) and compares with the DESeq2 goldens made
+// from its copy in testdata/de/pd_amygdala.
+func TestVSTSharedAmygdala(t *testing.T) {
+	edgerNeedDir(t, amygdalaDir)
+	c, cd := loadInputs(t, amygdalaDir)
+	golden := filepath.Join("..", "testdata", "de", "pd_amygdala")
+	v, err := VST(c, cd, TransformOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, where, n := compareMatrix(t, v, filepath.Join(golden, "vst_blind_parametric.tsv"))
+	t.Logf("shared amygdala (%d × %d) vst blind parametric: max|Δ| %.3g at %s over %d rows", len(c.Features), len(c.Samples), worst, where, n)
+	if worst > 1e-4 {
+		t.Errorf("vst: max|Δ| %.3g > 1e-4", worst)
+	}
+	r, err := RLog(c, cd, TransformOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, where, n = compareMatrix(t, r, filepath.Join(golden, "rlog_blind.tsv"))
+	t.Logf("shared amygdala rlog blind: max|Δ| %.3g at %s over %d rows", worst, where, n)
+	if worst > 1e-3 {
+		t.Errorf("rlog: max|Δ| %.3g > 1e-3", worst)
+	}
+}
