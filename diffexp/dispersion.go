@@ -2,9 +2,7 @@ package diffexp
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -415,12 +413,13 @@ func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) fl
 
 // trend is a fitted mean–dispersion function.
 type trend struct {
-	typ        string  // "parametric", "local" or "mean"
-	asympt     float64 // a0, or the constant of "mean"
-	extraPois  float64
-	localX     []float64 // sorted log means of the local fit
-	localY     []float64 // fitted log dispersions at localX
-	localRange [2]float64
+	typ       string  // "parametric", "local" or "mean"
+	asympt    float64 // a0, or the constant of "mean"
+	extraPois float64
+	// local fit (locfit.go): vertices of the evaluation tree, sorted log
+	// means, with the fitted log dispersion and its slope there
+	localX, localY, localD []float64
+	localC2                float64 // curvature of the extension (locfit.go)
 }
 
 func (t *trend) at(mean float64) float64 {
@@ -430,20 +429,7 @@ func (t *trend) at(mean float64) float64 {
 	case "mean": // DESeq2's fitType "mean": a constant
 		return t.asympt
 	}
-	lx := math.Log(mean)
-	xs := t.localX
-	if lx <= xs[0] {
-		return math.Exp(t.localY[0])
-	}
-	if lx >= xs[len(xs)-1] {
-		return math.Exp(t.localY[len(xs)-1])
-	}
-	k := sort.SearchFloat64s(xs, lx)
-	if xs[k] == lx {
-		return math.Exp(t.localY[k])
-	}
-	f := (lx - xs[k-1]) / (xs[k] - xs[k-1])
-	return math.Exp(t.localY[k-1] + f*(t.localY[k]-t.localY[k-1]))
+	return t.localAt(mean)
 }
 
 // fitParametricTrend fits α(μ) = a0 + a1/μ by iterated gamma-family GLMs
@@ -539,80 +525,6 @@ func gammaIdentityGLM(x, y []float64, start [2]float64) ([2]float64, bool, bool)
 		devOld = d
 	}
 	return b, false, true
-}
-
-// fitLocalTrend is the fallback when the parametric fit fails: a local
-// quadratic regression of log dispersion on log mean (tricube kernel over
-// the nearest 70% of genes, weights = mean), evaluated at every fitting
-// gene and linearly interpolated in between. It follows the idea of
-// DESeq2's locfit-based "local" fit but not locfit's exact algorithm, so
-// values may differ from DESeq2 slightly.
-func fitLocalTrend(means, disps []float64) (*trend, error) {
-	type pt struct{ x, y, w float64 }
-	var pts []pt
-	for i, mu := range means {
-		if disps[i] >= 10*minDisp {
-			pts = append(pts, pt{math.Log(mu), math.Log(disps[i]), mu})
-		}
-	}
-	if len(pts) < 3 {
-		return nil, fmt.Errorf("%w: too few genes (%d) for a local trend fit after the parametric fit failed", ErrDispersion, len(pts))
-	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
-	n := len(pts)
-	k := int(math.Ceil(0.7 * float64(n)))
-	if k < 3 {
-		k = 3
-	}
-	t := &trend{typ: "local"}
-	// x is sorted, so the k nearest points to x0 form a window [lo, lo+k)
-	// that only moves right as x0 does; points outside it are at distance
-	// ≥ h and get weight 0.
-	lo := 0
-	for i := 0; i < n; i++ {
-		x0 := pts[i].x
-		if i > 0 && x0 == pts[i-1].x {
-			continue
-		}
-		for lo+k < n && pts[lo+k].x-x0 < x0-pts[lo].x {
-			lo++
-		}
-		h := math.Max(x0-pts[lo].x, pts[lo+k-1].x-x0)
-		if h == 0 {
-			h = 1e-10
-		}
-		var m [3][3]float64
-		var v [3]float64
-		for j := lo; j < lo+k; j++ {
-			q := pts[j]
-			u := math.Abs(q.x-x0) / h
-			if u >= 1 {
-				continue
-			}
-			tc := 1 - u*u*u
-			w := q.w * tc * tc * tc
-			dx := q.x - x0
-			f := [3]float64{1, dx, dx * dx}
-			for a := 0; a < 3; a++ {
-				v[a] += w * f[a] * q.y
-				for b := 0; b < 3; b++ {
-					m[a][b] += w * f[a] * f[b]
-				}
-			}
-		}
-		flat := []float64{m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]}
-		rhs := []float64{v[0], v[1], v[2]}
-		l := make([]float64, 9)
-		yhat := 0.0
-		if cholSolve(flat, 3, rhs, l) {
-			yhat = rhs[0]
-		} else { // degenerate neighbourhood: weighted mean
-			yhat = v[0] / m[0][0]
-		}
-		t.localX = append(t.localX, x0)
-		t.localY = append(t.localY, yhat)
-	}
-	return t, nil
 }
 
 // mad is R's mad(): 1.4826 × median absolute deviation from the median.

@@ -22,8 +22,14 @@
 //	               < 1e-6 (then a 20+20 point grid as DESeq2); the start is kept when
 //	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)]
 //	trend          α_tr(μ) = a0 + a1/μ by iterated gamma-family identity-link GLMs on
-//	               genes with α_gw ≥ 1e-6 (parametric); if that fails, a local fit
-//	               (see below)
+//	               genes with α_gw ≥ 1e-6 (parametric); if that fails, the local fit:
+//	               locfit's defaults as DESeq2 calls them — local quadratic regression
+//	               of log α on log mean, weights mean × tricube over the nearest
+//	               ⌊0.7n⌋ genes, fitted (value and slope) at the vertices of locfit's
+//	               adaptive tree (halve a cell while wider than 0.8 × its vertices'
+//	               smaller bandwidth), cubic Hermite in between; outside the range
+//	               the end value and slope plus the curvature of locfit's parametric
+//	               component (global weighted quadratic)
 //	MAP α          the same objective plus a normal prior on log α centred on
 //	               log α_tr with variance max(mad(log α_gw − log α_tr)² − ψ₁((m−p)/2), 0.25);
 //	               genes with log α_gw > log α_tr + 2·mad are dispersion outliers and keep α_gw;
@@ -74,11 +80,7 @@
 // When both contrast groups are all zero the Wald log2FC is 0, stat 0 and
 // pvalue 1, as DESeq2 reports.
 //
-// Deviations from DESeq2, documented: the "local" trend (fallback, or chosen
-// for the transforms) is a local
-// quadratic regression of log α on log mean (tricube kernel, nearest 70% of
-// genes, weights = mean) evaluated at every fitting gene and interpolated,
-// not locfit's algorithm; with m − p ≤ 3 residual degrees of freedom the
+// Deviations from DESeq2, documented: with m − p ≤ 3 residual degrees of freedom the
 // expected sampling variance of log dispersions is ψ₁((m−p)/2) rather than
 // DESeq2's simulation; the GLM fallback is Fisher scoring rather than
 // L-BFGS-B; dispersions are the maxima of the objective (Newton) except
