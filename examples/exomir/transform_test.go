@@ -148,3 +148,34 @@ func TestDEShrinkNormal(t *testing.T) {
 		t.Errorf("max|ΔLFC| %.3g > 1e-3", worst)
 	}
 }
+
+// TestTransformDesignLocal: -blind=false -fit-type local on the amygdala
+// matrix against DESeq2's vst(blind = FALSE, fitType = "local").
+func TestTransformDesignLocal(t *testing.T) {
+	data := filepath.Join("..", "..", "testdata", "de", "pd_amygdala")
+	out := filepath.Join(t.TempDir(), "vst.tsv")
+	var so, se bytes.Buffer
+	code := runMain([]string{"transform", "-counts", filepath.Join(data, "counts.tsv.gz"), "-coldata", filepath.Join(data, "coldata.tsv"),
+		"-blind=false", "-design", "~ condition", "-fit-type", "local", "-out", out}, &so, &se)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	_, rows := readMatrixFile(t, out)
+	got := map[string][]string{}
+	for _, r := range rows {
+		got[r[0]] = r
+	}
+	_, ref := readMatrixFile(t, filepath.Join(data, "vst_design_local.tsv.gz"))
+	worst := 0.0
+	for _, r := range ref {
+		for j := 1; j < len(r); j++ {
+			a, _ := strconv.ParseFloat(got[r[0]][j], 64)
+			b, _ := strconv.ParseFloat(r[j], 64)
+			worst = math.Max(worst, math.Abs(a-b))
+		}
+	}
+	t.Logf("exomir transform -blind=false -fit-type local (pd_amygdala): max|Δ| vs DESeq2 %.3g", worst)
+	if worst > 0.002 {
+		t.Errorf("max|Δ| %.3g", worst)
+	}
+}

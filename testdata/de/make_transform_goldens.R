@@ -18,6 +18,8 @@
 #   lfcshrink_normal.tsv   DESeq(design = DESIGN) then lfcShrink(type = "normal",
 #                          contrast = c("condition", NUM, DEN)): all rows, DESeq2's columns,
 #                          10 significant digits
+#   lfcshrink_normal_coef.tsv   the same with lfcShrink(coef = <last resultsNames>) (standard
+#                          model matrix), made with SETS "shrinkcoef"
 #   transform_info.tsv     key value: fitType used, trend coefficients, betaPriorVar values
 # SETS (default "vst,rlog,shrink") picks what to make.
 suppressPackageStartupMessages(library(DESeq2))
@@ -99,6 +101,17 @@ if ("shrink" %in% sets) {
   df <- data.frame(mirna = rownames(shr), check.names = FALSE)
   for (k in colnames(shr)) df[[k]] <- g10(shr[[k]])
   write.table(df, file.path(dir, "lfcshrink_normal.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+}
+if ("shrinkcoef" %in% sets) {
+  dds <- DESeq(fresh(), quiet = TRUE)
+  coef <- tail(resultsNames(dds), 1)
+  shr <- lfcShrink(dds, coef = coef, type = "normal", quiet = TRUE)
+  info[["shrinkcoef_name"]] <- coef
+  bpv <- priorInfo(shr)$betaPriorVar
+  for (k in names(bpv)) info[[paste0("shrinkcoef_betaPriorVar_", k)]] <- g17(bpv[[k]])
+  df <- data.frame(mirna = rownames(shr), check.names = FALSE)
+  for (k in colnames(shr)) df[[k]] <- g10(shr[[k]])
+  write.table(df, file.path(dir, "lfcshrink_normal_coef.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 }
 ip <- file.path(dir, "transform_info.tsv")
 old <- if (file.exists(ip)) read.delim(ip, stringsAsFactors = FALSE, colClasses = "character") else
