@@ -291,6 +291,13 @@ func LFCShrinkNormal(c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, 
 	if err := pl.run(); err != nil {
 		return nil, nil, err
 	}
+	return pl.shrinkNormal()
+}
+
+// shrinkNormal refits the pipeline's rows with the normal prior, from its
+// final dispersions, trend values and base means.
+func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
+	c, o := pl.c, pl.o
 	r, d, m := pl.res, pl.d, pl.m
 	var nz []int
 	for i := 0; i < pl.n; i++ {
