@@ -20,7 +20,10 @@
 //	               with Armijo backtracking is replayed, and where the start's slope is
 //	               small its first step is, since DESeq2 stops there when the rise is
 //	               < 1e-6 (then a 20+20 point grid as DESeq2); the start is kept when
-//	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)]
+//	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)];
+//	               where 1/α ≥ 1000 y the lgamma/digamma/trigamma differences come from
+//	               their series in 1/α (differences of huge lgammas would add noise
+//	               of ~1e-6 to the likelihood near α = 1e-8)
 //	trend          α_tr(μ) = a0 + a1/μ by iterated gamma-family identity-link GLMs on
 //	               genes with α_gw ≥ 1e-6 (parametric); if that fails, the local fit:
 //	               locfit's defaults as DESeq2 calls them — local quadratic regression
