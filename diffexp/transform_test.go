@@ -259,3 +259,52 @@ func BenchmarkRLog2600x20(b *testing.B) {
 		}
 	}
 }
+
+// TestRLogFitMatchesRidgeFit: the O(m) arrow-matrix solver of rlog gives
+// the general ridge IRLS's coefficients on random rows.
+func TestRLogFitMatchesRidgeFit(t *testing.T) {
+	c, _ := simulate(21, 60, 5)
+	m := len(c.Samples)
+	p := m + 1
+	x := make([]float64, m*p)
+	for j := 0; j < m; j++ {
+		x[j*p] = 1
+		x[j*p+j+1] = 1
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	sf := make([]float64, m)
+	for j := range sf {
+		sf[j] = 0.5 + rng.Float64()
+	}
+	wsA, wsB := newRidgeWork(m, p), newRidgeWork(m, 1)
+	a, b := make([]float64, p), make([]float64, p)
+	for i := 0; i < len(c.Features); i++ {
+		y := c.Values[i*m : (i+1)*m]
+		alpha := 0.01 + rng.Float64()
+		lambda := make([]float64, p)
+		lambda[0] = 1e-6
+		for k := 1; k < p; k++ {
+			lambda[k] = 0.2 + 3*rng.Float64()
+		}
+		for k := 2; k < p; k++ {
+			lambda[k] = lambda[1] // rlog: one prior for all samples
+		}
+		mean := 0.0
+		for j, v := range y {
+			mean += v / sf[j] / float64(m)
+		}
+		clear(a)
+		clear(b)
+		a[0], b[0] = math.Log(mean+0.5), math.Log(mean+0.5)
+		okA := ridgeFit(x, m, p, sf, y, alpha, lambda, a, 1e-10, wsA)
+		okB := rlogFit(sf, y, alpha, lambda[0], lambda[1], b, 1e-10, wsB)
+		if okA != okB {
+			t.Fatalf("row %d: convergence %v vs %v", i, okA, okB)
+		}
+		for k := range a {
+			if math.Abs(a[k]-b[k]) > 1e-8 {
+				t.Fatalf("row %d coefficient %d: ridgeFit %g, rlogFit %g", i, k, a[k], b[k])
+			}
+		}
+	}
+}
