@@ -383,8 +383,10 @@ const (
 // lineSearch climbs logPost from log α = a by gradient steps with Armijo
 // backtracking (step κ ≤ 1, grown by 10% after each accepted step and
 // halved every fifth), stopping when the log posterior rises by less than
-// 1e-6 or log α falls below log(minDisp/10). It returns the final log α,
-// the number of iterations and the initial and last log posterior.
+// 1e-6 or log α falls below log(minDisp/10). As in DESeq2, every proposal
+// (accepted or halved) counts as an iteration, at most lsMaxIter. It
+// returns the final log α, the number of iterations and the initial and
+// last log posterior.
 func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork) (float64, int, float64, float64) {
 	lp := d.logPost(y, mu, a, pm, pv, ws)
 	lp0 := lp
@@ -402,27 +404,26 @@ func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork)
 		if prop > lsLogMax {
 			kappa = (lsLogMax - a) / dlp
 		}
+		// the accepted point's log posterior is −theta: no re-evaluation
 		theta := -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
-		// (the accepted point's log posterior is −theta: no re-evaluation)
 		thetaHat := -lp - kappa*lsEpsilon*dlp*dlp
-		for h := 0; (theta > thetaHat || math.IsNaN(theta)) && h < 100; h++ {
+		if !(theta <= thetaHat) { // not a sufficient rise (or NaN): halve
 			kappa /= 2
-			theta = -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
-			thetaHat = -lp - kappa*lsEpsilon*dlp*dlp
+			continue
 		}
+		accepts++
 		a += kappa * dlp
 		lpNew := -theta
-		change := lpNew - lp
-		lp = lpNew
-		if change < lsTol {
+		if lpNew-lp < lsTol {
+			lp = lpNew
 			break
 		}
 		if a < minLog {
 			break
 		}
+		lp = lpNew
 		dlp = d.dLogPost(y, mu, a, pm, pv, ws)
 		kappa = math.Min(kappa*1.1, lsKappa0)
-		accepts++
 		if accepts%5 == 0 {
 			kappa /= 2
 		}
@@ -855,10 +856,11 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 
 // firstStep replays the first iteration of DESeq2's line search from a,
 // where the log posterior is lp and its derivative g: a gradient step of
-// length at most 1 with Armijo halving. It returns the new point and the
-// rise of the log posterior; DESeq2 stops there when the rise is below
-// lsTol, which matters where the start lies in a flat region.
-func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dispWork) (float64, float64) {
+// length at most 1 with Armijo halving. It returns the new point, the
+// rise of the log posterior and the number of halvings; DESeq2 stops there
+// when the rise is below lsTol, which matters where the start lies in a
+// flat region, and counts 1 + halvings iterations.
+func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dispWork) (float64, float64, int) {
 	kappa := lsKappa0
 	if prop := a + kappa*g; prop < lsLogMin {
 		kappa = (lsLogMin - a) / g
@@ -866,11 +868,12 @@ func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dis
 		kappa = (lsLogMax - a) / g
 	}
 	lpN, _, _ := d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
-	for h := 0; (lpN < lp+kappa*lsEpsilon*g*g || math.IsNaN(lpN)) && h < 100; h++ {
+	h := 0
+	for ; (lpN < lp+kappa*lsEpsilon*g*g || math.IsNaN(lpN)) && h < lsMaxIter-1; h++ {
 		kappa /= 2
 		lpN, _, _ = d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
 	}
-	return a + kappa*g, lpN - lp
+	return a + kappa*g, lpN - lp, h
 }
 
 // Newton iteration settings for the dispersion fits.

@@ -19,7 +19,9 @@
 //	               where the maximum is flat (|ℓ″| < 1) DESeq2's gradient line search
 //	               with Armijo backtracking is replayed, and where the start's slope is
 //	               small its first step is, since DESeq2 stops there when the rise is
-//	               < 1e-6 (then a 20+20 point grid as DESeq2); the start is kept when
+//	               < 1e-6 (then, when that step needed no halving — one iteration in
+//	               DESeq2's count, which includes halvings — a 20+20 point grid as
+//	               DESeq2); the start is kept when
 //	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)];
 //	               where 1/α ≥ 1000 y the lgamma/digamma/trigamma differences come from
 //	               their series in 1/α (differences of huge lgammas would add noise

@@ -110,9 +110,9 @@ func TestGoldenVST(t *testing.T) {
 				t.Logf("  asymptDisp %.10g (DESeq2 %s) extraPois %.10g (DESeq2 %s) mean %.10g (DESeq2 %s)", tr.AsymptDisp, info["vst_"+tag+"_asymptDisp"], tr.ExtraPois, info["vst_"+tag+"_extraPois"], tr.MeanDisp, info["vst_"+tag+"_mean"])
 				// End to end the trend differs from DESeq2's as the gene-wise
 				// dispersions do (~1e-4 on the log scale, doc.go): measured up
-				// to 1.02e-3; TestGoldenVSTGivenTrend and
-				// TestGoldenVSTIntegration check the transform itself to 1e-6.
-				tol := 2e-3
+				// to 4e-4 (sim_local), ≤ 1.1e-4 elsewhere; TestGoldenVSTGivenTrend
+				// and TestGoldenVSTIntegration check the transform itself.
+				tol := 5e-4
 				if worst > tol {
 					t.Errorf("%s vst %s: max|Δ| %.3g > %g", set.name, tag, worst, tol)
 				}
