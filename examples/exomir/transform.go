@@ -32,7 +32,7 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&fitType, "fit-type", "parametric", "dispersion trend: parametric, local or mean")
 	fs.StringVar(&sfType, "sf-type", "ratio", "size factors: ratio or poscounts")
 	fs.IntVar(&threads, "threads", 0, "worker goroutines (0 = all CPUs); results do not depend on it")
-	fs.StringVar(&out, "out", "", "output matrix (mirna<TAB>sample..., same shape and order as the counts); - for stdout")
+	fs.StringVar(&out, "out", "", "output matrix (mirna<TAB>sample..., same shape and order as the counts, log2 values in shortest round-trip form, strconv 'g' -1); - for stdout")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
