@@ -366,12 +366,15 @@ func (pl *pipeline) geneEst(w, i int) {
 	if math.Abs(g0) < firstStepGrad {
 		// DESeq2's line search may stop after its first step here
 		var rise float64
-		la, rise = pl.dm.firstStep(y, ws.mu, la0, lp0, g0, 0, 0, ws)
+		var halvings int
+		la, rise, halvings = pl.dm.firstStep(y, ws.mu, la0, lp0, g0, 0, 0, ws)
 		if rise < lsTol {
 			first = true
 			lp = lp0 + rise
-			if math.Exp(la) > 10*minDisp {
-				iter = nwMaxIter + 1 // DESeq2's grid search follows
+			if halvings == 0 {
+				// one iteration: DESeq2 deems the fit unconverged and
+				// its grid search follows (when the estimate > 1e-7)
+				iter = nwMaxIter + 1
 			}
 		}
 	}

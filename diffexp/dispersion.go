@@ -2,9 +2,7 @@ package diffexp
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -149,9 +147,17 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 		ws.cL1p[j] = l1p
 		if yj := y[j]; yj > 0 {
 			var lgd float64
-			if yj <= smallCount {
+			switch {
+			case yj <= smallCount:
 				lgd = lgammaDiff(yj, r, lgr)
-			} else {
+			case r >= smallAlphaRatio*yj:
+				// near-Poisson: lgamma(y+r) − lgamma(r) − y log r by its
+				// series, free of the cancellation of two huge lgammas
+				lg, _, _ := smallAlphaSums(yj, r)
+				ll += lg - yj*l1p
+				ll -= r * l1p
+				goto weights
+			default:
 				x := yj + r
 				lx := fastLog(x)
 				ws.cLogX[j] = lx
@@ -160,6 +166,7 @@ func (d *dispModel) logPost(y, mu []float64, logA, priorMean, priorVar float64, 
 			ll += lgd - yj*(logR+l1p)
 		}
 		ll -= r * l1p
+	weights:
 		w := mj / (1 + alpha*mj)
 		row := d.x[j*p : (j+1)*p]
 		for a := 0; a < p; a++ {
@@ -211,7 +218,39 @@ func lgammaDiff(y, r, lgr float64) float64 {
 		}
 		return fastLog(prod)
 	}
+	if r >= smallAlphaRatio*y {
+		lg, _, _ := smallAlphaSums(y, r)
+		return y*math.Log(r) + lg
+	}
 	return lgammaLarge(y+r) - lgr
+}
+
+// smallAlphaRatio: for r = 1/α at least this many times the count, the
+// differences lgamma(y+r) − lgamma(r), ψ(y+r) − ψ(r), ψ₁(y+r) − ψ₁(r) are
+// taken from their series in 1/r (smallAlphaSums); the Stirling
+// differences lose ~r·log r·1e-16 there (2e-7 at α = 1e-8), enough to
+// decide whether a line-search step rose by 1e-6.
+const smallAlphaRatio = 1000
+
+// smallAlphaSums returns, for an integer y ≥ 1 and r ≥ 1000 y,
+//
+//	lg = lgamma(y+r) − lgamma(r) − y log r = Σ_{k<y} log(1 + k/r)
+//	d1 = ψ(y+r) − ψ(r) = Σ_{k<y} 1/(r+k)
+//	t1 = ψ₁(y+r) − ψ₁(r) = −Σ_{k<y} 1/(r+k)²
+//
+// expanded in powers of k/r with the power sums S_i = Σ_{k<y} k^i; the
+// first omitted terms are below y·(y/r)⁵ relative to y, i.e. 1e-15.
+func smallAlphaSums(y, r float64) (lg, d1, t1 float64) {
+	n := y - 1
+	s1 := n * (n + 1) / 2
+	s2 := n * (n + 1) * (2*n + 1) / 6
+	s3 := s1 * s1
+	s4 := n * (n + 1) * (2*n + 1) * (3*n*n + 3*n - 1) / 30
+	q := 1 / r
+	lg = q * (s1 - q*(s2/2-q*(s3/3-q*s4/4)))
+	d1 = q * (y - q*(s1-q*(s2-q*(s3-q*s4))))
+	t1 = -q * q * (y - q*(2*s1-q*(3*s2-q*(4*s3-q*5*s4))))
+	return lg, d1, t1
 }
 
 // log1pFast is log(1+x) for x ≥ 0, using fastLog where rounding 1+x costs
@@ -280,6 +319,9 @@ func (d *dispModel) dLogPost(y, mu []float64, logA, priorMean, priorVar float64,
 		if yj := y[j]; yj > 0 {
 			if yj <= smallCount {
 				t += digammaDiff(yj, r, psiR)
+			} else if r >= smallAlphaRatio*yj {
+				_, d1, _ := smallAlphaSums(yj, r)
+				t += d1
 			} else {
 				x := yj + r
 				var lx float64
@@ -341,8 +383,10 @@ const (
 // lineSearch climbs logPost from log α = a by gradient steps with Armijo
 // backtracking (step κ ≤ 1, grown by 10% after each accepted step and
 // halved every fifth), stopping when the log posterior rises by less than
-// 1e-6 or log α falls below log(minDisp/10). It returns the final log α,
-// the number of iterations and the initial and last log posterior.
+// 1e-6 or log α falls below log(minDisp/10). As in DESeq2, every proposal
+// (accepted or halved) counts as an iteration, at most lsMaxIter. It
+// returns the final log α, the number of iterations and the initial and
+// last log posterior.
 func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork) (float64, int, float64, float64) {
 	lp := d.logPost(y, mu, a, pm, pv, ws)
 	lp0 := lp
@@ -360,27 +404,26 @@ func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork)
 		if prop > lsLogMax {
 			kappa = (lsLogMax - a) / dlp
 		}
+		// the accepted point's log posterior is −theta: no re-evaluation
 		theta := -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
-		// (the accepted point's log posterior is −theta: no re-evaluation)
 		thetaHat := -lp - kappa*lsEpsilon*dlp*dlp
-		for h := 0; (theta > thetaHat || math.IsNaN(theta)) && h < 100; h++ {
+		if !(theta <= thetaHat) { // not a sufficient rise (or NaN): halve
 			kappa /= 2
-			theta = -d.logPost(y, mu, a+kappa*dlp, pm, pv, ws)
-			thetaHat = -lp - kappa*lsEpsilon*dlp*dlp
+			continue
 		}
+		accepts++
 		a += kappa * dlp
 		lpNew := -theta
-		change := lpNew - lp
-		lp = lpNew
-		if change < lsTol {
+		if lpNew-lp < lsTol {
+			lp = lpNew
 			break
 		}
 		if a < minLog {
 			break
 		}
+		lp = lpNew
 		dlp = d.dLogPost(y, mu, a, pm, pv, ws)
 		kappa = math.Min(kappa*1.1, lsKappa0)
-		accepts++
 		if accepts%5 == 0 {
 			kappa /= 2
 		}
@@ -415,32 +458,23 @@ func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) fl
 
 // trend is a fitted mean–dispersion function.
 type trend struct {
-	typ        string // "parametric" or "local"
-	asympt     float64
-	extraPois  float64
-	localX     []float64 // sorted log means of the local fit
-	localY     []float64 // fitted log dispersions at localX
-	localRange [2]float64
+	typ       string  // "parametric", "local" or "mean"
+	asympt    float64 // a0, or the constant of "mean"
+	extraPois float64
+	// local fit (locfit.go): vertices of the evaluation tree, sorted log
+	// means, with the fitted log dispersion and its slope there
+	localX, localY, localD []float64
+	localC2                float64 // curvature of the extension (locfit.go)
 }
 
 func (t *trend) at(mean float64) float64 {
-	if t.typ == "parametric" {
+	switch t.typ {
+	case "parametric":
 		return t.asympt + t.extraPois/mean
+	case "mean": // DESeq2's fitType "mean": a constant
+		return t.asympt
 	}
-	lx := math.Log(mean)
-	xs := t.localX
-	if lx <= xs[0] {
-		return math.Exp(t.localY[0])
-	}
-	if lx >= xs[len(xs)-1] {
-		return math.Exp(t.localY[len(xs)-1])
-	}
-	k := sort.SearchFloat64s(xs, lx)
-	if xs[k] == lx {
-		return math.Exp(t.localY[k])
-	}
-	f := (lx - xs[k-1]) / (xs[k] - xs[k-1])
-	return math.Exp(t.localY[k-1] + f*(t.localY[k]-t.localY[k-1]))
+	return t.localAt(mean)
 }
 
 // fitParametricTrend fits α(μ) = a0 + a1/μ by iterated gamma-family GLMs
@@ -536,78 +570,6 @@ func gammaIdentityGLM(x, y []float64, start [2]float64) ([2]float64, bool, bool)
 		devOld = d
 	}
 	return b, false, true
-}
-
-// fitLocalTrend is the fallback when the parametric fit fails: a local
-// quadratic regression of log dispersion on log mean (tricube kernel over
-// the nearest 70% of genes, weights = mean), evaluated at every fitting
-// gene and linearly interpolated in between. It follows the idea of
-// DESeq2's locfit-based "local" fit but not locfit's exact algorithm, so
-// values may differ from DESeq2 slightly.
-func fitLocalTrend(means, disps []float64) (*trend, error) {
-	type pt struct{ x, y, w float64 }
-	var pts []pt
-	for i, mu := range means {
-		if disps[i] >= 10*minDisp {
-			pts = append(pts, pt{math.Log(mu), math.Log(disps[i]), mu})
-		}
-	}
-	if len(pts) < 3 {
-		return nil, fmt.Errorf("%w: too few genes (%d) for a local trend fit after the parametric fit failed", ErrDispersion, len(pts))
-	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
-	n := len(pts)
-	k := int(math.Ceil(0.7 * float64(n)))
-	if k < 3 {
-		k = 3
-	}
-	t := &trend{typ: "local"}
-	dist := make([]float64, n)
-	for i := 0; i < n; i++ {
-		x0 := pts[i].x
-		if i > 0 && x0 == pts[i-1].x {
-			continue
-		}
-		for j := range pts {
-			dist[j] = math.Abs(pts[j].x - x0)
-		}
-		s := append([]float64(nil), dist...)
-		sort.Float64s(s)
-		h := s[k-1]
-		if h == 0 {
-			h = 1e-10
-		}
-		var m [3][3]float64
-		var v [3]float64
-		for j, q := range pts {
-			u := dist[j] / h
-			if u >= 1 {
-				continue
-			}
-			tc := 1 - u*u*u
-			w := q.w * tc * tc * tc
-			dx := q.x - x0
-			f := [3]float64{1, dx, dx * dx}
-			for a := 0; a < 3; a++ {
-				v[a] += w * f[a] * q.y
-				for b := 0; b < 3; b++ {
-					m[a][b] += w * f[a] * f[b]
-				}
-			}
-		}
-		flat := []float64{m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]}
-		rhs := []float64{v[0], v[1], v[2]}
-		l := make([]float64, 9)
-		yhat := 0.0
-		if cholSolve(flat, 3, rhs, l) {
-			yhat = rhs[0]
-		} else { // degenerate neighbourhood: weighted mean
-			yhat = v[0] / m[0][0]
-		}
-		t.localX = append(t.localX, x0)
-		t.localY = append(t.localY, yhat)
-	}
-	return t, nil
 }
 
 // mad is R's mad(): 1.4826 × median absolute deviation from the median.
@@ -775,6 +737,12 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 				if wantValue {
 					ll += fastLog(p0) - yj*(logR+l1p)
 				}
+			} else if r >= smallAlphaRatio*yj {
+				var lg float64
+				lg, d1, t1 = smallAlphaSums(yj, r)
+				if wantValue {
+					ll += lg - yj*l1p
+				}
 			} else {
 				// the series of digammaLargeLog, trigammaLarge and
 				// lgammaLargeLog sharing 1/x and log x
@@ -888,10 +856,11 @@ func (d *dispModel) derivs(y, mu []float64, logA, priorMean, priorVar float64, w
 
 // firstStep replays the first iteration of DESeq2's line search from a,
 // where the log posterior is lp and its derivative g: a gradient step of
-// length at most 1 with Armijo halving. It returns the new point and the
-// rise of the log posterior; DESeq2 stops there when the rise is below
-// lsTol, which matters where the start lies in a flat region.
-func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dispWork) (float64, float64) {
+// length at most 1 with Armijo halving. It returns the new point, the
+// rise of the log posterior and the number of halvings; DESeq2 stops there
+// when the rise is below lsTol, which matters where the start lies in a
+// flat region, and counts 1 + halvings iterations.
+func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dispWork) (float64, float64, int) {
 	kappa := lsKappa0
 	if prop := a + kappa*g; prop < lsLogMin {
 		kappa = (lsLogMin - a) / g
@@ -899,11 +868,12 @@ func (d *dispModel) firstStep(y, mu []float64, a, lp, g, pm, pv float64, ws *dis
 		kappa = (lsLogMax - a) / g
 	}
 	lpN, _, _ := d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
-	for h := 0; (lpN < lp+kappa*lsEpsilon*g*g || math.IsNaN(lpN)) && h < 100; h++ {
+	h := 0
+	for ; (lpN < lp+kappa*lsEpsilon*g*g || math.IsNaN(lpN)) && h < lsMaxIter-1; h++ {
 		kappa /= 2
 		lpN, _, _ = d.derivs(y, mu, a+kappa*g, pm, pv, true, ws)
 	}
-	return a + kappa*g, lpN - lp
+	return a + kappa*g, lpN - lp, h
 }
 
 // Newton iteration settings for the dispersion fits.

@@ -19,11 +19,22 @@
 //	               where the maximum is flat (|ℓ″| < 1) DESeq2's gradient line search
 //	               with Armijo backtracking is replayed, and where the start's slope is
 //	               small its first step is, since DESeq2 stops there when the rise is
-//	               < 1e-6 (then a 20+20 point grid as DESeq2); the start is kept when
-//	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)]
+//	               < 1e-6 (then, when that step needed no halving — one iteration in
+//	               DESeq2's count, which includes halvings — a 20+20 point grid as
+//	               DESeq2); the start is kept when
+//	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)];
+//	               where 1/α ≥ 1000 y the lgamma/digamma/trigamma differences come from
+//	               their series in 1/α (differences of huge lgammas would add noise
+//	               of ~1e-6 to the likelihood near α = 1e-8)
 //	trend          α_tr(μ) = a0 + a1/μ by iterated gamma-family identity-link GLMs on
-//	               genes with α_gw ≥ 1e-6 (parametric); if that fails, a local fit
-//	               (see below)
+//	               genes with α_gw ≥ 1e-6 (parametric); if that fails, the local fit:
+//	               locfit's defaults as DESeq2 calls them — local quadratic regression
+//	               of log α on log mean, weights mean × tricube over the nearest
+//	               ⌊0.7n⌋ genes, fitted (value and slope) at the vertices of locfit's
+//	               adaptive tree (halve a cell while wider than 0.8 × its vertices'
+//	               smaller bandwidth), cubic Hermite in between; outside the range
+//	               the end value and slope plus the curvature of locfit's parametric
+//	               component (global weighted quadratic)
 //	MAP α          the same objective plus a normal prior on log α centred on
 //	               log α_tr with variance max(mad(log α_gw − log α_tr)² − ψ₁((m−p)/2), 0.25);
 //	               genes with log α_gw > log α_tr + 2·mad are dispersion outliers and keep α_gw;
@@ -48,14 +59,33 @@
 //	               at each; lowess (f = 1/5) of the rejection counts at alpha; the
 //	               first quantile whose count exceeds max(fit) − rms(residuals)
 //
+// # Transforms and shrinkage (VST, RLog, LFCShrinkNormal)
+//
+//	trend          as above on design ~ 1 (blind, the default) or the given design,
+//	               fitType parametric (local when it fails), local, or mean (the
+//	               0.1%-trimmed mean of gene-wise α > 1e-7)
+//	vst            parametric: log2((1 + a1 + 2a0q + 2√(a0q(1 + a1 + a0q)))/(4a0));
+//	               mean: (2 asinh √(αq) − log α − log 4)/log 2; local: trapezoid rule
+//	               of 1/√(α(x)x² + mean(1/s)·x) on the 999-point grid sinh(0..asinh(max q)),
+//	               R's "fmm" cubic spline in asinh, scaled to log2 at the 95% and 99.9%
+//	               quantiles of the row means (q = normalised count)
+//	rlog           NB GLM per row with an intercept and one coefficient per sample,
+//	               dispersion = trend, ridge 1/σ² on the sample coefficients (1e-6 on
+//	               the intercept), σ² = (weighted 95% quantile of |log2(q+½) −
+//	               log2(baseMean+½)| / z₀.₉₇₅)², weights 1/(1/baseMean + α_trend)
+//	               (Hmisc wtd.quantile, normwt); IRLS to relative deviance change 1e-4
+//	lfcShrink      DESeq, then the refit with a normal prior: per coefficient the
+//	               same weighted quantile of its MLEs (|β| < 10), expanded model
+//	               matrix for a contrast (a column per factor level; each factor's
+//	               columns share the mean prior variance of its coefficients and
+//	               their differences), IRLS from the intercept log baseMean;
+//	               log2FoldChange and lfcSE replaced, stat/pvalue/padj unshrunken
+//
 // Rows with all counts zero get baseMean 0 and NA elsewhere, as in DESeq2.
 // When both contrast groups are all zero the Wald log2FC is 0, stat 0 and
 // pvalue 1, as DESeq2 reports.
 //
-// Deviations from DESeq2, documented: the "local" trend fallback is a local
-// quadratic regression of log α on log mean (tricube kernel, nearest 70% of
-// genes, weights = mean) evaluated at every fitting gene and interpolated,
-// not locfit's algorithm; with m − p ≤ 3 residual degrees of freedom the
+// Deviations from DESeq2, documented: with m − p ≤ 3 residual degrees of freedom the
 // expected sampling variance of log dispersions is ψ₁((m−p)/2) rather than
 // DESeq2's simulation; the GLM fallback is Fisher scoring rather than
 // L-BFGS-B; dispersions are the maxima of the objective (Newton) except

@@ -36,6 +36,7 @@ type deArgs struct {
 	timing                        bool
 	fitSeconds                    float64 // wall time of the DESeq/EdgeR call alone
 	contrastVar, numLvl, denomLvl string
+	shrink                        string // "" or "normal" (transform.go)
 }
 
 func runDE(args []string, stdout, stderr io.Writer) error {
@@ -55,6 +56,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&a.alpha, "alpha", 0.1, "significance level for independent filtering")
 	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
 	fs.StringVar(&a.roc, "roc", "", "also write per-miRNA ROC AUC with DeLong 95% CI (mirna auc lower upper direction) to this file")
+	fs.StringVar(&a.shrink, "shrink", "", "deseq2: normal = DESeq2's lfcShrink(type=\"normal\") log2FoldChange and lfcSE (stat, pvalue, padj unshrunken)")
 	fs.IntVar(&a.threads, "threads", 0, "worker goroutines (0 = all CPUs); results do not depend on it")
 	fs.BoolVar(&a.strict, "strict", false, "warnings (a covariate confounded with the contrast variable, look-alike levels) are an error: exit non-zero, write nothing")
 	fs.BoolVar(&a.timing, "timing", false, "print the wall time of the fit alone (reading and writing excluded) to stderr, as seconds_fit<TAB>s")
@@ -206,11 +208,14 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 	if err := deContrast(a, cda, &o); err != nil {
 		return nil, nil, err
 	}
+	if err := deCheckShrink(a); err != nil {
+		return nil, nil, err
+	}
 	var res *diffexp.Results
 	switch strings.ToLower(a.method) {
 	case "deseq2", "deseq":
 		t0 := time.Now()
-		res, err = diffexp.DESeq(c, cda, o)
+		res, err = deDESeq(a, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
 	case "edger":
 		if o.Test == "lrt" {

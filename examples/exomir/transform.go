@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/exomir/exomir/diffexp"
+)
+
+func init() {
+	register(command{
+		name:    "transform",
+		summary: "variance-stabilising (vst) or regularised log (rlog) transform of a count matrix, as DESeq2",
+		run:     runTransform,
+	})
+}
+
+// runTransform writes DESeq2's vst or rlog of a count matrix: same rows,
+// columns and order as the counts, values (log2 scale) in Go's shortest
+// round-trip form (strconv 'g', -1).
+func runTransform(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("transform", "-counts counts.tsv -coldata coldata.tsv -method vst|rlog [flags] -out matrix.tsv", stderr)
+	var counts, coldata, design, method, fitType, sfType, out string
+	var blind bool
+	var threads int
+	fs.StringVar(&counts, "counts", "", "count matrix: mirna<TAB>sample..., integer counts (gzip accepted)")
+	fs.StringVar(&coldata, "coldata", "", "sample table: sample<TAB>condition[<TAB>more...], any row order")
+	fs.StringVar(&design, "design", "~ condition", "design formula for the dispersion trend when -blind=false")
+	fs.StringVar(&method, "method", "vst", "vst (varianceStabilizingTransformation) or rlog")
+	fs.BoolVar(&blind, "blind", true, "estimate the dispersion trend blind to the design (~ 1), DESeq2's default")
+	fs.StringVar(&fitType, "fit-type", "parametric", "dispersion trend: parametric, local or mean")
+	fs.StringVar(&sfType, "sf-type", "ratio", "size factors: ratio or poscounts")
+	fs.IntVar(&threads, "threads", 0, "worker goroutines (0 = all CPUs); results do not depend on it")
+	fs.StringVar(&out, "out", "", "output matrix (mirna<TAB>sample..., same shape and order as the counts, log2 values in shortest round-trip form, strconv 'g' -1); - for stdout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"-counts", counts}, {"-coldata", coldata}, {"-out", out}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(stderr, "exomir transform: missing %s\n", strings.Join(missing, ", "))
+		fs.Usage()
+		return errUsage
+	}
+	method = strings.ToLower(method)
+	if method != "vst" && method != "rlog" {
+		return fmt.Errorf("unknown -method %q (vst, rlog)", method)
+	}
+	r, done, err := deOpen(counts)
+	if err != nil {
+		return err
+	}
+	c, err := diffexp.ReadCounts(r, counts)
+	done()
+	if err != nil {
+		return err
+	}
+	r, done, err = deOpen(coldata)
+	if err != nil {
+		return err
+	}
+	cd, err := diffexp.ReadColData(r, coldata)
+	done()
+	if err != nil {
+		return err
+	}
+	cda, err := cd.Align(c.Samples)
+	if err != nil {
+		return fmt.Errorf("%s vs %s: %w", counts, coldata, err)
+	}
+	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: sfType, Workers: threads}
+	var t *diffexp.Transformed
+	if method == "vst" {
+		t, err = diffexp.VST(c, cda, o)
+	} else {
+		t, err = diffexp.RLog(c, cda, o)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", counts, err)
+	}
+	if fitType != "" && t.FitType != fitType {
+		fmt.Fprintf(stderr, "warning: the %s dispersion trend failed; used %s (as DESeq2)\n", fitType, t.FitType)
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteTransformed(w, t) })
+}
+
+// deCheckShrink validates "exomir de -shrink".
+func deCheckShrink(a *deArgs) error {
+	switch strings.ToLower(a.shrink) {
+	case "":
+		return nil
+	case "normal":
+		if m := strings.ToLower(a.method); m != "deseq2" && m != "deseq" {
+			return fmt.Errorf("-shrink normal needs -method deseq2")
+		}
+		if strings.ToLower(a.test) == "lrt" {
+			return fmt.Errorf("-shrink normal needs -test wald")
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown -shrink %q (normal)", a.shrink)
+}
+
+// deDESeq runs DESeq, followed by lfcShrink(type = "normal") with -shrink
+// normal.
+func deDESeq(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData, o diffexp.Options) (*diffexp.Results, error) {
+	if strings.ToLower(a.shrink) == "normal" {
+		res, _, err := diffexp.LFCShrinkNormal(c, cd, o)
+		return res, err
+	}
+	return diffexp.DESeq(c, cd, o)
+}
