@@ -87,6 +87,10 @@ type BAMStats struct {
 	OffEnd       int64 // records past their reference's ends or disagreeing with the read's length (ignored)
 	NoFeature    int64 // genome input: records on no annotated hairpin
 	Inserts      int   // distinct (sequence, hits) combinations counted
+	// MissingEOF is set for a BAM file without the BGZF end-of-file
+	// marker: every record read was valid, but the file may have been cut
+	// short (an interrupted copy or aligner).
+	MissingEOF bool
 }
 
 // ReadWeight returns the number of reads a read name stands for: the
@@ -148,6 +152,40 @@ type alignmentReader struct {
 	line    []byte
 	seqBuf  []byte
 	cigBuf  sam.Cigar
+	tail    *tailKeeper // the raw input's last bytes, for BGZF's EOF marker
+}
+
+// bgzfEOF is the empty BGZF block that ends every complete BAM file (SAM
+// specification §4.1.2); a file without it was probably cut short.
+var bgzfEOF = []byte{0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+// tailKeeper passes reads through, keeping the last len(bgzfEOF) bytes.
+type tailKeeper struct {
+	r    io.Reader
+	last []byte
+}
+
+func (t *tailKeeper) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n >= len(bgzfEOF) {
+		t.last = append(t.last[:0], p[n-len(bgzfEOF):n]...)
+	} else if n > 0 {
+		t.last = append(t.last, p[:n]...)
+		if k := len(t.last) - len(bgzfEOF); k > 0 {
+			t.last = append(t.last[:0], t.last[k:]...)
+		}
+	}
+	return n, err
+}
+
+// missingEOF reports, after a BAM file was read to its end, whether it
+// lacks the BGZF EOF marker.
+func (ar *alignmentReader) missingEOF() bool {
+	if ar.bg == nil || ar.tail == nil {
+		return false
+	}
+	io.Copy(io.Discard, ar.tail) // whatever follows the last block
+	return !bytes.Equal(ar.tail.last, bgzfEOF)
 }
 
 func (ar *alignmentReader) fail(format string, args ...any) error {
@@ -157,8 +195,8 @@ func (ar *alignmentReader) fail(format string, args ...any) error {
 // openAlignments sniffs BAM (BGZF with the "BAM\1" magic) or SAM text
 // (plain or gzip-compressed) from the first bytes of r.
 func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader, err error) {
-	ar = &alignmentReader{file: file, refIdx: map[string]int32{}}
-	br := bufio.NewReaderSize(r, 1<<17)
+	ar = &alignmentReader{file: file, refIdx: map[string]int32{}, tail: &tailKeeper{r: r}}
+	br := bufio.NewReaderSize(ar.tail, 1<<17)
 	magic, _ := br.Peek(4)
 	if len(magic) == 0 {
 		return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: empty input", ErrAlignmentFormat)}
@@ -1212,7 +1250,12 @@ type readMD struct {
 // them; they stream with 16 bytes per read name (its hash and first
 // record number, sorted at the end to find a name that reappeared after
 // other reads: an ErrNotGrouped error).
-func (c *insertCollector) collect(ar *alignmentReader) error {
+func (c *insertCollector) collect(ar *alignmentReader) (err error) {
+	defer func() {
+		if err == nil {
+			c.st.MissingEOF = ar.missingEOF()
+		}
+	}()
 	st := c.st
 	var rec alnRec
 	var acc readAcc
@@ -1566,6 +1609,13 @@ func QuantifyHairpinBAM(r io.Reader, file, sample string, ref *Reference, o *BAM
 	return b.Finish(sample, bamStatRows(st)), nil
 }
 
+func eofRow(missing bool) string {
+	if missing {
+		return "missing"
+	}
+	return "present"
+}
+
 // bamStatRows are the summary rows describing the BAM input.
 func bamStatRows(st BAMStats) []Stat {
 	return []Stat{
@@ -1578,5 +1628,6 @@ func bamStatRows(st BAMStats) []Stat {
 		{"bam_records_gapped", itoa(st.Gapped)},
 		{"bam_records_supplementary", itoa(st.Supplemental)},
 		{"bam_records_off_reference", itoa(st.OffEnd)},
+		{"bam_eof_marker", eofRow(st.MissingEOF)},
 	}
 }

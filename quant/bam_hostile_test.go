@@ -121,3 +121,50 @@ func TestBAMBinaryFieldChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestBAMWithoutEOFMarker: a BAM cut exactly at a block boundary has only
+// valid records; the missing BGZF EOF marker is reported in the stats,
+// the summary row and as a warning, and a complete file has none.
+func TestBAMWithoutEOFMarker(t *testing.T) {
+	ref, s := bamToyRef(t)
+	sam := bamToyHeader + "r_x3\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"
+	ins, _, err := ReadHairpinAlignments(strings.NewReader(sam), "a.sam", ref, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteBAM(&buf, ref, ins, nil); err != nil {
+		t.Fatal(err)
+	}
+	full := buf.Bytes()
+	if !bytes.HasSuffix(full, bgzfEOF) {
+		t.Fatal("the writer did not end the BAM with the EOF marker")
+	}
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		missing bool
+	}{
+		{"complete", full, false},
+		{"no EOF block", full[:len(full)-len(bgzfEOF)], true},
+		{"SAM", []byte(sam), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, st, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "x.bam", ref, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.MissingEOF != tc.missing || st.Reads != 3 {
+				t.Fatalf("MissingEOF %v (want %v), reads %d", st.MissingEOF, tc.missing, st.Reads)
+			}
+			smp, err := QuantifyHairpinBAM(bytes.NewReader(tc.data), "x.bam", "s1", ref, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := strings.Contains(WarningCodes(CheckSample("", nil, smp)), string(WarnBAMTruncated))
+			if row, _ := smp.Stat("bam_eof_marker"); warned != tc.missing || (row == "missing") != tc.missing {
+				t.Errorf("row %q, warned %v, want missing %v", row, warned, tc.missing)
+			}
+		})
+	}
+}

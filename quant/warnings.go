@@ -47,6 +47,8 @@ const (
 	// WarnConditionSimilar: two condition levels differ only in case,
 	// punctuation or one inserted letter (tumor/tumour): a typo?
 	WarnConditionSimilar WarningCode = "condition_similar"
+	// WarnBAMTruncated: a BAM input lacks the BGZF end-of-file marker.
+	WarnBAMTruncated WarningCode = "bam_truncated"
 	// WarnDEPoscounts: every miRNA has a zero count in some sample, so the
 	// DESeq2 ratio size factors were replaced by poscounts.
 	WarnDEPoscounts WarningCode = "de_poscounts"
@@ -154,6 +156,9 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 		}
 	}
 	if s != nil {
+		if v, _ := s.Stat("bam_eof_marker"); v == "missing" {
+			add(WarnBAMTruncated, "the BAM file lacks the BGZF end-of-file marker: it may have been cut short (an interrupted copy or aligner); every record read was valid")
+		}
 		if w, ok := mirnaCheck(name, hint(), sum, s); ok {
 			ws = append(ws, w)
 		}
