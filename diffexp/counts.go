@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -501,6 +502,11 @@ func ReadColData(r io.Reader, file string) (*ColData, error) {
 		f := splitTab(b)
 		if header == nil {
 			header = f
+			for i, h := range header {
+				if j := slices.Index(header[:i], h); j >= 0 && h != "" {
+					return nil, &ParseError{file, lineNo, fmt.Errorf("%w: column %q twice (columns %d and %d)", ErrDuplicate, h, j+1, i+1)}
+				}
+			}
 			continue
 		}
 		if cd.Names == nil {

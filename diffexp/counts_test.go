@@ -103,7 +103,7 @@ func TestReadColDataAlign(t *testing.T) {
 	if !errors.Is(err, ErrMissingSample) || !strings.Contains(err.Error(), "nohead.tsv") || !strings.Contains(err.Error(), "needs a header line") {
 		t.Errorf("coldata without header: %v", err)
 	}
-	for _, bad := range []string{"", "sample\tcondition\n", "sample\tcondition\ns1\ta\ns1\tb\n", "sample\tcondition\ns1\ta\tb\tc\n"} {
+	for _, bad := range []string{"sample\tcondition\tcondition\ns1\ta\tb\n", "", "sample\tcondition\n", "sample\tcondition\ns1\ta\ns1\tb\n", "sample\tcondition\ns1\ta\tb\tc\n"} {
 		if _, err := ReadColData(strings.NewReader(bad), "cd.tsv"); err == nil {
 			t.Errorf("ReadColData(%q) succeeded", bad)
 		}
