@@ -3,8 +3,11 @@ package seq
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"unsafe"
 )
 
 // Insert is one distinct insert sequence after trimming and filtering.
@@ -18,33 +21,60 @@ type Insert struct {
 
 // collapser accumulates inserts (and, with UMIs, per-insert UMI counts).
 // Memory grows with the number of distinct inserts (and distinct
-// insert–UMI pairs), never with the number of reads.
+// insert–UMI pairs), never with the number of reads. Inserts of at most 42
+// bases of A, C, G, N, T are keyed by their packed form in an
+// open-addressing table (packed.go); others, rare, by string.
 type collapser struct {
-	index map[string]int32 // insert sequence -> position in seqs
-	seqs  []string
+	table idTable
+	long  map[string]int32 // inserts pack2 cannot hold
+	strs  map[int32]string // their ids' sequences
+	keys  []key2           // per id: packed insert, zero for long ones
 	reads []int64
 	umis  []map[string]int64 // per insert; nil without UMIs
 	umi   bool
 }
 
 func newCollapser(umi bool) *collapser {
-	return &collapser{index: make(map[string]int32, 1<<14), umi: umi}
+	const n = 1 << 14
+	return &collapser{table: newIDTable(2 * n), long: make(map[string]int32), strs: make(map[int32]string),
+		keys: make([]key2, 0, n), reads: make([]int64, 0, n), umi: umi}
 }
 
-// id returns the index of insert s, adding it if new. The map lookup with
-// a converted []byte key does not allocate; only new inserts do.
-func (c *collapser) id(s []byte) int32 {
-	if i, ok := c.index[string(s)]; ok {
-		return i
+// newID appends an insert with no reads yet.
+func (c *collapser) newID(k key2, s string) int32 {
+	i := int32(len(c.reads))
+	c.keys = append(c.keys, k)
+	if k == (key2{}) {
+		c.strs[i] = s
 	}
-	i := int32(len(c.seqs))
-	str := string(s)
-	c.index[str] = i
-	c.seqs = append(c.seqs, str)
 	c.reads = append(c.reads, 0)
 	if c.umi {
 		c.umis = append(c.umis, nil)
 	}
+	return i
+}
+
+// id returns the index of insert s, adding it if new.
+func (c *collapser) id(s []byte) int32 {
+	if k, ok := pack2(s); ok {
+		return c.idKey(k)
+	}
+	if i, ok := c.long[string(s)]; ok {
+		return i
+	}
+	str := string(s)
+	i := c.newID(key2{}, str)
+	c.long[str] = i
+	return i
+}
+
+func (c *collapser) idKey(k key2) int32 {
+	slot, ok := c.table.find(k)
+	if ok {
+		return c.table.slots[slot].id
+	}
+	i := c.newID(k, "")
+	c.table.insert(slot, k, i)
 	return i
 }
 
@@ -62,19 +92,75 @@ func (c *collapser) addUMI(i int32, umi []byte, n int64) {
 	m[string(umi)] = n
 }
 
+// merge adds o's counts into c. Sums do not depend on the order in which
+// reads reached the collapsers, so the result is the same for any split of
+// the reads.
+func (c *collapser) merge(o *collapser) {
+	for j, r := range o.reads {
+		var i int32
+		if o.keys[j] != (key2{}) {
+			i = c.idKey(o.keys[j])
+		} else if id, ok := c.long[o.strs[int32(j)]]; ok {
+			i = id
+		} else {
+			i = c.newID(key2{}, o.strs[int32(j)])
+			c.long[o.strs[int32(j)]] = i
+		}
+		c.reads[i] += r
+		if c.umi {
+			for u, n := range o.umis[j] {
+				c.addUMI(i, []byte(u), n)
+			}
+		}
+	}
+}
+
 // inserts returns the collapsed inserts sorted by Reads (descending), then
 // Seq (ascending), dropping inserts with no reads; with UMIs also, parallel
 // to them, each insert's surviving UMIs after MergeUMIs, sorted.
 func (c *collapser) inserts() ([]Insert, [][]string) {
-	out := make([]Insert, 0, len(c.seqs))
-	var umiOf map[string][]string
-	if c.umi {
-		umiOf = make(map[string][]string)
-	}
-	for i, s := range c.seqs {
-		if c.reads[i] == 0 {
-			continue
+	// Sort ids first: packed keys compare as their sequences do, so most
+	// comparisons are two integer compares.
+	ids := make([]int32, 0, len(c.reads))
+	total := 0
+	for i, r := range c.reads {
+		if r > 0 {
+			ids = append(ids, int32(i))
+			total += len(c.strs[int32(i)])
 		}
+	}
+	slices.SortFunc(ids, func(a, b int32) int {
+		if c.reads[a] != c.reads[b] {
+			if c.reads[a] > c.reads[b] {
+				return -1
+			}
+			return 1
+		}
+		ka, kb := c.keys[a], c.keys[b]
+		if ka != (key2{}) && kb != (key2{}) {
+			return less2(ka, kb)
+		}
+		return strings.Compare(c.seqOf(a), c.seqOf(b))
+	})
+	// All sequences in one string: one allocation instead of one each.
+	buf := make([]byte, 0, total+len(ids)*24)
+	ends := make([]int, len(ids))
+	for n, i := range ids {
+		if c.keys[i] != (key2{}) {
+			buf = appendUnpacked(buf, c.keys[i][:])
+		} else {
+			buf = append(buf, c.strs[i]...)
+		}
+		ends[n] = len(buf)
+	}
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	out := make([]Insert, len(ids))
+	var umis [][]string
+	if c.umi {
+		umis = make([][]string, len(ids))
+	}
+	start := 0
+	for n, i := range ids {
 		mol := c.reads[i]
 		if c.umi {
 			merged := MergeUMIs(c.umis[i])
@@ -83,20 +169,22 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 				u = append(u, k)
 			}
 			sort.Strings(u)
-			umiOf[s] = u
+			umis[n] = u
 			mol = int64(len(u))
 		}
-		out = append(out, Insert{Seq: s, Reads: c.reads[i], Molecules: mol})
-	}
-	SortInserts(out)
-	if !c.umi {
-		return out, nil
-	}
-	umis := make([][]string, len(out))
-	for i, in := range out {
-		umis[i] = umiOf[in.Seq]
+		out[n] = Insert{Seq: all[start:ends[n]], Reads: c.reads[i], Molecules: mol}
+		start = ends[n]
 	}
 	return out, umis
+}
+
+// seqOf returns insert i's sequence (allocating for packed ones; used only
+// when comparing with a long insert).
+func (c *collapser) seqOf(i int32) string {
+	if c.keys[i] == (key2{}) {
+		return c.strs[i]
+	}
+	return string(appendUnpacked(nil, c.keys[i][:]))
 }
 
 // SortInserts sorts by Reads descending, then Seq ascending.

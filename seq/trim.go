@@ -218,12 +218,34 @@ func (t *Trimmer) Adapter() string { return string(t.adapter) }
 // Trim trims one read. seq must be upper case (see baseMatches); qual may
 // be nil. It does not allocate.
 func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
+	return t.trim(seq, qual, -1)
+}
+
+// exactAt returns where the whole adapter first occurs in s when Trim's
+// answer is that occurrence (locate's first check), else -1.
+func (t *Trimmer) exactAt(s []byte) int {
+	if t.none || !t.exact || len(s) < len(t.adapter) {
+		return -1
+	}
+	return bytes.Index(s, t.adapter)
+}
+
+// trimAt is Trim(seq, nil) given exactAt(seq) (-1: search).
+func (t *Trimmer) trimAt(seq []byte, exact int) TrimResult {
+	return t.trim(seq, nil, exact)
+}
+
+func (t *Trimmer) trim(seq, qual []byte, exact int) TrimResult {
 	var r TrimResult
 	end := len(seq)
 	if !t.none {
 		var found bool
 		var adEnd int
-		end, adEnd, found = t.locate(seq)
+		if exact >= 0 {
+			end, adEnd, found = exact, exact+len(t.adapter), true
+		} else {
+			end, adEnd, found = t.locate(seq)
+		}
 		r.AdapterFound = found
 		if t.umiLen > 0 && found {
 			r.UMI, r.UMIComplete = t.umiAfter(seq, adEnd)
@@ -272,7 +294,7 @@ func (t *Trimmer) locate(s []byte) (start, end int, found bool) {
 	// An alignment with an indel scores at most a-2 (an insertion costs 2
 	// points, a deletion 3).
 	if t.indels && score < len(t.adapter)-2 {
-		if p, sc, e := t.locateIndel(s, 0); sc > score {
+		if p, sc, e := t.locateIndel(s, 0, t.indelCap(score)); sc > score {
 			pos, score, end = p, sc, e
 		}
 	}
@@ -378,8 +400,9 @@ func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 			}
 		}
 		if w < n {
-			w = max(0, w-t.maxErr[a])
-			if p, sc, e := t.locateIndel(s[w:], w); sc > bestScore {
+			c := t.indelCap(bestScore)
+			w = max(0, w-c)
+			if p, sc, e := t.locateIndel(s[w:], w, c); sc > bestScore {
 				bestPos, bestScore, bestEnd = p, sc, e
 			}
 		}
@@ -473,15 +496,15 @@ const maxIndelAdapter = 64
 // costs the best score (+1 match, -1 mismatch, -2 indel), then the
 // diagonal; an alignment of l adapter bases is acceptable with at most
 // maxErr[l] edits and l >= minOv. The best score wins, ties to the
-// leftmost start. Cells over the largest allowed cost are dropped
-// (Ukkonen's cut-off). s may be a suffix of the read starting at read
+// leftmost start. Cells over the largest allowed cost, or over kcap, are
+// dropped (Ukkonen's cut-off). s may be a suffix of the read starting at read
 // position off. It returns the start and end (read positions) and the
 // score (math.MinInt if none).
-func (t *Trimmer) locateIndel(s []byte, off int) (pos, score, end int) {
+func (t *Trimmer) locateIndel(s []byte, off, kcap int) (pos, score, end int) {
 	// A cell holds key = cost<<10 - score: the least key is the least cost,
 	// then the best score. Scores stay within (-512, 64] for live cells.
 	a := len(t.adapter)
-	kmax := int32(t.maxErr[a])
+	kmax := int32(min(kcap, t.maxErr[a]))
 	limit := (kmax+1)<<10 - 100 // key < limit <=> cost <= kmax
 	dead := (kmax+2)<<10 + 600
 	var key, org [maxIndelAdapter + 1]int32
@@ -544,6 +567,18 @@ func (t *Trimmer) locateIndel(s []byte, off int) (pos, score, end int) {
 		}
 	}
 	return bestPos, bestScore, bestEnd
+}
+
+// indelCap is the most edits an alignment can have and still score above
+// best: l adapter bases with c edits (d of them deletions) score
+// l - 2c - d <= len(adapter) - 2c. Cells costing more are dropped by
+// locateIndel's cut-off (they could never win), which shrinks its band.
+func (t *Trimmer) indelCap(best int) int {
+	a := len(t.adapter)
+	if best == math.MinInt {
+		return t.maxErr[a]
+	}
+	return min(t.maxErr[a], (a-best-1)/2)
 }
 
 // keyCost and keyScore unpack a cell key of locateIndel.

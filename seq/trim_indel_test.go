@@ -106,7 +106,7 @@ func TestTrimIndelMatchesReference(t *testing.T) {
 					n := 10 + rng.IntN(70)
 					read := (randSeq(rng, rng.IntN(n)) + mutateIndel(rng, ad, rng.IntN(4)) + randSeq(rng, n))[:n]
 					want, wantFound := refCombined(ad, read, rate, minOv)
-					if p, sc, _ := tr.locateIndel([]byte(read), 0); true {
+					if p, sc, _ := tr.locateIndel([]byte(read), 0, len(ad)); true {
 						wp, wsc := refIndel(ad, read, rate, minOv)
 						if p != wp || sc != wsc {
 							t.Fatalf("locateIndel %s read %s: got %d/%d, reference %d/%d", ad, read, p, sc, wp, wsc)

@@ -1,0 +1,139 @@
+package seq
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func randPackSeq(rng *rand.Rand, maxLen int) string {
+	alpha := "ACGTN"
+	if rng.IntN(10) == 0 {
+		alpha = "ACGTNRa."
+	}
+	b := make([]byte, rng.IntN(maxLen+1))
+	for i := range b {
+		b[i] = alpha[rng.IntN(len(alpha))]
+	}
+	return string(b)
+}
+
+func packable(s string, max int) bool {
+	return len(s) > 0 && len(s) <= max && strings.Trim(s, "ACGTN") == ""
+}
+
+// Packing against the plain rules: packable iff 1..max bases of ACGTN,
+// unpacking gives the sequence back, equal keys iff equal sequences, and
+// key order is string order.
+func TestPackKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var prev string
+	var prevKey key2
+	prevOK := false
+	for i := 0; i < 200000; i++ {
+		s := randPackSeq(rng, 50)
+		if i%3 == 0 && prevOK {
+			s = prev[:rng.IntN(len(prev)+1)] // shares a prefix: order and equality edge cases
+		}
+		k, ok := pack2([]byte(s))
+		if ok != packable(s, 42) {
+			t.Fatalf("pack2(%q) ok = %v", s, ok)
+		}
+		k4, ok4 := pack4([]byte(s))
+		if ok4 != packable(s, 84) {
+			t.Fatalf("pack4(%q) ok = %v", s, ok4)
+		}
+		if ok4 {
+			if u := string(appendUnpacked(nil, k4[:])); u != s {
+				t.Fatalf("pack4 round trip %q -> %q", s, u)
+			}
+		}
+		if !ok {
+			continue
+		}
+		if u := string(appendUnpacked(nil, k[:])); u != s {
+			t.Fatalf("pack2 round trip %q -> %q", s, u)
+		}
+		if prevOK {
+			if got, want := less2(k, prevKey), strings.Compare(s, prev); got != want {
+				t.Fatalf("order of %q, %q: keys %d, strings %d", s, prev, got, want)
+			}
+			if (k == prevKey) != (s == prev) {
+				t.Fatalf("equality of %q, %q", s, prev)
+			}
+		}
+		prev, prevKey, prevOK = s, k, true
+	}
+	long := strings.Repeat("T", 84)
+	if k, ok := pack4([]byte(long)); !ok || string(appendUnpacked(nil, k[:])) != long {
+		t.Fatal("84 T's")
+	}
+	if _, ok := pack4([]byte(long + "A")); ok {
+		t.Fatal("85 bases packed")
+	}
+}
+
+// idTable against a map, through growth.
+func TestIDTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	tab := newIDTable(0)
+	ref := map[string]int32{}
+	for i := 0; i < 300000; i++ {
+		s := randPackSeq(rng, 12) // short: many repeats
+		k, ok := pack2([]byte(s))
+		if !ok {
+			continue
+		}
+		slot, found := tab.find(k)
+		id, inRef := ref[s]
+		if found != inRef {
+			t.Fatalf("%q: found %v, map %v", s, found, inRef)
+		}
+		if found {
+			if tab.slots[slot].id != id {
+				t.Fatalf("%q: id %d, map %d", s, tab.slots[slot].id, id)
+			}
+			continue
+		}
+		id = int32(len(ref))
+		ref[s] = id
+		tab.insert(slot, k, id)
+	}
+	if tab.n != len(ref) {
+		t.Fatalf("%d entries, map %d", tab.n, len(ref))
+	}
+}
+
+// readCache against a map: hits return what was put, and it stops taking
+// entries at its bound.
+func TestReadCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	c := newReadCache(500)
+	ref := map[string]cacheEntry{}
+	for i := 0; i < 50000; i++ {
+		s := randPackSeq(rng, 9)
+		k, ok := pack4([]byte(s))
+		if !ok {
+			continue
+		}
+		e, hit, slot := c.lookup(k)
+		want, inRef := ref[s]
+		if hit != inRef || hit && e != want {
+			t.Fatalf("%q: hit %v %+v, map %v %+v", s, hit, e, inRef, want)
+		}
+		if hit {
+			continue
+		}
+		if (slot < 0) != (len(ref) >= 500) {
+			t.Fatalf("%q: slot %d with %d entries", s, slot, len(ref))
+		}
+		if slot >= 0 {
+			e := cacheEntry{id: int32(i), is: uint16(len(s)), cat: uint8(i % 8)}
+			c.put(slot, k, e)
+			ref[s] = e
+		}
+	}
+	if len(ref) != 500 {
+		t.Fatalf("cache holds %d", len(ref))
+	}
+}
