@@ -119,7 +119,7 @@ type processor struct {
 	adapter   bool // the layout has an adapter to look for
 	umi       bool
 	col       *collapser
-	cache     *readCache             // raw reads pack4 holds
+	cache     *readCache            // raw reads pack4 holds
 	longCache map[string]cacheEntry // other raw reads
 	cacheMax  int
 	counts    [numCategories]int64
