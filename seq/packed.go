@@ -1,5 +1,7 @@
 package seq
 
+import "hash/maphash"
+
 // Packed sequence keys for the collapser's hash tables. Bases are packed 3
 // bits each, first base in the highest bits of the first word:
 // A=1, C=2, G=3, N=4, T=5. The codes are nonzero, so a key's zero padding
@@ -14,9 +16,6 @@ const basesPerWord = 21
 
 // key2 holds up to 42 bases: every insert of the default length range.
 type key2 [2]uint64
-
-// key4 holds up to 84 bases: raw reads of the usual 50–76 cycles.
-type key4 [4]uint64
 
 var packCode = func() (t [256]uint8) {
 	t['A'], t['C'], t['G'], t['N'], t['T'] = 1, 2, 3, 4, 5
@@ -48,22 +47,6 @@ func pack2(b []byte) (k key2, ok bool) {
 	k[0], ok0 = packWord(b[:n])
 	k[1], ok1 = packWord(b[n:])
 	return k, ok0 && ok1
-}
-
-// pack4 packs a non-empty sequence of at most 84 bases.
-func pack4(b []byte) (k key4, ok bool) {
-	if len(b) == 0 || len(b) > 4*basesPerWord {
-		return k, false
-	}
-	ok = true
-	for i := range k {
-		lo := min(i*basesPerWord, len(b))
-		hi := min(lo+basesPerWord, len(b))
-		var o bool
-		k[i], o = packWord(b[lo:hi])
-		ok = ok && o
-	}
-	return k, ok
 }
 
 // appendUnpacked appends the bases of k's words to dst.
@@ -104,10 +87,6 @@ func mix(h uint64) uint64 {
 }
 
 func (k key2) hash() uint64 { return mix(k[0]*0x9e3779b97f4a7c15 ^ k[1]) }
-
-func (k key4) hash() uint64 {
-	return mix((k[0]*0x9e3779b97f4a7c15^k[1])*0xc2b2ae3d27d4eb4f ^ k[2]*0x165667b19e3779f9 ^ k[3])
-}
 
 // idTable maps key2 to int32 ids by open addressing (linear probing); the
 // zero key marks an empty slot (pack2 never returns it). Key and id share
@@ -172,13 +151,23 @@ func (t *idTable) grow() {
 	}
 }
 
-// readCache is a bounded cache of trimming outcomes keyed by the packed raw
-// read; it never grows (entries are only added until it holds max).
+// readCache is a bounded cache of trimming outcomes keyed by the raw read
+// sequence: open addressing on a maphash of the bytes, which are kept in
+// an arena and compared on a hash match. It never grows: entries are only
+// added until it holds max (the frequent reads come early).
 type readCache struct {
-	keys []key4
-	vals []cacheEntry
-	n    int
-	max  int
+	slots []cacheSlot
+	arena []byte
+	seed  maphash.Seed
+	n     int
+	max   int
+}
+
+type cacheSlot struct {
+	h   uint64 // 0: empty
+	off int32  // read bytes: arena[off : off+len]
+	len uint16
+	e   cacheEntry
 }
 
 func newReadCache(max int) *readCache {
@@ -186,30 +175,34 @@ func newReadCache(max int) *readCache {
 	for s < 2*max {
 		s <<= 1
 	}
-	return &readCache{keys: make([]key4, s), vals: make([]cacheEntry, s), max: max}
+	return &readCache{slots: make([]cacheSlot, s), seed: maphash.MakeSeed(), max: max}
 }
 
-// lookup returns the entry of k and true, or false and the slot where it
-// would go (-1 when the cache is full).
-func (c *readCache) lookup(k key4) (cacheEntry, bool, int) {
-	mask := uint64(len(c.keys) - 1)
-	i := k.hash() & mask
+// lookup returns the entry of read and true; or false, the read's hash,
+// and the slot where put would store it (-1 when the cache is full).
+func (c *readCache) lookup(read []byte) (e cacheEntry, hit bool, h uint64, slot int) {
+	h = maphash.Bytes(c.seed, read) | 1
+	mask := uint64(len(c.slots) - 1)
+	i := h & mask
 	for {
-		s := c.keys[i]
-		if s == k {
-			return c.vals[i], true, int(i)
+		s := &c.slots[i]
+		if s.h == h && int(s.len) == len(read) && string(c.arena[s.off:int(s.off)+len(read)]) == string(read) {
+			return s.e, true, h, int(i)
 		}
-		if s == (key4{}) {
+		if s.h == 0 {
 			if c.n >= c.max {
-				return cacheEntry{}, false, -1
+				return cacheEntry{}, false, h, -1
 			}
-			return cacheEntry{}, false, int(i)
+			return cacheEntry{}, false, h, int(i)
 		}
 		i = (i + 1) & mask
 	}
 }
 
-func (c *readCache) put(slot int, k key4, e cacheEntry) {
-	c.keys[slot], c.vals[slot] = k, e
+// put stores read's entry at the slot lookup returned. read must be at
+// most 0xffff bytes.
+func (c *readCache) put(slot int, h uint64, read []byte, e cacheEntry) {
+	c.slots[slot] = cacheSlot{h: h, off: int32(len(c.arena)), len: uint16(len(read)), e: e}
+	c.arena = append(c.arena, read...)
 	c.n++
 }

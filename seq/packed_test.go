@@ -39,15 +39,6 @@ func TestPackKeys(t *testing.T) {
 		if ok != packable(s, 42) {
 			t.Fatalf("pack2(%q) ok = %v", s, ok)
 		}
-		k4, ok4 := pack4([]byte(s))
-		if ok4 != packable(s, 84) {
-			t.Fatalf("pack4(%q) ok = %v", s, ok4)
-		}
-		if ok4 {
-			if u := string(appendUnpacked(nil, k4[:])); u != s {
-				t.Fatalf("pack4 round trip %q -> %q", s, u)
-			}
-		}
 		if !ok {
 			continue
 		}
@@ -64,12 +55,12 @@ func TestPackKeys(t *testing.T) {
 		}
 		prev, prevKey, prevOK = s, k, true
 	}
-	long := strings.Repeat("T", 84)
-	if k, ok := pack4([]byte(long)); !ok || string(appendUnpacked(nil, k[:])) != long {
-		t.Fatal("84 T's")
+	long := strings.Repeat("T", 42)
+	if k, ok := pack2([]byte(long)); !ok || string(appendUnpacked(nil, k[:])) != long {
+		t.Fatal("42 T's")
 	}
-	if _, ok := pack4([]byte(long + "A")); ok {
-		t.Fatal("85 bases packed")
+	if _, ok := pack2([]byte(long + "A")); ok {
+		t.Fatal("43 bases packed")
 	}
 }
 
@@ -111,12 +102,11 @@ func TestReadCache(t *testing.T) {
 	c := newReadCache(500)
 	ref := map[string]cacheEntry{}
 	for i := 0; i < 50000; i++ {
-		s := randPackSeq(rng, 9)
-		k, ok := pack4([]byte(s))
-		if !ok {
-			continue
+		s := randPackSeq(rng, 6)
+		if rng.IntN(50) == 0 {
+			s = strings.Repeat(s, 30) // long reads too
 		}
-		e, hit, slot := c.lookup(k)
+		e, hit, h, slot := c.lookup([]byte(s))
 		want, inRef := ref[s]
 		if hit != inRef || hit && e != want {
 			t.Fatalf("%q: hit %v %+v, map %v %+v", s, hit, e, inRef, want)
@@ -129,7 +119,7 @@ func TestReadCache(t *testing.T) {
 		}
 		if slot >= 0 {
 			e := cacheEntry{id: int32(i), is: uint16(len(s)), cat: uint8(i % 8)}
-			c.put(slot, k, e)
+			c.put(slot, h, []byte(s), e)
 			ref[s] = e
 		}
 	}

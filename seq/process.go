@@ -285,9 +285,7 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 			col:     newCollapser(umi),
 		}
 		if o.CacheEntries > 0 {
-			p.cacheMax = o.CacheEntries
 			p.cache = newReadCache(o.CacheEntries)
-			p.longCache = make(map[string]cacheEntry)
 		}
 		procs[i] = p
 	}
@@ -549,31 +547,19 @@ func (p *processor) add(seq, qual []byte) {
 }
 
 // lookup returns the trimming outcome of seq, from the cache when it is
-// there. A read holding the whole adapter is trimmed at once (the
-// Trimmer's first check), as cheaply as a lookup; the cache is for the
-// others, whose adapter alignment costs more.
+// there: small-RNA reads repeat a lot, and a hit also gives the insert's
+// id, saving the collapser's lookup.
 func (p *processor) lookup(seq []byte) cacheEntry {
-	if h := p.trim.exactAt(seq); h >= 0 || p.cache == nil {
-		return p.classifyTrimmed(seq, p.trim.trimAt(seq, h))
+	if p.cache == nil {
+		return p.classify(seq)
 	}
-	if k, ok := pack4(seq); ok {
-		e, hit, slot := p.cache.lookup(k)
-		if hit {
-			return e
-		}
-		e = p.classify(seq)
-		if slot >= 0 {
-			p.cache.put(slot, k, e)
-		}
+	e, hit, h, slot := p.cache.lookup(seq)
+	if hit {
 		return e
 	}
-	if e, ok := p.longCache[string(seq)]; ok {
-		return e
-	}
-	e := p.classify(seq)
-	if p.cache.n < p.cacheMax {
-		p.longCache[string(seq)] = e
-		p.cache.n++ // the bound covers both caches
+	e = p.classify(seq)
+	if slot >= 0 {
+		p.cache.put(slot, h, seq, e)
 	}
 	return e
 }

@@ -218,34 +218,12 @@ func (t *Trimmer) Adapter() string { return string(t.adapter) }
 // Trim trims one read. seq must be upper case (see baseMatches); qual may
 // be nil. It does not allocate.
 func (t *Trimmer) Trim(seq, qual []byte) TrimResult {
-	return t.trim(seq, qual, -1)
-}
-
-// exactAt returns where the whole adapter first occurs in s when Trim's
-// answer is that occurrence (locate's first check), else -1.
-func (t *Trimmer) exactAt(s []byte) int {
-	if t.none || !t.exact || len(s) < len(t.adapter) {
-		return -1
-	}
-	return bytes.Index(s, t.adapter)
-}
-
-// trimAt is Trim(seq, nil) given exactAt(seq) (-1: search).
-func (t *Trimmer) trimAt(seq []byte, exact int) TrimResult {
-	return t.trim(seq, nil, exact)
-}
-
-func (t *Trimmer) trim(seq, qual []byte, exact int) TrimResult {
 	var r TrimResult
 	end := len(seq)
 	if !t.none {
 		var found bool
 		var adEnd int
-		if exact >= 0 {
-			end, adEnd, found = exact, exact+len(t.adapter), true
-		} else {
-			end, adEnd, found = t.locate(seq)
-		}
+		end, adEnd, found = t.locate(seq)
 		r.AdapterFound = found
 		if t.umiLen > 0 && found {
 			r.UMI, r.UMIComplete = t.umiAfter(seq, adEnd)
@@ -294,8 +272,10 @@ func (t *Trimmer) locate(s []byte) (start, end int, found bool) {
 	// An alignment with an indel scores at most a-2 (an insertion costs 2
 	// points, a deletion 3).
 	if t.indels && score < len(t.adapter)-2 {
-		if p, sc, e := t.locateIndel(s, 0, t.indelCap(score)); sc > score {
-			pos, score, end = p, sc, e
+		if c := t.indelCap(score); t.indelPossible(s, c) {
+			if p, sc, e := t.locateIndel(s, 0, c); sc > score {
+				pos, score, end = p, sc, e
+			}
 		}
 	}
 	return pos, end, score != math.MinInt
@@ -402,8 +382,10 @@ func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 		if w < n {
 			c := t.indelCap(bestScore)
 			w = max(0, w-c)
-			if p, sc, e := t.locateIndel(s[w:], w, c); sc > bestScore {
-				bestPos, bestScore, bestEnd = p, sc, e
+			if t.indelPossible(s[w:], c) {
+				if p, sc, e := t.locateIndel(s[w:], w, c); sc > bestScore {
+					bestPos, bestScore, bestEnd = p, sc, e
+				}
 			}
 		}
 	}
@@ -579,6 +561,57 @@ func (t *Trimmer) indelCap(best int) int {
 		return t.maxErr[a]
 	}
 	return min(t.maxErr[a], (a-best-1)/2)
+}
+
+// indelPossible reports whether locateIndel(s, off, kcap) can find an
+// acceptable alignment: whether the least edit distance of the whole
+// adapter ending anywhere in s, or of a prefix of at least minOv bases
+// running off its end, is within the limits. The distances come from
+// Myers' bit-parallel algorithm (J. ACM 46:395, 1999; free start in the
+// read), about a tenth of the dynamic programming's cost: most reads with
+// only substitutions in the adapter need no alignment at all.
+func (t *Trimmer) indelPossible(s []byte, kcap int) bool {
+	a := len(t.adapter)
+	k := min(kcap, t.maxErr[a])
+	mask := uint64(1)<<uint(a) - 1
+	if a == 64 {
+		mask = ^uint64(0)
+	}
+	top := uint64(1) << uint(a-1)
+	pv, mv := mask, uint64(0)
+	score := a // D[a][0]
+	for _, c := range s {
+		eq := ^t.mm[c] & mask
+		xv := eq | mv
+		xh := ((eq & pv) + pv) ^ pv | eq
+		ph := mv | ^(xh|pv)&mask
+		mh := pv & xh
+		if ph&top != 0 {
+			score++
+		} else if mh&top != 0 {
+			score--
+		}
+		if score <= k {
+			return true
+		}
+		ph, mh = ph<<1&mask, mh<<1&mask // row 0 is free: no carry in
+		pv = mh | ^(xv|ph)&mask
+		mv = ph & xv
+	}
+	// Last column: D[j][n] is the sum of the vertical deltas of rows 1..j.
+	d := 0
+	for j := 1; j < a; j++ {
+		bit := uint64(1) << uint(j-1)
+		if pv&bit != 0 {
+			d++
+		} else if mv&bit != 0 {
+			d--
+		}
+		if j >= t.minOv && d <= min(k, t.maxErr[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyCost and keyScore unpack a cell key of locateIndel.
