@@ -119,29 +119,39 @@ func (c *collapser) merge(o *collapser) {
 // Seq (ascending), dropping inserts with no reads; with UMIs also, parallel
 // to them, each insert's surviving UMIs after MergeUMIs, sorted.
 func (c *collapser) inserts() ([]Insert, [][]string) {
-	// Sort ids first: packed keys compare as their sequences do, so most
-	// comparisons are two integer compares.
-	ids := make([]int32, 0, len(c.reads))
+	// Sort (reads, key, id) records: packed keys compare as their
+	// sequences do, so most comparisons are integer compares on the
+	// records themselves, without indirection.
+	type rec struct {
+		reads int64
+		k     key2
+		id    int32
+	}
+	recs := make([]rec, 0, len(c.reads))
 	total := 0
 	for i, r := range c.reads {
 		if r > 0 {
-			ids = append(ids, int32(i))
+			recs = append(recs, rec{r, c.keys[i], int32(i)})
 			total += len(c.strs[int32(i)])
 		}
 	}
-	slices.SortFunc(ids, func(a, b int32) int {
-		if c.reads[a] != c.reads[b] {
-			if c.reads[a] > c.reads[b] {
+	slices.SortFunc(recs, func(a, b rec) int {
+		if a.reads != b.reads {
+			if a.reads > b.reads {
 				return -1
 			}
 			return 1
 		}
-		ka, kb := c.keys[a], c.keys[b]
-		if ka != (key2{}) && kb != (key2{}) {
-			return less2(ka, kb)
+		if a.k != (key2{}) && b.k != (key2{}) {
+			return less2(a.k, b.k)
 		}
-		return strings.Compare(c.seqOf(a), c.seqOf(b))
+		return strings.Compare(c.seqOf(a.id), c.seqOf(b.id))
 	})
+	ids := make([]int32, len(recs))
+	for n := range recs {
+		ids[n] = recs[n].id
+	}
+	recs = nil
 	// All sequences in one string: one allocation instead of one each.
 	buf := make([]byte, 0, total+len(ids)*24)
 	ends := make([]int, len(ids))
