@@ -12,7 +12,9 @@
 # so that the grid table below can be recalibrated.
 #
 # Usage: bench/diversity_grid.sh [RUNS]     (from anywhere; RUNS default 5)
-# Env:   READS (2000000), POINTS (names of the grid rows to run; default all)
+# Env:   READS (2000000), POINTS (names of the grid rows to run; default all),
+#        EXOMIR (an exomir binary to measure instead of building this tree's,
+#        e.g. an older build for before/after figures)
 # Needs: go, gzip, libdeflate-gunzip (Debian libdeflate-tools),
 #        /usr/bin/time and bc (Debian time, bc).
 # Files are made deterministically (fixed seeds) and cached in
@@ -46,9 +48,9 @@ GRID=(
 command -v libdeflate-gunzip >/dev/null || { echo "libdeflate-gunzip missing: apt-get install -y libdeflate-tools" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 command -v bc >/dev/null || { echo "bc missing: apt-get install -y bc" >&2; exit 1; }
-go build -o "$OUT/bin/exomir" ./examples/exomir
 go build -o "$OUT/bin/simulate" ./examples/simulate
-EX=$OUT/bin/exomir
+EX=${EXOMIR:-$OUT/bin/exomir}
+[ -n "${EXOMIR:-}" ] || go build -o "$EX" ./examples/exomir
 
 # t NAME CMD...: one run; appends "wall cpu rss_kb" to $OUT/NAME.t
 t() {
@@ -63,7 +65,7 @@ med() { awk -v c="$1" '{print $c}' "$OUT/$2.t" | median; }
 maxrss() { awk '$3>m{m=$3} END{printf "%d", m/1024}' "$OUT/$1.t"; }
 ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
 
-echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); runs $RUNS; reads $READS"
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); runs $RUNS; reads $READS; exomir $EX"
 printf '%-4s %-20s %8s | %6s %6s | %6s %6s %6s %6s %5s | %6s %6s %6s %6s %5s\n' \
 	point flags distinct gzip libdef coll /gzip /libd cpu MB quant /gzip /libd cpu MB
 for row in "${GRID[@]}"; do
