@@ -41,9 +41,11 @@ type Options struct {
 	// lower; QualOffset is the quality encoding's offset (0 = 33).
 	MinMeanQual float64
 	QualOffset  int
-	// Threads is the worker count for BGZF inflation (0 = GOMAXPROCS).
-	// Gzip is inflated on one goroutine while the reads are parsed,
-	// trimmed and collapsed on another; the result never depends on it.
+	// Threads is the worker count (0 = GOMAXPROCS) for BGZF inflation
+	// and for trimming and collapsing: gzip is inflated on one goroutine,
+	// the reads are parsed on another and handed in batches to Threads
+	// workers whose counts are summed at the end, so the result never
+	// depends on it.
 	Threads int
 	// DetectReads is how many reads adapter detection looks at (0 =
 	// 100000).
