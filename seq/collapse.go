@@ -35,7 +35,8 @@ type collapser struct {
 }
 
 func newCollapser(umi bool) *collapser {
-	const n = 1 << 14
+	// Sized for a few hundred thousand distinct inserts: growing copies.
+	const n = 1 << 17
 	return &collapser{table: newIDTable(2 * n), long: make(map[string]int32), strs: make(map[int32]string),
 		keys: make([]key2, 0, n), reads: make([]int64, 0, n), umi: umi}
 }

@@ -233,7 +233,8 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 	var held [][]byte // seq, qual pairs
 	if o.Protocol == "auto" && o.Adapter == "" {
 		arena := make([]byte, 0, o.DetectReads*64)
-		var seqs [][]byte
+		seqs := make([][]byte, 0, o.DetectReads)
+		held = make([][]byte, 0, 2*o.DetectReads)
 		for len(seqs) < o.DetectReads && fr.Scan(&rec) {
 			if len(arena)+len(rec.Seq)+len(rec.Qual) > cap(arena) {
 				arena = make([]byte, 0, max(cap(arena), 2*(len(rec.Seq)+len(rec.Qual))))
