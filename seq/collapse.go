@@ -3,10 +3,12 @@ package seq
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -23,68 +25,92 @@ type Insert struct {
 // Memory grows with the number of distinct inserts (and distinct
 // insert–UMI pairs), never with the number of reads. Inserts of at most 42
 // bases of A, C, G, N, T are keyed by their packed form in an
-// open-addressing table (packed.go); others, rare, by string.
+// open-addressing table that holds their read counts too (one cache line
+// per read); others, rare, go to a string-keyed map.
+//
+// An insert's id is its table slot (>= 0), or -2-i for the i-th long
+// insert. Slots move when the table grows: ids taken before are stale
+// after, and grows counts the moves so that callers holding ids (the read
+// cache) can drop them.
 type collapser struct {
-	table idTable
-	long  map[string]int32 // inserts pack2 cannot hold
-	strs  map[int32]string // their ids' sequences
-	keys  []key2           // per id: packed insert, zero for long ones
-	reads []int64
-	umis  []map[string]int64 // per insert; nil without UMIs
-	umi   bool
+	table     idTable
+	grows     int
+	long      map[string]int32 // long insert -> index
+	longSeqs  []string
+	longReads []int64
+	umis      map[key2]map[string]int64 // packed inserts' UMI counts
+	longUMIs  []map[string]int64
+	umi       bool
 }
+
+// collapserSlots is the initial table size: a few hundred thousand
+// distinct inserts fit before it grows (growing copies). Tests lower it.
+var collapserSlots = 1 << 18
 
 func newCollapser(umi bool) *collapser {
-	// Sized for a few hundred thousand distinct inserts: growing copies.
-	const n = 1 << 17
-	return &collapser{table: newIDTable(2 * n), long: make(map[string]int32), strs: make(map[int32]string),
-		keys: make([]key2, 0, n), reads: make([]int64, 0, n), umi: umi}
+	c := &collapser{table: newIDTable(collapserSlots), long: make(map[string]int32), umi: umi}
+	if umi {
+		c.umis = make(map[key2]map[string]int64)
+	}
+	return c
 }
 
-// newID appends an insert with no reads yet.
-func (c *collapser) newID(k key2, s string) int32 {
-	i := int32(len(c.reads))
-	c.keys = append(c.keys, k)
-	if k == (key2{}) {
-		c.strs[i] = s
-	}
-	c.reads = append(c.reads, 0)
-	if c.umi {
-		c.umis = append(c.umis, nil)
-	}
-	return i
-}
-
-// id returns the index of insert s, adding it if new.
+// id returns the id of insert s, adding it (with no reads) if new.
 func (c *collapser) id(s []byte) int32 {
 	if k, ok := pack2(s); ok {
 		return c.idKey(k)
 	}
-	if i, ok := c.long[string(s)]; ok {
-		return i
-	}
-	str := string(s)
-	i := c.newID(key2{}, str)
-	c.long[str] = i
-	return i
+	return c.idLong(string(s))
 }
 
 func (c *collapser) idKey(k key2) int32 {
 	slot, ok := c.table.find(k)
-	if ok {
-		return c.table.slots[slot].id
+	if !ok {
+		if c.table.insert(slot, k) {
+			c.grows++
+			slot, _ = c.table.find(k)
+		}
 	}
-	i := c.newID(k, "")
-	c.table.insert(slot, k, i)
-	return i
+	return int32(slot)
 }
 
-// addUMI counts one read with the given UMI for insert i.
-func (c *collapser) addUMI(i int32, umi []byte, n int64) {
-	m := c.umis[i]
-	if m == nil {
-		m = make(map[string]int64, 1)
-		c.umis[i] = m
+func (c *collapser) idLong(s string) int32 {
+	i, ok := c.long[s]
+	if !ok {
+		i = int32(len(c.longSeqs))
+		c.long[s] = i
+		c.longSeqs = append(c.longSeqs, s)
+		c.longReads = append(c.longReads, 0)
+		if c.umi {
+			c.longUMIs = append(c.longUMIs, nil)
+		}
+	}
+	return -2 - i
+}
+
+// add counts n reads of insert id.
+func (c *collapser) add(id int32, n int64) {
+	if id >= 0 {
+		c.table.slots[id].n += n
+	} else {
+		c.longReads[-2-id] += n
+	}
+}
+
+// addUMI counts n reads with the given UMI for insert id.
+func (c *collapser) addUMI(id int32, umi []byte, n int64) {
+	var m map[string]int64
+	if id >= 0 {
+		k := c.table.slots[id].k
+		if m = c.umis[k]; m == nil {
+			m = make(map[string]int64, 1)
+			c.umis[k] = m
+		}
+	} else {
+		if m = c.longUMIs[-2-id]; m == nil {
+			m = make(map[string]int64, 1)
+			c.longUMIs[-2-id] = m
+		}
 	}
 	if _, ok := m[string(umi)]; ok {
 		m[string(umi)] += n
@@ -97,84 +123,84 @@ func (c *collapser) addUMI(i int32, umi []byte, n int64) {
 // reads reached the collapsers, so the result is the same for any split of
 // the reads.
 func (c *collapser) merge(o *collapser) {
-	for j, r := range o.reads {
-		var i int32
-		if o.keys[j] != (key2{}) {
-			i = c.idKey(o.keys[j])
-		} else if id, ok := c.long[o.strs[int32(j)]]; ok {
-			i = id
-		} else {
-			i = c.newID(key2{}, o.strs[int32(j)])
-			c.long[o.strs[int32(j)]] = i
+	for _, sl := range o.table.slots {
+		if sl.k == (key2{}) {
+			continue
 		}
-		c.reads[i] += r
+		id := c.idKey(sl.k)
+		c.add(id, sl.n)
 		if c.umi {
-			for u, n := range o.umis[j] {
-				c.addUMI(i, []byte(u), n)
+			for u, n := range o.umis[sl.k] {
+				c.addUMI(id, []byte(u), n)
 			}
 		}
 	}
+	for j, s := range o.longSeqs {
+		id := c.idLong(s)
+		c.add(id, o.longReads[j])
+		if c.umi {
+			for u, n := range o.longUMIs[j] {
+				c.addUMI(id, []byte(u), n)
+			}
+		}
+	}
+}
+
+// collapsed is one insert being sorted for output: long is -1 for packed
+// inserts, else the index of a long one.
+type collapsed struct {
+	reads int64
+	k     key2
+	long  int32
 }
 
 // inserts returns the collapsed inserts sorted by Reads (descending), then
 // Seq (ascending), dropping inserts with no reads; with UMIs also, parallel
 // to them, each insert's surviving UMIs after MergeUMIs, sorted.
 func (c *collapser) inserts() ([]Insert, [][]string) {
-	// Sort (reads, key, id) records: packed keys compare as their
-	// sequences do, so most comparisons are integer compares on the
-	// records themselves, without indirection.
-	type rec struct {
-		reads int64
-		k     key2
-		id    int32
+	recs := make([]collapsed, 0, c.table.n+len(c.longSeqs))
+	for _, sl := range c.table.slots {
+		if sl.n > 0 {
+			recs = append(recs, collapsed{sl.n, sl.k, -1})
+		}
 	}
-	recs := make([]rec, 0, len(c.reads))
 	total := 0
-	for i, r := range c.reads {
+	for i, r := range c.longReads {
 		if r > 0 {
-			recs = append(recs, rec{r, c.keys[i], int32(i)})
-			total += len(c.strs[int32(i)])
+			recs = append(recs, collapsed{reads: r, long: int32(i)})
+			total += len(c.longSeqs[i])
 		}
 	}
-	slices.SortFunc(recs, func(a, b rec) int {
-		if a.reads != b.reads {
-			if a.reads > b.reads {
-				return -1
-			}
-			return 1
-		}
-		if a.k != (key2{}) && b.k != (key2{}) {
-			return less2(a.k, b.k)
-		}
-		return strings.Compare(c.seqOf(a.id), c.seqOf(b.id))
-	})
-	ids := make([]int32, len(recs))
-	for n := range recs {
-		ids[n] = recs[n].id
-	}
-	recs = nil
+	c.sort(recs)
 	// All sequences in one string: one allocation instead of one each.
-	buf := make([]byte, 0, total+len(ids)*24)
-	ends := make([]int, len(ids))
-	for n, i := range ids {
-		if c.keys[i] != (key2{}) {
-			buf = appendUnpacked(buf, c.keys[i][:])
+	buf := make([]byte, 0, total+(len(recs)-len(c.longSeqs))*24)
+	ends := make([]int, len(recs))
+	for n := range recs {
+		if r := &recs[n]; r.long < 0 {
+			buf = appendUnpacked(buf, r.k[:])
 		} else {
-			buf = append(buf, c.strs[i]...)
+			buf = append(buf, c.longSeqs[r.long]...)
 		}
 		ends[n] = len(buf)
 	}
 	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
-	out := make([]Insert, len(ids))
+	out := make([]Insert, len(recs))
 	var umis [][]string
 	if c.umi {
-		umis = make([][]string, len(ids))
+		umis = make([][]string, len(recs))
 	}
 	start := 0
-	for n, i := range ids {
-		mol := c.reads[i]
+	for n := range recs {
+		r := &recs[n]
+		mol := r.reads
 		if c.umi {
-			merged := MergeUMIs(c.umis[i])
+			var m map[string]int64
+			if r.long < 0 {
+				m = c.umis[r.k]
+			} else {
+				m = c.longUMIs[r.long]
+			}
+			merged := MergeUMIs(m)
 			u := make([]string, 0, len(merged))
 			for k := range merged {
 				u = append(u, k)
@@ -183,19 +209,91 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 			umis[n] = u
 			mol = int64(len(u))
 		}
-		out[n] = Insert{Seq: all[start:ends[n]], Reads: c.reads[i], Molecules: mol}
+		out[n] = Insert{Seq: all[start:ends[n]], Reads: r.reads, Molecules: mol}
 		start = ends[n]
 	}
 	return out, umis
 }
 
-// seqOf returns insert i's sequence (allocating for packed ones; used only
-// when comparing with a long insert).
-func (c *collapser) seqOf(i int32) string {
-	if c.keys[i] == (key2{}) {
-		return c.strs[i]
+// sort orders recs by reads (descending), then sequence. Packed keys
+// compare as their sequences do, so most comparisons are integer compares.
+// Most inserts are seen once or a few times: those are bucketed by count
+// and first base and the buckets sorted by key, concurrently.
+func (c *collapser) sort(recs []collapsed) {
+	bySeq := func(a, b collapsed) int {
+		if a.long < 0 && b.long < 0 {
+			return less2(a.k, b.k)
+		}
+		return strings.Compare(c.recSeq(a), c.recSeq(b))
 	}
-	return string(appendUnpacked(nil, c.keys[i][:]))
+	full := func(a, b collapsed) int {
+		if a.reads != b.reads {
+			if a.reads > b.reads {
+				return -1
+			}
+			return 1
+		}
+		return bySeq(a, b)
+	}
+	const small = 64 // counts bucketed
+	first := func(r collapsed) byte {
+		if r.long < 0 {
+			return codeBases[r.k[0]>>60]
+		}
+		return c.longSeqs[r.long][0]
+	}
+	// Bucket b = (small-reads)*256 + first byte for reads <= small; the
+	// rest (frequent inserts, few) go first, fully sorted.
+	counts := make([]int, small*256+1)
+	bucket := func(r collapsed) int {
+		if r.reads > small {
+			return 0
+		}
+		return 1 + int(small-r.reads)*256 + int(first(r))
+	}
+	for _, r := range recs {
+		counts[bucket(r)]++
+	}
+	starts := make([]int, len(counts)+1)
+	for b, n := range counts {
+		starts[b+1] = starts[b] + n
+	}
+	sorted := make([]collapsed, len(recs))
+	next := append([]int(nil), starts[:len(counts)]...)
+	for _, r := range recs {
+		b := bucket(r)
+		sorted[next[b]] = r
+		next[b]++
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for b := range counts {
+		part := sorted[starts[b]:starts[b+1]]
+		if len(part) < 2 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if b == 0 {
+				slices.SortFunc(part, full)
+			} else {
+				slices.SortFunc(part, bySeq)
+			}
+		}()
+	}
+	wg.Wait()
+	copy(recs, sorted)
+}
+
+// recSeq returns r's sequence (allocating for packed ones; used only when
+// comparing with a long insert).
+func (c *collapser) recSeq(r collapsed) string {
+	if r.long >= 0 {
+		return c.longSeqs[r.long]
+	}
+	return string(appendUnpacked(nil, r.k[:]))
 }
 
 // SortInserts sorts by Reads descending, then Seq ascending.

@@ -88,21 +88,21 @@ func mix(h uint64) uint64 {
 
 func (k key2) hash() uint64 { return mix(k[0]*0x9e3779b97f4a7c15 ^ k[1]) }
 
-// idTable maps key2 to int32 ids by open addressing (linear probing); the
-// zero key marks an empty slot (pack2 never returns it). Key and id share
-// a slot: a lookup touches one cache line.
+// idTable holds key2 keys and a count per key by open addressing (linear
+// probing); the zero key marks an empty slot (pack2 never returns it). A
+// key's slot index is its id until the table grows.
 type idTable struct {
 	slots []idSlot
 	n     int
 }
 
 type idSlot struct {
-	k  key2
-	id int32
+	k key2
+	n int64
 }
 
 func newIDTable(slots int) idTable {
-	s := 1 << 10
+	s := 16
 	for s < slots {
 		s <<= 1
 	}
@@ -126,13 +126,16 @@ func (t *idTable) find(k key2) (int, bool) {
 	}
 }
 
-// insert stores k with id at the slot find returned.
-func (t *idTable) insert(slot int, k key2, id int32) {
-	t.slots[slot] = idSlot{k, id}
+// insert stores k, with a zero count, at the slot find returned, and
+// reports whether the table grew (moving every slot).
+func (t *idTable) insert(slot int, k key2) bool {
+	t.slots[slot] = idSlot{k: k}
 	t.n++
 	if 4*t.n > 3*len(t.slots) {
 		t.grow()
+		return true
 	}
+	return false
 }
 
 func (t *idTable) grow() {
@@ -197,6 +200,13 @@ func (c *readCache) lookup(read []byte) (e cacheEntry, hit bool, h uint64, slot 
 		}
 		i = (i + 1) & mask
 	}
+}
+
+// reset empties the cache.
+func (c *readCache) reset() {
+	clear(c.slots)
+	c.arena = c.arena[:0]
+	c.n = 0
 }
 
 // put stores read's entry at the slot lookup returned. read must be at

@@ -64,11 +64,13 @@ func TestPackKeys(t *testing.T) {
 	}
 }
 
-// idTable against a map, through growth.
+// idTable against a map of counts, through growth: find says whether a
+// key is there, counts kept in slots survive the moves.
 func TestIDTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	tab := newIDTable(0)
-	ref := map[string]int32{}
+	ref := map[key2]int64{}
+	grew := 0
 	for i := 0; i < 300000; i++ {
 		s := randPackSeq(rng, 12) // short: many repeats
 		k, ok := pack2([]byte(s))
@@ -76,22 +78,25 @@ func TestIDTable(t *testing.T) {
 			continue
 		}
 		slot, found := tab.find(k)
-		id, inRef := ref[s]
-		if found != inRef {
+		if _, inRef := ref[k]; found != inRef {
 			t.Fatalf("%q: found %v, map %v", s, found, inRef)
 		}
-		if found {
-			if tab.slots[slot].id != id {
-				t.Fatalf("%q: id %d, map %d", s, tab.slots[slot].id, id)
+		if !found {
+			if tab.insert(slot, k) {
+				grew++
+				slot, _ = tab.find(k)
 			}
-			continue
 		}
-		id = int32(len(ref))
-		ref[s] = id
-		tab.insert(slot, k, id)
+		tab.slots[slot].n += int64(len(s))
+		ref[k] += int64(len(s))
 	}
-	if tab.n != len(ref) {
-		t.Fatalf("%d entries, map %d", tab.n, len(ref))
+	if tab.n != len(ref) || grew == 0 {
+		t.Fatalf("%d entries, map %d; %d grows", tab.n, len(ref), grew)
+	}
+	for _, sl := range tab.slots {
+		if sl.k != (key2{}) && sl.n != ref[sl.k] {
+			t.Fatalf("%s: count %d, map %d", appendUnpacked(nil, sl.k[:]), sl.n, ref[sl.k])
+		}
 	}
 }
 

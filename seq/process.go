@@ -121,9 +121,8 @@ type processor struct {
 	adapter   bool // the layout has an adapter to look for
 	umi       bool
 	col       *collapser
-	cache     *readCache            // raw reads pack4 holds
-	longCache map[string]cacheEntry // other raw reads
-	cacheMax  int
+	cache     *readCache
+	grows     int // col.grows when the cache's ids were taken
 	counts    [numCategories]int64
 	input     int64
 	lenRaw    []int64
@@ -538,7 +537,7 @@ func (p *processor) add(seq, qual []byte) {
 	if cat != catPassed {
 		return
 	}
-	p.col.reads[e.id]++
+	p.col.add(e.id, 1)
 	if p.umi {
 		p.col.addUMI(e.id, seq[e.us:e.ue], 1)
 	}
@@ -556,12 +555,17 @@ func (p *processor) lookup(seq []byte) cacheEntry {
 	if p.cache == nil {
 		return p.classify(seq)
 	}
+	if p.col.grows != p.grows {
+		// The insert table moved: the cached ids are stale.
+		p.cache.reset()
+		p.grows = p.col.grows
+	}
 	e, hit, h, slot := p.cache.lookup(seq)
 	if hit {
 		return e
 	}
 	e = p.classify(seq)
-	if slot >= 0 {
+	if slot >= 0 && p.col.grows == p.grows {
 		p.cache.put(slot, h, seq, e)
 	}
 	return e
@@ -593,7 +597,7 @@ func (p *processor) addLong(seq, qual []byte) {
 		return
 	}
 	id := p.col.id(ins)
-	p.col.reads[id]++
+	p.col.add(id, 1)
 	if p.umi {
 		p.col.addUMI(id, t.UMI, 1)
 	}
