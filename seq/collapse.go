@@ -171,17 +171,22 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 			total += len(c.longSeqs[i])
 		}
 	}
-	c.sort(recs)
+	c.table.slots = nil // counted: let the collector have it while sorting
+	recs = c.sort(recs)
 	// All sequences in one string: one allocation instead of one each.
-	buf := make([]byte, 0, total+(len(recs)-len(c.longSeqs))*24)
-	ends := make([]int, len(recs))
+	packed := 0
+	for n := range recs {
+		if recs[n].long < 0 {
+			packed++
+		}
+	}
+	buf := make([]byte, 0, total+packed*2*basesPerWord)
 	for n := range recs {
 		if r := &recs[n]; r.long < 0 {
 			buf = appendUnpacked(buf, r.k[:])
 		} else {
 			buf = append(buf, c.longSeqs[r.long]...)
 		}
-		ends[n] = len(buf)
 	}
 	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
 	out := make([]Insert, len(recs))
@@ -192,6 +197,12 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 	start := 0
 	for n := range recs {
 		r := &recs[n]
+		end := start
+		if r.long < 0 {
+			end += seqLen(r.k)
+		} else {
+			end += len(c.longSeqs[r.long])
+		}
 		mol := r.reads
 		if c.umi {
 			var m map[string]int64
@@ -209,17 +220,18 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 			umis[n] = u
 			mol = int64(len(u))
 		}
-		out[n] = Insert{Seq: all[start:ends[n]], Reads: r.reads, Molecules: mol}
-		start = ends[n]
+		out[n] = Insert{Seq: all[start:end], Reads: r.reads, Molecules: mol}
+		start = end
 	}
 	return out, umis
 }
 
-// sort orders recs by reads (descending), then sequence. Packed keys
+// sort returns recs (its contents lost) ordered by reads (descending),
+// then sequence. Packed keys
 // compare as their sequences do, so most comparisons are integer compares.
 // Most inserts are seen once or a few times: those are bucketed by count
 // and first base and the buckets sorted by key, concurrently.
-func (c *collapser) sort(recs []collapsed) {
+func (c *collapser) sort(recs []collapsed) []collapsed {
 	bySeq := func(a, b collapsed) int {
 		if a.long < 0 && b.long < 0 {
 			return less2(a.k, b.k)
@@ -284,7 +296,7 @@ func (c *collapser) sort(recs []collapsed) {
 		}()
 	}
 	wg.Wait()
-	copy(recs, sorted)
+	return sorted
 }
 
 // recSeq returns r's sequence (allocating for packed ones; used only when

@@ -1,6 +1,9 @@
 package seq
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // Packed sequence keys for the collapser's hash tables. Bases are packed 3
 // bits each, first base in the highest bits of the first word:
@@ -61,6 +64,19 @@ func appendUnpacked(dst []byte, k []uint64) []byte {
 		}
 	}
 	return dst
+}
+
+// seqLen returns the number of bases packed in k.
+func seqLen(k key2) int {
+	n := 0
+	for _, w := range k {
+		if w == 0 {
+			break
+		}
+		// The last base sits above 3*(basesPerWord-n) zero bits.
+		n += basesPerWord - bits.TrailingZeros64(w)/3
+	}
+	return n
 }
 
 // less2 orders keys as their sequences order as strings.

@@ -45,6 +45,9 @@ func TestPackKeys(t *testing.T) {
 		if u := string(appendUnpacked(nil, k[:])); u != s {
 			t.Fatalf("pack2 round trip %q -> %q", s, u)
 		}
+		if n := seqLen(k); n != len(s) {
+			t.Fatalf("seqLen(%q) = %d", s, n)
+		}
 		if prevOK {
 			if got, want := less2(k, prevKey), strings.Compare(s, prev); got != want {
 				t.Fatalf("order of %q, %q: keys %d, strings %d", s, prev, got, want)

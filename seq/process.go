@@ -295,8 +295,9 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 		return nil, err
 	}
 	p := procs[0]
-	for _, q := range procs[1:] {
+	for i, q := range procs[1:] {
 		p.merge(q)
+		procs[i+1] = nil // its tables can go
 	}
 	res.Inserts, res.UMIs = p.col.inserts()
 	s.InputReads = p.input
