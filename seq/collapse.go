@@ -1,6 +1,7 @@
 package seq
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"runtime"
@@ -146,6 +147,143 @@ func (c *collapser) merge(o *collapser) {
 	}
 }
 
+// collapseAll returns the inserts of all of cols together, as inserts
+// does for one. Without UMIs the tables are not merged by hashing: their
+// records are partitioned by the first bases of the packed key, each part
+// sorted by key and equal keys summed, concurrently; the parts in order
+// are then in sequence order, and a stable counting pass by read count
+// gives the output order.
+func collapseAll(cols []*collapser) ([]Insert, [][]string) {
+	c := cols[0]
+	if c.umi {
+		for i, o := range cols[1:] {
+			c.merge(o)
+			cols[i+1] = nil // its tables can go
+		}
+		return c.inserts()
+	}
+	var counts [257]int
+	for _, o := range cols {
+		for i := range o.table.slots {
+			if k := o.table.slots[i].k; k != (key2{}) {
+				counts[k[0]>>56+1]++
+			}
+		}
+	}
+	for b := 1; b < len(counts); b++ {
+		counts[b] += counts[b-1]
+	}
+	starts := counts // starts[b]: first record of part b; starts[256]: total
+	recs := make([]collapsed, starts[256])
+	next := starts
+	for _, o := range cols {
+		for i := range o.table.slots {
+			if sl := &o.table.slots[i]; sl.k != (key2{}) {
+				b := sl.k[0] >> 56
+				recs[next[b]] = collapsed{sl.n, sl.k, -1}
+				next[b]++
+			}
+		}
+		o.table.slots = nil
+	}
+	var ends [256]int
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for b := range ends {
+		part := recs[starts[b]:starts[b+1]]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			slices.SortFunc(part, func(x, y collapsed) int { return less2(x.k, y.k) })
+			w := 0
+			for _, r := range part {
+				if w > 0 && part[w-1].k == r.k {
+					part[w-1].reads += r.reads
+					continue
+				}
+				part[w] = r
+				w++
+			}
+			// Drop inserts without reads (ids taken for low-quality reads).
+			v := 0
+			for _, r := range part[:w] {
+				if r.reads > 0 {
+					part[v] = r
+					v++
+				}
+			}
+			ends[b] = starts[b] + v
+		}()
+	}
+	wg.Wait()
+	keyed := recs[:0]
+	for b := range ends {
+		keyed = append(keyed, recs[starts[b]:ends[b]]...)
+	}
+	// Long inserts (few): summed by string, sorted, merged in.
+	longReads := map[string]int64{}
+	for _, o := range cols {
+		for j, s := range o.longSeqs {
+			longReads[s] += o.longReads[j]
+		}
+	}
+	out := &collapser{}
+	for s, n := range longReads {
+		if n > 0 {
+			out.longSeqs = append(out.longSeqs, s)
+		}
+	}
+	sort.Strings(out.longSeqs)
+	seqOrder := keyed
+	if len(out.longSeqs) > 0 {
+		seqOrder = make([]collapsed, 0, len(keyed)+len(out.longSeqs))
+		var scratch []byte
+		j := 0
+		for _, r := range keyed {
+			scratch = appendUnpacked(scratch[:0], r.k[:])
+			for j < len(out.longSeqs) && out.longSeqs[j] < string(scratch) {
+				seqOrder = append(seqOrder, collapsed{reads: longReads[out.longSeqs[j]], long: int32(j)})
+				j++
+			}
+			seqOrder = append(seqOrder, r)
+		}
+		for ; j < len(out.longSeqs); j++ {
+			seqOrder = append(seqOrder, collapsed{reads: longReads[out.longSeqs[j]], long: int32(j)})
+		}
+	}
+	return out.output(out.byReads(seqOrder))
+}
+
+// byReads returns recs, which are in sequence order, in output order: a
+// stable counting pass by read count (up to 64; more frequent inserts,
+// few, go first and are sorted).
+func (c *collapser) byReads(recs []collapsed) []collapsed {
+	const small = 64
+	var counts [small + 2]int
+	group := func(r collapsed) int {
+		if r.reads > small {
+			return 0
+		}
+		return 1 + int(small-r.reads)
+	}
+	for _, r := range recs {
+		counts[group(r)+1]++
+	}
+	for g := 1; g < len(counts); g++ {
+		counts[g] += counts[g-1]
+	}
+	sorted := make([]collapsed, len(recs))
+	next := counts
+	for _, r := range recs {
+		g := group(r)
+		sorted[next[g]] = r
+		next[g]++
+	}
+	slices.SortStableFunc(sorted[:counts[1]], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
+	return sorted
+}
+
 // collapsed is one insert being sorted for output: long is -1 for packed
 // inserts, else the index of a long one.
 type collapsed struct {
@@ -172,7 +310,18 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 		}
 	}
 	c.table.slots = nil // counted: let the collector have it while sorting
-	recs = c.sort(recs)
+	return c.output(c.sort(recs))
+}
+
+// output makes the Inserts (and UMI sets) of recs, which are in output
+// order.
+func (c *collapser) output(recs []collapsed) ([]Insert, [][]string) {
+	total := 0
+	for n := range recs {
+		if r := &recs[n]; r.long >= 0 {
+			total += len(c.longSeqs[r.long])
+		}
+	}
 	// All sequences in one string: one allocation instead of one each.
 	packed := 0
 	for n := range recs {

@@ -295,11 +295,14 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 		return nil, err
 	}
 	p := procs[0]
-	for i, q := range procs[1:] {
-		p.merge(q)
-		procs[i+1] = nil // its tables can go
+	cols := make([]*collapser, len(procs))
+	for i, q := range procs {
+		cols[i] = q.col
+		if i > 0 {
+			p.merge(q)
+		}
 	}
-	res.Inserts, res.UMIs = p.col.inserts()
+	res.Inserts, res.UMIs = collapseAll(cols)
 	s.InputReads = p.input
 	s.Categories = make([]Category, numCategories)
 	for i := range s.Categories {
@@ -434,7 +437,7 @@ func (p *processor) addBatch(b *batch, qual bool) {
 	}
 }
 
-// merge adds q's counts into p.
+// merge adds q's read counts (not its collapser's) into p.
 func (p *processor) merge(q *processor) {
 	p.input += q.input
 	for i, n := range q.counts {
@@ -442,7 +445,6 @@ func (p *processor) merge(q *processor) {
 	}
 	p.lenRaw = addHist(p.lenRaw, q.lenRaw)
 	p.lenInsert = addHist(p.lenInsert, q.lenInsert)
-	p.col.merge(q.col)
 }
 
 func addHist(a, b []int64) []int64 {
