@@ -88,10 +88,6 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if c.sample == "" || strings.ContainsAny(c.sample, "/,\t\n") {
 		return fmt.Errorf("bad sample name %q: give -sample", c.sample)
 	}
-	ref, err := loadQuantReference(&c)
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
@@ -99,8 +95,13 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	o := quant.Options{Multi: multi, Threads: c.threads, SinglePass: c.mismatches == 1}
 	var s *quant.Sample
 	if c.fastq != "" {
-		s, err = quantFastq(ctx, &c, ref, o)
+		// The reference is loaded while the reads are collapsed.
+		s, err = quantFastq(ctx, &c, func() (*quant.Reference, error) { return loadQuantReference(&c) }, o)
 	} else {
+		var ref *quant.Reference
+		if ref, err = loadQuantReference(&c); err != nil {
+			return err
+		}
 		s, err = quantBAM(&c, ref, o)
 	}
 	if err != nil {
@@ -162,16 +163,17 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 	return ref, nil
 }
 
-func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
+func quantFastq(ctx context.Context, c *quantConfig, loadRef func() (*quant.Reference, error), o quant.Options) (*quant.Sample, error) {
 	in, err := seq.Open(c.fastq)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Close()
-	s, res, err := quantReads(ctx, c, ref, o, in, c.fastq)
+	s, res, err := quantReads(ctx, c, loadRef, o, in, c.fastq)
 	if err != nil {
 		return nil, err
 	}
+	ref := s.Ref
 	if c.bamOut {
 		al, err := quant.AlignInserts(ctx, ref, res.Inserts, c.threads)
 		if err != nil {
@@ -189,12 +191,18 @@ func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 }
 
 // quantReads collapses the reads of r (named file) and counts them as
-// sample c.sample; it also returns seq's result (inserts, summary).
-func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options, r io.Reader, file string) (*quant.Sample, *seq.Result, error) {
-	// Build the alignment indexes while the reads are collapsed.
+// sample c.sample on the reference loadRef returns; it also returns seq's
+// result (inserts, summary).
+func quantReads(ctx context.Context, c *quantConfig, loadRef func() (*quant.Reference, error), o quant.Options, r io.Reader, file string) (*quant.Sample, *seq.Result, error) {
+	// Load the reference and build the alignment indexes while the reads
+	// are collapsed.
 	indexed := make(chan error, 1)
+	var ref *quant.Reference
 	go func() {
-		_, err := ref.NewInsertAligner()
+		var err error
+		if ref, err = loadRef(); err == nil {
+			_, err = ref.NewInsertAligner()
+		}
 		indexed <- err
 	}()
 	res, err := seq.Collapse(ctx, r, file, seq.Options{

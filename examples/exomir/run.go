@@ -152,7 +152,7 @@ func runSample(ctx context.Context, c *runConfig, ref *quant.Reference, multi qu
 	defer f.Close()
 	qc := c.quantConfig
 	qc.sample, qc.threads = row.Sample, threads
-	s, res, err := quantReads(ctx, &qc, ref, o, &countingReader{r: f, n: read}, row.Path)
+	s, res, err := quantReads(ctx, &qc, func() (*quant.Reference, error) { return ref, nil }, o, &countingReader{r: f, n: read}, row.Path)
 	if err != nil {
 		return nil, err
 	}
