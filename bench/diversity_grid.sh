@@ -14,7 +14,9 @@
 # Usage: bench/diversity_grid.sh [RUNS]     (from anywhere; RUNS default 5)
 # Env:   READS (2000000), POINTS (names of the grid rows to run; default all),
 #        EXOMIR (an exomir binary to measure instead of building this tree's,
-#        e.g. an older build for before/after figures)
+#        e.g. an older build for before/after figures), SIMULATE (a simulator
+#        binary instead of building examples/simulate), ROWS (rows replacing
+#        the table, separated by ';', to try a calibration without editing)
 # Needs: go, gzip, libdeflate-gunzip (Debian libdeflate-tools),
 #        /usr/bin/time and bc (Debian time, bc).
 # Files are made deterministically (fixed seeds) and cached in
@@ -44,11 +46,15 @@ GRID=(
 	"d30 | 14 | -err-end 0.15"
 )
 # ---------------------------------------------------------------------------
+if [ -n "${ROWS:-}" ]; then
+	IFS=';' read -r -a GRID <<<"$ROWS"
+fi
 
 command -v libdeflate-gunzip >/dev/null || { echo "libdeflate-gunzip missing: apt-get install -y libdeflate-tools" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 command -v bc >/dev/null || { echo "bc missing: apt-get install -y bc" >&2; exit 1; }
-go build -o "$OUT/bin/simulate" ./examples/simulate
+SIM=${SIMULATE:-$OUT/bin/simulate}
+[ -n "${SIMULATE:-}" ] || go build -o "$SIM" ./examples/simulate
 EX=${EXOMIR:-$OUT/bin/exomir}
 [ -n "${EXOMIR:-}" ] || go build -o "$EX" ./examples/exomir
 
@@ -75,13 +81,14 @@ for row in "${GRID[@]}"; do
 	if [ -n "${POINTS:-}" ] && ! echo " $POINTS " | grep -q " $name "; then
 		continue
 	fi
-	id=$(echo "$seed $flags $READS" | md5sum | cut -c1-8)
+	id=$(echo "$seed $flags $READS ${SIMULATE:-}" | md5sum | cut -c1-8)
 	dir=$OUT/$name-$id
 	F=$dir/tumor1.fastq.gz
 	if [ ! -s "$F" ]; then
 		echo "# simulating $name: -seed $seed $flags" >&2
 		# shellcheck disable=SC2086 # flags are words
-		"$OUT/bin/simulate" -out "$dir.tmp" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$seed" $flags >/dev/null
+		rm -rf "$dir.tmp"
+		"$SIM" -out "$dir.tmp" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$seed" $flags >/dev/null
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 	fi
