@@ -57,12 +57,13 @@ type Options struct {
 	// NoIndels restricts adapter matching to mismatches (cutadapt
 	// --no-indels); by default indels count as errors too, as in cutadapt.
 	NoIndels bool
-	// CacheEntries bounds the cache of trimming results keyed by the raw
-	// read sequence (0 = 4096; negative disables it). Small-RNA reads
-	// repeat a lot, so most reads are a single lookup in a map small
-	// enough to stay in the CPU cache; the first distinct reads fill it
-	// (the frequent ones come early), later ones are trimmed directly.
-	// A bigger cache was slower on 2M reads whose tails are random.
+	// CacheEntries bounds each worker's cache of trimming results keyed
+	// by the raw read sequence (0 = 4096; negative disables it).
+	// Small-RNA reads repeat a lot, so most reads are a single lookup in a
+	// table small enough to stay in the CPU cache; the first distinct
+	// reads fill it (the frequent ones come early), later ones are trimmed
+	// directly. A bigger cache was slower on 2M reads whose tails are
+	// random.
 	CacheEntries int
 }
 
