@@ -246,6 +246,15 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 		return nil, fmt.Errorf("%w: %d UMI sets for %d inserts", ErrBadOption, len(o.UMIs), len(inserts))
 	}
 	b := NewBuilder(ref, o)
+	// One isomir per placement of a miRNA insert: sized once rather than
+	// grown (and copied) while adding.
+	n := 0
+	for i := range results {
+		if results[i].Kind == Mirna {
+			n += len(results[i].Placements)
+		}
+	}
+	b.isomirs = make([]Isomir, 0, n)
 	for i, in := range inserts {
 		if o.UMIs != nil {
 			b.AddUMIs(in.Seq, in.Reads, o.UMIs[i], results[i])

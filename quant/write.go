@@ -177,7 +177,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		go func() {
 			defer wg.Done()
 			for r := range ready {
-				var b []byte
+				b := make([]byte, 0, (r[1]-r[0]*block)*256) // ~200-byte lines: rarely regrown
 				for k := r[0] * block; k < r[1]; k++ {
 					b = format(b, &all[k])
 				}

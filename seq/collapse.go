@@ -1,10 +1,16 @@
 package seq
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Insert is one distinct insert sequence after trimming and filtering.
@@ -18,42 +24,94 @@ type Insert struct {
 
 // collapser accumulates inserts (and, with UMIs, per-insert UMI counts).
 // Memory grows with the number of distinct inserts (and distinct
-// insert–UMI pairs), never with the number of reads.
+// insert–UMI pairs), never with the number of reads. Inserts of at most 42
+// bases of A, C, G, N, T are keyed by their packed form in an
+// open-addressing table that holds their read counts too (one cache line
+// per read); others, rare, go to a string-keyed map.
+//
+// An insert's id is its table slot (>= 0), or -2-i for the i-th long
+// insert. Slots move when the table grows: ids taken before are stale
+// after, and grows counts the moves so that callers holding ids (the read
+// cache) can drop them.
 type collapser struct {
-	index map[string]int32 // insert sequence -> position in seqs
-	seqs  []string
-	reads []int64
-	umis  []map[string]int64 // per insert; nil without UMIs
-	umi   bool
+	table     idTable
+	grows     int
+	long      map[string]int32 // long insert -> index
+	longSeqs  []string
+	longReads []int64
+	umis      map[key2]map[string]int64 // packed inserts' UMI counts
+	longUMIs  []map[string]int64
+	umi       bool
 }
+
+// collapserSlots is the initial table size: a few hundred thousand
+// distinct inserts fit before it grows (growing copies). Tests lower it.
+var collapserSlots = 1 << 18
 
 func newCollapser(umi bool) *collapser {
-	return &collapser{index: make(map[string]int32, 1<<14), umi: umi}
+	c := &collapser{table: newIDTable(collapserSlots), long: make(map[string]int32), umi: umi}
+	if umi {
+		c.umis = make(map[key2]map[string]int64)
+	}
+	return c
 }
 
-// id returns the index of insert s, adding it if new. The map lookup with
-// a converted []byte key does not allocate; only new inserts do.
+// id returns the id of insert s, adding it (with no reads) if new.
 func (c *collapser) id(s []byte) int32 {
-	if i, ok := c.index[string(s)]; ok {
-		return i
+	if k, ok := pack2(s); ok {
+		return c.idKey(k)
 	}
-	i := int32(len(c.seqs))
-	str := string(s)
-	c.index[str] = i
-	c.seqs = append(c.seqs, str)
-	c.reads = append(c.reads, 0)
-	if c.umi {
-		c.umis = append(c.umis, nil)
-	}
-	return i
+	return c.idLong(string(s))
 }
 
-// addUMI counts one read with the given UMI for insert i.
-func (c *collapser) addUMI(i int32, umi []byte, n int64) {
-	m := c.umis[i]
-	if m == nil {
-		m = make(map[string]int64, 1)
-		c.umis[i] = m
+func (c *collapser) idKey(k key2) int32 {
+	slot, ok := c.table.find(k)
+	if !ok {
+		if c.table.insert(slot, k) {
+			c.grows++
+			slot, _ = c.table.find(k)
+		}
+	}
+	return int32(slot)
+}
+
+func (c *collapser) idLong(s string) int32 {
+	i, ok := c.long[s]
+	if !ok {
+		i = int32(len(c.longSeqs))
+		c.long[s] = i
+		c.longSeqs = append(c.longSeqs, s)
+		c.longReads = append(c.longReads, 0)
+		if c.umi {
+			c.longUMIs = append(c.longUMIs, nil)
+		}
+	}
+	return -2 - i
+}
+
+// add counts n reads of insert id.
+func (c *collapser) add(id int32, n int64) {
+	if id >= 0 {
+		c.table.slots[id].n += n
+	} else {
+		c.longReads[-2-id] += n
+	}
+}
+
+// addUMI counts n reads with the given UMI for insert id.
+func (c *collapser) addUMI(id int32, umi []byte, n int64) {
+	var m map[string]int64
+	if id >= 0 {
+		k := c.table.slots[id].k
+		if m = c.umis[k]; m == nil {
+			m = make(map[string]int64, 1)
+			c.umis[k] = m
+		}
+	} else {
+		if m = c.longUMIs[-2-id]; m == nil {
+			m = make(map[string]int64, 1)
+			c.longUMIs[-2-id] = m
+		}
 	}
 	if _, ok := m[string(umi)]; ok {
 		m[string(umi)] += n
@@ -62,41 +120,341 @@ func (c *collapser) addUMI(i int32, umi []byte, n int64) {
 	m[string(umi)] = n
 }
 
+// merge adds o's counts into c. Sums do not depend on the order in which
+// reads reached the collapsers, so the result is the same for any split of
+// the reads.
+func (c *collapser) merge(o *collapser) {
+	for _, sl := range o.table.slots {
+		if sl.k == (key2{}) {
+			continue
+		}
+		id := c.idKey(sl.k)
+		c.add(id, sl.n)
+		if c.umi {
+			for u, n := range o.umis[sl.k] {
+				c.addUMI(id, []byte(u), n)
+			}
+		}
+	}
+	for j, s := range o.longSeqs {
+		id := c.idLong(s)
+		c.add(id, o.longReads[j])
+		if c.umi {
+			for u, n := range o.longUMIs[j] {
+				c.addUMI(id, []byte(u), n)
+			}
+		}
+	}
+}
+
+// collapseAll returns the inserts of all of cols together, as inserts
+// does for one. Without UMIs the tables are not merged by hashing: their
+// records are partitioned by the first bases of the packed key, each part
+// sorted by key and equal keys summed, concurrently; the parts in order
+// are then in sequence order, and a stable counting pass by read count
+// gives the output order.
+func collapseAll(cols []*collapser) ([]Insert, [][]string) {
+	c := cols[0]
+	if c.umi {
+		for i, o := range cols[1:] {
+			c.merge(o)
+			cols[i+1] = nil // its tables can go
+		}
+		return c.inserts()
+	}
+	var counts [257]int
+	for _, o := range cols {
+		for i := range o.table.slots {
+			if k := o.table.slots[i].k; k != (key2{}) {
+				counts[k[0]>>56+1]++
+			}
+		}
+	}
+	for b := 1; b < len(counts); b++ {
+		counts[b] += counts[b-1]
+	}
+	starts := counts // starts[b]: first record of part b; starts[256]: total
+	recs := make([]collapsed, starts[256])
+	next := starts
+	for _, o := range cols {
+		for i := range o.table.slots {
+			if sl := &o.table.slots[i]; sl.k != (key2{}) {
+				b := sl.k[0] >> 56
+				recs[next[b]] = collapsed{sl.n, sl.k, -1}
+				next[b]++
+			}
+		}
+		o.table.slots = nil
+	}
+	var ends [256]int
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for b := range ends {
+		part := recs[starts[b]:starts[b+1]]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			slices.SortFunc(part, func(x, y collapsed) int { return less2(x.k, y.k) })
+			w := 0
+			for _, r := range part {
+				if w > 0 && part[w-1].k == r.k {
+					part[w-1].reads += r.reads
+					continue
+				}
+				part[w] = r
+				w++
+			}
+			// Drop inserts without reads (ids taken for low-quality reads).
+			v := 0
+			for _, r := range part[:w] {
+				if r.reads > 0 {
+					part[v] = r
+					v++
+				}
+			}
+			ends[b] = starts[b] + v
+		}()
+	}
+	wg.Wait()
+	keyed := recs[:0]
+	for b := range ends {
+		keyed = append(keyed, recs[starts[b]:ends[b]]...)
+	}
+	// Long inserts (few): summed by string, sorted, merged in.
+	longReads := map[string]int64{}
+	for _, o := range cols {
+		for j, s := range o.longSeqs {
+			longReads[s] += o.longReads[j]
+		}
+	}
+	out := &collapser{}
+	for s, n := range longReads {
+		if n > 0 {
+			out.longSeqs = append(out.longSeqs, s)
+		}
+	}
+	sort.Strings(out.longSeqs)
+	seqOrder := keyed
+	if len(out.longSeqs) > 0 {
+		seqOrder = make([]collapsed, 0, len(keyed)+len(out.longSeqs))
+		var scratch []byte
+		j := 0
+		for _, r := range keyed {
+			scratch = appendUnpacked(scratch[:0], r.k[:])
+			for j < len(out.longSeqs) && out.longSeqs[j] < string(scratch) {
+				seqOrder = append(seqOrder, collapsed{reads: longReads[out.longSeqs[j]], long: int32(j)})
+				j++
+			}
+			seqOrder = append(seqOrder, r)
+		}
+		for ; j < len(out.longSeqs); j++ {
+			seqOrder = append(seqOrder, collapsed{reads: longReads[out.longSeqs[j]], long: int32(j)})
+		}
+	}
+	return out.output(out.byReads(seqOrder))
+}
+
+// byReads returns recs, which are in sequence order, in output order: a
+// stable counting pass by read count (up to 64; more frequent inserts,
+// few, go first and are sorted).
+func (c *collapser) byReads(recs []collapsed) []collapsed {
+	const small = 64
+	var counts [small + 2]int
+	group := func(r collapsed) int {
+		if r.reads > small {
+			return 0
+		}
+		return 1 + int(small-r.reads)
+	}
+	for _, r := range recs {
+		counts[group(r)+1]++
+	}
+	for g := 1; g < len(counts); g++ {
+		counts[g] += counts[g-1]
+	}
+	sorted := make([]collapsed, len(recs))
+	next := counts
+	for _, r := range recs {
+		g := group(r)
+		sorted[next[g]] = r
+		next[g]++
+	}
+	slices.SortStableFunc(sorted[:counts[1]], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
+	return sorted
+}
+
+// collapsed is one insert being sorted for output: long is -1 for packed
+// inserts, else the index of a long one.
+type collapsed struct {
+	reads int64
+	k     key2
+	long  int32
+}
+
 // inserts returns the collapsed inserts sorted by Reads (descending), then
 // Seq (ascending), dropping inserts with no reads; with UMIs also, parallel
 // to them, each insert's surviving UMIs after MergeUMIs, sorted.
 func (c *collapser) inserts() ([]Insert, [][]string) {
-	out := make([]Insert, 0, len(c.seqs))
-	var umiOf map[string][]string
-	if c.umi {
-		umiOf = make(map[string][]string)
-	}
-	for i, s := range c.seqs {
-		if c.reads[i] == 0 {
-			continue
+	recs := make([]collapsed, 0, c.table.n+len(c.longSeqs))
+	for _, sl := range c.table.slots {
+		if sl.n > 0 {
+			recs = append(recs, collapsed{sl.n, sl.k, -1})
 		}
-		mol := c.reads[i]
+	}
+	total := 0
+	for i, r := range c.longReads {
+		if r > 0 {
+			recs = append(recs, collapsed{reads: r, long: int32(i)})
+			total += len(c.longSeqs[i])
+		}
+	}
+	c.table.slots = nil // counted: let the collector have it while sorting
+	return c.output(c.sort(recs))
+}
+
+// output makes the Inserts (and UMI sets) of recs, which are in output
+// order.
+func (c *collapser) output(recs []collapsed) ([]Insert, [][]string) {
+	total := 0
+	for n := range recs {
+		if r := &recs[n]; r.long >= 0 {
+			total += len(c.longSeqs[r.long])
+		}
+	}
+	// All sequences in one string: one allocation instead of one each.
+	packed := 0
+	for n := range recs {
+		if recs[n].long < 0 {
+			packed++
+		}
+	}
+	buf := make([]byte, 0, total+packed*2*basesPerWord)
+	for n := range recs {
+		if r := &recs[n]; r.long < 0 {
+			buf = appendUnpacked(buf, r.k[:])
+		} else {
+			buf = append(buf, c.longSeqs[r.long]...)
+		}
+	}
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	out := make([]Insert, len(recs))
+	var umis [][]string
+	if c.umi {
+		umis = make([][]string, len(recs))
+	}
+	start := 0
+	for n := range recs {
+		r := &recs[n]
+		end := start
+		if r.long < 0 {
+			end += seqLen(r.k)
+		} else {
+			end += len(c.longSeqs[r.long])
+		}
+		mol := r.reads
 		if c.umi {
-			merged := MergeUMIs(c.umis[i])
+			var m map[string]int64
+			if r.long < 0 {
+				m = c.umis[r.k]
+			} else {
+				m = c.longUMIs[r.long]
+			}
+			merged := MergeUMIs(m)
 			u := make([]string, 0, len(merged))
 			for k := range merged {
 				u = append(u, k)
 			}
 			sort.Strings(u)
-			umiOf[s] = u
+			umis[n] = u
 			mol = int64(len(u))
 		}
-		out = append(out, Insert{Seq: s, Reads: c.reads[i], Molecules: mol})
-	}
-	SortInserts(out)
-	if !c.umi {
-		return out, nil
-	}
-	umis := make([][]string, len(out))
-	for i, in := range out {
-		umis[i] = umiOf[in.Seq]
+		out[n] = Insert{Seq: all[start:end], Reads: r.reads, Molecules: mol}
+		start = end
 	}
 	return out, umis
+}
+
+// sort returns recs (its contents lost) ordered by reads (descending),
+// then sequence. Packed keys
+// compare as their sequences do, so most comparisons are integer compares.
+// Most inserts are seen once or a few times: those are bucketed by count
+// and first base and the buckets sorted by key, concurrently.
+func (c *collapser) sort(recs []collapsed) []collapsed {
+	bySeq := func(a, b collapsed) int {
+		if a.long < 0 && b.long < 0 {
+			return less2(a.k, b.k)
+		}
+		return strings.Compare(c.recSeq(a), c.recSeq(b))
+	}
+	full := func(a, b collapsed) int {
+		if a.reads != b.reads {
+			if a.reads > b.reads {
+				return -1
+			}
+			return 1
+		}
+		return bySeq(a, b)
+	}
+	const small = 64 // counts bucketed
+	first := func(r collapsed) byte {
+		if r.long < 0 {
+			return codeBases[r.k[0]>>60]
+		}
+		return c.longSeqs[r.long][0]
+	}
+	// Bucket b = (small-reads)*256 + first byte for reads <= small; the
+	// rest (frequent inserts, few) go first, fully sorted.
+	counts := make([]int, small*256+1)
+	bucket := func(r collapsed) int {
+		if r.reads > small {
+			return 0
+		}
+		return 1 + int(small-r.reads)*256 + int(first(r))
+	}
+	for _, r := range recs {
+		counts[bucket(r)]++
+	}
+	starts := make([]int, len(counts)+1)
+	for b, n := range counts {
+		starts[b+1] = starts[b] + n
+	}
+	sorted := make([]collapsed, len(recs))
+	next := append([]int(nil), starts[:len(counts)]...)
+	for _, r := range recs {
+		b := bucket(r)
+		sorted[next[b]] = r
+		next[b]++
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for b := range counts {
+		part := sorted[starts[b]:starts[b+1]]
+		if len(part) < 2 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if b == 0 {
+				slices.SortFunc(part, full)
+			} else {
+				slices.SortFunc(part, bySeq)
+			}
+		}()
+	}
+	wg.Wait()
+	return sorted
+}
+
+// recSeq returns r's sequence (allocating for packed ones; used only when
+// comparing with a long insert).
+func (c *collapser) recSeq(r collapsed) string {
+	if r.long >= 0 {
+		return c.longSeqs[r.long]
+	}
+	return string(appendUnpacked(nil, r.k[:]))
 }
 
 // SortInserts sorts by Reads descending, then Seq ascending.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -51,9 +53,11 @@ type Options struct {
 	// lower; QualOffset is the quality encoding's offset (0 = 33).
 	MinMeanQual float64
 	QualOffset  int
-	// Threads is the worker count for BGZF inflation (0 = GOMAXPROCS).
-	// Gzip is inflated on one goroutine while the reads are parsed,
-	// trimmed and collapsed on another; the result never depends on it.
+	// Threads is the worker count (0 = GOMAXPROCS) for BGZF inflation
+	// and for trimming and collapsing: gzip is inflated on one goroutine,
+	// the reads are parsed on another and handed in batches to Threads
+	// workers whose counts are summed at the end, so the result never
+	// depends on it.
 	Threads int
 	// DetectReads is how many reads adapter detection looks at (0 =
 	// 100000).
@@ -65,12 +69,13 @@ type Options struct {
 	// NoIndels restricts adapter matching to mismatches (cutadapt
 	// --no-indels); by default indels count as errors too, as in cutadapt.
 	NoIndels bool
-	// CacheEntries bounds the cache of trimming results keyed by the raw
-	// read sequence (0 = 4096; negative disables it). Small-RNA reads
-	// repeat a lot, so most reads are a single lookup in a map small
-	// enough to stay in the CPU cache; the first distinct reads fill it
-	// (the frequent ones come early), later ones are trimmed directly.
-	// A bigger cache was slower on 2M reads whose tails are random.
+	// CacheEntries bounds each worker's cache of trimming results keyed
+	// by the raw read sequence (0 = 4096; negative disables it).
+	// Small-RNA reads repeat a lot, so most reads are a single lookup in a
+	// table small enough to stay in the CPU cache; the first distinct
+	// reads fill it (the frequent ones come early), later ones are trimmed
+	// directly. A bigger cache was slower on 2M reads whose tails are
+	// random.
 	CacheEntries int
 }
 
@@ -121,14 +126,16 @@ type cacheEntry struct {
 	cat    uint8
 }
 
+// processor accounts for reads; each pipeline worker has its own, and
+// they are merged at the end (all their state is sums).
 type processor struct {
 	o         Options
 	trim      *Trimmer
 	adapter   bool // the layout has an adapter to look for
 	umi       bool
 	col       *collapser
-	cache     map[string]cacheEntry
-	cacheMax  int
+	cache     *readCache
+	grows     int // col.grows when the cache's ids were taken
 	counts    [numCategories]int64
 	input     int64
 	lenRaw    []int64
@@ -285,7 +292,8 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 	var held [][]byte // seq, qual pairs
 	if o.Protocol == "auto" {
 		arena := make([]byte, 0, o.DetectReads*64)
-		var seqs [][]byte
+		seqs := make([][]byte, 0, o.DetectReads)
+		held = make([][]byte, 0, 2*o.DetectReads)
 		for len(seqs) < o.DetectReads && fr.Scan(&rec) {
 			if len(arena)+len(rec.Seq)+len(rec.Qual) > cap(arena) {
 				arena = make([]byte, 0, max(cap(arena), 2*(len(rec.Seq)+len(rec.Qual))))
@@ -322,40 +330,40 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 		return nil, err
 	}
 	s.Protocol = k.Name
-	p := &processor{
-		o:       o,
-		trim:    tr,
-		adapter: k.Adapter != "" || k.PolyA,
-		umi:     k.UMILen > 0 && (k.Adapter != "" || k.PolyA),
-		lenRaw:  make([]int64, 64),
-		maxN:    o.maxN(),
+	umi := k.UMILen > 0 && (k.Adapter != "" || k.PolyA)
+	s.UMI = umi
+	workers := o.Threads
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	s.UMI = p.umi
-	p.col = newCollapser(p.umi)
-	if o.CacheEntries > 0 {
-		p.cacheMax = o.CacheEntries
-		p.cache = make(map[string]cacheEntry, min(o.CacheEntries, 1<<16))
+	procs := make([]*processor, workers)
+	for i := range procs {
+		p := &processor{
+			o:       o,
+			trim:    tr,
+			adapter: k.Adapter != "" || k.PolyA,
+			umi:     umi,
+			lenRaw:  make([]int64, 64),
+			col:     newCollapser(umi),
+			maxN:    o.maxN(),
+		}
+		if o.CacheEntries > 0 {
+			p.cache = newReadCache(o.CacheEntries)
+		}
+		procs[i] = p
 	}
-	for i := 0; i+1 < len(held); i += 2 {
-		p.add(held[i], held[i+1])
-		held[i], held[i+1] = nil, nil
+	if err := feed(ctx, fr, held, procs, o.MinMeanQual > 0); err != nil {
+		return nil, err
 	}
-	var rec Record
-	for n := 0; fr.Scan(&rec); n++ {
-		p.add(rec.Seq, rec.Qual)
-		if n&0xffff == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+	p := procs[0]
+	cols := make([]*collapser, len(procs))
+	for i, q := range procs {
+		cols[i] = q.col
+		if i > 0 {
+			p.merge(q)
 		}
 	}
-	if err := fr.Err(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res.Inserts, res.UMIs = p.col.inserts()
+	res.Inserts, res.UMIs = collapseAll(cols)
 	s.InputReads = p.input
 	s.Categories = make([]Category, numCategories)
 	for i := range s.Categories {
@@ -370,6 +378,146 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 	return res, nil
 }
 
+// batch is a run of reads copied out of the reader's buffer: read i is
+// data[ends[i-1]:ends[i]] (ends[-1] = 0), its sequence followed, when the
+// qualities are needed, by its qualities.
+type batch struct {
+	data []byte
+	ends []int32
+}
+
+const (
+	batchReads = 4096
+	batchBytes = 1 << 18
+)
+
+// feed parses the reads (the held ones first) on the calling goroutine and
+// hands them in batches to one goroutine per processor. Which processor
+// sees which read does not change the merged result.
+func feed(ctx context.Context, fr *FastqReader, held [][]byte, procs []*processor, qual bool) error {
+	nb := 3 * len(procs)
+	free := make(chan *batch, nb)
+	work := make(chan *batch, nb)
+	for i := 0; i < nb; i++ {
+		free <- &batch{data: make([]byte, 0, batchBytes+1024), ends: make([]int32, 0, batchReads)}
+	}
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				p.addBatch(b, qual)
+				free <- b
+			}
+		}()
+	}
+	b := <-free
+	put := func(sq, ql []byte) {
+		b.data = append(b.data, sq...)
+		if qual {
+			b.data = append(b.data, ql...)
+		}
+		b.ends = append(b.ends, int32(len(b.data)))
+		if len(b.ends) == batchReads || len(b.data) >= batchBytes {
+			work <- b
+			b = <-free
+			b.data, b.ends = b.data[:0], b.ends[:0]
+		}
+	}
+	var err error
+	for i := 0; i+1 < len(held); i += 2 {
+		put(held[i], held[i+1])
+		held[i], held[i+1] = nil, nil
+	}
+	var rec Record
+	for n := 0; fr.Scan(&rec); n++ {
+		if len(rec.Seq) > 0xffff {
+			// Too long for a batch's offsets: flush, and take it alone.
+			if len(b.ends) > 0 {
+				work <- b
+				b = <-free
+				b.data, b.ends = b.data[:0], b.ends[:0]
+			}
+			close(work)
+			wg.Wait()
+			procs[0].add(rec.Seq, rec.Qual)
+			return feedRest(ctx, fr, procs, qual)
+		}
+		put(rec.Seq, rec.Qual)
+		if n&0xffff == 0 {
+			if err = ctx.Err(); err != nil {
+				break
+			}
+		}
+	}
+	if len(b.ends) > 0 {
+		work <- b
+	}
+	close(work)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if err := fr.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// feedRest accounts for the rest of the reads on the calling goroutine
+// (after a read too long for the batches).
+func feedRest(ctx context.Context, fr *FastqReader, procs []*processor, qual bool) error {
+	var rec Record
+	for n := 0; fr.Scan(&rec); n++ {
+		procs[0].add(rec.Seq, rec.Qual)
+		if n&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := fr.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// addBatch accounts for the reads of b.
+func (p *processor) addBatch(b *batch, qual bool) {
+	start := int32(0)
+	for _, end := range b.ends {
+		r := b.data[start:end:end]
+		if qual {
+			n := len(r) / 2
+			p.add(r[:n:n], r[n:])
+		} else {
+			p.add(r, nil)
+		}
+		start = end
+	}
+}
+
+// merge adds q's read counts (not its collapser's) into p.
+func (p *processor) merge(q *processor) {
+	p.input += q.input
+	for i, n := range q.counts {
+		p.counts[i] += n
+	}
+	p.lenRaw = addHist(p.lenRaw, q.lenRaw)
+	p.lenInsert = addHist(p.lenInsert, q.lenInsert)
+}
+
+func addHist(a, b []int64) []int64 {
+	if len(b) > len(a) {
+		a = append(a, make([]int64, len(b)-len(a))...)
+	}
+	for i, n := range b {
+		a[i] += n
+	}
+	return a
+}
+
 func trimZeros(h []int64) []int64 {
 	n := len(h)
 	for n > 0 && h[n-1] == 0 {
@@ -381,7 +529,11 @@ func trimZeros(h []int64) []int64 {
 // classify trims one read and returns its entry (category, offsets and,
 // when passed, the insert index). Quality is not looked at here.
 func (p *processor) classify(seq []byte) cacheEntry {
-	t := p.trim.Trim(seq, nil)
+	return p.classifyTrimmed(seq, p.trim.Trim(seq, nil))
+}
+
+// classifyTrimmed is classify given the trimming result t of seq.
+func (p *processor) classifyTrimmed(seq []byte, t TrimResult) cacheEntry {
 	e := cacheEntry{id: -1}
 	if len(t.Insert) > 0 {
 		e.is = uint16(offsetIn(seq, t.Insert))
@@ -436,21 +588,11 @@ func (p *processor) add(seq, qual []byte) {
 		p.lenRaw = append(p.lenRaw, make([]int64, l+1-len(p.lenRaw))...)
 	}
 	p.lenRaw[l]++
-	var e cacheEntry
-	hit := false
-	if p.cache != nil && l <= 0xffff {
-		e, hit = p.cache[string(seq)]
+	if l > 0xffff {
+		p.addLong(seq, qual)
+		return
 	}
-	if !hit {
-		if l > 0xffff {
-			p.addLong(seq, qual)
-			return
-		}
-		e = p.classify(seq)
-		if p.cache != nil && len(p.cache) < p.cacheMax {
-			p.cache[string(seq)] = e
-		}
-	}
+	e := p.lookup(seq)
 	cat := e.cat
 	if cat == catPassed && p.o.MinMeanQual > 0 && meanQual(qual[e.is:e.ie], p.o.QualOffset) < p.o.MinMeanQual {
 		cat = catLowQuality
@@ -459,7 +601,7 @@ func (p *processor) add(seq, qual []byte) {
 	if cat != catPassed {
 		return
 	}
-	p.col.reads[e.id]++
+	p.col.add(e.id, 1)
 	if p.umi {
 		p.col.addUMI(e.id, seq[e.us:e.ue], 1)
 	}
@@ -468,6 +610,29 @@ func (p *processor) add(seq, qual []byte) {
 		p.lenInsert = append(p.lenInsert, make([]int64, n+1-len(p.lenInsert))...)
 	}
 	p.lenInsert[n]++
+}
+
+// lookup returns the trimming outcome of seq, from the cache when it is
+// there: small-RNA reads repeat a lot, and a hit also gives the insert's
+// id, saving the collapser's lookup.
+func (p *processor) lookup(seq []byte) cacheEntry {
+	if p.cache == nil {
+		return p.classify(seq)
+	}
+	if p.col.grows != p.grows {
+		// The insert table moved: the cached ids are stale.
+		p.cache.reset()
+		p.grows = p.col.grows
+	}
+	e, hit, h, slot := p.cache.lookup(seq)
+	if hit {
+		return e
+	}
+	e = p.classify(seq)
+	if slot >= 0 && p.col.grows == p.grows {
+		p.cache.put(slot, h, seq, e)
+	}
+	return e
 }
 
 // addLong accounts for a read too long for the cache's offsets.
@@ -496,7 +661,7 @@ func (p *processor) addLong(seq, qual []byte) {
 		return
 	}
 	id := p.col.id(ins)
-	p.col.reads[id]++
+	p.col.add(id, 1)
 	if p.umi {
 		p.col.addUMI(id, t.UMI, 1)
 	}

@@ -272,8 +272,10 @@ func (t *Trimmer) locate(s []byte) (start, end int, found bool) {
 	// An alignment with an indel scores at most a-2 (an insertion costs 2
 	// points, a deletion 3).
 	if t.indels && score < len(t.adapter)-2 {
-		if p, sc, e := t.locateIndel(s, 0); sc > score {
-			pos, score, end = p, sc, e
+		if c := t.indelCap(score); t.indelPossible(s, c) {
+			if p, sc, e := t.locateIndel(s, 0, c); sc > score {
+				pos, score, end = p, sc, e
+			}
 		}
 	}
 	return pos, end, score != math.MinInt
@@ -378,9 +380,12 @@ func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 			}
 		}
 		if w < n {
-			w = max(0, w-t.maxErr[a])
-			if p, sc, e := t.locateIndel(s[w:], w); sc > bestScore {
-				bestPos, bestScore, bestEnd = p, sc, e
+			c := t.indelCap(bestScore)
+			w = max(0, w-c)
+			if t.indelPossible(s[w:], c) {
+				if p, sc, e := t.locateIndel(s[w:], w, c); sc > bestScore {
+					bestPos, bestScore, bestEnd = p, sc, e
+				}
 			}
 		}
 	}
@@ -473,15 +478,15 @@ const maxIndelAdapter = 64
 // costs the best score (+1 match, -1 mismatch, -2 indel), then the
 // diagonal; an alignment of l adapter bases is acceptable with at most
 // maxErr[l] edits and l >= minOv. The best score wins, ties to the
-// leftmost start. Cells over the largest allowed cost are dropped
-// (Ukkonen's cut-off). s may be a suffix of the read starting at read
+// leftmost start. Cells over the largest allowed cost, or over kcap, are
+// dropped (Ukkonen's cut-off). s may be a suffix of the read starting at read
 // position off. It returns the start and end (read positions) and the
 // score (math.MinInt if none).
-func (t *Trimmer) locateIndel(s []byte, off int) (pos, score, end int) {
+func (t *Trimmer) locateIndel(s []byte, off, kcap int) (pos, score, end int) {
 	// A cell holds key = cost<<10 - score: the least key is the least cost,
 	// then the best score. Scores stay within (-512, 64] for live cells.
 	a := len(t.adapter)
-	kmax := int32(t.maxErr[a])
+	kmax := int32(min(kcap, t.maxErr[a]))
 	limit := (kmax+1)<<10 - 100 // key < limit <=> cost <= kmax
 	dead := (kmax+2)<<10 + 600
 	var key, org [maxIndelAdapter + 1]int32
@@ -544,6 +549,69 @@ func (t *Trimmer) locateIndel(s []byte, off int) (pos, score, end int) {
 		}
 	}
 	return bestPos, bestScore, bestEnd
+}
+
+// indelCap is the most edits an alignment can have and still score above
+// best: l adapter bases with c edits (d of them deletions) score
+// l - 2c - d <= len(adapter) - 2c. Cells costing more are dropped by
+// locateIndel's cut-off (they could never win), which shrinks its band.
+func (t *Trimmer) indelCap(best int) int {
+	a := len(t.adapter)
+	if best == math.MinInt {
+		return t.maxErr[a]
+	}
+	return min(t.maxErr[a], (a-best-1)/2)
+}
+
+// indelPossible reports whether locateIndel(s, off, kcap) can find an
+// acceptable alignment: whether the least edit distance of the whole
+// adapter ending anywhere in s, or of a prefix of at least minOv bases
+// running off its end, is within the limits. The distances come from
+// Myers' bit-parallel algorithm (J. ACM 46:395, 1999; free start in the
+// read), about a tenth of the dynamic programming's cost: most reads with
+// only substitutions in the adapter need no alignment at all.
+func (t *Trimmer) indelPossible(s []byte, kcap int) bool {
+	a := len(t.adapter)
+	k := min(kcap, t.maxErr[a])
+	mask := uint64(1)<<uint(a) - 1
+	if a == 64 {
+		mask = ^uint64(0)
+	}
+	top := uint64(1) << uint(a-1)
+	pv, mv := mask, uint64(0)
+	score := a // D[a][0]
+	for _, c := range s {
+		eq := ^t.mm[c] & mask
+		xv := eq | mv
+		xh := ((eq & pv) + pv) ^ pv | eq
+		ph := mv | ^(xh|pv)&mask
+		mh := pv & xh
+		if ph&top != 0 {
+			score++
+		} else if mh&top != 0 {
+			score--
+		}
+		if score <= k {
+			return true
+		}
+		ph, mh = ph<<1&mask, mh<<1&mask // row 0 is free: no carry in
+		pv = mh | ^(xv|ph)&mask
+		mv = ph & xv
+	}
+	// Last column: D[j][n] is the sum of the vertical deltas of rows 1..j.
+	d := 0
+	for j := 1; j < a; j++ {
+		bit := uint64(1) << uint(j-1)
+		if pv&bit != 0 {
+			d++
+		} else if mv&bit != 0 {
+			d--
+		}
+		if j >= t.minOv && d <= min(k, t.maxErr[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyCost and keyScore unpack a cell key of locateIndel.

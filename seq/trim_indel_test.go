@@ -106,7 +106,7 @@ func TestTrimIndelMatchesReference(t *testing.T) {
 					n := 10 + rng.IntN(70)
 					read := (randSeq(rng, rng.IntN(n)) + mutateIndel(rng, ad, rng.IntN(4)) + randSeq(rng, n))[:n]
 					want, wantFound := refCombined(ad, read, rate, minOv)
-					if p, sc, _ := tr.locateIndel([]byte(read), 0); true {
+					if p, sc, _ := tr.locateIndel([]byte(read), 0, len(ad)); true {
 						wp, wsc := refIndel(ad, read, rate, minOv)
 						if p != wp || sc != wsc {
 							t.Fatalf("locateIndel %s read %s: got %d/%d, reference %d/%d", ad, read, p, sc, wp, wsc)
@@ -139,6 +139,36 @@ func TestTrimIndelCases(t *testing.T) {
 		}
 		if w, _ := refCombined(ts, tc.read, 0.1, 3); w != r.AdapterStart {
 			t.Errorf("%s: start %d, reference %d", tc.name, r.AdapterStart, w)
+		}
+	}
+}
+
+// indelPossible (Myers' bit-parallel distances) must say yes exactly when
+// locateIndel finds an acceptable alignment, for any cap.
+func TestIndelPossibleMatchesLocateIndel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 34))
+	long := randSeq(rng, 64)
+	for _, ad := range []string{ts, AdapterQIAseq, AdapterV15, "ACGNNACGTACGTAC", "ACG", long} {
+		for _, rate := range []float64{0.1, 0.2} {
+			for _, minOv := range []int{1, 3, 6} {
+				tr := mustTrimmer(t, TrimOptions{Kit: Kit{Adapter: ad}, MaxErrorRate: rate, MinOverlap: minOv})
+				if !tr.indels {
+					continue
+				}
+				for iter := 0; iter < 1500; iter++ {
+					n := rng.IntN(90)
+					read := []byte((randSeq(rng, rng.IntN(n+1)) + mutateIndel(rng, ad, rng.IntN(5)) + randSeq(rng, n))[:n])
+					if rng.IntN(10) == 0 && n > 0 {
+						read[rng.IntN(n)] = 'N'
+					}
+					kcap := rng.IntN(tr.maxErr[len(ad)] + 2)
+					_, sc, _ := tr.locateIndel(read, 0, kcap)
+					if got, want := tr.indelPossible(read, kcap), sc != math.MinInt; got != want {
+						t.Fatalf("adapter %s rate %v minOv %d cap %d read %s: indelPossible %v, locateIndel found %v",
+							ad, rate, minOv, kcap, read, got, want)
+					}
+				}
+			}
 		}
 	}
 }

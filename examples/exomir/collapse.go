@@ -36,7 +36,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	errRate := fs.Float64("error-rate", seq.DefaultMaxErrorRate, "maximum error rate (mismatches and indels) in the adapter match (as cutadapt -e)")
 	noIndels := fs.Bool("no-indels", false, "allow only mismatches in the adapter match, no indels (as cutadapt --no-indels)")
 	minOverlap := fs.Int("min-overlap", seq.DefaultMinOverlap, "shortest partial adapter recognised at the read end (as cutadapt -O)")
-	threads := fs.Int("threads", 0, "worker goroutines for BGZF inflation; 0 = all cores (output never depends on it)")
+	threads := fs.Int("threads", 0, "worker goroutines for BGZF inflation and for trimming and collapsing; 0 = all cores (output never depends on it)")
 	detectReads := fs.Int("detect-reads", seq.DefaultDetectReads, "reads examined by adapter detection with -protocol auto")
 	strict := fs.Bool("strict", false, "QC warnings (adapter missing, dimers, length mode, unsure detection) are an error: exit non-zero, write nothing")
 	if err := parseFlags(fs, args); err != nil {
