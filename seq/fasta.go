@@ -3,6 +3,7 @@ package seq
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -56,7 +57,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			continue
 		}
 		if line[0] != '>' {
-			return FastaRecord{}, fr.fail(ErrBadHeader)
+			return FastaRecord{}, fr.fail(fmt.Errorf("%w: want '>', found %q", ErrBadHeader, line[0]))
 		}
 		header = line
 	}
@@ -75,7 +76,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			fr.pending = line
 			break
 		}
-		for _, c := range line {
+		for i, c := range line {
 			switch {
 			case c >= 'a' && c <= 'z':
 				c -= 'a' - 'A'
@@ -89,7 +90,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 				if c == '*' || c == '-' || c == '.' || c == '_' {
 					continue
 				}
-				return FastaRecord{}, fr.fail(ErrBadBase)
+				return FastaRecord{}, fr.fail(fmt.Errorf("%w %q at column %d", ErrBadBase, line[i], i+1))
 			}
 			rec.Seq = append(rec.Seq, c)
 		}
