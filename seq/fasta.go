@@ -8,11 +8,14 @@ import (
 )
 
 // FastaRecord is one FASTA entry. Name is the first word of the header,
-// Desc the rest. Seq is upper case with U converted to T.
+// Desc the rest. Seq is upper case with U converted to T. Line is the
+// 1-based line of the header in its file (0 when the record was not read
+// from a file), so that callers can point at a record in their errors.
 type FastaRecord struct {
 	Name string
 	Desc string
 	Seq  []byte
+	Line int64
 }
 
 // FastaReader streams records from a FASTA file with wrapped or unwrapped
@@ -38,7 +41,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 	if fr.err != nil {
 		return FastaRecord{}, fr.err
 	}
-	header := fr.pending
+	header, headerLine := fr.pending, fr.line
 	fr.pending = nil
 	for header == nil {
 		line, err := fr.readLine()
@@ -59,11 +62,11 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 		if line[0] != '>' {
 			return FastaRecord{}, fr.fail(fmt.Errorf("%w: want '>', found %q", ErrBadHeader, line[0]))
 		}
-		header = line
+		header, headerLine = line, fr.line
 	}
 	fr.record++
 	name, desc := splitHeader(header[1:])
-	rec := FastaRecord{Name: name, Desc: desc}
+	rec := FastaRecord{Name: name, Desc: desc, Line: headerLine}
 	for {
 		line, err := fr.readLine()
 		if err == io.EOF {
@@ -73,7 +76,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			return FastaRecord{}, fr.fail(err)
 		}
 		if len(line) > 0 && line[0] == '>' {
-			fr.pending = line
+			fr.pending = line // its line number is fr.line when it is used
 			break
 		}
 		for i, c := range line {
