@@ -54,7 +54,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			return FastaRecord{}, io.EOF
 		}
 		if err != nil {
-			return FastaRecord{}, fr.fail(err)
+			return FastaRecord{}, fr.readFail(err)
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
@@ -73,7 +73,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			break
 		}
 		if err != nil {
-			return FastaRecord{}, fr.fail(err)
+			return FastaRecord{}, fr.readFail(err)
 		}
 		if len(line) > 0 && line[0] == '>' {
 			fr.pending = line // its line number is fr.line when it is used
@@ -113,6 +113,15 @@ func (fr *FastaReader) readLine() ([]byte, error) {
 	fr.line++
 	line = bytes.TrimRight(line, "\r\n")
 	return line, nil
+}
+
+// readFail records a read error at the line being read.
+func (fr *FastaReader) readFail(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("%w: compressed stream ends early (%w)", ErrTruncated, err)
+	}
+	fr.err = &ParseError{File: fr.file, Line: fr.line + 1, Record: fr.record, Err: err}
+	return fr.err
 }
 
 func (fr *FastaReader) fail(err error) error {

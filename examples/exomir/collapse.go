@@ -82,7 +82,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := seq.CollapseFile(ctx, *in, o)
 	if err != nil {
-		return err
+		return readLenHint(err)
 	}
 	// The checks that need no miRNA counts.
 	ws := quant.CheckSample(sampleName(*in), &res.Summary, nil)

@@ -244,7 +244,7 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		err = ierr
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, readLenHint(err)
 	}
 	if c.umi && !res.Summary.UMI {
 		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
@@ -284,6 +284,14 @@ func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sam
 		return nil, err
 	}
 	return quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
+}
+
+// readLenHint adds the flag to an error about a read over -max-read-len.
+func readLenHint(err error) error {
+	if errors.Is(err, seq.ErrReadTooLong) {
+		return fmt.Errorf("%w (not small-RNA reads? -max-read-len raises the limit)", err)
+	}
+	return err
 }
 
 // sampleName is the file name without directory and without the usual
