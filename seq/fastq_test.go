@@ -395,3 +395,50 @@ func ExampleFastqReader() {
 	// r1 TAGCTTATCAGACTGATGTTGA
 	// r2 TGAGGTAGTAGGTTGTATAGTT
 }
+
+// TestQualsInRange checks the word-at-a-time quality check against a
+// byte-by-byte reference: every byte value at every position of valid
+// strings of several lengths, and random strings.
+func TestQualsInRange(t *testing.T) {
+	naive := func(q []byte) bool {
+		for _, c := range q {
+			if c < '!' || c > '~' {
+				return false
+			}
+		}
+		return true
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 24; n++ {
+		q := make([]byte, n)
+		for i := range q {
+			q[i] = byte('!' + rng.IntN(94))
+		}
+		if !qualsInRange(q) {
+			t.Fatalf("valid %q rejected", q)
+		}
+		for pos := 0; pos < n; pos++ {
+			keep := q[pos]
+			for v := 0; v < 256; v++ {
+				q[pos] = byte(v)
+				if got, want := qualsInRange(q), naive(q); got != want {
+					t.Fatalf("len %d, byte %#x at %d: got %v, want %v", n, v, pos, got, want)
+				}
+			}
+			q[pos] = keep
+		}
+	}
+	for trial := 0; trial < 100000; trial++ {
+		q := make([]byte, rng.IntN(40))
+		for i := range q {
+			if rng.IntN(8) == 0 {
+				q[i] = byte(rng.IntN(256))
+			} else {
+				q[i] = byte('!' + rng.IntN(94))
+			}
+		}
+		if got, want := qualsInRange(q), naive(q); got != want {
+			t.Fatalf("%q: got %v, want %v", q, got, want)
+		}
+	}
+}
