@@ -570,14 +570,14 @@ func describeFeatureMismatch(a, b string) error {
 	if len(ob) == 0 {
 		return fmt.Errorf("%s: %w", b, ErrMergeEmpty)
 	}
-	for _, f := range ob {
-		if _, ok := ma[f]; !ok {
-			return fmt.Errorf("%s:%d: %w: %q is not in %s", b, mb[f], ErrMergeFeatures, f, a)
-		}
-	}
 	for _, f := range oa {
 		if _, ok := mb[f]; !ok {
 			return fmt.Errorf("%s:%d: %w: %q is not in %s", a, ma[f], ErrMergeFeatures, f, b)
+		}
+	}
+	for _, f := range ob {
+		if _, ok := ma[f]; !ok {
+			return fmt.Errorf("%s:%d: %w: %q is not in %s", b, mb[f], ErrMergeFeatures, f, a)
 		}
 	}
 	return fmt.Errorf("%w: %s and %s differ", ErrMergeFeatures, a, b)

@@ -299,7 +299,7 @@ func badInputCases() []badCase {
 		bMerge("decimal count", "mirna\tcount\nm1\t1.5\nm2\t2\n", "bad.mirna_counts.tsv:2", "1.5"),
 		bMerge("feature twice", "mirna\tcount\nm1\t1\nm1\t2\nm2\t2\n", "bad.mirna_counts.tsv:3", "m1"),
 		bMerge("ragged row", "mirna\tcount\nm1\t1\t7\nm2\t2\n", "bad.mirna_counts.tsv:2", "columns"),
-		bMerge("other features", "mirna\tcount\nm1\t1\nm3\t2\n", "bad.mirna_counts.tsv:3", "m3", "not in"),
+		bMerge("other features", "mirna\tcount\nm1\t1\nm3\t2\n", "A.mirna_counts.tsv:3", "m2", "not in", "bad.mirna_counts.tsv"),
 		bMerge("empty file", "", "bad.mirna_counts.tsv", "no feature rows"),
 		bMerge("header only", "mirna\tcount\n", "bad.mirna_counts.tsv", "no feature rows"),
 		bMerge("binary garbage", bGarbage(300), "bad.mirna_counts.tsv"),
