@@ -44,6 +44,8 @@ type GFFRecord struct {
 type GenomeAnnotation struct {
 	Primaries []GFFRecord
 	Matures   []GFFRecord
+	// File names the source in errors (set by ReadMirbaseGFF3).
+	File string
 }
 
 // maxGFFFeature bounds the length of a GFF3 miRNA feature.
@@ -60,7 +62,7 @@ const maxGFFFeature = 10000
 func ReadMirbaseGFF3(r io.Reader, file string) (*GenomeAnnotation, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<24)
-	ann := &GenomeAnnotation{}
+	ann := &GenomeAnnotation{File: file}
 	var line int64
 	bad := func(format string, args ...any) error {
 		return &seq.ParseError{File: file, Line: line, Err: fmt.Errorf("%w: "+format, append([]any{ErrGFFFormat}, args...)...)}
@@ -304,7 +306,7 @@ func NewGenomeReference(ann *GenomeAnnotation, base *Reference) (*GenomeReferenc
 	for _, m := range ann.Matures {
 		cands := byKey[m.DerivesFrom]
 		if len(cands) == 0 {
-			return nil, fmt.Errorf("%w: %s (Derives_from=%q)", ErrGFFParent, m.ID, m.DerivesFrom)
+			return nil, &seq.ParseError{File: ann.File, Line: m.Line, Err: fmt.Errorf("%w: %s (Derives_from=%q)", ErrGFFParent, m.ID, m.DerivesFrom)}
 		}
 		pi := -1
 		for _, c := range cands {
@@ -315,7 +317,7 @@ func NewGenomeReference(ann *GenomeAnnotation, base *Reference) (*GenomeReferenc
 			}
 		}
 		if pi < 0 {
-			return nil, fmt.Errorf("%w: line %d: miRNA %s lies outside its primary transcript %s", ErrGFFFormat, m.Line, m.ID, m.DerivesFrom)
+			return nil, &seq.ParseError{File: ann.File, Line: m.Line, Err: fmt.Errorf("%w: miRNA %s lies outside its primary transcript %s", ErrGFFFormat, m.ID, m.DerivesFrom)}
 		}
 		p := ann.Primaries[pi]
 		hi := hairpinOf[pi]

@@ -534,13 +534,14 @@ func writeCounts(bw *bufio.Writer, cf *countFile, line []byte) error {
 // describeFeatureMismatch finds a feature present in one file and not the
 // other, for the error message.
 func describeFeatureMismatch(a, b string) error {
-	setOf := func(p string) (map[string]bool, []string, error) {
+	// setOf maps each feature of p to its line.
+	setOf := func(p string) (map[string]int, []string, error) {
 		cf, err := openCountFile(p)
 		if err != nil {
 			return nil, nil, err
 		}
 		defer cf.Close()
-		m := make(map[string]bool)
+		m := make(map[string]int)
 		var order []string
 		for {
 			line, ok, err := cf.next()
@@ -551,10 +552,10 @@ func describeFeatureMismatch(a, b string) error {
 				return m, order, nil
 			}
 			f := string(line[:featureEnd(line)])
-			if m[f] {
+			if _, dup := m[f]; dup {
 				return nil, nil, fmt.Errorf("%s:%d: %w: %q", p, cf.line, ErrMergeDuplicateRow, f)
 			}
-			m[f] = true
+			m[f] = int(cf.line)
 			order = append(order, f)
 		}
 	}
@@ -566,14 +567,17 @@ func describeFeatureMismatch(a, b string) error {
 	if err != nil {
 		return err
 	}
+	if len(ob) == 0 {
+		return fmt.Errorf("%s: %w", b, ErrMergeEmpty)
+	}
 	for _, f := range oa {
-		if !mb[f] {
-			return fmt.Errorf("%w: %q is in %s but not in %s", ErrMergeFeatures, f, a, b)
+		if _, ok := mb[f]; !ok {
+			return fmt.Errorf("%s:%d: %w: %q is not in %s", a, ma[f], ErrMergeFeatures, f, b)
 		}
 	}
 	for _, f := range ob {
-		if !ma[f] {
-			return fmt.Errorf("%w: %q is in %s but not in %s", ErrMergeFeatures, f, b, a)
+		if _, ok := ma[f]; !ok {
+			return fmt.Errorf("%s:%d: %w: %q is not in %s", b, mb[f], ErrMergeFeatures, f, a)
 		}
 	}
 	return fmt.Errorf("%w: %s and %s differ", ErrMergeFeatures, a, b)

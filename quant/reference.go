@@ -3,7 +3,6 @@ package quant
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -87,6 +86,27 @@ type RefOptions struct {
 	// SkipUnplaced drops mature sequences found on no hairpin instead of
 	// failing with ErrUnplacedMature.
 	SkipUnplaced bool
+	// MatureFile and HairpinFile name the inputs in errors, which are
+	// *seq.ParseError values giving the file, the record's line and its
+	// number ("" = "mature" and "hairpin"). LoadReference sets them.
+	MatureFile, HairpinFile string
+}
+
+// recordError locates err at record i (0-based) of file; records not read
+// from a file (Line 0) are located by number only.
+func recordError(file string, recs []seq.FastaRecord, i int, err error) error {
+	if recs[i].Line == 0 {
+		return fmt.Errorf("%s: record %d: %w", file, i+1, err)
+	}
+	return &seq.ParseError{File: file, Line: recs[i].Line, Record: int64(i + 1), Err: err}
+}
+
+// recordAt names record i (0-based) with its line when known.
+func recordAt(recs []seq.FastaRecord, i int) string {
+	if recs[i].Line == 0 {
+		return fmt.Sprintf("record %d", i+1)
+	}
+	return fmt.Sprintf("record %d on line %d", i+1, recs[i].Line)
 }
 
 // NewReference builds a reference from miRBase mature and hairpin records
@@ -101,6 +121,12 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 	keep := func(name string) bool {
 		return o.Species == "" || strings.HasPrefix(name, o.Species+"-")
 	}
+	if o.MatureFile == "" {
+		o.MatureFile = "mature"
+	}
+	if o.HairpinFile == "" {
+		o.HairpinFile = "hairpin"
+	}
 	r := &Reference{
 		Species:       o.Species,
 		hairpinByName: map[string]int{},
@@ -112,7 +138,8 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 			continue
 		}
 		if j, dup := hairpinRec[rec.Name]; dup {
-			return nil, fmt.Errorf("%w: hairpin %s is record %d and record %d", ErrDuplicateName, rec.Name, j+1, i+1)
+			return nil, recordError(o.HairpinFile, hairpin, i, fmt.Errorf("%w: hairpin %s is %s and record %d",
+				ErrDuplicateName, rec.Name, recordAt(hairpin, j), i+1))
 		}
 		if len(rec.Seq) == 0 {
 			return nil, fmt.Errorf("%w: hairpin %s (record %d) has no sequence", align.ErrEmptyRef, rec.Name, i+1)
@@ -135,8 +162,8 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		if j, dup := byName[rec.Name]; dup && !bytes.Equal(mature[j].Seq, rec.Seq) {
 			// one name, two sequences: which one a read counts under would
 			// be arbitrary
-			return nil, fmt.Errorf("%w: mature %s is record %d (%s) and record %d (%s)",
-				ErrDuplicateName, rec.Name, j+1, mature[j].Seq, i+1, rec.Seq)
+			return nil, recordError(o.MatureFile, mature, i, fmt.Errorf("%w: mature %s is %s (%s) and record %d (%s)",
+				ErrDuplicateName, rec.Name, recordAt(mature, j), mature[j].Seq, i+1, rec.Seq))
 		}
 		byName[rec.Name] = i
 		if len(rec.Seq) == 0 {
@@ -159,10 +186,10 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		}
 	}
 	if o.Species != "" && len(r.Hairpins) == 0 && nMature == 0 {
-		return nil, fmt.Errorf("%w %q; available prefixes include %s", ErrUnknownSpecies, o.Species, speciesList(hairpin, mature))
+		return nil, fmt.Errorf("%s, %s: %w %q; available prefixes include %s", o.MatureFile, o.HairpinFile, ErrUnknownSpecies, o.Species, speciesList(hairpin, mature))
 	}
 	if len(r.Hairpins) == 0 || len(r.Features) == 0 {
-		return nil, fmt.Errorf("%w: %d hairpins, %d mature sequences", ErrEmptyReference, len(r.Hairpins), len(r.Features))
+		return nil, fmt.Errorf("%s, %s: %w: %d hairpins, %d mature sequences", o.MatureFile, o.HairpinFile, ErrEmptyReference, len(r.Hairpins), len(r.Features))
 	}
 	r.place()
 	var unplaced []string
@@ -178,11 +205,17 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		kept = append(kept, f)
 	}
 	if len(unplaced) > 0 && !o.SkipUnplaced {
-		return nil, fmt.Errorf("%w: %s", ErrUnplacedMature, abbreviate(unplaced, 10))
+		// Located at the first unplaced mature's record; all are named.
+		first := byName[unplaced[0]]
+		for _, n := range unplaced {
+			first = min(first, byName[n])
+		}
+		return nil, recordError(o.MatureFile, mature, first, fmt.Errorf("%w (of %s): %s; -skip-unplaced drops them",
+			ErrUnplacedMature, o.HairpinFile, abbreviate(unplaced, 10)))
 	}
 	r.Features = kept
 	if len(r.Features) == 0 {
-		return nil, fmt.Errorf("%w: no mature sequence lies on a hairpin", ErrEmptyReference)
+		return nil, fmt.Errorf("%s, %s: %w: no mature sequence lies on a hairpin", o.MatureFile, o.HairpinFile, ErrEmptyReference)
 	}
 	for fi := range r.Features {
 		f := &r.Features[fi]
@@ -391,11 +424,8 @@ func LoadReference(maturePath, hairpinPath string, o RefOptions) (*Reference, er
 	if err != nil {
 		return nil, err
 	}
-	ref, err := NewReference(m, h, o)
-	if errors.Is(err, ErrDuplicateName) {
-		return nil, fmt.Errorf("%s, %s: %w", maturePath, hairpinPath, err)
-	}
-	return ref, err
+	o.MatureFile, o.HairpinFile = maturePath, hairpinPath
+	return NewReference(m, h, o)
 }
 
 //go:embed mirbase/*.fa.gz
@@ -424,7 +454,7 @@ func Embedded(species string) (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewReference(m, h, RefOptions{Species: species})
+	return NewReference(m, h, RefOptions{Species: species, MatureFile: "embedded:hsa_mature_v21.fa.gz", HairpinFile: "embedded:hsa_hairpin_v21.fa.gz"})
 }
 
 func readFastaFile(path string) ([]seq.FastaRecord, error) {

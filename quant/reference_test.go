@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -193,5 +195,36 @@ func TestReferenceLettersAsAligner(t *testing.T) {
 		[]seq.FastaRecord{{Name: "h0", Seq: []byte("ACGTAA")}, {Name: "h", Seq: nil}}, RefOptions{})
 	if !errors.Is(err, align.ErrEmptyRef) || !strings.Contains(err.Error(), "hairpin h (record 2)") {
 		t.Errorf("empty hairpin: %v", err)
+	}
+}
+
+// TestLoadReferenceErrorPositions: errors about a record of a reference
+// file give the file, the record's header line and its number.
+func TestLoadReferenceErrorPositions(t *testing.T) {
+	dir := t.TempDir()
+	hp := ">hsa-mir-a MI1\nCCCCGGGGTTTTACGTACGTAAAA\n\n>hsa-mir-b MI2\nGGGGTTTT\nACGTACGTCCCC\n"
+	cases := []struct {
+		name, mature, hairpin string
+		want                  error
+		file                  string
+		line, record          int64
+	}{
+		{"mature name twice", ">hsa-miR-x\nCCCCGGGGTTTT\n>hsa-miR-y\nACGTACGTAAAA\n>hsa-miR-x\nGGGGTTTTACGT\n", hp, ErrDuplicateName, "mature.fa", 5, 3},
+		{"hairpin name twice", ">hsa-miR-x\nCCCCGGGGTTTT\n", hp + ">hsa-mir-a MI3\nACGT\n", ErrDuplicateName, "hairpin.fa", 7, 3},
+		{"unplaced mature", ">hsa-miR-x\nCCCCGGGGTTTT\n\n\n>hsa-miR-z\nAAAAAAAAAAAAAAAA\n", hp, ErrUnplacedMature, "mature.fa", 5, 2},
+	}
+	for _, c := range cases {
+		m, h := filepath.Join(dir, "mature.fa"), filepath.Join(dir, "hairpin.fa")
+		if err := os.WriteFile(m, []byte(c.mature), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(h, []byte(c.hairpin), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadReference(m, h, RefOptions{Species: "hsa"})
+		var pe *seq.ParseError
+		if !errors.Is(err, c.want) || !errors.As(err, &pe) || filepath.Base(pe.File) != c.file || pe.Line != c.line || pe.Record != c.record {
+			t.Errorf("%s: %v; want %v at %s:%d record %d", c.name, err, c.want, c.file, c.line, c.record)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package quant
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +46,10 @@ const (
 	// the samples exactly as the condition does, so their effects cannot be
 	// told apart.
 	WarnConfounded WarningCode = "confounded"
+	// WarnDuplicateInput: two samples of one study read the same file
+	// (same path, or the same file through a link): a copy-paste slip in
+	// the samplesheet that would count one library twice.
+	WarnDuplicateInput WarningCode = "duplicate_input"
 	// WarnConditionSimilar: two condition levels differ only in case,
 	// punctuation or one inserted letter (tumor/tumour): a typo?
 	WarnConditionSimilar WarningCode = "condition_similar"
@@ -251,6 +257,39 @@ func CheckStudy(samples []StudySample, covariates []Covariate) []Warning {
 		for _, b := range levels[i+1:] {
 			if similarLevels(a, b) {
 				add(WarnConditionSimilar, "conditions %q and %q look alike: a typo in the samplesheet?", a, b)
+			}
+		}
+	}
+	return ws
+}
+
+// StudyInput is one sample's input file, for CheckInputs.
+type StudyInput struct {
+	Name, Path string
+}
+
+// CheckInputs warns (WarnDuplicateInput, study level) about samples that
+// read the same file: the same cleaned path, or paths that os.SameFile
+// says are one file (hard or symbolic links). It only stats the files, so
+// it runs before any reading. Each repeat is reported once, against the
+// first sample that read the file.
+func CheckInputs(inputs []StudyInput) []Warning {
+	var ws []Warning
+	infos := make([]os.FileInfo, len(inputs))
+	for i, in := range inputs {
+		if fi, err := os.Stat(in.Path); err == nil {
+			infos[i] = fi
+		}
+	}
+	for j := range inputs {
+		for i := 0; i < j; i++ {
+			same := filepath.Clean(inputs[i].Path) == filepath.Clean(inputs[j].Path) ||
+				(infos[i] != nil && infos[j] != nil && os.SameFile(infos[i], infos[j]))
+			if same {
+				ws = append(ws, Warning{Code: WarnDuplicateInput, Message: fmt.Sprintf(
+					"samples %s and %s read the same file %s: a samplesheet slip? the library would be counted twice",
+					inputs[i].Name, inputs[j].Name, inputs[j].Path)})
+				break
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package quant
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -246,6 +247,43 @@ func TestCheckSampleWrongKit(t *testing.T) {
 		}
 		if !strings.Contains(ws[0].Message, tc.hint) {
 			t.Errorf("%s -protocol %s: %q lacks %q", tc.file, tc.protocol, ws[0].Message, tc.hint)
+		}
+	}
+}
+
+func TestCheckInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.fq"), filepath.Join(dir, "b.fq")
+	for _, p := range []string{a, b} {
+		if err := os.WriteFile(p, []byte("@r\nACGT\n+\nIIII\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "link.fq")
+	if err := os.Symlink(a, link); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		inputs []StudyInput
+		want   int // duplicate_input warnings
+	}{
+		{"distinct", []StudyInput{{"s1", a}, {"s2", b}}, 0},
+		{"same path", []StudyInput{{"s1", a}, {"s2", b}, {"s3", a}}, 1},
+		{"same path spelled differently", []StudyInput{{"s1", a}, {"s2", filepath.Join(dir, ".", "a.fq")}}, 1},
+		{"symlink", []StudyInput{{"s1", a}, {"s2", link}}, 1},
+		{"three copies", []StudyInput{{"s1", a}, {"s2", a}, {"s3", a}}, 2},
+		{"missing file twice", []StudyInput{{"s1", "nope.fq"}, {"s2", "nope.fq"}}, 1},
+	}
+	for _, c := range cases {
+		ws := CheckInputs(c.inputs)
+		if len(ws) != c.want {
+			t.Errorf("%s: %d warnings %v, want %d", c.name, len(ws), ws, c.want)
+		}
+		for _, w := range ws {
+			if w.Code != WarnDuplicateInput || w.Sample != "" || !strings.Contains(w.Message, "same file") {
+				t.Errorf("%s: warning %+v", c.name, w)
+			}
 		}
 	}
 }

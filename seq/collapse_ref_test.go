@@ -27,6 +27,7 @@ func refCollapse(t *testing.T, data []byte, o Options) *Result {
 		t.Fatal(err)
 	}
 	fr := NewFastqReader(rc, "ref")
+	fr.SetMaxReadLen(o.MaxReadLen)
 	var seqs, quals [][]byte
 	var rec Record
 	for fr.Scan(&rec) {
@@ -297,9 +298,9 @@ func TestCollapseVeryLongRead(t *testing.T) {
 	fmt.Fprintf(&b, "@long\n%s\n+\n%s\n", long, strings.Repeat("I", len(long)))
 	b.Write(randomLibrary(rng, 2000, AdapterTruSeq, false))
 	in := b.Bytes()
-	want := refCollapse(t, in, Options{Protocol: "truseq"})
+	want := refCollapse(t, in, Options{Protocol: "truseq", MaxReadLen: 100000})
 	for _, threads := range []int{1, 2} {
-		got, err := Collapse(context.Background(), bytes.NewReader(in), "x", Options{Protocol: "truseq", Threads: threads})
+		got, err := Collapse(context.Background(), bytes.NewReader(in), "x", Options{Protocol: "truseq", Threads: threads, MaxReadLen: 100000})
 		if err != nil {
 			t.Fatal(err)
 		}

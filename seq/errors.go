@@ -10,8 +10,11 @@ var (
 	ErrTruncated      = errors.New("seq: truncated record")
 	ErrMissingPlus    = errors.New("seq: missing '+' separator line")
 	ErrLengthMismatch = errors.New("seq: sequence and quality lengths differ")
-	ErrBadHeader      = errors.New("seq: record header does not start with '@' or '>'")
+	ErrBadHeader      = errors.New("seq: bad record header")
 	ErrBadBase        = errors.New("seq: invalid character in sequence")
+	ErrBadQual        = errors.New("seq: invalid quality character")
+	ErrReadTooLong    = errors.New("seq: read longer than the limit")
+	ErrFasta          = errors.New("seq: FASTA, not FASTQ: reads need qualities (a collapsed FASTA such as >seq_1_x<count> is read from its alignments: align it and give the BAM/SAM)")
 	ErrEmpty          = errors.New("seq: input has no records")
 )
 

@@ -139,7 +139,7 @@ func ExampleFastaReader_Read() {
 	// Output:
 	// a ACGT
 	// b GGCCAA
-	// in.fa:7: record 3: seq: invalid character in sequence
+	// in.fa:7: record 3: seq: invalid character in sequence '#' at column 3
 }
 
 // Merge UMIs that differ by one sequencing error from a much more abundant

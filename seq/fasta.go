@@ -3,15 +3,19 @@ package seq
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 )
 
 // FastaRecord is one FASTA entry. Name is the first word of the header,
-// Desc the rest. Seq is upper case with U converted to T.
+// Desc the rest. Seq is upper case with U converted to T. Line is the
+// 1-based line of the header in its file (0 when the record was not read
+// from a file), so that callers can point at a record in their errors.
 type FastaRecord struct {
 	Name string
 	Desc string
 	Seq  []byte
+	Line int64
 }
 
 // FastaReader streams records from a FASTA file with wrapped or unwrapped
@@ -37,7 +41,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 	if fr.err != nil {
 		return FastaRecord{}, fr.err
 	}
-	header := fr.pending
+	header, headerLine := fr.pending, fr.line
 	fr.pending = nil
 	for header == nil {
 		line, err := fr.readLine()
@@ -50,32 +54,32 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 			return FastaRecord{}, io.EOF
 		}
 		if err != nil {
-			return FastaRecord{}, fr.fail(err)
+			return FastaRecord{}, fr.readFail(err)
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		if line[0] != '>' {
-			return FastaRecord{}, fr.fail(ErrBadHeader)
+			return FastaRecord{}, fr.fail(fmt.Errorf("%w: want '>', found %q", ErrBadHeader, line[0]))
 		}
-		header = line
+		header, headerLine = line, fr.line
 	}
 	fr.record++
 	name, desc := splitHeader(header[1:])
-	rec := FastaRecord{Name: name, Desc: desc}
+	rec := FastaRecord{Name: name, Desc: desc, Line: headerLine}
 	for {
 		line, err := fr.readLine()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return FastaRecord{}, fr.fail(err)
+			return FastaRecord{}, fr.readFail(err)
 		}
 		if len(line) > 0 && line[0] == '>' {
-			fr.pending = line
+			fr.pending = line // its line number is fr.line when it is used
 			break
 		}
-		for _, c := range line {
+		for i, c := range line {
 			switch {
 			case c >= 'a' && c <= 'z':
 				c -= 'a' - 'A'
@@ -89,7 +93,7 @@ func (fr *FastaReader) Read() (FastaRecord, error) {
 				if c == '*' || c == '-' || c == '.' || c == '_' {
 					continue
 				}
-				return FastaRecord{}, fr.fail(ErrBadBase)
+				return FastaRecord{}, fr.fail(fmt.Errorf("%w %q at column %d", ErrBadBase, line[i], i+1))
 			}
 			rec.Seq = append(rec.Seq, c)
 		}
@@ -109,6 +113,15 @@ func (fr *FastaReader) readLine() ([]byte, error) {
 	fr.line++
 	line = bytes.TrimRight(line, "\r\n")
 	return line, nil
+}
+
+// readFail records a read error at the line being read.
+func (fr *FastaReader) readFail(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("%w: compressed stream ends early (%w)", ErrTruncated, err)
+	}
+	fr.err = &ParseError{File: fr.file, Line: fr.line + 1, Record: fr.record, Err: err}
+	return fr.err
 }
 
 func (fr *FastaReader) fail(err error) error {

@@ -2,14 +2,17 @@ package seq
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 )
 
 // Record is one FASTQ record. Name is the header line without its leading
-// '@' (description included); Seq is upper case (lower-case bases are
-// converted, U becomes T, '.' becomes N); Qual is the raw quality string.
+// '@' (description included); Seq is upper case over A C G T N (lower-case
+// bases are converted, U becomes T; '.' and the IUPAC ambiguity codes
+// R Y S W K M B D H V become N, so that -max-n counts them); Qual is the raw
+// quality string, every byte in '!'..'~'.
 //
 // The slices point into the FastqReader's buffer: they are owned by the
 // reader and valid only until the next call to Scan. Copy what you keep.
@@ -25,15 +28,41 @@ const defaultFastqBuf = 1 << 20
 // exhaust memory.
 const maxFastqBuf = 1 << 28
 
+// DefaultMaxReadLen is the longest read a FastqReader accepts by default:
+// small-RNA libraries are sequenced at 36–150 nt, so a longer line is a
+// wrong file, and rejecting it early bounds the reader's memory.
+const DefaultMaxReadLen = 1000
+
+// maxHeaderLen bounds FASTQ header and '+' lines, for the same reason.
+const maxHeaderLen = 1 << 16
+
 // baseTable maps an input sequence byte to its stored form, or 0 when the
-// byte is not allowed in a FASTQ sequence line.
+// byte is not allowed in a FASTQ sequence line. Ambiguity codes become N
+// rather than errors: some instruments and converters write them, and as
+// no-calls they are filtered by the N limit like any N.
 var baseTable = func() (t [256]byte) {
-	for c := 'A'; c <= 'Z'; c++ {
+	for _, c := range "ACGTN" {
 		t[c] = byte(c)
-		t[c+'a'-'A'] = byte(c)
 	}
-	t['U'], t['u'] = 'T', 'T'
+	t['U'] = 'T'
+	for _, c := range "RYSWKMBDHV" {
+		t[c] = 'N'
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c+'a'-'A'] = t[c]
+	}
 	t['.'] = 'N'
+	return t
+}()
+
+// qualBad is 1 for a byte outside '!'..'~' (Phred+33 0–93), the range of
+// the FASTQ format, else 0.
+var qualBad = func() (t [256]byte) {
+	for c := range t {
+		if c < '!' || c > '~' {
+			t[c] = 1
+		}
+	}
 	return t
 }()
 
@@ -54,11 +83,24 @@ type FastqReader struct {
 	record   int64 // records returned so far
 	err      error
 	readErr  error // error from r other than io.EOF, reported once buf drains
+	maxRead  int   // longest sequence line accepted
 }
 
 // NewFastqReader returns a reader of r; file names the input in errors.
+// It accepts reads of up to DefaultMaxReadLen bases (see SetMaxReadLen).
 func NewFastqReader(r io.Reader, file string) *FastqReader {
-	return &FastqReader{r: r, file: file, buf: make([]byte, defaultFastqBuf)}
+	return &FastqReader{r: r, file: file, buf: make([]byte, defaultFastqBuf), maxRead: DefaultMaxReadLen}
+}
+
+// SetMaxReadLen sets the longest read accepted; n <= 0 means
+// DefaultMaxReadLen. A longer sequence (or quality) line stops the reader
+// with an error wrapping ErrReadTooLong as soon as n+1 bytes of it are
+// seen, without buffering the rest of the line. Call it before Scan.
+func (fr *FastqReader) SetMaxReadLen(n int) {
+	if n <= 0 {
+		n = DefaultMaxReadLen
+	}
+	fr.maxRead = n
 }
 
 // Records returns the number of records read so far.
@@ -86,7 +128,7 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 	fr.recStart = fr.pos
 	var hs, he int
 	for {
-		a, e, ok := fr.nextLine()
+		a, e, ok := fr.nextLine(maxHeaderLen)
 		if !ok {
 			if fr.err != nil {
 				return false
@@ -103,21 +145,24 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 		}
 	}
 	fr.record++
-	if fr.buf[fr.recStart+hs] != '@' {
-		return fr.fail(ErrBadHeader, 0)
+	if c := fr.buf[fr.recStart+hs]; c != '@' {
+		if c == '>' {
+			return fr.fail(ErrFasta, 0)
+		}
+		return fr.fail(fmt.Errorf("%w: want '@', found %q", ErrBadHeader, c), 0)
 	}
-	ss, se, ok := fr.nextLine()
+	ss, se, ok := fr.nextLine(fr.maxRead)
 	if !ok {
 		return fr.truncated()
 	}
-	ps, pe, ok := fr.nextLine()
+	ps, pe, ok := fr.nextLine(maxHeaderLen)
 	if !ok {
 		return fr.truncated()
 	}
 	if pe == ps || fr.buf[fr.recStart+ps] != '+' {
 		return fr.fail(ErrMissingPlus, 0)
 	}
-	qs, qe, ok := fr.nextLine()
+	qs, qe, ok := fr.nextLine(fr.maxRead)
 	if !ok {
 		return fr.truncated()
 	}
@@ -129,15 +174,51 @@ func (fr *FastqReader) Scan(rec *Record) bool {
 		}
 		return fr.fail(fmt.Errorf("%w (%d bases, %d qualities)", ErrLengthMismatch, len(s), len(q)), 0)
 	}
+	if !qualsInRange(q) {
+		for i, c := range q {
+			if qualBad[c] != 0 {
+				return fr.fail(fmt.Errorf("%w %q at column %d (want '!'..'~')", ErrBadQual, c, i+1), 0)
+			}
+		}
+	}
 	for i, c := range s {
 		b := baseTable[c]
 		if b == 0 {
-			return fr.fail(fmt.Errorf("%w %q at column %d", ErrBadBase, c, i+1), 2)
+			return fr.fail(fmt.Errorf("%w %q at column %d (want A, C, G, T, U, N, '.' or an IUPAC code)", ErrBadBase, c, i+1), 2)
 		}
 		s[i] = b
 	}
 	rec.Name, rec.Seq, rec.Qual = base[hs+1:he], s, q
 	return true
+}
+
+// qualsInRange reports whether every byte of q is in '!'..'~'. It tests
+// eight bytes per step (the reader's hot path): in a 64-bit word w, a high
+// bit is set in w for a byte >= 0x80, in w + 0x01 per byte for a byte
+// 0x7f, and in w - 0x21 per byte for a byte below 0x21; carries and
+// borrows arise only next to such a byte, so valid words never test bad.
+func qualsInRange(q []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if len(q) < 8 {
+		var bad byte
+		for _, c := range q {
+			bad |= qualBad[c]
+		}
+		return bad == 0
+	}
+	// The last word may overlap the previous one: no byte loop for the tail.
+	w := binary.LittleEndian.Uint64(q[len(q)-8:])
+	acc := w | (w + ones) | (w - 0x21*ones)
+	for len(q) >= 16 {
+		a, b := binary.LittleEndian.Uint64(q), binary.LittleEndian.Uint64(q[8:])
+		acc |= a | (a + ones) | (a - 0x21*ones) | b | (b + ones) | (b - 0x21*ones)
+		q = q[16:]
+	}
+	if len(q) >= 8 {
+		w = binary.LittleEndian.Uint64(q)
+		acc |= w | (w + ones) | (w - 0x21*ones)
+	}
+	return acc&highs == 0
 }
 
 // endedWithNewline reports whether the last consumed byte was a newline.
@@ -146,18 +227,29 @@ func (fr *FastqReader) endedWithNewline() bool {
 }
 
 // nextLine finds the next line and returns its bounds, without the line
-// ending, relative to fr.recStart. ok is false at the end of the input or
-// on a read error (then fr.err is set).
-func (fr *FastqReader) nextLine() (start, end int, ok bool) {
+// ending, relative to fr.recStart. ok is false at the end of the input, on
+// a read error or on a line longer than limit bytes (then fr.err is set);
+// a long line is rejected once limit+2 bytes of it are buffered, so that
+// its length never drives the buffer's size.
+func (fr *FastqReader) nextLine(limit int) (start, end int, ok bool) {
 	for {
 		if i := bytes.IndexByte(fr.buf[fr.pos:fr.end], '\n'); i >= 0 {
 			start, end = fr.pos-fr.recStart, fr.pos+i-fr.recStart
-			fr.pos += i + 1
-			fr.line++
 			if end > start && fr.buf[fr.recStart+end-1] == '\r' {
 				end--
 			}
+			if end-start > limit {
+				fr.tooLong(limit)
+				return 0, 0, false
+			}
+			fr.pos += i + 1
+			fr.line++
 			return start, end, true
+		}
+		// Room for the line, a '\r' and one byte more proves it too long.
+		if fr.end-fr.pos > limit+1 {
+			fr.tooLong(limit)
+			return 0, 0, false
 		}
 		if fr.eof {
 			if fr.readErr != nil {
@@ -169,11 +261,15 @@ func (fr *FastqReader) nextLine() (start, end int, ok bool) {
 			}
 			// Last line without a newline.
 			start, end = fr.pos-fr.recStart, fr.end-fr.recStart
-			fr.pos = fr.end
-			fr.line++
 			if end > start && fr.buf[fr.recStart+end-1] == '\r' {
 				end--
 			}
+			if end-start > limit {
+				fr.tooLong(limit)
+				return 0, 0, false
+			}
+			fr.pos = fr.end
+			fr.line++
 			return start, end, true
 		}
 		if err := fr.fill(); err != nil {
@@ -219,6 +315,16 @@ func (fr *FastqReader) fill() error {
 		}
 	}
 	return io.ErrNoProgress
+}
+
+// tooLong fails on the line being read (not yet counted), which is longer
+// than limit.
+func (fr *FastqReader) tooLong(limit int) {
+	what := "header"
+	if limit == fr.maxRead {
+		what = "sequence or quality"
+	}
+	fr.fail(fmt.Errorf("%w: %s line longer than %d bytes", ErrReadTooLong, what, limit), -1)
 }
 
 func (fr *FastqReader) truncated() bool {

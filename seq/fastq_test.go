@@ -38,7 +38,9 @@ func naiveParse(data string) ([]naiveRecord, error) {
 		}
 		s = strings.ToUpper(s)
 		s = strings.ReplaceAll(s, "U", "T")
-		s = strings.ReplaceAll(s, ".", "N")
+		for _, c := range ".RYSWKMBDHV" {
+			s = strings.ReplaceAll(s, string(c), "N")
+		}
 		recs = append(recs, naiveRecord{h[1:], s, q})
 		i += 4
 	}
@@ -63,7 +65,7 @@ func readAll(t testing.TB, r io.Reader) ([]naiveRecord, error) {
 // and lengths (including a few long ones that force buffer growth).
 func randomFastq(rng *rand.Rand, n int) string {
 	var b strings.Builder
-	const bases = "ACGTNacgtnU."
+	const bases = "ACGTNacgtnU.ACGTACGTRYswkmBDHV"
 	for i := 0; i < n; i++ {
 		eol := "\n"
 		if rng.IntN(4) == 0 {
@@ -112,6 +114,7 @@ func TestFastqReaderMatchesNaive(t *testing.T) {
 		for name, r := range readers {
 			fr := NewFastqReader(r, "t.fq")
 			fr.buf = make([]byte, 64+rng.IntN(200)) // tiny buffer: exercise growth and compaction
+			fr.SetMaxReadLen(6000)                  // the few long reads are up to 6000 nt
 			var got []naiveRecord
 			var rec Record
 			for fr.Scan(&rec) {
@@ -168,6 +171,16 @@ func TestFastqBadInput(t *testing.T) {
 		{"bad header", []byte("@r1\nACGT\n+\nIIII\nr2\nACGT\n+\nIIII\n"), ErrBadHeader, 5, 2, 1},
 		{"binary garbage", []byte{0x00, 0xff, 0x13, 0x37, '\n', 0x01, 0x02, '\n', 0x03, '\n', 0x04, '\n'}, ErrBadHeader, 1, 1, 0},
 		{"bad base", []byte("@r1\nAC*T\n+\nIIII\n"), ErrBadBase, 2, 1, 0},
+		{"non-IUPAC letter", []byte("@r1\nACGT\n+\nIIII\n@r2\nACXT\n+\nIIII\n"), ErrBadBase, 6, 2, 1},
+		{"space in sequence", []byte("@r1\nAC T\n+\nIIII\n"), ErrBadBase, 2, 1, 0},
+		{"quality below '!'", []byte("@r1\nACGT\n+\nII I\n"), ErrBadQual, 4, 1, 0},
+		{"quality above '~'", []byte("@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nII\x7fI\n"), ErrBadQual, 8, 2, 1},
+		{"quality byte 0xff", []byte("@r1\nACGT\n+\n\xffIII\n"), ErrBadQual, 4, 1, 0},
+		{"FASTA", []byte(">seq_1_x10\nACGT\n"), ErrFasta, 1, 1, 0},
+		{"read too long", []byte("@r1\nACGT\n+\nIIII\n@r2\n" + strings.Repeat("A", 1001) + "\n+\n" + strings.Repeat("I", 1001) + "\n"), ErrReadTooLong, 6, 2, 1},
+		{"read too long at EOF", []byte("@r1\n" + strings.Repeat("A", 1001)), ErrReadTooLong, 2, 1, 0},
+		{"quality too long", []byte("@r1\nACGT\n+\n" + strings.Repeat("I", 1001) + "\n"), ErrReadTooLong, 4, 1, 0},
+		{"header too long", []byte("@" + strings.Repeat("r", 1<<17) + "\nACGT\n+\nIIII\n"), ErrReadTooLong, 1, 0, 0},
 		{"truncated gzip", gzLong[:len(gzLong)/2], ErrTruncated, -1, -1, -1},
 		{"gzip missing trailer", gzLong[:len(gzLong)-4], ErrTruncated, -1, -1, -1},
 		{"bgzf", bgzfBytes(t, []byte(good)), nil, 0, 0, 2},
@@ -216,6 +229,119 @@ func TestFastqBadInput(t *testing.T) {
 				t.Errorf("message %q does not name the file", err)
 			}
 		})
+	}
+}
+
+// TestFastqLimitDoesNotBuffer checks that an endless sequence line is
+// rejected after reading about one buffer of it, not the whole line.
+func TestFastqLimitDoesNotBuffer(t *testing.T) {
+	for _, limit := range []int{0, 50, 1000, 5000} {
+		src := &endlessRead{}
+		fr := NewFastqReader(src, "huge.fq")
+		fr.SetMaxReadLen(limit)
+		var rec Record
+		if fr.Scan(&rec) {
+			t.Fatal("scanned a record of an endless line")
+		}
+		err := fr.Err()
+		if !errors.Is(err, ErrReadTooLong) {
+			t.Fatalf("limit %d: error %v, want ErrReadTooLong", limit, err)
+		}
+		want := limit
+		if want == 0 {
+			want = DefaultMaxReadLen
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("huge.fq:2: record 1: ")) || !strings.Contains(err.Error(), fmt.Sprint(want)) {
+			t.Errorf("limit %d: message %q lacks file:line or the limit", limit, err)
+		}
+		if src.n > 2*defaultFastqBuf || len(fr.buf) > defaultFastqBuf {
+			t.Errorf("limit %d: read %d bytes, buffer %d: the line was buffered", limit, src.n, len(fr.buf))
+		}
+	}
+	// A limit above the default accepts a long read.
+	long := "@r\n" + strings.Repeat("A", 5000) + "\n+\n" + strings.Repeat("I", 5000) + "\n"
+	fr := NewFastqReader(strings.NewReader(long), "long.fq")
+	fr.SetMaxReadLen(5000)
+	var rec Record
+	if !fr.Scan(&rec) || len(rec.Seq) != 5000 {
+		t.Fatalf("5000-nt read with limit 5000: %v", fr.Err())
+	}
+}
+
+// endlessRead yields "@r\n" then 'A' forever, counting the bytes served.
+type endlessRead struct{ n int }
+
+func (e *endlessRead) Read(p []byte) (int, error) {
+	for i := range p {
+		if e.n+i < 3 {
+			p[i] = "@r\n"[e.n+i]
+		} else {
+			p[i] = 'A'
+		}
+	}
+	e.n += len(p)
+	return len(p), nil
+}
+
+// TestFastqBadBytesMatchNaive puts one random byte into a random valid
+// file and checks the reader against a simple rule: the file is rejected
+// exactly when the byte is outside the allowed set of its line, at that
+// line.
+func TestFastqBadBytesMatchNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	allowedBase := func(c byte) bool {
+		return strings.IndexByte("ACGTUNRYSWKMBDHVacgtunryswkmbdhv.", c) >= 0
+	}
+	for trial := 0; trial < 2000; trial++ {
+		n := 1 + rng.IntN(20)
+		var lines []string
+		for i := 0; i < n; i++ {
+			l := 1 + rng.IntN(30)
+			s, q := make([]byte, l), make([]byte, l)
+			for j := range s {
+				s[j] = "ACGT"[rng.IntN(4)]
+				q[j] = byte('!' + rng.IntN(94))
+			}
+			lines = append(lines, fmt.Sprintf("@r%d", i), string(s), "+", string(q))
+		}
+		rec := rng.IntN(n)
+		isQual := rng.IntN(2) == 0
+		li := 4*rec + 1
+		if isQual {
+			li += 2
+		}
+		b := []byte(lines[li])
+		col := rng.IntN(len(b))
+		c := byte(rng.IntN(256))
+		if c == '\n' || c == '\r' {
+			c = 'Z'
+		}
+		b[col] = c
+		lines[li] = string(b)
+		var wantErr error
+		switch {
+		case !isQual && !allowedBase(c):
+			wantErr = ErrBadBase
+		case isQual && (c < '!' || c > '~'):
+			wantErr = ErrBadQual
+		}
+		fr := NewFastqReader(strings.NewReader(strings.Join(lines, "\n")+"\n"), "r.fq")
+		var r Record
+		got := 0
+		for fr.Scan(&r) {
+			got++
+		}
+		err := fr.Err()
+		if wantErr == nil {
+			if err != nil || got != n {
+				t.Fatalf("trial %d: byte %q on line %d: %d records, %v; want all %d", trial, c, li+1, got, err, n)
+			}
+			continue
+		}
+		var pe *ParseError
+		if !errors.Is(err, wantErr) || !errors.As(err, &pe) || pe.Line != int64(li+1) || pe.Record != int64(rec+1) || got != rec {
+			t.Fatalf("trial %d: byte %q on line %d (record %d): %d records, %v; want %v there", trial, c, li+1, rec+1, got, err, wantErr)
+		}
 	}
 }
 
@@ -268,4 +394,51 @@ func ExampleFastqReader() {
 	// Output:
 	// r1 TAGCTTATCAGACTGATGTTGA
 	// r2 TGAGGTAGTAGGTTGTATAGTT
+}
+
+// TestQualsInRange checks the word-at-a-time quality check against a
+// byte-by-byte reference: every byte value at every position of valid
+// strings of several lengths, and random strings.
+func TestQualsInRange(t *testing.T) {
+	naive := func(q []byte) bool {
+		for _, c := range q {
+			if c < '!' || c > '~' {
+				return false
+			}
+		}
+		return true
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 24; n++ {
+		q := make([]byte, n)
+		for i := range q {
+			q[i] = byte('!' + rng.IntN(94))
+		}
+		if !qualsInRange(q) {
+			t.Fatalf("valid %q rejected", q)
+		}
+		for pos := 0; pos < n; pos++ {
+			keep := q[pos]
+			for v := 0; v < 256; v++ {
+				q[pos] = byte(v)
+				if got, want := qualsInRange(q), naive(q); got != want {
+					t.Fatalf("len %d, byte %#x at %d: got %v, want %v", n, v, pos, got, want)
+				}
+			}
+			q[pos] = keep
+		}
+	}
+	for trial := 0; trial < 100000; trial++ {
+		q := make([]byte, rng.IntN(40))
+		for i := range q {
+			if rng.IntN(8) == 0 {
+				q[i] = byte(rng.IntN(256))
+			} else {
+				q[i] = byte('!' + rng.IntN(94))
+			}
+		}
+		if got, want := qualsInRange(q), naive(q); got != want {
+			t.Fatalf("%q: got %v, want %v", q, got, want)
+		}
+	}
 }

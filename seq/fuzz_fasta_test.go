@@ -16,7 +16,7 @@ func naiveFasta(data string) ([]FastaRecord, error) {
 		lines = lines[:len(lines)-1]
 	}
 	var recs []FastaRecord
-	for _, l := range lines {
+	for i, l := range lines {
 		l = strings.TrimRight(l, "\r\n")
 		if len(recs) == 0 && strings.TrimSpace(l) == "" {
 			continue
@@ -29,7 +29,7 @@ func naiveFasta(data string) ([]FastaRecord, error) {
 			} else {
 				name, desc = h, ""
 			}
-			recs = append(recs, FastaRecord{Name: name, Desc: desc})
+			recs = append(recs, FastaRecord{Name: name, Desc: desc, Line: int64(i + 1)})
 			continue
 		}
 		if len(recs) == 0 {
@@ -88,7 +88,7 @@ func FuzzFasta(f *testing.F) {
 			t.Fatalf("reader accepted input the reference rejects (%v)", werr)
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("records %q, reference %q", got, want)
+			t.Fatalf("records %v, reference %v", got, want)
 		}
 	})
 }

@@ -77,6 +77,9 @@ type Options struct {
 	// directly. A bigger cache was slower on 2M reads whose tails are
 	// random.
 	CacheEntries int
+	// MaxReadLen is the longest raw read accepted (0 = DefaultMaxReadLen,
+	// 1000 nt): a longer one stops the reading with an error.
+	MaxReadLen int
 }
 
 // Result is the outcome of Collapse.
@@ -283,6 +286,7 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 		return nil, err
 	}
 	fr := NewFastqReader(r, file)
+	fr.SetMaxReadLen(o.MaxReadLen)
 	var rec Record
 	res := &Result{Summary: Summary{File: file}}
 	s := &res.Summary

@@ -38,6 +38,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	minOverlap := fs.Int("min-overlap", seq.DefaultMinOverlap, "shortest partial adapter recognised at the read end (as cutadapt -O)")
 	threads := fs.Int("threads", 0, "worker goroutines for BGZF inflation and for trimming and collapsing; 0 = all cores (output never depends on it)")
 	detectReads := fs.Int("detect-reads", seq.DefaultDetectReads, "reads examined by adapter detection with -protocol auto")
+	maxReadLen := fs.Int("max-read-len", seq.DefaultMaxReadLen, "longest raw read accepted (nt); a longer one is an error (a wrong file), found without reading the whole line")
 	strict := fs.Bool("strict", false, "QC warnings (adapter missing, dimers, length mode, unsure detection) are an error: exit non-zero, write nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -46,6 +47,9 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "exomir collapse: -in and -out are required")
 		fs.Usage()
 		return errUsage
+	}
+	if *maxReadLen <= 0 {
+		return fmt.Errorf("-max-read-len %d: want a positive length", *maxReadLen)
 	}
 	if *minLen <= 0 || *maxLen < *minLen {
 		return fmt.Errorf("bad length range -min-len %d -max-len %d", *minLen, *maxLen)
@@ -64,6 +68,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 		MaxErrorRate: *errRate,
 		MinOverlap:   *minOverlap,
 		NoIndels:     *noIndels,
+		MaxReadLen:   *maxReadLen,
 	}
 	if p := strings.ToLower(*protocol); p != "auto" && p != "" {
 		if _, err := seq.KitByName(*protocol); err != nil {
@@ -77,7 +82,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := seq.CollapseFile(ctx, *in, o)
 	if err != nil {
-		return err
+		return readLenHint(err)
 	}
 	// The checks that need no miRNA counts.
 	ws := quant.CheckSample(sampleName(*in), &res.Summary, nil)

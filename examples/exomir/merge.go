@@ -83,13 +83,16 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := interruptContext()
 	defer stop()
 	var st quant.MergeStats
+	var merr error // an input's error, reported without the output's name
 	err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
-		var err error
-		if st, err = quant.MergeCountFiles(w, inputs, opt); err != nil {
-			return err
+		if st, merr = quant.MergeCountFiles(w, inputs, opt); merr != nil {
+			return merr
 		}
 		return ctx.Err() // interrupted: no file
 	})
+	if merr != nil {
+		return merr
+	}
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ type quantConfig struct {
 	multi                         string
 	threads, minLen, maxLen       int
 	maxN, clip5, clip3            int
+	maxReadLen                    int
 	mismatches                    int
 	skipUnplaced, bamOut          bool
 	strict                        bool // warnings are an error, no outputs
@@ -83,6 +84,9 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	}
 	if c.mismatches != 1 && c.mismatches != 2 {
 		return fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
+	}
+	if c.maxReadLen <= 0 {
+		return fmt.Errorf("-max-read-len %d: want a positive length", c.maxReadLen)
 	}
 	if c.sample == "" {
 		c.sample = sampleName(c.fastq + c.bam)
@@ -161,6 +165,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.IntVar(&c.maxN, "max-n", seq.DefaultMaxN, "most N bases an insert may hold (an N aligns as a mismatch); 0: none; negative: no limit")
 	fs.IntVar(&c.clip5, "clip5", -1, "bases removed from each insert's 5' end after adapter trimming, e.g. 6 for a 6-nt barcode (-1: the kit's or detected)")
 	fs.IntVar(&c.clip3, "clip3", -1, "bases removed from each insert's 3' end after adapter trimming (-1: the kit's)")
+	fs.IntVar(&c.maxReadLen, "max-read-len", seq.DefaultMaxReadLen, "longest raw read accepted (nt); a longer one is an error (a wrong file), found without reading the whole line")
 	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
 }
 
@@ -233,12 +238,13 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		Protocol: c.protocol, Adapter: c.adapter,
 		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
 		MaxN: new(c.maxN), Clip5: clipOption(c.clip5), Clip3: clipOption(c.clip3),
+		MaxReadLen: c.maxReadLen,
 	})
 	if ierr := <-indexed; err == nil && ierr != nil {
 		err = ierr
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, readLenHint(err)
 	}
 	if c.umi && !res.Summary.UMI {
 		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
@@ -278,6 +284,14 @@ func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sam
 		return nil, err
 	}
 	return quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
+}
+
+// readLenHint adds the flag to an error about a read over -max-read-len.
+func readLenHint(err error) error {
+	if errors.Is(err, seq.ErrReadTooLong) {
+		return fmt.Errorf("%w (not small-RNA reads? -max-read-len raises the limit)", err)
+	}
+	return err
 }
 
 // sampleName is the file name without directory and without the usual

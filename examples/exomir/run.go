@@ -91,11 +91,23 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	if c.mismatches != 1 && c.mismatches != 2 {
 		return fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
 	}
+	if c.maxReadLen <= 0 {
+		return fmt.Errorf("-max-read-len %d: want a positive length", c.maxReadLen)
+	}
 	if err := checkDesign(c, sh); err != nil {
 		return err
 	}
 	// Found now rather than after every sample is computed.
 	if err := atomicfile.CheckDir(c.out); err != nil {
+		return err
+	}
+	inputs := make([]quant.StudyInput, len(sh.Rows))
+	for i, r := range sh.Rows {
+		inputs[i] = quant.StudyInput{Name: r.Sample, Path: r.Path}
+	}
+	early := quant.CheckInputs(inputs)
+	printWarnings(stderr, early)
+	if err := strictCheck(c.strict, early); err != nil {
 		return err
 	}
 	ref, err := loadQuantReference(&c.quantConfig)
@@ -137,9 +149,10 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	for _, r := range results {
 		ws = append(ws, r.warnings...)
 	}
-	study := studyWarnings(sh, results)
-	ws = append(ws, study...)
-	printWarnings(stderr, ws)
+	later := studyWarnings(sh, results)
+	ws = append(ws, later...)
+	printWarnings(stderr, ws) // the early ones were printed before the work
+	study := append(early, later...)
 	if err := strictCheck(c.strict, ws); err != nil {
 		return err
 	}
