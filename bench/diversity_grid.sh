@@ -31,19 +31,18 @@ mkdir -p "$OUT/bin"
 # ---------------------------------------------------------------------------
 # GRID TABLE: name | seed | simulator flags (added to
 #   simulate -kit truseq -tumor 1 -control 0 -reads $READS -seed SEED)
-# The diversity knobs are the substitution rate at the last cycle
-# (-err-end; the simulator's rate rises linearly from -err-start, default
-# 0.001, to it) and N calls. Only -err-end exists so far: with it alone the
-# distinct fraction of 2M 50-nt reads spans about 6% (-err-end 0.001) to
-# 18% (0.15; higher rates destroy the adapter rather than diversify the
-# inserts), so d30 cannot reach 30% yet. When the simulator gains
-# -err-start and -n-rate (probability per base of an N), recalibrate the
-# rows with them from the printed "distinct" column.
+# The diversity knobs are the substitution rate along the read (-err-start
+# at the first cycle rising to -err-end at the last, -err-shape the
+# exponent of the rise) and N calls (-n-rate, per base). d05 is a realistic
+# profile (errors 0.1% rising steeply to 0.5%, as in ../shared's real
+# TruSeq files); the others raise the error rate over the whole read until
+# the distinct fraction reaches the target, measured on 2M reads (seed 13):
+# d05 6.7%, d10 ~10%, d20 19.7%, d30 ~30%.
 GRID=(
-	"d05 | 11 | -err-end 0.001"
-	"d10 | 12 | -err-end 0.03"
-	"d20 | 13 | -err-end 0.15"
-	"d30 | 14 | -err-end 0.15"
+	"d05 | 11 | -err-start 0.001 -err-end 0.005 -err-shape 4 -n-rate 0.0005"
+	"d10 | 12 | -err-start 0.004 -err-end 0.009 -n-rate 0.0005"
+	"d20 | 13 | -err-start 0.02 -err-end 0.025 -n-rate 0.0005"
+	"d30 | 14 | -err-start 0.04 -err-end 0.045 -n-rate 0.0005"
 )
 # ---------------------------------------------------------------------------
 if [ -n "${ROWS:-}" ]; then
