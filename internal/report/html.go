@@ -19,9 +19,22 @@ const (
 	heatH = 14 * vg.Centimeter
 )
 
+// captions say how each figure was made.
+var captions = map[string]string{
+	"lengths":    "Share of passed reads at each insert length; mature miRNAs peak at 22 nt.",
+	"accounting": "Every input read in exactly one category (colours fixed across reports, see docs/report.md).",
+	"classes":    "RNA class of the passed reads.",
+	"pca":        "Samples on the first two principal components of log2(normalised count + 1) of the 500 most variable miRNAs. Hover a point for the sample.",
+	"volcano":    "Each point a tested miRNA; hover for its values.",
+	"ma":         "Each point a tested miRNA; hover for its values.",
+	"heatmap":    "Row z-scores of log2(normalised count + 1), clipped to ±2.5. Rows and samples ordered by average-linkage hierarchical clustering on 1 − Pearson correlation of the plotted z-scores; the bar above the columns gives each sample's condition.",
+	"roc":        "Empirical ROC curves of the miRNAs with the highest AUC, on normalised counts.",
+}
+
 // figure is one rendered plot, or the reason it could not be drawn.
 type figure struct {
 	ID, Title string
+	Caption   string // what the figure shows and how it was made
 	SVG       template.HTML
 	Missing   string
 }
@@ -111,7 +124,7 @@ func WriteHTML(w io.Writer, d *Data) error {
 		specs = append(specs, spec{"roc", "ROC of the best biomarkers", figW, figH, plain(func() (*plot.Plot, error) { return rocPlot(d, 4, positive) })})
 	}
 	for _, s := range specs {
-		fig := figure{ID: s.id, Title: s.title}
+		fig := figure{ID: s.id, Title: s.title, Caption: captions[s.id]}
 		ch, err := s.make(s.w)
 		if err == nil {
 			var out string
@@ -274,7 +287,7 @@ td.warnings{text-align:left;font-size:.85em}
 {{end}}</tbody></table></div>
 <p>Hover a point of the PCA, volcano or MA plot for its name and values. Click a table header to sort; type in the box to filter.</p>
 <div class="figs">
-{{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption>{{.Title}}</figcaption></figure>
+{{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
 {{end}}</div>
 {{if .DE}}<h2 id="de">Differential expression {{.Contrast}}</h2>
 <p>{{.NSig}} of {{.NTested}} tested miRNAs have adjusted p-value below {{.Alpha}}. All tested miRNAs, by adjusted p-value:</p>

@@ -159,8 +159,10 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 		labels[i] = s.Name
 	}
 	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = math.Pi / 4
+	// Vertical, not slanted: slanted names crowd each other's boxes.
+	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
 	p.Y.Max = 100
 	if len(samples) > 40 {
 		// Names would overlap: the QC table names the samples in order.
@@ -370,6 +372,9 @@ func (g grid) Z(c, r int) float64 { return g.z[r][c] }
 func (g grid) X(c int) float64    { return float64(c) }
 func (g grid) Y(r int) float64    { return float64(r) }
 
+// maxHeatmapLabels is the most heatmap columns labelled with their names.
+const maxHeatmapLabels = 48
+
 // heatmapLimit clamps z-scores so one outlier does not wash out the rest.
 const heatmapLimit = 2.5
 
@@ -468,7 +473,7 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 	hm := plotter.NewHeatMap(grid{oz}, cm.Palette(64))
 	hm.Min, hm.Max = -heatmapLimit, heatmapLimit
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%d miRNAs with the smallest padj; %d with padj < %g\nrows and samples clustered (average linkage, 1 - Pearson r)", len(z), nsig, d.Alpha)
+	p.Title.Text = fmt.Sprintf("%d miRNAs with the smallest padj; %d with padj < %g", len(z), nsig, d.Alpha)
 	p.Add(hm)
 	cc := conditionColours(d.Samples)
 	bar := condBar{y: float64(len(z)) - 0.5 + 0.2}
@@ -487,13 +492,23 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	if ns > 24 {
-		p.X.Tick.Label.Font.Size = vg.Points(math.Max(4, 10*24/float64(ns)))
+		p.X.Tick.Label.Font.Size = vg.Points(math.Max(5, 10*24/float64(ns)))
 	}
-	if len(z) > 30 {
-		p.Y.Tick.Label.Font.Size = vg.Points(math.Max(4, 10*30/float64(len(z))))
+	if ns > maxHeatmapLabels {
+		// Names would overlap: each column's name is in its tooltip.
+		p.X.Tick.Marker = plot.ConstantTicks(nil)
+		p.X.Label.Text = fmt.Sprintf("%d samples (hover a column for its name)", ns)
+	}
+	ct := &columnTips{y0: -0.5, y1: float64(len(z)) + 0.5}
+	for _, si := range colOrder {
+		ct.names = append(ct.names, d.Samples[si].Name+" ("+d.Samples[si].Condition+")")
+	}
+	p.Add(ct)
+	if len(z) > 20 {
+		p.Y.Tick.Label.Font.Size = vg.Points(math.Max(4, 8*30/float64(len(z))))
 	}
 	key := keyPlot(&plotter.ColorBar{ColorMap: cm, Vertical: true}, "row z-score of log2 normalised count")
-	return chart{p: p, key: key}, nil
+	return chart{p: p, key: key, cols: ct}, nil
 }
 
 // rocCurve returns the empirical ROC of scores where positive marks the

@@ -23,8 +23,9 @@ import (
 // colour key under it.
 type chart struct {
 	p    *plot.Plot
-	key  *plot.Plot // e.g. a colour bar; drawn under the legend
-	tips *tipLayer  // points carrying tooltips, or nil
+	key  *plot.Plot  // e.g. a colour bar; drawn under the legend
+	tips *tipLayer   // points carrying tooltips, or nil
+	cols *columnTips // heatmap columns carrying tooltips, or nil
 }
 
 // tip is one point with a tooltip: its data coordinates, look and text.
@@ -95,6 +96,9 @@ func (t legendThumb) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(t.c, c.ClipPolygonY([]vg.Point{c.Min, {X: c.Min.X, Y: c.Max.Y}, c.Max, {X: c.Max.X, Y: c.Min.Y}}))
 }
 
+// figMargin is the blank border of every figure.
+const figMargin = 4 * vg.Millimeter / 2
+
 // legendGap separates the plot from the legend column.
 const legendGap = 6 * vg.Millimeter
 
@@ -107,8 +111,14 @@ func render(ch chart, w, h vg.Length) (string, error) {
 	p.Legend = plot.NewLegend() // drawn in its own column instead
 	leg.Top, leg.Left = true, true
 	leg.XOffs, leg.YOffs = 0, 0
+	// Browsers' text boxes are a little taller than gonum's: more room.
+	leg.Padding = leg.TextStyle.Font.Size / 2
+	p.X.Label.Padding += vg.Points(3)
+	p.Y.Label.Padding += vg.Points(3)
 	c := vgsvg.New(w, h)
-	dc := draw.New(c)
+	// A margin, so text at the edges is not cut where a browser's font
+	// box is a little larger than gonum's.
+	dc := draw.Crop(draw.New(c), figMargin, -figMargin, figMargin, -figMargin)
 	var lw vg.Length
 	if r := leg.Rectangle(dc); r.Size().X > 0 {
 		lw = r.Size().X
@@ -130,7 +140,7 @@ func render(ch chart, w, h vg.Length) (string, error) {
 		}()
 		p.Draw(plotArea)
 		if lw > 0 {
-			side := draw.Crop(dc, w-lw, 0, 0, -(p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding))
+			side := draw.Crop(dc, dc.Size().X-lw, 0, 0, -(p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding))
 			leg.Draw(side)
 			if ch.key != nil {
 				kh := min(h*0.5, 60*vg.Millimeter)
@@ -159,6 +169,10 @@ func render(ch chart, w, h vg.Length) (string, error) {
 		end := strings.LastIndex(s, "</svg>")
 		s = s[:end] + ch.tips.svgPoints(h) + s[end:]
 	}
+	if ch.cols != nil && ch.cols.x != nil {
+		end := strings.LastIndex(s, "</svg>")
+		s = s[:end] + ch.cols.svgRects(h) + s[end:]
+	}
 	return s, nil
 }
 
@@ -179,4 +193,35 @@ func keyPlot(cb *plotter.ColorBar, label string) *plot.Plot {
 func fontCSS() template.CSS {
 	return template.CSS(`@font-face{font-family:"Liberation Serif";font-style:normal;font-weight:normal;` +
 		`src:url(data:font/ttf;base64,` + base64.StdEncoding.EncodeToString(serif.TTF) + `) format("truetype")}`)
+}
+
+// columnTips records the canvas extent of heatmap columns so each can
+// carry its sample's name as a tooltip over the whole column.
+type columnTips struct {
+	names  []string
+	y0, y1 float64
+	x      []vg.Length // column edges, len(names)+1
+	lo, hi vg.Length
+}
+
+// Plot records the column edges.
+func (ct *columnTips) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	ct.x = make([]vg.Length, len(ct.names)+1)
+	for i := range ct.x {
+		ct.x[i] = tx(float64(i) - 0.5)
+	}
+	ct.lo, ct.hi = ty(ct.y0), ty(ct.y1)
+}
+
+// svgRects writes one transparent rectangle with a <title> per column.
+func (ct *columnTips) svgRects(h vg.Length) string {
+	var b strings.Builder
+	b.WriteString(`<g class="cols" fill="none" pointer-events="all">` + "\n")
+	for i, n := range ct.names {
+		fmt.Fprintf(&b, `<rect x="%.4g" y="%.4g" width="%.4g" height="%.4g"><title>%s</title></rect>`+"\n",
+			ct.x[i].Points(), (h - ct.hi).Points(), (ct.x[i+1] - ct.x[i]).Points(), (ct.hi - ct.lo).Points(), html.EscapeString(n))
+	}
+	b.WriteString("</g>\n")
+	return b.String()
 }
