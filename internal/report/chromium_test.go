@@ -3,10 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,4 +126,75 @@ func TestReportLayoutInChromium(t *testing.T) {
 // The same for a 120-sample study.
 func TestReportLayoutInChromium120(t *testing.T) {
 	checkLayout(t, bigData(120, 2600), 8)
+}
+
+// sortScript clicks the "log2 fold change" header of the DE table once
+// (ascending) and again (descending), then filters the QC table on a
+// sample name, and reports the first column after each step.
+const sortScript = `
+function col(id){return Array.prototype.filter.call(document.getElementById(id).tBodies[0].rows,function(r){return !r.hidden}).map(function(r){return r.cells[0].textContent})}
+var th=Array.prototype.filter.call(document.querySelectorAll("#de-table th"),function(h){return h.textContent==="log2 fold change"})[0];
+th.click(); var asc=col("de-table");
+th.click(); var desc=col("de-table");
+var inp=document.querySelector("input[data-table=qc-table]"); inp.value="s2"; inp.dispatchEvent(new Event("input"));
+var filtered=col("qc-table");
+var a=document.querySelector("a.tsv[data-table=de-table]"); a.dispatchEvent(new MouseEvent("click"));
+var pre=document.createElement("pre");pre.id="result";
+pre.textContent=JSON.stringify({asc:asc,desc:desc,filtered:filtered,blob:a.href.slice(0,5)});
+document.body.appendChild(pre);`
+
+// Clicking a header sorts the table by that column (numbers as numbers,
+// NA last), the filter box hides other rows, and the download link gets a
+// blob of the table.
+func TestReportTablesInChromium(t *testing.T) {
+	d := testData()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Asc, Desc, Filtered []string
+		Blob                string
+	}
+	out := runPage(t, buf.String(), sortScript, 1366, 768)
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	// Reference: each listing holds every tested miRNA once, its log2
+	// fold changes (as the table shows them) in order.
+	lfc := map[string]float64{}
+	for _, r := range d.DE {
+		if !math.IsNaN(r.PValue) {
+			v, _ := strconv.ParseFloat(num(r.Log2FC, 'f', 2), 64)
+			lfc[r.Feature] = v
+		}
+	}
+	for name, list := range map[string][]string{"ascending": res.Asc, "descending": res.Desc} {
+		seen := map[string]bool{}
+		for i, f := range list {
+			if _, ok := lfc[f]; !ok || seen[f] {
+				t.Fatalf("%s: row %q unknown or repeated", name, f)
+			}
+			seen[f] = true
+			if i == 0 {
+				continue
+			}
+			a, b := lfc[list[i-1]], lfc[f]
+			if (name == "ascending" && a > b) || (name == "descending" && a < b) {
+				t.Fatalf("%s: %s (%g) before %s (%g)", name, list[i-1], a, f, b)
+			}
+		}
+		if len(seen) != len(lfc) {
+			t.Fatalf("%s: %d rows, want %d", name, len(seen), len(lfc))
+		}
+	}
+	if slices.Equal(res.Asc, res.Desc) {
+		t.Error("second click did not reverse the order")
+	}
+	if len(res.Filtered) != 1 || res.Filtered[0] != "s2" {
+		t.Errorf("filter on s2 left %v", res.Filtered)
+	}
+	if res.Blob != "blob:" {
+		t.Errorf("download link href starts %q, want a blob URL", res.Blob)
+	}
 }

@@ -507,7 +507,7 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 	if len(z) > 20 {
 		p.Y.Tick.Label.Font.Size = vg.Points(math.Max(4, 8*30/float64(len(z))))
 	}
-	key := keyPlot(&plotter.ColorBar{ColorMap: cm, Vertical: true}, "row z-score of log2 normalised count")
+	key := keyPlot(cm, "row z-score")
 	return chart{p: p, key: key, cols: ct}, nil
 }
 

@@ -12,7 +12,7 @@ import (
 
 	serif "codeberg.org/go-fonts/liberation/liberationserifregular"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -176,10 +176,38 @@ func render(ch chart, w, h vg.Length) (string, error) {
 	return s, nil
 }
 
+// keyBar is a vertical colour key drawn as filled cells: vector shapes
+// scale crisply where gonum's raster colour bar is blurred by browsers.
+type keyBar struct {
+	cm    palette.ColorMap
+	steps int
+}
+
+// Plot fills one cell per step from the map's minimum to its maximum.
+func (k keyBar) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	lo, hi := k.cm.Min(), k.cm.Max()
+	step := (hi - lo) / float64(k.steps)
+	for i := 0; i < k.steps; i++ {
+		v0 := lo + step*float64(i)
+		col, err := k.cm.At(v0 + step/2)
+		if err != nil {
+			continue
+		}
+		x0, x1, y0, y1 := tx(0), tx(1), ty(v0), ty(v0+step)
+		c.FillPolygon(col, []vg.Point{{X: x0, Y: y0}, {X: x0, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y0}})
+	}
+}
+
+// DataRange is the unit width by the map's range.
+func (k keyBar) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return 0, 1, k.cm.Min(), k.cm.Max()
+}
+
 // keyPlot is a vertical colour key for a colour map.
-func keyPlot(cb *plotter.ColorBar, label string) *plot.Plot {
+func keyPlot(cm palette.ColorMap, label string) *plot.Plot {
 	p := plot.New()
-	p.Add(cb)
+	p.Add(keyBar{cm: cm, steps: 50})
 	p.HideX()
 	p.Y.Label.Text = label
 	p.Y.Padding = 0
