@@ -248,7 +248,7 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1800px;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;white-space:nowrap}
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
 td:first-child,th:first-child{text-align:left}
