@@ -152,7 +152,7 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 		}
 		below = bar
 		p.Add(bar)
-		p.Legend.Add(name, bar)
+		p.Legend.Add(categoryLabel(name), bar)
 	}
 	labels := make([]string, len(samples))
 	for i, s := range samples {

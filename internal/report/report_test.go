@@ -310,7 +310,7 @@ func TestCategoryColours(t *testing.T) {
 		k := strings.LastIndex(f[:j], "fill:")
 		return f[k : k+12]
 	}
-	for _, name := range []string{"reads_passed", "reads_too_short", "reads_no_adapter"} {
+	for _, name := range []string{"passed", "too short", "no adapter found"} {
 		if fa, fb := fillOf(a.String(), name), fillOf(b.String(), name); fa == "" || fa != fb {
 			t.Errorf("%s coloured %q then %q", name, fa, fb)
 		}
