@@ -316,3 +316,29 @@ func TestCategoryColours(t *testing.T) {
 		}
 	}
 }
+
+// Small and degenerate studies still give a page: figures that cannot be
+// drawn say why instead of failing the report.
+func TestWriteHTMLDegenerate(t *testing.T) {
+	one := testData()
+	one.Samples, one.DE, one.ROC = one.Samples[:1], nil, nil
+	for f := range one.Counts {
+		one.Counts[f] = one.Counts[f][:1]
+	}
+	flat := testData()
+	for f := range flat.Counts {
+		for s := range flat.Counts[f] {
+			flat.Counts[f][s] = 0
+		}
+	}
+	for name, d := range map[string]*Data{"one sample": one, "all zero": flat} {
+		var buf bytes.Buffer
+		if err := WriteHTML(&buf, d); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !strings.Contains(buf.String(), `<figure id="lengths"`) {
+			t.Errorf("%s: no length figure", name)
+		}
+	}
+}
