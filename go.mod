@@ -3,6 +3,7 @@ module github.com/exomir/exomir
 go 1.26.8
 
 require (
+	codeberg.org/go-fonts/liberation v0.5.0
 	github.com/biogo/biogo v1.0.4
 	github.com/biogo/hts v1.4.5
 	github.com/klauspost/compress v1.20.4
@@ -12,7 +13,6 @@ require (
 )
 
 require (
-	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
 	codeberg.org/go-pdf/fpdf v0.11.1 // indirect
 	git.sr.ht/~sbinet/gg v0.7.0 // indirect

@@ -11,9 +11,30 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
+// Figure sizes in the SVG's own units; CSS scales them to the grid cell,
+// two a row on a wide screen, one on a narrow one.
+const (
+	figW  = 16 * vg.Centimeter
+	figH  = 10 * vg.Centimeter
+	heatH = 14 * vg.Centimeter
+)
+
+// captions say how each figure was made.
+var captions = map[string]string{
+	"lengths":    "Share of passed reads at each insert length; mature miRNAs peak at 22 nt.",
+	"accounting": "Every input read in exactly one category (colours fixed across reports, see docs/report.md).",
+	"classes":    "RNA class of the passed reads.",
+	"pca":        "Samples on the first two principal components of log2(normalised count + 1) of the 500 most variable miRNAs. Hover a point for the sample.",
+	"volcano":    "Each point a tested miRNA; hover for its values.",
+	"ma":         "Each point a tested miRNA; hover for its values.",
+	"heatmap":    "Row z-scores of log2(normalised count + 1), clipped to ±2.5. Rows and samples ordered by average-linkage hierarchical clustering on 1 − Pearson correlation of the plotted z-scores; the bar above the columns gives each sample's condition.",
+	"roc":        "Empirical ROC curves of the miRNAs with the highest AUC, on normalised counts.",
+}
+
 // figure is one rendered plot, or the reason it could not be drawn.
 type figure struct {
 	ID, Title string
+	Caption   string // what the figure shows and how it was made
 	SVG       template.HTML
 	Missing   string
 }
@@ -47,6 +68,7 @@ type page struct {
 	NTested  int
 	MinMiRNA int64
 	Notices  []notice
+	FontCSS  template.CSS
 }
 
 // WriteHTML writes the report as one self-contained HTML page.
@@ -60,7 +82,7 @@ func WriteHTML(w io.Writer, d *Data) error {
 	if d.MinMiRNAReads == 0 {
 		d.MinMiRNAReads = 100000
 	}
-	pg := page{Title: d.Title, Contrast: d.Contrast, Alpha: d.Alpha, MinMiRNA: d.MinMiRNAReads}
+	pg := page{Title: d.Title, Contrast: d.Contrast, Alpha: d.Alpha, MinMiRNA: d.MinMiRNAReads, FontCSS: fontCSS()}
 	if pg.Title == "" {
 		pg.Title = "exomir report"
 	}
@@ -71,30 +93,42 @@ func WriteHTML(w io.Writer, d *Data) error {
 	type spec struct {
 		id, title string
 		w, h      vg.Length
-		make      func() (*plot.Plot, error)
+		make      func(w vg.Length) (chart, error)
+	}
+	plain := func(f func() (*plot.Plot, error)) func(vg.Length) (chart, error) {
+		return func(vg.Length) (chart, error) {
+			p, err := f()
+			return chart{p: p}, err
+		}
 	}
 	specs := []spec{
-		{"lengths", "Read-length distribution", 16 * vg.Centimeter, 9 * vg.Centimeter, func() (*plot.Plot, error) { return lengthPlot(d) }},
-		{"accounting", "Read accounting", 16 * vg.Centimeter, 10 * vg.Centimeter, func() (*plot.Plot, error) { return accountingPlot(d) }},
-		{"classes", "RNA-class composition", 16 * vg.Centimeter, 10 * vg.Centimeter, func() (*plot.Plot, error) { return classesPlot(d) }},
-		{"pca", "PCA of samples", 14 * vg.Centimeter, 11 * vg.Centimeter, func() (*plot.Plot, error) { return pcaPlot(d) }},
+		{"lengths", "Read-length distribution", figW, figH, plain(func() (*plot.Plot, error) { return lengthPlot(d) })},
+		{"accounting", "Read accounting", figW, figH, func(w vg.Length) (chart, error) {
+			p, err := accountingPlot(d, w)
+			return chart{p: p}, err
+		}},
+		{"classes", "RNA-class composition", figW, figH, func(w vg.Length) (chart, error) {
+			p, err := classesPlot(d, w)
+			return chart{p: p}, err
+		}},
+		{"pca", "PCA of samples", figW, figH, func(vg.Length) (chart, error) { return pcaPlot(d) }},
 	}
 	if len(d.DE) > 0 {
 		specs = append(specs,
-			spec{"volcano", "Volcano plot", 14 * vg.Centimeter, 11 * vg.Centimeter, func() (*plot.Plot, error) { return volcanoPlot(d) }},
-			spec{"ma", "MA plot", 14 * vg.Centimeter, 11 * vg.Centimeter, func() (*plot.Plot, error) { return maPlot(d) }},
-			spec{"heatmap", "Top DE miRNAs", 16 * vg.Centimeter, 14 * vg.Centimeter, func() (*plot.Plot, error) { return heatmapPlot(d, 30) }},
+			spec{"volcano", "Volcano plot", figW, figH, func(vg.Length) (chart, error) { return volcanoPlot(d) }},
+			spec{"ma", "MA plot", figW, figH, func(vg.Length) (chart, error) { return maPlot(d) }},
+			spec{"heatmap", "Heatmap of the top DE miRNAs", figW, heatH, func(vg.Length) (chart, error) { return heatmapPlot(d, 30) }},
 		)
 	}
 	if len(d.ROC) > 0 {
-		specs = append(specs, spec{"roc", "ROC of the best biomarkers", 14 * vg.Centimeter, 12 * vg.Centimeter, func() (*plot.Plot, error) { return rocPlot(d, 4, positive) }})
+		specs = append(specs, spec{"roc", "ROC of the best biomarkers", figW, figH, plain(func() (*plot.Plot, error) { return rocPlot(d, 4, positive) })})
 	}
 	for _, s := range specs {
-		fig := figure{ID: s.id, Title: s.title}
-		p, err := s.make()
+		fig := figure{ID: s.id, Title: s.title, Caption: captions[s.id]}
+		ch, err := s.make(s.w)
 		if err == nil {
 			var out string
-			out, err = svg(p, s.w, s.h)
+			out, err = render(ch, s.w, s.h)
 			fig.SVG = template.HTML(out) // rendered by gonum/plot from our own data
 		}
 		if err != nil {
@@ -123,7 +157,7 @@ func WriteHTML(w io.Writer, d *Data) error {
 			pg.NSig++
 		}
 	}
-	for _, i := range d.topDE(25) {
+	for _, i := range d.topDE(len(d.DE)) {
 		r := d.DE[i]
 		a := "NA"
 		if v, ok := auc[r.Feature]; ok {
@@ -207,15 +241,22 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+{{.FontCSS}}
+body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1800px;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;white-space:nowrap}
+th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
+th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
+td:first-child,th:first-child{text-align:left}
 .pass{color:#0a7d32;font-weight:bold}.warn{color:#b35900;font-weight:bold}
-figure{margin:1em 0;display:inline-block;vertical-align:top}
+.figs{display:grid;grid-template-columns:1fr;gap:1em}
+@media (min-width:1200px){.figs{grid-template-columns:1fr 1fr}}
+figure{margin:0;min-width:0}
+figure svg{display:block;width:100%;height:auto;max-height:85vh}
 figcaption{font-size:.85em;color:#555}
 nav a{margin-right:1em}
 .missing{color:#888;font-style:italic}
@@ -223,6 +264,11 @@ nav a{margin-right:1em}
 .notice h2{border:none;margin:.2em 0;color:#b35900}
 .notice li{margin:.2em 0}
 td.warnings{text-align:left;font-size:.85em}
+.tools{margin:.5em 0}.tools input{margin-right:1em}
+.scroll{overflow-x:auto}
+/* Off-screen figures and tables are laid out only when scrolled to: a
+   120-sample report opens fast. */
+figure,.scroll{content-visibility:auto;contain-intrinsic-size:auto 600px}
 </style>
 </head>
 <body>
@@ -236,18 +282,60 @@ td.warnings{text-align:left;font-size:.85em}
 {{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#qc">QC table</a>{{if .DE}}<a href="#de">DE table</a>{{end}}</nav>
 <h2 id="qc">Quality control</h2>
 <p>Flags follow exceRpt's thresholds: at least {{.MinMiRNA}} miRNA reads, at least half of the reads passing trimming and filters, and an insert length peak at 20–24 nt (mature miRNAs are 22 nt).</p>
-<table>
-<tr><th>sample</th><th>condition</th><th>adapter</th><th>input reads</th><th>passed</th><th>% passed</th><th>miRNA reads</th><th>peak length</th><th>QC</th><th>why</th><th>warnings</th></tr>
+<div class="tools"><input type="search" placeholder="filter rows" data-table="qc-table" aria-label="filter QC rows"><a href="#" class="tsv" data-table="qc-table" download="qc.tsv">download TSV</a></div>
+<div class="scroll"><table id="qc-table" class="sortable">
+<thead><tr><th>sample</th><th>condition</th><th>adapter</th><th>input reads</th><th>passed</th><th>% passed</th><th>miRNA reads</th><th>peak length</th><th>QC</th><th>why</th><th>warnings</th></tr></thead>
+<tbody>
 {{range .QC}}<tr><td>{{.Sample}}</td><td>{{.Condition}}</td><td>{{.Adapter}}</td><td>{{.Input}}</td><td>{{.Passed}}</td><td>{{.PassedPct}}</td><td>{{.MiRNA}}</td><td>{{.PeakLen}}</td><td class="{{.Flag}}">{{.Flag}}</td><td>{{.Why}}</td><td class="warnings">{{range $i, $w := .Warnings}}{{if $i}}; {{end}}<span title="{{$w.Message}}">{{$w.Code}}</span>{{else}}none{{end}}</td></tr>
-{{end}}</table>
-{{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption>{{.Title}}</figcaption></figure>
-{{end}}
+{{end}}</tbody></table></div>
+<p>Hover a point of the PCA, volcano or MA plot for its name and values. Click a table header to sort; type in the box to filter.</p>
+<div class="figs">
+{{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
+{{end}}</div>
 {{if .DE}}<h2 id="de">Differential expression {{.Contrast}}</h2>
-<p>{{.NSig}} of {{.NTested}} tested miRNAs have adjusted p-value below {{.Alpha}}. Top miRNAs by adjusted p-value:</p>
-<table>
-<tr><th>miRNA</th><th>baseMean</th><th>log2 fold change</th><th>p-value</th><th>adjusted p</th><th>ROC AUC</th></tr>
+<p>{{.NSig}} of {{.NTested}} tested miRNAs have adjusted p-value below {{.Alpha}}. All tested miRNAs, by adjusted p-value:</p>
+<div class="tools"><input type="search" placeholder="filter rows" data-table="de-table" aria-label="filter DE rows"><a href="#" class="tsv" data-table="de-table" download="de.tsv">download TSV</a></div>
+<div class="scroll"><table id="de-table" class="sortable">
+<thead><tr><th>miRNA</th><th>baseMean</th><th>log2 fold change</th><th>p-value</th><th>adjusted p</th><th>ROC AUC</th></tr></thead>
+<tbody>
 {{range .DE}}<tr><td>{{.Feature}}</td><td>{{.BaseMean}}</td><td>{{.LFC}}</td><td>{{.PValue}}</td><td>{{.PAdj}}</td><td>{{.AUC}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</tbody></table></div>{{end}}
+<script>
+// Sorting, filtering and TSV download of the tables; no network needed.
+(function(){
+function key(t){var v=t.trim();if(v===""||v==="NA")return null;var n=Number(v);return isNaN(n)?v.toLowerCase():n}
+function cmp(a,b){if(a===null)return b===null?0:1;if(b===null)return -1;
+ if(typeof a===typeof b)return a<b?-1:a>b?1:0;return typeof a==="number"?-1:1}
+document.querySelectorAll("table.sortable").forEach(function(tb){
+ tb.querySelectorAll("thead th").forEach(function(th,col){
+  th.addEventListener("click",function(){
+   var asc=th.getAttribute("aria-sort")!=="ascending";
+   tb.querySelectorAll("thead th").forEach(function(o){o.removeAttribute("aria-sort")});
+   th.setAttribute("aria-sort",asc?"ascending":"descending");
+   var body=tb.tBodies[0],rows=Array.prototype.slice.call(body.rows);
+   rows.forEach(function(r,i){r._i=i});
+   rows.sort(function(x,y){var a=key(x.cells[col].textContent),b=key(y.cells[col].textContent);
+    var c=(a===null||b===null)?cmp(a,b):(asc?cmp(a,b):cmp(b,a));return c||x._i-y._i});
+   rows.forEach(function(r){body.appendChild(r)});
+  });
+ });
+});
+document.querySelectorAll("input[data-table]").forEach(function(inp){
+ inp.addEventListener("input",function(){
+  var q=inp.value.toLowerCase(),tb=document.getElementById(inp.dataset.table);
+  Array.prototype.forEach.call(tb.tBodies[0].rows,function(r){r.hidden=q!==""&&r.textContent.toLowerCase().indexOf(q)<0});
+ });
+});
+document.querySelectorAll("a.tsv").forEach(function(a){
+ a.addEventListener("click",function(){
+  var tb=document.getElementById(a.dataset.table),lines=[];
+  Array.prototype.forEach.call(tb.rows,function(r){
+   lines.push(Array.prototype.map.call(r.cells,function(c){return c.textContent.replace(/[\t\n]+/g," ").trim()}).join("\t"))});
+  a.href=URL.createObjectURL(new Blob([lines.join("\n")+"\n"],{type:"text/tab-separated-values"}));
+ });
+});
+})();
+</script>
 </body>
 </html>
 `))

@@ -1,16 +1,14 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
 	"sort"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -32,23 +30,6 @@ func colour(i int) color.Color { return colours[i%len(colours)] }
 
 var grey = color.RGBA{170, 170, 170, 255}
 
-// svg renders p as an inline SVG element.
-func svg(p *plot.Plot, w, h vg.Length) (string, error) {
-	wt, err := p.WriterTo(w, h, "svg")
-	if err != nil {
-		return "", err
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return "", err
-	}
-	s := buf.String()
-	if i := strings.Index(s, "<svg"); i > 0 {
-		s = s[i:]
-	}
-	return s, nil
-}
-
 // conditionColours maps each condition to a colour, in order of first use.
 func conditionColours(samples []Sample) map[string]color.Color {
 	m := map[string]color.Color{}
@@ -60,6 +41,20 @@ func conditionColours(samples []Sample) map[string]color.Color {
 	return m
 }
 
+// maxSampleLegend is the most samples given a colour and legend entry each.
+const maxSampleLegend = 10
+
+// conditions lists the conditions in order of first use.
+func conditions(samples []Sample) []string {
+	var conds []string
+	for _, s := range samples {
+		if !contains(conds, s.Condition) {
+			conds = append(conds, s.Condition)
+		}
+	}
+	return conds
+}
+
 func lengthPlot(d *Data) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "Insert length (passed reads)"
@@ -67,6 +62,10 @@ func lengthPlot(d *Data) (*plot.Plot, error) {
 	p.Y.Label.Text = "% of passed reads"
 	p.Legend.Top = true
 	p.X.Min, p.X.Max = 14, 42
+	// One colour a sample while a legend of names stays readable, else one
+	// a condition.
+	bySample := len(d.Samples) <= maxSampleLegend
+	cc := conditionColours(d.Samples)
 	for i, s := range d.Samples {
 		var tot int64
 		for _, v := range s.InsertLengths {
@@ -89,16 +88,26 @@ func lengthPlot(d *Data) (*plot.Plot, error) {
 		if err != nil {
 			return nil, err
 		}
-		ln.Color = colour(i)
 		ln.Width = vg.Points(1.5)
 		p.Add(ln)
-		p.Legend.Add(s.Name, ln)
+		if bySample {
+			ln.Color = colour(i)
+			p.Legend.Add(s.Name, ln)
+		} else {
+			ln.Color = cc[s.Condition]
+			ln.Width = vg.Points(1)
+		}
+	}
+	if !bySample {
+		for _, c := range conditions(d.Samples) {
+			p.Legend.Add(c, legendThumb{cc[c]})
+		}
 	}
 	return p, nil
 }
 
 // stackedPlot draws one stacked bar per sample of the categories' share.
-func stackedPlot(title string, samples []Sample, rows func(Sample) []Category, total func(Sample) int64) (*plot.Plot, error) {
+func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Sample) []Category, total func(Sample) int64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.Y.Label.Text = "% of reads"
@@ -115,7 +124,8 @@ func stackedPlot(title string, samples []Sample, rows func(Sample) []Category, t
 		}
 	}
 	var below *plotter.BarChart
-	ci := 0
+	// Bars fill 80% of their slot in the plot area (about 60% of the width).
+	barW := min(vg.Points(18), width*0.6*0.8/vg.Length(max(len(samples), 1)))
 	for _, name := range names {
 		vals := make(plotter.Values, len(samples))
 		any := false
@@ -131,41 +141,48 @@ func stackedPlot(title string, samples []Sample, rows func(Sample) []Category, t
 		if !any {
 			continue // an empty category only clutters the legend
 		}
-		bar, err := plotter.NewBarChart(vals, vg.Points(18))
+		bar, err := plotter.NewBarChart(vals, barW)
 		if err != nil {
 			return nil, err
 		}
-		bar.Color = colour(ci)
-		ci++
+		bar.Color = categoryColour(name)
 		bar.LineStyle.Width = 0
 		if below != nil {
 			bar.StackOn(below)
 		}
 		below = bar
 		p.Add(bar)
-		p.Legend.Add(name, bar)
+		p.Legend.Add(categoryLabel(name), bar)
 	}
 	labels := make([]string, len(samples))
 	for i, s := range samples {
 		labels[i] = s.Name
 	}
 	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = math.Pi / 4
+	// Vertical, not slanted: slanted names crowd each other's boxes.
+	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
 	p.Y.Max = 100
-	// Room on the right for the legend, clear of the bars.
-	p.X.Max = float64(len(samples)) + 2.5
+	if len(samples) > 40 {
+		// Names would overlap: the QC table names the samples in order.
+		p.X.Tick.Label.Font.Size = vg.Points(5)
+		if len(samples) > 60 {
+			p.X.Tick.Marker = plot.ConstantTicks(nil)
+			p.X.Label.Text = fmt.Sprintf("%d samples, in QC-table order", len(samples))
+		}
+	}
 	return p, nil
 }
 
-func accountingPlot(d *Data) (*plot.Plot, error) {
-	return stackedPlot("Read accounting", d.Samples,
+func accountingPlot(d *Data, w vg.Length) (*plot.Plot, error) {
+	return stackedPlot("Read accounting", w, d.Samples,
 		func(s Sample) []Category { return s.Accounting },
 		func(s Sample) int64 { return s.InputReads })
 }
 
-func classesPlot(d *Data) (*plot.Plot, error) {
-	return stackedPlot("RNA classes (passed reads)", d.Samples,
+func classesPlot(d *Data, w vg.Length) (*plot.Plot, error) {
+	return stackedPlot("RNA classes (passed reads)", w, d.Samples,
 		func(s Sample) []Category { return s.Classes },
 		func(s Sample) int64 {
 			var t int64
@@ -256,52 +273,28 @@ func pca(d *Data, top int) (pc1, pc2 []float64, var1, var2 float64, err error) {
 	return pc1, pc2, var1, var2, nil
 }
 
-func pcaPlot(d *Data) (*plot.Plot, error) {
+func pcaPlot(d *Data) (chart, error) {
 	pc1, pc2, v1, v2, err := pca(d, 500)
 	if err != nil {
-		return nil, err
+		return chart{}, err
 	}
 	p := plot.New()
 	p.Title.Text = "PCA (log2 normalised counts, top 500 miRNAs)"
 	p.X.Label.Text = fmt.Sprintf("PC1 (%.0f%%)", 100*v1)
 	p.Y.Label.Text = fmt.Sprintf("PC2 (%.0f%%)", 100*v2)
-	p.Legend.Top = true
 	cc := conditionColours(d.Samples)
-	var conds []string
-	for _, s := range d.Samples {
-		if len(conds) == 0 || !contains(conds, s.Condition) {
-			conds = append(conds, s.Condition)
-		}
+	for _, c := range conditions(d.Samples) {
+		p.Legend.Add(c, legendThumb{cc[c]})
 	}
-	for _, c := range conds {
-		var pts plotter.XYs
-		var labels []string
-		for i, s := range d.Samples {
-			if s.Condition == c {
-				pts = append(pts, plotter.XY{X: pc1[i], Y: pc2[i]})
-				labels = append(labels, s.Name)
-			}
-		}
-		sc, err := plotter.NewScatter(pts)
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle.Color = cc[c]
-		sc.GlyphStyle.Radius = vg.Points(4)
-		sc.GlyphStyle.Shape = draw.CircleGlyph{}
-		p.Add(sc)
-		p.Legend.Add(c, sc)
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels})
-		if err != nil {
-			return nil, err
-		}
-		for i := range lb.TextStyle {
-			lb.TextStyle[i].XAlign = draw.XLeft
-		}
-		lb.Offset = vg.Point{X: vg.Points(5)}
-		p.Add(lb)
+	// Names are in the tooltips: labels beside the points would overlap
+	// points and each other as soon as samples cluster.
+	tl := &tipLayer{}
+	for i, s := range d.Samples {
+		tl.pts = append(tl.pts, tip{X: pc1[i], Y: pc2[i], Radius: vg.Points(4), Colour: cc[s.Condition],
+			Text: fmt.Sprintf("%s (%s)\nPC1 %.3g, PC2 %.3g", s.Name, s.Condition, pc1[i], pc2[i])})
 	}
-	return p, nil
+	p.Add(tl)
+	return chart{p: p, tips: tl}, nil
 }
 
 func contains(xs []string, x string) bool {
@@ -316,56 +309,41 @@ func contains(xs []string, x string) bool {
 // sigAt reports whether a DE row is significant at alpha.
 func sigAt(r DERow, alpha float64) bool { return !math.IsNaN(r.PAdj) && r.PAdj < alpha }
 
-func scatterOf(pts plotter.XYs, c color.Color, radius float64) (*plotter.Scatter, error) {
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return nil, err
-	}
-	sc.GlyphStyle.Color = c
-	sc.GlyphStyle.Radius = vg.Points(radius)
-	sc.GlyphStyle.Shape = draw.CircleGlyph{}
-	return sc, nil
-}
-
-// dePlot draws DE rows split into significant and other points.
-func dePlot(d *Data, title, xl, yl string, xy func(DERow) (float64, float64, bool)) (*plot.Plot, error) {
+// dePlot draws DE rows, significant ones on top in colour, each point
+// carrying its miRNA and values as a tooltip.
+func dePlot(d *Data, title, xl, yl string, xy func(DERow) (float64, float64, bool)) (chart, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xl
 	p.Y.Label.Text = yl
-	p.Legend.Top = true
-	var other, sig plotter.XYs
+	tl := &tipLayer{}
+	var sig []tip
 	for _, r := range d.DE {
 		x, y, ok := xy(r)
 		if !ok {
 			continue
 		}
+		t := tip{X: x, Y: y, Radius: vg.Points(1.8), Colour: grey,
+			Text: fmt.Sprintf("%s\nbaseMean %s\nlog2FC %s\np %s\npadj %s", r.Feature,
+				num(r.BaseMean, 'f', 1), num(r.Log2FC, 'f', 2), num(r.PValue, 'g', 3), num(r.PAdj, 'g', 3))}
 		if sigAt(r, d.Alpha) {
-			sig = append(sig, plotter.XY{X: x, Y: y})
-		} else {
-			other = append(other, plotter.XY{X: x, Y: y})
+			t.Colour, t.Radius = oiVermilion, vg.Points(2.6)
+			sig = append(sig, t)
+			continue
 		}
+		tl.pts = append(tl.pts, t)
 	}
-	if len(other) > 0 {
-		sc, err := scatterOf(other, grey, 1.5)
-		if err != nil {
-			return nil, err
-		}
-		p.Add(sc)
-		p.Legend.Add("not significant", sc)
+	tl.pts = append(tl.pts, sig...) // drawn last, on top
+	if len(tl.pts) == 0 {
+		return chart{}, fmt.Errorf("report: no DE rows with values to plot")
 	}
-	if len(sig) > 0 {
-		sc, err := scatterOf(sig, colour(5), 2.2)
-		if err != nil {
-			return nil, err
-		}
-		p.Add(sc)
-		p.Legend.Add(fmt.Sprintf("padj < %g", d.Alpha), sc)
-	}
-	return p, nil
+	p.Add(tl)
+	p.Legend.Add("not significant", legendThumb{grey})
+	p.Legend.Add(fmt.Sprintf("padj < %g (%d)", d.Alpha, len(sig)), legendThumb{oiVermilion})
+	return chart{p: p, tips: tl}, nil
 }
 
-func volcanoPlot(d *Data) (*plot.Plot, error) {
+func volcanoPlot(d *Data) (chart, error) {
 	return dePlot(d, "Volcano plot "+d.Contrast, "log2 fold change", "-log10 p-value",
 		func(r DERow) (float64, float64, bool) {
 			if math.IsNaN(r.Log2FC) || math.IsNaN(r.PValue) {
@@ -376,7 +354,7 @@ func volcanoPlot(d *Data) (*plot.Plot, error) {
 		})
 }
 
-func maPlot(d *Data) (*plot.Plot, error) {
+func maPlot(d *Data) (chart, error) {
 	return dePlot(d, "MA plot "+d.Contrast, "log10 mean normalised count", "log2 fold change",
 		func(r DERow) (float64, float64, bool) {
 			if math.IsNaN(r.Log2FC) || !(r.BaseMean > 0) {
@@ -394,11 +372,40 @@ func (g grid) Z(c, r int) float64 { return g.z[r][c] }
 func (g grid) X(c int) float64    { return float64(c) }
 func (g grid) Y(r int) float64    { return float64(r) }
 
-// heatmapPlot shows z-scored log expression of the top DE miRNAs.
-func heatmapPlot(d *Data, top int) (*plot.Plot, error) {
+// maxHeatmapLabels is the most heatmap columns labelled with their names.
+const maxHeatmapLabels = 48
+
+// heatmapLimit clamps z-scores so one outlier does not wash out the rest.
+const heatmapLimit = 2.5
+
+// condBar draws one coloured cell per heatmap column above the top row.
+type condBar struct {
+	cols []color.Color
+	y    float64 // bottom of the bar, in data units
+}
+
+// Plot fills the cells.
+func (b condBar) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for i, col := range b.cols {
+		x0, x1 := tx(float64(i)-0.5), tx(float64(i)+0.5)
+		y0, y1 := ty(b.y), ty(b.y+0.8)
+		c.FillPolygon(col, []vg.Point{{X: x0, Y: y0}, {X: x0, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y0}})
+	}
+}
+
+// DataRange covers the bar.
+func (b condBar) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return -0.5, float64(len(b.cols)) - 0.5, b.y, b.y + 0.8
+}
+
+// heatmapPlot shows z-scored log expression of the top DE miRNAs, rows and
+// columns ordered by average-linkage clustering on 1 − Pearson correlation
+// of the plotted z-scores, with a condition bar above the columns.
+func heatmapPlot(d *Data, top int) (chart, error) {
 	rows := d.topDE(top)
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("report: no DE rows for the heatmap")
+		return chart{}, fmt.Errorf("report: no DE rows for the heatmap")
 	}
 	index := map[string]int{}
 	for i, f := range d.Features {
@@ -407,10 +414,14 @@ func heatmapPlot(d *Data, top int) (*plot.Plot, error) {
 	ln := d.logNormalised()
 	var z [][]float64
 	var names []string
+	nsig := 0
 	for _, ri := range rows {
 		fi, ok := index[d.DE[ri].Feature]
 		if !ok {
 			continue
+		}
+		if sigAt(d.DE[ri], d.Alpha) {
+			nsig++
 		}
 		row := append([]float64(nil), ln[fi]...)
 		var m, ss float64
@@ -424,33 +435,80 @@ func heatmapPlot(d *Data, top int) (*plot.Plot, error) {
 		sd := math.Sqrt(ss / float64(len(row)))
 		for i := range row {
 			if sd > 0 {
-				row[i] = (row[i] - m) / sd
+				row[i] = math.Max(-heatmapLimit, math.Min(heatmapLimit, (row[i]-m)/sd))
 			} else {
 				row[i] = 0
 			}
 		}
-		// Reverse so the best row is at the top.
-		z = append([][]float64{row}, z...)
-		names = append([]string{d.DE[ri].Feature}, names...)
+		z = append(z, row)
+		names = append(names, d.DE[ri].Feature)
 	}
 	if len(z) == 0 {
-		return nil, fmt.Errorf("report: DE features absent from the count matrix")
+		return chart{}, fmt.Errorf("report: DE features absent from the count matrix")
 	}
-	pal := palette.Heat(64, 1)
-	hm := plotter.NewHeatMap(grid{z}, pal)
-	hm.Min, hm.Max = -2.5, 2.5
+	ns := len(d.Samples)
+	rowOrder := averageLinkageOrder(z)
+	cols := make([][]float64, ns)
+	for s := range cols {
+		cols[s] = make([]float64, len(z))
+		for f := range z {
+			cols[s][f] = z[f][s]
+		}
+	}
+	colOrder := averageLinkageOrder(cols)
+	// Plot rows bottom-up, so the first leaf is drawn at the top.
+	oz := make([][]float64, len(z))
+	onames := make([]string, len(z))
+	for k, ri := range rowOrder {
+		r := len(z) - 1 - k
+		onames[r] = names[ri]
+		oz[r] = make([]float64, ns)
+		for c, si := range colOrder {
+			oz[r][c] = z[ri][si]
+		}
+	}
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(-heatmapLimit)
+	cm.SetMax(heatmapLimit)
+	hm := plotter.NewHeatMap(grid{oz}, cm.Palette(64))
+	hm.Min, hm.Max = -heatmapLimit, heatmapLimit
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Top %d DE miRNAs (row z-scores of log2 normalised counts)", len(z))
+	p.Title.Text = fmt.Sprintf("%d miRNAs with the smallest padj; %d with padj < %g", len(z), nsig, d.Alpha)
 	p.Add(hm)
-	labels := make([]string, len(d.Samples))
-	for i, s := range d.Samples {
-		labels[i] = s.Name + " (" + s.Condition + ")"
+	cc := conditionColours(d.Samples)
+	bar := condBar{y: float64(len(z)) - 0.5 + 0.2}
+	labels := make([]string, ns)
+	for c, si := range colOrder {
+		labels[c] = d.Samples[si].Name
+		bar.cols = append(bar.cols, cc[d.Samples[si].Condition])
+	}
+	p.Add(bar)
+	for _, c := range conditions(d.Samples) {
+		p.Legend.Add(c, legendThumb{cc[c]})
 	}
 	p.NominalX(labels...)
-	p.NominalY(names...)
-	p.X.Tick.Label.Rotation = math.Pi / 4
+	p.NominalY(onames...)
+	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
-	return p, nil
+	p.X.Tick.Label.YAlign = draw.YCenter
+	if ns > 24 {
+		p.X.Tick.Label.Font.Size = vg.Points(math.Max(5, 10*24/float64(ns)))
+	}
+	if ns > maxHeatmapLabels {
+		// Names would overlap: each column's name is in its tooltip.
+		p.X.Tick.Marker = plot.ConstantTicks(nil)
+		p.X.Label.Text = fmt.Sprintf("%d samples (hover a column for its name)", ns)
+	}
+	ct := &columnTips{y0: -0.5, y1: float64(len(z)) + 0.5}
+	for _, si := range colOrder {
+		ct.names = append(ct.names, d.Samples[si].Name+" ("+d.Samples[si].Condition+")")
+	}
+	p.Add(ct)
+	if len(z) > 20 {
+		p.Y.Tick.Label.Font.Size = vg.Points(math.Max(4, 8*30/float64(len(z))))
+	}
+	key := keyPlot(cm, "row z-score")
+	return chart{p: p, key: key, cols: ct}, nil
 }
 
 // rocCurve returns the empirical ROC of scores where positive marks the
@@ -511,11 +569,6 @@ func rocPlot(d *Data, top int, positive string) (*plot.Plot, error) {
 	p.X.Label.Text = "1 - specificity"
 	p.Y.Label.Text = "sensitivity"
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	// Bottom right: the curves of good biomarkers run along the top left.
-	p.Legend.Top = false
-	p.Legend.Left = false
-	p.Legend.XOffs = -vg.Points(5)
-	p.Legend.YOffs = vg.Points(5)
 	for k, ri := range idx {
 		r := d.ROC[ri]
 		fi, ok := index[r.Feature]

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -180,6 +182,163 @@ func TestWriteHTMLWarnings(t *testing.T) {
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// Every point of the PCA, volcano and MA plots carries a <title> naming
+// it, and the page embeds the figures' font once.
+func TestPointTooltips(t *testing.T) {
+	d := testData()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	fig := func(id string) string {
+		i := strings.Index(html, `<figure id="`+id+`"`)
+		return html[i : i+strings.Index(html[i:], "</figure>")]
+	}
+	tested, withMean := 0, 0
+	names := map[string]bool{}
+	for _, s := range d.Samples {
+		names[s.Name] = true
+	}
+	for _, r := range d.DE {
+		names[r.Feature] = true
+		if !math.IsNaN(r.PValue) {
+			tested++
+		}
+		if !math.IsNaN(r.Log2FC) && r.BaseMean > 0 {
+			withMean++
+		}
+	}
+	circle := regexp.MustCompile(`<circle [^>]*><title>([^<]*)</title></circle>`)
+	for id, want := range map[string]int{"pca": len(d.Samples), "volcano": tested, "ma": withMean} {
+		f := fig(id)
+		all := strings.Count(f, "<circle ")
+		ms := circle.FindAllStringSubmatch(f, -1)
+		if all != want || len(ms) != want {
+			t.Errorf("%s: %d circles, %d with a title; want %d", id, all, len(ms), want)
+		}
+		for _, m := range ms {
+			name := strings.SplitN(m[1], "\n", 2)[0]
+			if id == "pca" {
+				name = strings.SplitN(name, " (", 2)[0]
+			}
+			if !names[name] {
+				t.Errorf("%s: tooltip %q names no sample or miRNA", id, m[1])
+			}
+		}
+	}
+	if n := strings.Count(html, "@font-face"); n != 1 || !strings.Contains(html, `font-family:"Liberation Serif"`) || !strings.Contains(html, "data:font/ttf;base64,") {
+		t.Errorf("page has %d @font-face rules, want one embedding Liberation Serif", n)
+	}
+	if strings.Contains(html, "font-family:Liberation Sans") {
+		t.Error("a figure uses a font the page does not embed")
+	}
+}
+
+// Average linkage on 1 - Pearson r puts vectors with the same shape
+// together, and the order is a permutation.
+func TestAverageLinkageOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := [][]float64{{1, 2, 3, 4, 5, 6}, {6, 5, 4, 3, 2, 1}, {1, 6, 1, 6, 1, 6}}
+	var vs [][]float64
+	var group []int
+	for i := 0; i < 15; i++ {
+		g := rng.IntN(3)
+		v := make([]float64, 6)
+		for j := range v {
+			v[j] = base[g][j]*(1+rng.Float64()) + 0.1*rng.NormFloat64()
+		}
+		vs = append(vs, v)
+		group = append(group, g)
+	}
+	order := averageLinkageOrder(vs)
+	seen := map[int]bool{}
+	for _, i := range order {
+		seen[i] = true
+	}
+	if len(order) != len(vs) || len(seen) != len(vs) {
+		t.Fatalf("order %v is not a permutation of %d", order, len(vs))
+	}
+	// Each group is contiguous: the group changes at most twice.
+	changes := 0
+	for k := 1; k < len(order); k++ {
+		if group[order[k]] != group[order[k-1]] {
+			changes++
+		}
+	}
+	if changes > 2 {
+		t.Errorf("groups split by the clustering: order %v groups %v", order, group)
+	}
+}
+
+// Category colours are fixed by name and from the Okabe–Ito set; unknown
+// names get the same colour every time.
+func TestCategoryColours(t *testing.T) {
+	if categoryColour("reads_mirna") != rgb(0x0072B2) || categoryColour("unmapped") != rgb(0x999999) {
+		t.Error("fixed colours changed")
+	}
+	if categoryColour("class_vault_RNA") != categoryColour("class_vault_RNA") {
+		t.Error("unknown class colour not deterministic")
+	}
+	var a, b bytes.Buffer
+	d := testData()
+	if err := WriteHTML(&a, d); err != nil {
+		t.Fatal(err)
+	}
+	// Reversing the samples' category order keeps each category's colour.
+	for i := range d.Samples {
+		slices.Reverse(d.Samples[i].Accounting)
+	}
+	if err := WriteHTML(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.String(), "#d55e00") && !strings.Contains(a.String(), "rgb(213,94,0)") {
+		t.Log("vermilion not used by this data")
+	}
+	fillOf := func(html, name string) string {
+		i := strings.Index(html, `<figure id="accounting"`)
+		f := html[i : i+strings.Index(html[i:], "</figure>")]
+		j := strings.Index(f, ">"+name+"</text>")
+		if j < 0 {
+			return ""
+		}
+		// The legend thumbnail is drawn just before its text.
+		k := strings.LastIndex(f[:j], "fill:")
+		return f[k : k+12]
+	}
+	for _, name := range []string{"passed", "too short", "no adapter found"} {
+		if fa, fb := fillOf(a.String(), name), fillOf(b.String(), name); fa == "" || fa != fb {
+			t.Errorf("%s coloured %q then %q", name, fa, fb)
+		}
+	}
+}
+
+// Small and degenerate studies still give a page: figures that cannot be
+// drawn say why instead of failing the report.
+func TestWriteHTMLDegenerate(t *testing.T) {
+	one := testData()
+	one.Samples, one.DE, one.ROC = one.Samples[:1], nil, nil
+	for f := range one.Counts {
+		one.Counts[f] = one.Counts[f][:1]
+	}
+	flat := testData()
+	for f := range flat.Counts {
+		for s := range flat.Counts[f] {
+			flat.Counts[f][s] = 0
+		}
+	}
+	for name, d := range map[string]*Data{"one sample": one, "all zero": flat} {
+		var buf bytes.Buffer
+		if err := WriteHTML(&buf, d); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !strings.Contains(buf.String(), `<figure id="lengths"`) {
+			t.Errorf("%s: no length figure", name)
 		}
 	}
 }
