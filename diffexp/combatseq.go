@@ -1,8 +1,11 @@
 package diffexp
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -718,4 +721,43 @@ func oneGroupNBDisp(y []float64, idx []int, off, disp []float64) float64 {
 		}
 	}
 	return beta
+}
+
+// WriteCounts writes c as a tab-separated count matrix (mirna, then the
+// samples), values as integers when whole (otherwise shortest round-trip
+// form), rows in order.
+func WriteCounts(w io.Writer, c *Counts) error {
+	if c == nil {
+		return fmt.Errorf("%w: nil matrix", ErrEmpty)
+	}
+	m := len(c.Samples)
+	if len(c.Values) != len(c.Features)*m {
+		return fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
+	}
+	bw := bufio.NewWriter(w)
+	b := append([]byte(nil), "mirna"...)
+	for _, s := range c.Samples {
+		b = append(b, '\t')
+		b = append(b, s...)
+	}
+	b = append(b, '\n')
+	for i, id := range c.Features {
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+		b = append(b[:0], id...)
+		for _, v := range c.Row(i) {
+			b = append(b, '\t')
+			if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+				b = strconv.AppendInt(b, int64(v), 10)
+			} else {
+				b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			}
+		}
+		b = append(b, '\n')
+	}
+	if _, err := bw.Write(b); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
