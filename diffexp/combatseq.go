@@ -217,7 +217,7 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 			for j := range disp {
 				disp[j] = phi[bIdx[j]][k]
 			}
-			coef := f.shrunk(y, off, disp, 1e-4)
+			coef := append([]float64(nil), f.shrunk(y, off, disp, 1e-4)...)
 			alpha := 0.0
 			for b := range members {
 				alpha += coef[b] * float64(len(members[b])) / float64(m)
@@ -452,9 +452,11 @@ func normQuantile(p float64) float64 {
 	return -math.Sqrt2 * math.Erfcinv(2*p)
 }
 
-// nbFit fits NB GLMs with a fixed design by Fisher scoring with
-// Levenberg damping (the MLE edgeR's mglmLevenberg converges to), or
-// group by group when the design is a one-way layout (mglmOneWay).
+// nbFit fits NB GLMs with a fixed design as edgeR's glmFit does: by
+// Fisher scoring with Levenberg damping and mglmLevenberg's start, step
+// schedule and stopping rule (so the fit stops where edgeR's does, within
+// ~1e-6 of the deviance minimum), or group by group when the design is a
+// one-way layout (mglmOneWay).
 type nbFit struct {
 	x          []float64 // m × p, row-major
 	m, p       int
@@ -591,16 +593,35 @@ func (f *nbFit) fit(y, off, disp []float64) []float64 {
 		}
 		return f.mu
 	}
-	// start: least squares of log(y + 0.5) − offset
+	// edgeR's "null" start: the weighted mean log ratio of counts to
+	// library sizes, weights N/(1 + φN), fitted by least squares (the
+	// design spans the intercept, so every sample gets that value)
+	se, sw, ymax := 0.0, 0.0, 0.0
+	for j := 0; j < m; j++ {
+		nj := math.Exp(off[j])
+		w := nj / (1 + disp[j]*nj)
+		se += y[j] * w / nj
+		sw += w
+		ymax = math.Max(ymax, y[j])
+	}
+	if ymax < 1e-10 {
+		for a := range f.beta {
+			f.beta[a] = math.NaN()
+		}
+		for j := range f.mu {
+			f.mu[j] = 0
+		}
+		return f.mu
+	}
+	cur := math.Log(se / sw)
 	lsq := make([]float64, p)
 	for i := range f.info {
 		f.info[i] = 0
 	}
 	for j := 0; j < m; j++ {
-		z := math.Log(y[j]+0.5) - off[j]
 		xr := f.x[j*p : (j+1)*p]
 		for a := 0; a < p; a++ {
-			lsq[a] += xr[a] * z
+			lsq[a] += xr[a] * cur
 			for b := 0; b < p; b++ {
 				f.info[a*p+b] += xr[a] * xr[b]
 			}
@@ -612,10 +633,16 @@ func (f *nbFit) fit(y, off, disp []float64) []float64 {
 		}
 	}
 	copy(f.beta, lsq)
+	// Levenberg-damped Fisher scoring with edgeR's schedule: λ starts at
+	// 1e-6 of the largest information diagonal, doubles while the deviance
+	// would rise, falls tenfold after an undamped step; stop when the score
+	// times the step is below 1e-6 (mglmLevenberg, tol 1e-6, 250 steps)
 	dev := f.deviance(y, off, disp, f.beta)
-	lambda := 0.0
+	maxInfo, lambda := -1.0, 0.0
 	trial := make([]float64, p)
-	for it := 0; it < 250; it++ {
+	damped := make([]float64, p*p)
+	step := make([]float64, p)
+	for it := 1; it <= 250; it++ {
 		for i := range f.info {
 			f.info[i] = 0
 		}
@@ -625,8 +652,9 @@ func (f *nbFit) fit(y, off, disp []float64) []float64 {
 		for j := 0; j < m; j++ {
 			xr := f.x[j*p : (j+1)*p]
 			mu := f.mu[j]
-			w := mu / (1 + disp[j]*mu)
-			r := (y[j] - mu) / (1 + disp[j]*mu)
+			den := 1 + mu*disp[j]
+			w := mu / den
+			r := (y[j] - mu) / den
 			for a := 0; a < p; a++ {
 				f.g[a] += xr[a] * r
 				for b := 0; b < p; b++ {
@@ -634,48 +662,59 @@ func (f *nbFit) fit(y, off, disp []float64) []float64 {
 				}
 			}
 		}
-		if lambda == 0 {
-			for a := 0; a < p; a++ {
-				lambda += f.info[a*p+a]
-			}
-			lambda = math.Max(lambda/float64(p)*1e-6, 1e-12)
+		for a := 0; a < p; a++ {
+			maxInfo = math.Max(maxInfo, f.info[a*p+a])
 		}
-		improved := false
-		var newDev float64
-		for tries := 0; tries < 40; tries++ {
-			copy(trial, f.g)
-			damped := append([]float64(nil), f.info...)
-			for a := 0; a < p; a++ {
-				damped[a*p+a] += lambda
-			}
-			if !cholSolve(damped, p, trial, f.l) {
+		if it == 1 {
+			lambda = math.Max(maxInfo*1e-6, 1e-13)
+		}
+		lev, failed, lowDev := 0, false, false
+		for {
+			lev++
+			for {
+				copy(damped, f.info)
+				for a := 0; a < p; a++ {
+					damped[a*p+a] += lambda
+				}
+				copy(step, f.g)
+				if cholSolve(damped, p, step, f.l) {
+					break
+				}
 				lambda *= 10
-				continue
+				if lambda <= 0 {
+					lambda = 1e-100
+				}
 			}
 			for a := range trial {
-				trial[a] += f.beta[a]
+				trial[a] = f.beta[a] + step[a]
 			}
-			newDev = f.deviance(y, off, disp, trial)
-			if newDev <= dev {
-				improved = true
+			newDev := f.deviance(y, off, disp, trial)
+			if newDev/ymax < 1e-13 {
+				lowDev = true
+			}
+			if newDev <= dev || lowDev {
+				copy(f.beta, trial)
+				dev = newDev
 				break
 			}
 			lambda *= 2
+			if lambda <= 0 {
+				lambda = 1e-100
+			}
+			if lambda/maxInfo > 1e13 {
+				failed = true
+				break
+			}
 		}
-		if !improved {
+		if failed {
 			f.deviance(y, off, disp, f.beta)
 			break
 		}
-		maxStep := 0.0
-		for a := range trial {
-			maxStep = math.Max(maxStep, math.Abs(trial[a]-f.beta[a]))
-		}
-		copy(f.beta, trial)
-		old := dev
-		dev = newDev
-		lambda = math.Max(lambda/10, 1e-300)
-		if maxStep < 1e-10 || (old-dev)/(math.Abs(old)+0.1) < 1e-14 {
+		if lowDev || dot(f.g, step) < 1e-6 {
 			break
+		}
+		if lev == 1 {
+			lambda /= 10
 		}
 	}
 	return f.mu
