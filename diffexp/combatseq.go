@@ -575,6 +575,12 @@ func (f *nbFit) shrunk(y, off, disp []float64, pc float64) []float64 {
 // fit fits counts y and returns the fitted means (reused by the next call);
 // f.beta holds the coefficients.
 func (f *nbFit) fit(y, off, disp []float64) []float64 {
+	return f.fitFrom(y, off, disp, nil)
+}
+
+// fitFrom is fit starting the damped iterations from start (nil: edgeR's
+// null start); one-way layouts ignore start.
+func (f *nbFit) fitFrom(y, off, disp, start []float64) []float64 {
 	m, p := f.m, f.p
 	if f.cellOf != nil {
 		cb := make([]float64, p)
@@ -633,6 +639,9 @@ func (f *nbFit) fit(y, off, disp []float64) []float64 {
 		}
 	}
 	copy(f.beta, lsq)
+	if start != nil {
+		copy(f.beta, start)
+	}
 	// Levenberg-damped Fisher scoring with edgeR's schedule: λ starts at
 	// 1e-6 of the largest information diagonal, doubles while the deviance
 	// would rise, falls tenfold after an undamped step; stop when the score

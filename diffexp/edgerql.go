@@ -39,11 +39,26 @@ import (
 //
 // Results: Log2FoldChange = logFC, Stat = F, PValue, PAdj = FDR, LogCPM =
 // AveLogCPM, DispFit = Dispersion = the trended dispersion, PriorDF = d₀;
-// BaseMean and SizeFactors as in EdgeR; LfcSE is NaN. The design and
-// contrast rules are those of EdgeR (single factor; o.Contrast).
+// BaseMean and SizeFactors as in EdgeR; LfcSE is NaN. The contrast rules
+// are those of EdgeR (o.Contrast). o.Design may add covariates before the
+// contrast variable ("~ batch + condition"); then the NB fits are GLM fits
+// (edgeR's Levenberg-damped scoring, estimateDisp dropping samples fitted
+// at zero), the denominator must be the reference (first sorted) level and
+// the F-test drops the numerator's coefficient.
 func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
 	if o.Test != "" && !strings.EqualFold(o.Test, "qlf") && !strings.EqualFold(o.Test, "wald") {
 		return nil, fmt.Errorf("%w: the edger-ql method has only the QL F-test (test %q)", ErrDesign, o.Test)
+	}
+	variable := "condition"
+	if len(o.Contrast) > 0 {
+		variable = o.Contrast[0]
+	}
+	if !isSingleFactor(o.Design, variable) {
+		q, err := edgerQLDesign(c, cd, o)
+		if err != nil {
+			return nil, err
+		}
+		return q.res, nil
 	}
 	st, err := edgerPrepare(c, cd, o, 1, "the QL F-test")
 	if err != nil {

@@ -13,11 +13,12 @@ import (
 // testdata/de/make_edgerql_goldens.R (see testdata/de/README.md).
 
 var edgerQLGoldenSets = []struct {
-	name     string
-	contrast []string
+	name, design string
+	contrast     []string
 }{
-	{"sim2600x20", []string{"condition", "tumor", "control"}},
-	{"pd_amygdala", []string{"condition", "ct", "cc"}},
+	{"sim2600x20", "", []string{"condition", "tumor", "control"}},
+	{"pd_amygdala", "", []string{"condition", "ct", "cc"}},
+	{"sim_batch", "~ batch + condition", []string{"condition", "tumor", "control"}},
 }
 
 func TestEdgeRQLGolden(t *testing.T) {
@@ -26,13 +27,22 @@ func TestEdgeRQLGolden(t *testing.T) {
 			dir := filepath.Join("../testdata/de", gs.name)
 			c, cd := edgerLoad(t, dir)
 			tab, _ := edgerTable(t, filepath.Join(dir, "edger_ql.tsv"))
-			st, err := edgerPrepare(c, cd, Options{Contrast: gs.contrast}, 1, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			q, err := edgerQL(c, st, 0)
-			if err != nil {
-				t.Fatal(err)
+			var q *edgerQLFit
+			if gs.design == "" {
+				st, err := edgerPrepare(c, cd, Options{Contrast: gs.contrast}, 1, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				q, err = edgerQL(c, st, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				var err error
+				q, err = edgerQLDesign(c, cd, Options{Design: gs.design, Contrast: gs.contrast})
+				if err != nil {
+					t.Fatal(err)
+				}
 			}
 			r := q.res
 			for i, id := range tab["id"] {
@@ -109,10 +119,15 @@ func TestEdgeRQLGolden(t *testing.T) {
 // TestEdgeRQLWorkers checks that the written QL results are byte-identical
 // whatever the worker count.
 func TestEdgeRQLWorkers(t *testing.T) {
-	c, cd := edgerLoad(t, "../testdata/de/sim2600x20")
+	t.Run("sim2600x20", func(t *testing.T) { edgerQLWorkers(t, "sim2600x20", "") })
+	t.Run("sim_batch", func(t *testing.T) { edgerQLWorkers(t, "sim_batch", "~ batch + condition") })
+}
+
+func edgerQLWorkers(t *testing.T, name, design string) {
+	c, cd := edgerLoad(t, "../testdata/de/"+name)
 	var first []byte
 	for _, w := range []int{1, 3, 8} {
-		r, err := EdgeRQL(c, cd, Options{Contrast: []string{"condition", "tumor", "control"}, Workers: w})
+		r, err := EdgeRQL(c, cd, Options{Design: design, Contrast: []string{"condition", "tumor", "control"}, Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,8 +151,8 @@ func TestEdgeRQLWorkers(t *testing.T) {
 // TestEdgeRQLErrors checks the design and test checks.
 func TestEdgeRQLErrors(t *testing.T) {
 	c, cd := edgerLoad(t, "../testdata/de/sim2600x20")
-	if _, err := EdgeRQL(c, cd, Options{Design: "~ batch + condition"}); !errors.Is(err, ErrDesign) {
-		t.Errorf("two-factor design: err = %v, want ErrDesign", err)
+	if _, err := EdgeRQL(c, cd, Options{Design: "~ nope + condition"}); !errors.Is(err, ErrDesign) {
+		t.Errorf("unknown covariate: err = %v, want ErrDesign", err)
 	}
 	if _, err := EdgeRQL(c, cd, Options{Test: "lrt"}); !errors.Is(err, ErrDesign) {
 		t.Errorf("test lrt: err = %v, want ErrDesign", err)

@@ -51,7 +51,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&a.contrast, "contrast", "", "variable,numerator,denominator (default: last design variable, tumor vs control when both exist, else the last level vs the first in sorted order)")
 	fs.StringVar(&a.test, "test", "wald", "deseq2 test: wald or lrt")
 	fs.StringVar(&a.redu, "reduced", "~ 1", "reduced formula for -test lrt")
-	fs.StringVar(&a.method, "method", "deseq2", "deseq2, edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA), or edger-ql (glmQLFit + glmQLFTest, edgeR 3.x; writes mirna logFC logCPM F PValue FDR)")
+	fs.StringVar(&a.method, "method", "deseq2", "deseq2, edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA), or edger-ql (glmQLFit + glmQLFTest, edgeR 3.x; -design may add covariates; writes mirna logFC logCPM F PValue FDR)")
 	fs.StringVar(&a.sfType, "sf-type", "ratio", "deseq2 size factors: ratio or poscounts")
 	fs.Float64Var(&a.alpha, "alpha", 0.1, "significance level for independent filtering")
 	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
