@@ -5,16 +5,19 @@ import (
 	"testing"
 )
 
-// Reference: testdata/de/sim_batch/combatseq_*.tsv, made with sva 3.46.0
+// Reference: testdata/de/{sim_batch,sim_combat}/combatseq_*.tsv, made with sva 3.46.0
 // (edgeR 3.40.2) by testdata/de/make_combatseq_goldens.R.
 
 func TestComBatSeqGolden(t *testing.T) {
 	for _, tc := range []struct {
-		file  string
-		group bool
-	}{{"combatseq_group.tsv", true}, {"combatseq_nogroup.tsv", false}} {
-		t.Run(tc.file, func(t *testing.T) {
-			dir := "../testdata/de/sim_batch"
+		set, file string
+		group     bool
+	}{
+		{"sim_batch", "combatseq_group.tsv", true}, {"sim_batch", "combatseq_nogroup.tsv", false},
+		{"sim_combat", "combatseq_group.tsv", true}, {"sim_combat", "combatseq_nogroup.tsv", false},
+	} {
+		t.Run(tc.set+"/"+tc.file, func(t *testing.T) {
+			dir := "../testdata/de/" + tc.set
 			c, cd := edgerLoad(t, dir)
 			want, err := ReadCounts(edgerOpen(t, filepath.Join(dir, tc.file)), tc.file)
 			if err != nil {
@@ -47,8 +50,8 @@ func TestComBatSeqGolden(t *testing.T) {
 				}
 			}
 			frac := float64(same) / float64(len(want.Values))
-			t.Logf("sim_batch %s vs sva 3.46.0 ComBat_seq: %d of %d cells identical (%.4f%%), %d off by 1, max |Δ| %g; sva changed %d cells",
-				tc.file, same, len(want.Values), 100*frac, off1, maxDiff, changed)
+			t.Logf("%s %s vs sva 3.46.0 ComBat_seq: %d of %d cells identical (%.4f%%), %d off by 1, max |Δ| %g; sva changed %d cells",
+				tc.set, tc.file, same, len(want.Values), 100*frac, off1, maxDiff, changed)
 			if frac < 0.999 {
 				t.Errorf("identical cells %.5f < 0.999", frac)
 			}
