@@ -274,7 +274,8 @@ func edgerUnitDeviance(y, mu, phi float64) float64 {
 	switch {
 	case phi < 1e-4:
 		r := y - mu
-		// edgeR's C++ writes 2/3 in integer arithmetic (= 0)
+		// the 2/3·r term is 0 here as in ports of edgeR's C++ (integer
+		// 2/3); unverified against edgeR, it matters only for 0 < φ < 1e-4
 		return 2 * (y*math.Log(y/mu) - r - 0.5*r*r*phi*(1+phi*(0*r-y)))
 	case mu*phi < 1e6:
 		return 2 * (y*math.Log(y/mu) + (y+1/phi)*math.Log((1+mu*phi)/(1+phi*y)))
