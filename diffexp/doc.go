@@ -2,7 +2,9 @@
 // matrices: the DESeq2 method (Love, Huber & Anders 2014, Genome Biology
 // 15:550), written from its published description, the DESeq2 vignette and
 // reference manual and checked against DESeq2 1.38.3 outputs, and edgeR's
-// TMM normalisation and exact test as an alternative.
+// TMM normalisation, exact test (EdgeR) and quasi-likelihood F-test
+// (EdgeRQL, edgeR 3.40) as alternatives; ComBatSeq removes batch effects
+// from counts as sva's ComBat_seq.
 //
 // # DESeq2 pipeline (DESeq)
 //

@@ -63,91 +63,16 @@ import (
 // level of that factor; the test compares o.Contrast[1] against
 // o.Contrast[2] (default: last level against the first, sorted).
 func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
-	m := len(c.Samples)
-	n := len(c.Features)
-	if n == 0 || m == 0 {
-		return nil, fmt.Errorf("%w: empty count matrix", ErrEmpty)
-	}
-	if len(c.Values) != n*m {
-		return nil, fmt.Errorf("%w: %d values for %d×%d matrix", ErrFormat, len(c.Values), n, m)
-	}
-	cd, err := cd.Align(c.Samples)
-	if err != nil {
-		return nil, err
-	}
-	variable := "condition"
-	if len(o.Contrast) > 0 {
-		variable = o.Contrast[0]
-	}
-	if o.Design != "" {
-		d := strings.Join(strings.Fields(o.Design), "")
-		if d != "~"+variable && d != "~1+"+variable {
-			return nil, fmt.Errorf("%w: the edgeR exact test supports only the single-factor design \"~ %s\", not %q", ErrDesign, variable, o.Design)
-		}
-	}
 	if o.Test != "" && !strings.EqualFold(o.Test, "exact") && !strings.EqualFold(o.Test, "wald") {
 		return nil, fmt.Errorf("%w: the edgeR method has only the exact test (test %q)", ErrDesign, o.Test)
 	}
-	col := cd.Column(variable)
-	if col == nil {
-		return nil, fmt.Errorf("%w: variable %q not in coldata", ErrContrast, variable)
+	st, err := edgerPrepare(c, cd, o, 2, "the exact test")
+	if err != nil {
+		return nil, err
 	}
-	levels := uniqueSorted(col)
-	var num, den string
-	switch len(o.Contrast) {
-	case 0, 1:
-		if len(levels) < 2 {
-			return nil, fmt.Errorf("%w: %q has a single level %q", ErrContrast, variable, levels[0])
-		}
-		num, den = levels[len(levels)-1], levels[0]
-	case 3:
-		num, den = o.Contrast[1], o.Contrast[2]
-	default:
-		return nil, fmt.Errorf("%w: want variable,numerator,denominator, got %q", ErrContrast, strings.Join(o.Contrast, ","))
-	}
-	if num == den {
-		return nil, fmt.Errorf("%w: numerator and denominator are both %q", ErrContrast, num)
-	}
-	group := make([]int, m)
-	lidx := map[string]int{}
-	for k, l := range levels {
-		lidx[l] = k
-	}
-	for j, v := range col {
-		group[j] = lidx[v]
-	}
-	for _, l := range []string{num, den} {
-		k, ok := lidx[l]
-		if !ok {
-			return nil, fmt.Errorf("%w: level %q of %q absent (levels: %s)", ErrContrast, l, variable, strings.Join(levels, ", "))
-		}
-		cnt := 0
-		for _, g := range group {
-			if g == k {
-				cnt++
-			}
-		}
-		if cnt < 2 {
-			return nil, fmt.Errorf("%w: %d sample(s) with %s = %q; the exact test needs at least 2 per group", ErrTooFewReplicates, cnt, variable, l)
-		}
-	}
+	m, n := len(c.Samples), len(c.Features)
+	variable, levels, group, num, den, eff := st.variable, st.levels, st.group, st.num, st.den, st.eff
 	workers := o.Workers
-
-	// library sizes and TMM
-	nf := TMM(c)
-	lib := make([]float64, m)
-	for i := 0; i < n; i++ {
-		for j, v := range c.Row(i) {
-			lib[j] += v
-		}
-	}
-	eff := make([]float64, m)
-	for j := range eff {
-		eff[j] = lib[j] * nf[j]
-		if eff[j] <= 0 {
-			return nil, fmt.Errorf("%w: sample %q has no counts", ErrSizeFactors, c.Samples[j])
-		}
-	}
 	ng := len(levels)
 	disp, err := edgerDispersions(c, group, ng, eff, workers)
 	if err != nil {
@@ -201,6 +126,102 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 	}
 	copy(res.PAdj, bhAdjust(res.PValue))
 	return res, nil
+}
+
+// edgerSetup is what the edgeR paths share: the factor, its sorted levels,
+// each sample's level index, the compared levels and the effective library
+// sizes N_j f_j (TMM).
+type edgerSetup struct {
+	variable, num, den string
+	levels             []string
+	group              []int
+	eff                []float64
+}
+
+// edgerPrepare checks the single-factor design and contrast and computes
+// TMM effective library sizes; each compared level needs minRep samples.
+func edgerPrepare(c *Counts, cd *ColData, o Options, minRep int, what string) (*edgerSetup, error) {
+	m := len(c.Samples)
+	n := len(c.Features)
+	if n == 0 || m == 0 {
+		return nil, fmt.Errorf("%w: empty count matrix", ErrEmpty)
+	}
+	if len(c.Values) != n*m {
+		return nil, fmt.Errorf("%w: %d values for %d×%d matrix", ErrFormat, len(c.Values), n, m)
+	}
+	cd, err := cd.Align(c.Samples)
+	if err != nil {
+		return nil, err
+	}
+	variable := "condition"
+	if len(o.Contrast) > 0 {
+		variable = o.Contrast[0]
+	}
+	if o.Design != "" {
+		d := strings.Join(strings.Fields(o.Design), "")
+		if d != "~"+variable && d != "~1+"+variable {
+			return nil, fmt.Errorf("%w: edgeR here supports only the single-factor design \"~ %s\", not %q", ErrDesign, variable, o.Design)
+		}
+	}
+	col := cd.Column(variable)
+	if col == nil {
+		return nil, fmt.Errorf("%w: variable %q not in coldata", ErrContrast, variable)
+	}
+	levels := uniqueSorted(col)
+	var num, den string
+	switch len(o.Contrast) {
+	case 0, 1:
+		if len(levels) < 2 {
+			return nil, fmt.Errorf("%w: %q has a single level %q", ErrContrast, variable, levels[0])
+		}
+		num, den = levels[len(levels)-1], levels[0]
+	case 3:
+		num, den = o.Contrast[1], o.Contrast[2]
+	default:
+		return nil, fmt.Errorf("%w: want variable,numerator,denominator, got %q", ErrContrast, strings.Join(o.Contrast, ","))
+	}
+	if num == den {
+		return nil, fmt.Errorf("%w: numerator and denominator are both %q", ErrContrast, num)
+	}
+	group := make([]int, m)
+	lidx := map[string]int{}
+	for k, l := range levels {
+		lidx[l] = k
+	}
+	for j, v := range col {
+		group[j] = lidx[v]
+	}
+	for _, l := range []string{num, den} {
+		k, ok := lidx[l]
+		if !ok {
+			return nil, fmt.Errorf("%w: level %q of %q absent (levels: %s)", ErrContrast, l, variable, strings.Join(levels, ", "))
+		}
+		cnt := 0
+		for _, g := range group {
+			if g == k {
+				cnt++
+			}
+		}
+		if cnt < minRep {
+			return nil, fmt.Errorf("%w: %d sample(s) with %s = %q; %s needs at least %d per group", ErrTooFewReplicates, cnt, variable, l, what, minRep)
+		}
+	}
+	// library sizes and TMM
+	nf := TMM(c)
+	lib := make([]float64, m)
+	for i := 0; i < n; i++ {
+		for j, v := range c.Row(i) {
+			lib[j] += v
+		}
+	}
+	eff := make([]float64, m)
+	for j := range eff {
+		eff[j] = lib[j] * nf[j]
+		if eff[j] <= 0 {
+			return nil, fmt.Errorf("%w: sample %q has no counts", ErrSizeFactors, c.Samples[j])
+		}
+	}
+	return &edgerSetup{variable: variable, num: num, den: den, levels: levels, group: group, eff: eff}, nil
 }
 
 // uniqueSorted returns the distinct values of v in sorted order.

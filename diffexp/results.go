@@ -76,3 +76,37 @@ func WriteResults(w io.Writer, r *Results) error {
 	}
 	return bw.Flush()
 }
+
+// WriteEdgeRQLResults writes EdgeRQL results with edgeR's glmQLFTest
+// column names "mirna logFC logCPM F PValue FDR" (Log2FoldChange, LogCPM,
+// Stat, PValue, PAdj), one row per feature in input order, NA for missing
+// values.
+func WriteEdgeRQLResults(w io.Writer, r *Results) error {
+	if r == nil {
+		return fmt.Errorf("%w: nil results", ErrEmpty)
+	}
+	n := len(r.Features)
+	cols := [][]float64{r.Log2FoldChange, r.LogCPM, r.Stat, r.PValue, r.PAdj}
+	for _, c := range cols {
+		if len(c) != n {
+			return fmt.Errorf("%w: result columns have unequal lengths", ErrRagged)
+		}
+	}
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("mirna\tlogFC\tlogCPM\tF\tPValue\tFDR\n"); err != nil {
+		return err
+	}
+	b := make([]byte, 0, 160)
+	for i := 0; i < n; i++ {
+		b = append(b[:0], r.Features[i]...)
+		for _, c := range cols {
+			b = append(b, '\t')
+			b = formatNum(b, c[i])
+		}
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

@@ -51,7 +51,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&a.contrast, "contrast", "", "variable,numerator,denominator (default: last design variable, tumor vs control when both exist, else the last level vs the first in sorted order)")
 	fs.StringVar(&a.test, "test", "wald", "deseq2 test: wald or lrt")
 	fs.StringVar(&a.redu, "reduced", "~ 1", "reduced formula for -test lrt")
-	fs.StringVar(&a.method, "method", "deseq2", "deseq2, or edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA)")
+	fs.StringVar(&a.method, "method", "deseq2", "deseq2, edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA), or edger-ql (glmQLFit + glmQLFTest, edgeR 3.x; -design may add covariates; writes mirna logFC logCPM F PValue FDR)")
 	fs.StringVar(&a.sfType, "sf-type", "ratio", "deseq2 size factors: ratio or poscounts")
 	fs.Float64Var(&a.alpha, "alpha", 0.1, "significance level for independent filtering")
 	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
@@ -95,7 +95,11 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if a.timing {
 		fmt.Fprintf(stderr, "seconds_fit\t%.6f\n", a.fitSeconds)
 	}
-	if err := deWrite(ctx, a.out, stdout, func(w io.Writer) error { return diffexp.WriteResults(w, res) }); err != nil {
+	write := diffexp.WriteResults
+	if res.Method == "edger-ql" {
+		write = diffexp.WriteEdgeRQLResults
+	}
+	if err := deWrite(ctx, a.out, stdout, func(w io.Writer) error { return write(w, res) }); err != nil {
 		return err
 	}
 	if a.roc != "" {
@@ -225,8 +229,16 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 		t0 := time.Now()
 		res, err = diffexp.EdgeR(c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
+	case "edger-ql":
+		if o.Test == "lrt" {
+			return nil, nil, fmt.Errorf("-method edger-ql has only the QL F-test; -test lrt needs -method deseq2")
+		}
+		o.Test = ""
+		t0 := time.Now()
+		res, err = diffexp.EdgeRQL(c, cda, o)
+		a.fitSeconds = time.Since(t0).Seconds()
 	default:
-		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger)", a.method)
+		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger, edger-ql)", a.method)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(command{
 		name:    "transform",
-		summary: "variance-stabilising (vst) or regularised log (rlog) transform of a count matrix, as DESeq2",
+		summary: "variance-stabilising (vst) or regularised log (rlog) transform of a count matrix, as DESeq2, or ComBat-seq batch correction, as sva",
 		run:     runTransform,
 	})
 }
@@ -21,13 +21,15 @@ func init() {
 // round-trip form (strconv 'g', -1).
 func runTransform(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("transform", "-counts counts.tsv -coldata coldata.tsv -method vst|rlog [flags] -out matrix.tsv", stderr)
-	var counts, coldata, design, method, fitType, sfType, out string
+	var counts, coldata, design, method, fitType, sfType, out, batchCol, groupCol string
 	var blind bool
 	var threads int
 	fs.StringVar(&counts, "counts", "", "count matrix: mirna<TAB>sample..., integer counts (gzip accepted)")
 	fs.StringVar(&coldata, "coldata", "", "sample table: sample<TAB>condition[<TAB>more...], any row order")
 	fs.StringVar(&design, "design", "~ condition", "design formula for the dispersion trend when -blind=false")
-	fs.StringVar(&method, "method", "vst", "vst (varianceStabilizingTransformation) or rlog")
+	fs.StringVar(&method, "method", "vst", "vst (varianceStabilizingTransformation), rlog, or combat-seq (sva's ComBat_seq: batch-corrected integer counts)")
+	fs.StringVar(&batchCol, "batch", "", "combat-seq: coldata column naming each sample's batch")
+	fs.StringVar(&groupCol, "group", "", "combat-seq: coldata column of the condition to preserve (default: none)")
 	fs.BoolVar(&blind, "blind", true, "estimate the dispersion trend blind to the design (~ 1), DESeq2's default")
 	fs.StringVar(&fitType, "fit-type", "parametric", "dispersion trend: parametric, local or mean")
 	fs.StringVar(&sfType, "sf-type", "ratio", "size factors: ratio or poscounts")
@@ -48,8 +50,11 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	method = strings.ToLower(method)
-	if method != "vst" && method != "rlog" {
-		return fmt.Errorf("unknown -method %q (vst, rlog)", method)
+	if method != "vst" && method != "rlog" && method != "combat-seq" {
+		return fmt.Errorf("unknown -method %q (vst, rlog, combat-seq)", method)
+	}
+	if method == "combat-seq" && batchCol == "" {
+		return fmt.Errorf("-method combat-seq needs -batch COLUMN")
 	}
 	r, done, err := deOpen(counts)
 	if err != nil {
@@ -73,6 +78,9 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s vs %s: %w", counts, coldata, err)
 	}
+	if method == "combat-seq" {
+		return transformComBatSeq(counts, out, batchCol, groupCol, threads, c, cda, stdout)
+	}
 	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: sfType, Workers: threads}
 	var t *diffexp.Transformed
 	if method == "vst" {
@@ -89,6 +97,28 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := interruptContext()
 	defer stop()
 	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteTransformed(w, t) })
+}
+
+// transformComBatSeq writes sva's ComBat_seq adjustment of c: integer
+// counts with the shape and order of the input.
+func transformComBatSeq(counts, out, batchCol, groupCol string, threads int, c *diffexp.Counts, cda *diffexp.ColData, stdout io.Writer) error {
+	batch := cda.Column(batchCol)
+	if batch == nil {
+		return fmt.Errorf("-batch: no column %q in the coldata (columns: %s)", batchCol, strings.Join(cda.Names, ", "))
+	}
+	var group []string
+	if groupCol != "" {
+		if group = cda.Column(groupCol); group == nil {
+			return fmt.Errorf("-group: no column %q in the coldata (columns: %s)", groupCol, strings.Join(cda.Names, ", "))
+		}
+	}
+	adj, err := diffexp.ComBatSeq(c, batch, group, threads)
+	if err != nil {
+		return fmt.Errorf("%s: %w", counts, err)
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteCounts(w, adj) })
 }
 
 // deCheckShrink validates "exomir de -shrink".
