@@ -522,6 +522,9 @@ func writeCounts(bw *bufio.Writer, cf *countFile, line []byte) error {
 		if !isCount(field) {
 			return fmt.Errorf("%s:%d: %w: %q", cf.path, cf.line, ErrMergeCount, field)
 		}
+		for len(field) > 1 && field[0] == '0' {
+			field = field[1:] // "03" is 3: the matrix holds canonical integers
+		}
 		bw.WriteByte('\t')
 		bw.Write(field)
 	}
