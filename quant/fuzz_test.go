@@ -300,7 +300,7 @@ func FuzzNewReference(f *testing.F) {
 		}
 		r, err := NewReference(m, h, RefOptions{Species: species, SkipUnplaced: skip})
 		if err != nil {
-			if !errors.Is(err, ErrEmptyReference) && !errors.Is(err, ErrUnknownSpecies) && !errors.Is(err, align.ErrBadBase) && !errors.Is(err, align.ErrEmptyRef) && !errors.Is(err, ErrUnplacedMature) && !errors.Is(err, ErrDuplicateName) {
+			if !errors.Is(err, ErrEmptyReference) && !errors.Is(err, ErrUnknownSpecies) && !errors.Is(err, align.ErrBadBase) && !errors.Is(err, align.ErrEmptyRef) && !errors.Is(err, ErrUnplacedMature) && !errors.Is(err, ErrDuplicateName) && !errors.Is(err, ErrNoName) {
 				t.Fatalf("error with no sentinel: %v", err)
 			}
 			if errors.Is(err, ErrUnplacedMature) && skip {

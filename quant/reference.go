@@ -134,6 +134,9 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 	}
 	hairpinRec := map[string]int{}
 	for i, rec := range hairpin {
+		if rec.Name == "" {
+			return nil, recordError(o.HairpinFile, hairpin, i, fmt.Errorf("%w (hairpin)", ErrNoName))
+		}
 		if !keep(rec.Name) {
 			continue
 		}
@@ -155,6 +158,9 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 	byName := map[string]int{} // mature name -> index in mature
 	nMature := 0
 	for i, rec := range mature {
+		if rec.Name == "" {
+			return nil, recordError(o.MatureFile, mature, i, fmt.Errorf("%w (mature)", ErrNoName))
+		}
 		if !keep(rec.Name) {
 			continue
 		}

@@ -91,6 +91,8 @@ func TestReferenceErrors(t *testing.T) {
 			hp, RefOptions{}, ErrDuplicateName, "hsa-miR-x is record 1 (CCCCGGGGTTTTACGT) and record 2 (GGGGTTTTACGTACGT)"},
 		{"same record twice", append(append([]seq.FastaRecord{}, mat...), mat...), hp, RefOptions{}, nil, ""},
 		{"hairpin name twice", mat, append(append([]seq.FastaRecord{}, hp...), hp...), RefOptions{}, ErrDuplicateName, "hsa-mir-x is record 1 and record 2"},
+		{"nameless mature", append(append([]seq.FastaRecord{}, mat...), seq.FastaRecord{Seq: []byte("GGGGTTTTACGTACGT")}), hp, RefOptions{}, ErrNoName, "record 2"},
+		{"nameless hairpin", mat, append([]seq.FastaRecord{{Seq: []byte("ACGT")}}, hp...), RefOptions{Species: "hsa"}, ErrNoName, "record 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewReference(tc.mat, tc.hp, tc.o)

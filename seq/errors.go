@@ -32,6 +32,12 @@ func (e *ParseError) Error() string {
 	if file == "" {
 		file = "<input>"
 	}
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %v", file, e.Err) // the whole file (empty)
+	case e.Record == 0:
+		return fmt.Sprintf("%s:%d: %v", file, e.Line, e.Err) // before the first record
+	}
 	return fmt.Sprintf("%s:%d: record %d: %v", file, e.Line, e.Record, e.Err)
 }
 
