@@ -114,6 +114,23 @@ func newResults(n int) *Results {
 	}
 }
 
+// checkCounts checks that c is a non-empty m-column matrix of counts.
+func checkCounts(c *Counts) error {
+	if c == nil || len(c.Features) == 0 {
+		return fmt.Errorf("%w: count matrix has no features", ErrEmpty)
+	}
+	m := len(c.Samples)
+	if len(c.Values) != len(c.Features)*m {
+		return fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
+	}
+	for i, v := range c.Values {
+		if !isCount(v) {
+			return fmt.Errorf("%w: %g (feature %q, sample %q)", ErrNotInteger, v, c.Features[i/m], c.Samples[i%m])
+		}
+	}
+	return nil
+}
+
 // isCount reports whether v is an integer in 0..MaxCount.
 func isCount(v float64) bool {
 	return v >= 0 && v <= MaxCount && v == float64(int64(v))
@@ -164,18 +181,10 @@ type pipeline struct {
 }
 
 func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
-	if c == nil || len(c.Features) == 0 {
-		return nil, fmt.Errorf("%w: count matrix has no features", ErrEmpty)
+	if err := checkCounts(c); err != nil {
+		return nil, err
 	}
 	m := len(c.Samples)
-	if len(c.Values) != len(c.Features)*m {
-		return nil, fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
-	}
-	for _, v := range c.Values {
-		if !isCount(v) {
-			return nil, fmt.Errorf("%w: %g", ErrNotInteger, v)
-		}
-	}
 	if cd == nil {
 		return nil, fmt.Errorf("%w: no coldata", ErrMissingSample)
 	}

@@ -124,15 +124,7 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 	res.CommonDispersion = disp.common
 	res.LogCPM = disp.aveLogCPM
 	res.Coefficients = []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den}
-	gm := 0.0
-	for _, v := range st.eff {
-		gm += math.Log(v)
-	}
-	gm = math.Exp(gm / float64(m))
-	res.SizeFactors = make([]float64, m)
-	for j := range st.eff {
-		res.SizeFactors[j] = st.eff[j] / gm
-	}
+	res.SizeFactors = effSizeFactors(st.eff)
 
 	lr := make([]float64, n)
 	df := make([]float64, n)

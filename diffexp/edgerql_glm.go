@@ -134,15 +134,7 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 	res.CommonDispersion = common
 	res.LogCPM = alc
 	res.Coefficients = d.names
-	gm := 0.0
-	for _, v := range st.eff {
-		gm += math.Log(v)
-	}
-	gm = math.Exp(gm / float64(m))
-	res.SizeFactors = make([]float64, m)
-	for j := range st.eff {
-		res.SizeFactors[j] = st.eff[j] / gm
-	}
+	res.SizeFactors = effSizeFactors(st.eff)
 	lr := make([]float64, n)
 	df := make([]float64, n)
 	s2 := make([]float64, n)

@@ -83,15 +83,7 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 	res.Features = append([]string(nil), c.Features...)
 	res.Method = "edger"
 	res.FitType = "locfit"
-	gm := 0.0
-	for _, v := range eff {
-		gm += math.Log(v)
-	}
-	gm = math.Exp(gm / float64(m))
-	res.SizeFactors = make([]float64, m)
-	for j := range eff {
-		res.SizeFactors[j] = eff[j] / gm
-	}
+	res.SizeFactors = effSizeFactors(eff)
 	for i := 0; i < n; i++ {
 		s := 0.0
 		for j, v := range c.Row(i) {
@@ -240,6 +232,21 @@ func uniqueSorted(v []string) []string {
 
 // parallelRows runs f over [0, n) split into contiguous chunks on workers
 // goroutines (0 = GOMAXPROCS). Each row's result depends only on the row.
+// effSizeFactors are edgeR's effective library sizes N_j·f_j scaled to
+// geometric mean 1, reported as the results' size factors.
+func effSizeFactors(eff []float64) []float64 {
+	gm := 0.0
+	for _, v := range eff {
+		gm += math.Log(v)
+	}
+	gm = math.Exp(gm / float64(len(eff)))
+	sf := make([]float64, len(eff))
+	for j, v := range eff {
+		sf[j] = v / gm
+	}
+	return sf
+}
+
 func parallelRows(n, workers int, f func(lo, hi int)) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -54,6 +54,14 @@ func WriteResults(w io.Writer, r *Results) error {
 		}
 		return b
 	}
+	return writeRowBlocks(bw, n, 128, format)
+}
+
+// writeRowBlocks formats rows 0..n-1 in blocks (format(dst, lo, hi)
+// appends rows lo..hi-1) on GOMAXPROCS goroutines when n is large, writes
+// the blocks in order and flushes bw; rowBytes sizes each block's buffer.
+// The bytes do not depend on the goroutine count.
+func writeRowBlocks(bw *bufio.Writer, n, rowBytes int, format func(dst []byte, lo, hi int) []byte) error {
 	workers := 1
 	if n >= 1024 {
 		workers = runtime.GOMAXPROCS(0)
@@ -65,7 +73,7 @@ func WriteResults(w io.Writer, r *Results) error {
 		go func(k int) {
 			defer wg.Done()
 			lo, hi := n*k/workers, n*(k+1)/workers
-			parts[k] = format(make([]byte, 0, 128*(hi-lo)), lo, hi)
+			parts[k] = format(make([]byte, 0, rowBytes*(hi-lo)), lo, hi)
 		}(k)
 	}
 	wg.Wait()

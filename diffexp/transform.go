@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 )
 
 // TransformOptions control VST and RLog. The zero value means DESeq2's
@@ -53,18 +52,10 @@ type Transformed struct {
 // baseMean, gene-wise dispersions and DispFit (the trend at baseMean) of
 // the rows that are not all zero.
 func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
-	if c == nil || len(c.Features) == 0 {
-		return nil, fmt.Errorf("%w: count matrix has no features", ErrEmpty)
+	if err := checkCounts(c); err != nil {
+		return nil, err
 	}
 	m := len(c.Samples)
-	if len(c.Values) != len(c.Features)*m {
-		return nil, fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
-	}
-	for i, v := range c.Values {
-		if !isCount(v) {
-			return nil, fmt.Errorf("%w: %g (feature %q, sample %q)", ErrNotInteger, v, c.Features[i/m], c.Samples[i%m])
-		}
-	}
 	blind := o.Blind == nil || *o.Blind
 	formula := o.Design
 	if formula == "" {
@@ -376,37 +367,17 @@ func WriteTransformed(w io.Writer, t *Transformed) error {
 	if _, err := bw.Write(b); err != nil {
 		return err
 	}
-	n := len(t.Features)
-	workers := 1
-	if n >= 1024 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	parts := make([][]byte, workers)
-	var wg sync.WaitGroup
-	for k := range parts {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			lo, hi := n*k/workers, n*(k+1)/workers
-			p := make([]byte, 0, 20*m*(hi-lo))
-			for i := lo; i < hi; i++ {
-				p = append(p, t.Features[i]...)
-				for _, v := range t.Values[i*m : (i+1)*m] {
-					p = append(p, '\t')
-					p = formatShortest(p, v)
-				}
-				p = append(p, '\n')
+	return writeRowBlocks(bw, len(t.Features), 20*m, func(p []byte, lo, hi int) []byte {
+		for i := lo; i < hi; i++ {
+			p = append(p, t.Features[i]...)
+			for _, v := range t.Values[i*m : (i+1)*m] {
+				p = append(p, '\t')
+				p = formatShortest(p, v)
 			}
-			parts[k] = p
-		}(k)
-	}
-	wg.Wait()
-	for _, p := range parts {
-		if _, err := bw.Write(p); err != nil {
-			return err
+			p = append(p, '\n')
 		}
-	}
-	return bw.Flush()
+		return p
+	})
 }
 
 // formatShortest writes v in the shortest form that reads back exactly,
