@@ -1,7 +1,6 @@
 package diffexp
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -778,34 +777,10 @@ func WriteCounts(w io.Writer, c *Counts) error {
 	if c == nil {
 		return fmt.Errorf("%w: nil matrix", ErrEmpty)
 	}
-	m := len(c.Samples)
-	if len(c.Values) != len(c.Features)*m {
-		return fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(c.Values), len(c.Features), m)
-	}
-	bw := bufio.NewWriter(w)
-	b := append([]byte(nil), "mirna"...)
-	for _, s := range c.Samples {
-		b = append(b, '\t')
-		b = append(b, s...)
-	}
-	b = append(b, '\n')
-	for i, id := range c.Features {
-		if _, err := bw.Write(b); err != nil {
-			return err
+	return writeMatrix(w, c.Features, c.Samples, c.Values, func(b []byte, v float64) []byte {
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return strconv.AppendInt(b, int64(v), 10)
 		}
-		b = append(b[:0], id...)
-		for _, v := range c.Row(i) {
-			b = append(b, '\t')
-			if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-				b = strconv.AppendInt(b, int64(v), 10)
-			} else {
-				b = strconv.AppendFloat(b, v, 'g', -1, 64)
-			}
-		}
-		b = append(b, '\n')
-	}
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
-	return bw.Flush()
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	})
 }

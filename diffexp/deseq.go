@@ -114,6 +114,19 @@ func newResults(n int) *Results {
 	}
 }
 
+// setWorkers sets the worker count (0 = GOMAXPROCS) and one dispersion
+// workspace per worker.
+func (pl *pipeline) setWorkers(workers int) {
+	pl.workers = workers
+	if pl.workers <= 0 {
+		pl.workers = runtime.GOMAXPROCS(0)
+	}
+	pl.dws = make([]*dispWork, pl.workers)
+	for w := range pl.dws {
+		pl.dws[w] = newDispWork(pl.m, pl.d.p)
+	}
+}
+
 // checkCounts checks that c is a non-empty m-column matrix of counts.
 func checkCounts(c *Counts) error {
 	if c == nil || len(c.Features) == 0 {
@@ -292,14 +305,7 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 	}
 	pl.dm = newDispModel(pl.full)
 	pl.cl = designCells(d.x, m, d.p)
-	pl.workers = o.Workers
-	if pl.workers <= 0 {
-		pl.workers = runtime.GOMAXPROCS(0)
-	}
-	pl.dws = make([]*dispWork, pl.workers)
-	for w := range pl.dws {
-		pl.dws[w] = newDispWork(m, d.p)
-	}
+	pl.setWorkers(o.Workers)
 	return pl, nil
 }
 

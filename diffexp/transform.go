@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 )
@@ -96,14 +95,7 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	pl.full = newGLMModel(d.x, m, d.p, sf)
 	pl.dm = newDispModel(pl.full)
 	pl.cl = designCells(d.x, m, d.p)
-	pl.workers = o.Workers
-	if pl.workers <= 0 {
-		pl.workers = runtime.GOMAXPROCS(0)
-	}
-	pl.dws = make([]*dispWork, pl.workers)
-	for w := range pl.dws {
-		pl.dws[w] = newDispWork(m, d.p)
-	}
+	pl.setWorkers(o.Workers)
 	n := pl.n
 	pl.res = newResults(n)
 	pl.res.Features = append([]string(nil), c.Features...)
@@ -353,13 +345,19 @@ func WriteTransformed(w io.Writer, t *Transformed) error {
 	if t == nil {
 		return fmt.Errorf("%w: nil matrix", ErrEmpty)
 	}
-	m := len(t.Samples)
-	if len(t.Values) != len(t.Features)*m {
-		return fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(t.Values), len(t.Features), m)
+	return writeMatrix(w, t.Features, t.Samples, t.Values, formatShortest)
+}
+
+// writeMatrix writes a tab-separated matrix: header "mirna<TAB>sample…",
+// then one row per feature (values row-major), each value by format.
+func writeMatrix(w io.Writer, features, samples []string, values []float64, format func([]byte, float64) []byte) error {
+	m := len(samples)
+	if len(values) != len(features)*m {
+		return fmt.Errorf("%w: %d values for %d × %d matrix", ErrRagged, len(values), len(features), m)
 	}
 	bw := bufio.NewWriter(w)
 	b := append([]byte(nil), "mirna"...)
-	for _, s := range t.Samples {
+	for _, s := range samples {
 		b = append(b, '\t')
 		b = append(b, s...)
 	}
@@ -367,12 +365,12 @@ func WriteTransformed(w io.Writer, t *Transformed) error {
 	if _, err := bw.Write(b); err != nil {
 		return err
 	}
-	return writeRowBlocks(bw, len(t.Features), 20*m, func(p []byte, lo, hi int) []byte {
+	return writeRowBlocks(bw, len(features), 20*m, func(p []byte, lo, hi int) []byte {
 		for i := lo; i < hi; i++ {
-			p = append(p, t.Features[i]...)
-			for _, v := range t.Values[i*m : (i+1)*m] {
+			p = append(p, features[i]...)
+			for _, v := range values[i*m : (i+1)*m] {
 				p = append(p, '\t')
-				p = formatShortest(p, v)
+				p = format(p, v)
 			}
 			p = append(p, '\n')
 		}
