@@ -19,7 +19,7 @@ import (
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/atomicfile"
-	"github.com/exomir/exomir/internal/report"
+	"github.com/exomir/exomir/report"
 	"github.com/exomir/exomir/internal/resultset"
 	"github.com/exomir/exomir/quant"
 )
