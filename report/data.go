@@ -29,6 +29,93 @@ type Sample struct {
 	Adapter string
 	// Warnings are the sample's QC warnings (quant.CheckSample).
 	Warnings []Warning
+
+	// Optional rows; each section of the report is drawn only when some
+	// sample has them.
+
+	// TRF counts the reads of each tRNA-fragment type (summary rows
+	// trf_<type>, e.g. 5' tRF, 3' tRF, i-tRF).
+	TRF []Category
+	// Clades counts the reads on exogenous miRNAs of each clade or
+	// species group (summary rows clade_<name>).
+	Clades []Category
+	// IsomiR are the isomiR profile fractions (summary rows isomir_<name>:
+	// canonical, 5' or 3' shifted, 3' additions by nucleotide, SNVs), each
+	// a fraction of the miRNA reads.
+	IsomiR []Value
+	// QCFlags are the EV QC flags (summary rows qc_<name>), e.g. pass,
+	// warn or fail, or a measured value.
+	QCFlags []Flag
+}
+
+// Value is a named number, e.g. one isomiR fraction.
+type Value struct {
+	Name  string
+	Value float64
+}
+
+// Flag is a named QC result as written in summary.tsv.
+type Flag struct {
+	Name, Value string
+}
+
+// SpikeIn is the observed count of one spike-in in each sample (in the
+// order of Data.Samples).
+type SpikeIn struct {
+	Name   string
+	Counts []float64
+}
+
+// Exogenous is one exogenous (e.g. viral or plant) miRNA: its species and
+// count in each sample.
+type Exogenous struct {
+	MiRNA, Species string
+	Counts         []float64
+}
+
+// EditingSite is one A-to-I editing site in one sample: reads edited and
+// reads covering the position, the edited level, and the site's adjusted
+// p-value (NaN when not tested).
+type EditingSite struct {
+	MiRNA            string
+	Position         int
+	Sample           string
+	Edited, Covering int64
+	Level, PAdj      float64
+}
+
+// Signature is a multi-miRNA biomarker panel (exomir panel): its
+// nested-cross-validation AUC, the ROC of its out-of-fold scores, the
+// selection frequency of each miRNA and the coefficients of the locked
+// model.
+type Signature struct {
+	// AUC is the mean per-fold test AUC with its 95% CI (cv_auc.tsv's
+	// first row); Folds are its further rows, if any.
+	AUC   Interval
+	Folds []Interval
+	// ROC is the curve of the out-of-fold scores (roc.tsv: fpr, tpr).
+	ROC []Point
+	// Stability lists each miRNA's selection frequency over the folds and
+	// mean coefficient when selected.
+	Stability []Stability
+	// Terms and Lambdas head Coefficients[term][lambda]: the model's
+	// coefficients (coefficients.tsv), "(Intercept)" first.
+	Terms, Lambdas []string
+	Coefficients   [][]float64
+}
+
+// Interval is an estimate with a confidence interval.
+type Interval struct {
+	Estimate, Lower, Upper float64
+}
+
+// Point is one point of a curve.
+type Point struct{ X, Y float64 }
+
+// Stability is one miRNA's selection frequency and mean coefficient.
+type Stability struct {
+	MiRNA                  string
+	Frequency, Coefficient float64
 }
 
 // Warning is one QC warning: a stable code and the message saying what
@@ -72,6 +159,12 @@ type Data struct {
 	// StudyWarnings are the warnings about the study as a whole (kits,
 	// confounding, DE skipped or its size factors changed).
 	StudyWarnings []Warning
+
+	// Optional sections, each drawn only when present.
+	SpikeIns  []SpikeIn
+	Exogenous []Exogenous
+	Editing   []EditingSite
+	Signature *Signature
 }
 
 // normalised returns Counts divided by size factors (or scaled to counts

@@ -74,8 +74,14 @@ func lengthPlot(d *Data) (*plot.Plot, error) {
 		if tot == 0 {
 			continue
 		}
+		// Trailing zeros are dropped: histograms read back from files end
+		// at the longest length seen, in-memory ones may run further.
+		h := s.InsertLengths
+		for len(h) > 0 && h[len(h)-1] == 0 {
+			h = h[:len(h)-1]
+		}
 		var pts plotter.XYs
-		for l, v := range s.InsertLengths {
+		for l, v := range h {
 			if l == 0 && v == 0 {
 				continue
 			}

@@ -125,6 +125,10 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var extra []quant.OutputFile
+	if sum != nil {
+		// The insert lengths, for exomir report -quant (the workflow).
+		extra = append(extra, quant.OutputFile{Name: s.Name + ".lengths.tsv", Write: func(w io.Writer) error { return seq.WriteLengths(w, sum) }})
+	}
 	if c.bamOut {
 		bam, err := insertBAM(ctx, &c, ref, res)
 		if err != nil {

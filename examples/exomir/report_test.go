@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// exomir report on a run's folder writes the same report.html and MultiQC
+// files as the run did.
+func TestReportFromRunFolderEqualsRun(t *testing.T) {
+	dir := runDemoStudy(t, 2)
+	out := filepath.Join(t.TempDir(), "again")
+	var stdout, stderr bytes.Buffer
+	title := "exomir study: samplesheet.tsv"
+	if code := runMain([]string{"report", "-in", dir, "-out", out, "-title", title}, &stdout, &stderr); code != 0 {
+		t.Fatalf("report exited %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	for _, f := range []string{"report.html", "exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json"} {
+		a, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between run and report (%d vs %d bytes)", f, len(a), len(b))
+		}
+	}
+}
+
+// A folder without summary.tsv is an error naming it, and nothing is
+// written.
+func TestReportNeedsSummary(t *testing.T) {
+	in, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"report", "-in", in, "-out", out}, &stdout, &stderr); code == 0 {
+		t.Fatal("report of an empty folder succeeded")
+	}
+	if !strings.Contains(stderr.String(), "summary.tsv") {
+		t.Errorf("stderr does not name summary.tsv: %s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.html")); err == nil {
+		t.Error("report.html written despite the error")
+	}
+}
