@@ -19,9 +19,9 @@ import (
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/atomicfile"
-	"github.com/exomir/exomir/report"
 	"github.com/exomir/exomir/internal/resultset"
 	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/report"
 )
 
 func init() {
