@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"bufio"
@@ -10,32 +10,36 @@ import (
 	"github.com/exomir/exomir/quant"
 )
 
-// sheetRow is one sample of a samplesheet.
-type sheetRow struct {
+// Row is one sample of a samplesheet.
+type Row struct {
 	Sample, Condition string
-	Path              string // reads (FASTQ) or alignments (.bam/.sam), absolute or relative to the working directory
-	Extra             []string
-	Line              int
+	// Path is the reads (FASTQ, gzip or BGZF) or alignments (.bam/.sam):
+	// absolute, or relative to the working directory (the sheet's
+	// relative paths are joined to the sheet's folder).
+	Path  string
+	Extra []string // covariate values, parallel to Sheet.Extra
+	Line  int      // line in the sheet file (1-based)
 }
 
-// sheet is a parsed samplesheet: sample<TAB>condition<TAB>fastq, then
+// Sheet is a parsed samplesheet: sample<TAB>condition<TAB>fastq, then
 // optional covariate columns.
-type sheet struct {
+type Sheet struct {
 	File  string
 	Extra []string // names of the covariate columns
-	Rows  []sheetRow
+	Rows  []Row
 }
 
-// readSheet parses and validates a samplesheet before any work starts:
+// ReadSheet parses and validates a samplesheet before any work starts:
 // header, duplicate samples, empty conditions and missing files are all
-// reported with the file and line.
-func readSheet(path string) (*sheet, error) {
+// reported with the file and line. Relative read paths are taken relative
+// to the sheet's folder.
+func ReadSheet(path string) (*Sheet, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sh := &sheet{File: path}
+	sh := &Sheet{File: path}
 	dir := filepath.Dir(path)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
@@ -89,7 +93,7 @@ func readSheet(path string) (*sheet, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d: %d columns, header has %d", path, line, len(fields), ncol))
 			continue
 		}
-		r := sheetRow{Sample: fields[col["sample"]], Condition: fields[col["condition"]], Line: line}
+		r := Row{Sample: fields[col["sample"]], Condition: fields[col["condition"]], Line: line}
 		for _, h := range sh.Extra {
 			r.Extra = append(r.Extra, fields[col[strings.ToLower(h)]])
 		}
@@ -141,8 +145,8 @@ func readSheet(path string) (*sheet, error) {
 	return sh, nil
 }
 
-// conditions returns the distinct conditions in order of first use.
-func (sh *sheet) conditions() []string {
+// Conditions returns the distinct conditions in order of first use.
+func (sh *Sheet) Conditions() []string {
 	var out []string
 	for _, r := range sh.Rows {
 		if !containsString(out, r.Condition) {

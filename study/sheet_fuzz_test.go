@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"os"
@@ -43,7 +43,7 @@ func FuzzReadSheet(f *testing.F) {
 			t.Fatal(err)
 		}
 		lines := strings.Count(text, "\n") + 1
-		sh, err := readSheet(path)
+		sh, err := ReadSheet(path)
 		if err != nil {
 			msg := err.Error()
 			if !strings.Contains(msg, path) {
