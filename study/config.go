@@ -56,10 +56,10 @@ type Config struct {
 	// the levels chosen by diffexp.DefaultContrast; DE is then skipped,
 	// with a de_skipped warning, when they cannot be compared).
 	Contrast []string
-	// Test is "wald" or "lrt" (reduced model ~ 1) ("" = wald).
-	Test string
-	// Method is "deseq2" or "edger" ("" = deseq2).
-	Method string
+	// Test is the DE test ("" = TestWald).
+	Test Test
+	// Method is the DE method ("" = MethodDESeq2).
+	Method Method
 
 	// Threads is the CPU budget (0 = all CPUs); samples run in parallel.
 	// Outputs do not depend on it.
@@ -79,6 +79,24 @@ type Config struct {
 	// Force recomputes every sample even when WorkDir holds its results.
 	Force bool
 }
+
+// Test is a DE test.
+type Test string
+
+// DE tests.
+const (
+	TestWald Test = "wald" // Wald test of the contrast
+	TestLRT  Test = "lrt"  // likelihood-ratio test against the reduced model ~ 1
+)
+
+// Method is a DE method.
+type Method string
+
+// DE methods.
+const (
+	MethodDESeq2 Method = "deseq2" // DESeq2's negative-binomial GLM
+	MethodEdgeR  Method = "edger"  // edgeR's TMM and exact test
+)
 
 // Other is one other small-RNA class: a name and a FASTA file.
 type Other struct {
@@ -116,12 +134,12 @@ func (c Config) withDefaults() (Config, error) {
 		c.Design = "~ condition"
 	}
 	if c.Test == "" {
-		c.Test = "wald"
+		c.Test = TestWald
 	}
-	if c.Method == "" {
-		c.Method = "deseq2"
+	if c.Method == "" || c.Method == "deseq" {
+		c.Method = MethodDESeq2
 	}
-	c.Test, c.Method = strings.ToLower(c.Test), strings.ToLower(c.Method)
+	c.Test, c.Method = Test(strings.ToLower(string(c.Test))), Method(strings.ToLower(string(c.Method)))
 	switch {
 	case (c.Mature == "") != (c.Hairpin == ""):
 		return c, fmt.Errorf("%w: mature and hairpin FASTA files go together", ErrConfig)
@@ -129,11 +147,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: mismatches %d: want 1 or 2", ErrConfig, c.Mismatches)
 	case c.MaxReadLen < 0:
 		return c, fmt.Errorf("%w: max read length %d: want a positive length", ErrConfig, c.MaxReadLen)
-	case c.Test != "wald" && c.Test != "lrt":
+	case c.Test != TestWald && c.Test != TestLRT:
 		return c, fmt.Errorf("%w: test %q: want wald or lrt", ErrConfig, c.Test)
-	case c.Method != "deseq2" && c.Method != "deseq" && c.Method != "edger":
+	case c.Method != MethodDESeq2 && c.Method != MethodEdgeR:
 		return c, fmt.Errorf("%w: method %q: want deseq2 or edger", ErrConfig, c.Method)
-	case c.Method == "edger" && c.Test == "lrt":
+	case c.Method == MethodEdgeR && c.Test == TestLRT:
 		return c, fmt.Errorf("%w: method edger has only the exact test; test lrt needs method deseq2", ErrConfig)
 	case c.Contrast != nil && len(c.Contrast) != 3:
 		return c, fmt.Errorf("%w: contrast %q: want variable, numerator, denominator", ErrConfig, c.Contrast)

@@ -145,15 +145,15 @@ func fitDE(ctx context.Context, c *Config, counts *diffexp.Counts, cd *diffexp.C
 			return nil, nil, fmt.Errorf("%w: %s = %q has %d sample(s) in %s; at least 2 per group are needed", diffexp.ErrTooFewReplicates, variable, l, n[l], file)
 		}
 	}
-	o := diffexp.Options{Design: c.Design, Test: c.Test, Alpha: 0.1, SizeFactorType: sfType,
+	o := diffexp.Options{Design: c.Design, Test: string(c.Test), Alpha: 0.1, SizeFactorType: sfType,
 		Workers: c.Threads, Contrast: contrast}
 	var res *diffexp.Results
 	var err error
-	if c.Method == "edger" {
+	if c.Method == MethodEdgeR {
 		o.Test = ""
 		res, err = diffexp.EdgeR(counts, cd, o)
 	} else {
-		if o.Test == "lrt" {
+		if c.Test == TestLRT {
 			o.Reduced = "~ 1"
 		}
 		res, err = diffexp.DESeq(counts, cd, o)

@@ -4,9 +4,40 @@
 // designs, and differential expression (DESeq2 or edgeR) with a
 // biomarker ROC is run on the count matrix in memory.
 //
-//	sh, err := study.ReadSheet("samplesheet.tsv")
-//	res, err := study.Run(ctx, sh, study.Config{Threads: 4})
-//	err = res.Write("results")
+// A complete program (the package's Example, run by go test, does the
+// same on the bundled demo data and checks its output):
+//
+//	package main
+//
+//	import (
+//		"context"
+//		"fmt"
+//		"log"
+//
+//		"github.com/exomir/exomir/study"
+//	)
+//
+//	func main() {
+//		ctx := context.Background()
+//		sh, err := study.ReadSheet(ctx, "samplesheet.tsv")
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		// Zero values are the defaults of "exomir run"; WorkDir keeps
+//		// each sample in results/samples/ so that a rerun reuses it.
+//		cfg := study.Config{Threads: 4, WorkDir: "results"}
+//		res, err := study.Run(ctx, sh, cfg)
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		if err := res.Write("results"); err != nil {
+//			log.Fatal(err)
+//		}
+//		fmt.Println(res.Summary())
+//		if res.DE != nil {
+//			fmt.Println("DE:", res.DE.Contrast, len(res.DE.Results.Features), "miRNAs tested")
+//		}
+//	}
 //
 // Run returns the Result in memory (counts, summaries, isomiRs, DE, ROC);
 // Result.Write publishes the outputs (count matrices, isomirs.gff3,

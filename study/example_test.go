@@ -14,7 +14,7 @@ import (
 // samples) with two CPUs, writes its outputs and reads a few figures from
 // the result in memory.
 func Example() {
-	sh, err := study.ReadSheet("../testdata/demo/samplesheet.tsv")
+	sh, err := study.ReadSheet(context.Background(), "../testdata/demo/samplesheet.tsv")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if err := strictCheck(c.Strict, early); err != nil {
 		return nil, err
 	}
-	ref, err := LoadReference(c)
+	ref, err := LoadReference(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,12 @@ import (
 
 // LoadReference builds the reference of c: its Mature and Hairpin files
 // or the embedded miRBase of c.Species, plus the Others classes.
-func LoadReference(c Config) (*quant.Reference, error) {
+func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	c, err := c.withDefaults()
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var ref *quant.Reference
@@ -28,6 +31,9 @@ func LoadReference(c Config) (*quant.Reference, error) {
 		return nil, err
 	}
 	for _, o := range c.Others {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := ref.AddOtherFile(o.Name, o.Path); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package study
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +11,52 @@ import (
 
 	"github.com/exomir/exomir/quant"
 )
+
+// ErrSheet is wrapped by every problem of a samplesheet.
+var ErrSheet = errors.New("study: bad samplesheet")
+
+// ParseError is a problem of a samplesheet at a line (0: the whole file).
+// It wraps ErrSheet and the cause.
+type ParseError struct {
+	File string
+	Line int64
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line == 0 {
+		return e.File + ": " + e.Err.Error()
+	}
+	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+}
+
+// Unwrap returns ErrSheet and the cause.
+func (e *ParseError) Unwrap() []error { return []error{ErrSheet, e.Err} }
+
+func sheetErr(file string, line int, format string, a ...any) *ParseError {
+	return &ParseError{File: file, Line: int64(line), Err: fmt.Errorf(format, a...)}
+}
+
+// Problems are all the problems of a samplesheet's rows, reported
+// together so that one run shows them all.
+type Problems []*ParseError
+
+func (p Problems) Error() string {
+	lines := make([]string, len(p))
+	for i, e := range p {
+		lines[i] = e.Error()
+	}
+	return "samplesheet problems:\n  " + strings.Join(lines, "\n  ")
+}
+
+// Unwrap returns the problems.
+func (p Problems) Unwrap() []error {
+	out := make([]error, len(p))
+	for i, e := range p {
+		out[i] = e
+	}
+	return out
+}
 
 // Row is one sample of a samplesheet.
 type Row struct {
@@ -33,7 +81,10 @@ type Sheet struct {
 // header, duplicate samples, empty conditions and missing files are all
 // reported with the file and line. Relative read paths are taken relative
 // to the sheet's folder.
-func ReadSheet(path string) (*Sheet, error) {
+func ReadSheet(ctx context.Context, path string) (*Sheet, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -47,7 +98,7 @@ func ReadSheet(path string) (*Sheet, error) {
 	var col map[string]int
 	ncol := 0
 	seen := map[string]int{}
-	var problems []string
+	var problems Problems
 	for sc.Scan() {
 		line++
 		text := strings.TrimRight(sc.Text(), "\r")
@@ -66,9 +117,9 @@ func ReadSheet(path string) (*Sheet, error) {
 			for i, h := range fields {
 				switch j, dup := col[strings.ToLower(h)]; {
 				case h == "":
-					return nil, fmt.Errorf("%s:%d: header column %d has no name", path, line, i+1)
+					return nil, sheetErr(path, line, "header column %d has no name", i+1)
 				case dup:
-					return nil, fmt.Errorf("%s:%d: header names column %q twice (columns %d and %d)", path, line, h, j+1, i+1)
+					return nil, sheetErr(path, line, "header names column %q twice (columns %d and %d)", h, j+1, i+1)
 				}
 				col[strings.ToLower(h)] = i
 			}
@@ -79,7 +130,7 @@ func ReadSheet(path string) (*Sheet, error) {
 					if len(fields) == 1 && strings.ContainsAny(fields[0], " ,;") {
 						hint = "; columns are separated by tabs"
 					}
-					return nil, fmt.Errorf("%s:%d: header lacks column %q (want sample<TAB>condition<TAB>fastq[<TAB>covariates…]%s)", path, line, need, hint)
+					return nil, sheetErr(path, line, "header lacks column %q (want sample<TAB>condition<TAB>fastq[<TAB>covariates…]%s)", need, hint)
 				}
 			}
 			for _, h := range fields {
@@ -90,7 +141,7 @@ func ReadSheet(path string) (*Sheet, error) {
 			continue
 		}
 		if len(fields) != ncol {
-			problems = append(problems, fmt.Sprintf("%s:%d: %d columns, header has %d", path, line, len(fields), ncol))
+			problems = append(problems, sheetErr(path, line, "%d columns, header has %d", len(fields), ncol))
 			continue
 		}
 		r := Row{Sample: fields[col["sample"]], Condition: fields[col["condition"]], Line: line}
@@ -100,47 +151,47 @@ func ReadSheet(path string) (*Sheet, error) {
 		reads := fields[col["fastq"]]
 		switch {
 		case r.Sample == "":
-			problems = append(problems, fmt.Sprintf("%s:%d: empty sample name", path, line))
+			problems = append(problems, sheetErr(path, line, "empty sample name"))
 		case quant.CheckSampleName(r.Sample) != nil:
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", path, line, quant.CheckSampleName(r.Sample)))
+			problems = append(problems, sheetErr(path, line, "%w", quant.CheckSampleName(r.Sample)))
 		case seen[r.Sample] > 0:
-			problems = append(problems, fmt.Sprintf("%s:%d: duplicate sample %q (first on line %d)", path, line, r.Sample, seen[r.Sample]))
+			problems = append(problems, sheetErr(path, line, "duplicate sample %q (first on line %d)", r.Sample, seen[r.Sample]))
 		}
 		seen[r.Sample] = line
 		if r.Condition == "" || r.Condition == "NA" {
-			problems = append(problems, fmt.Sprintf("%s:%d: sample %q has no condition", path, line, r.Sample))
+			problems = append(problems, sheetErr(path, line, "sample %q has no condition", r.Sample))
 		}
 		for i, v := range r.Extra {
 			if v == "" {
-				problems = append(problems, fmt.Sprintf("%s:%d: sample %q has no value for %s", path, line, r.Sample, sh.Extra[i]))
+				problems = append(problems, sheetErr(path, line, "sample %q has no value for %s", r.Sample, sh.Extra[i]))
 			}
 		}
 		if reads == "" {
-			problems = append(problems, fmt.Sprintf("%s:%d: sample %q has no fastq", path, line, r.Sample))
+			problems = append(problems, sheetErr(path, line, "sample %q has no fastq", r.Sample))
 		} else {
 			if !filepath.IsAbs(reads) {
 				reads = filepath.Join(dir, reads)
 			}
 			if st, err := os.Stat(reads); err != nil {
-				problems = append(problems, fmt.Sprintf("%s:%d: sample %q: %v", path, line, r.Sample, err))
+				problems = append(problems, sheetErr(path, line, "sample %q: %w", r.Sample, err))
 			} else if st.IsDir() {
-				problems = append(problems, fmt.Sprintf("%s:%d: sample %q: %s is a directory", path, line, r.Sample, reads))
+				problems = append(problems, sheetErr(path, line, "sample %q: %s is a directory", r.Sample, reads))
 			}
 		}
 		r.Path = reads
 		sh.Rows = append(sh.Rows, r)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, &ParseError{File: path, Line: int64(line) + 1, Err: err}
 	}
 	if col == nil {
-		return nil, fmt.Errorf("%s: empty samplesheet (want a header sample<TAB>condition<TAB>fastq)", path)
+		return nil, sheetErr(path, 0, "empty samplesheet (want a header sample<TAB>condition<TAB>fastq)")
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("samplesheet problems:\n  %s", strings.Join(problems, "\n  "))
+		return nil, problems
 	}
 	if len(sh.Rows) == 0 {
-		return nil, fmt.Errorf("%s: no samples", path)
+		return nil, sheetErr(path, 0, "no samples")
 	}
 	return sh, nil
 }

@@ -133,7 +133,7 @@ func sameOutputs(t *testing.T, what string, a, b map[string]string) {
 func TestRunCustomConfig(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sh, err := study.ReadSheet(smallStudy(t, dir, 3000, samples...))
+	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 3000, samples...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestResumeRecomputesOnlyTheChangedSample(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
 	sheet := smallStudy(t, dir, 2000, samples...)
-	sh, err := study.ReadSheet(sheet)
+	sh, err := study.ReadSheet(context.Background(), sheet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func (c *cancelAfter) SampleDone(i int, s *study.Sample) {
 // and writes the same bytes as a run that was never interrupted.
 func TestInterruptedThenRerunSameBytes(t *testing.T) {
 	dir := t.TempDir()
-	sh, err := study.ReadSheet(smallStudy(t, dir, 2000, "tumor1", "control1", "tumor2", "control2"))
+	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 2000, "tumor1", "control1", "tumor2", "control2"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,12 +88,12 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := atomicfile.CheckDir(c.out); err != nil {
 		return err
 	}
-	ref, err := study.LoadReference(sc)
+	ctx, stop := interruptContext()
+	defer stop()
+	ref, err := study.LoadReference(ctx, sc)
 	if err != nil {
 		return err
 	}
-	ctx, stop := interruptContext()
-	defer stop()
 	var s *quant.Sample
 	var res *seq.Result
 	if c.fastq != "" {

@@ -61,7 +61,7 @@ func (c *runConfig) studyConfig() (study.Config, error) {
 	if err != nil {
 		return sc, err
 	}
-	sc.Design, sc.Test, sc.Method = c.design, c.test, c.method
+	sc.Design, sc.Test, sc.Method = c.design, study.Test(c.test), study.Method(c.method)
 	if c.contrast != "" {
 		parts := strings.Split(c.contrast, ",")
 		for i := range parts {
@@ -79,7 +79,7 @@ func (c *runConfig) studyConfig() (study.Config, error) {
 
 func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error {
 	start := time.Now()
-	sh, err := study.ReadSheet(c.sheet)
+	sh, err := study.ReadSheet(ctx, c.sheet)
 	if err != nil {
 		return err
 	}
