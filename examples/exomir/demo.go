@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 )
 
 func init() {
@@ -36,18 +37,19 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
-	c.out, c.threads = *out, *threads
-	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
+	// The demo is "exomir run" with its default flags, so that both stay
+	// one code path.
+	runArgs := []string{"-samplesheet", sheet, "-out", *out, "-contrast", "condition,tumor,control", "-threads", strconv.Itoa(*threads)}
+	if *quiet {
+		runArgs = append(runArgs, "-quiet")
+	}
 	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
 	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
 	if _, err := os.Stat(trna); err == nil {
-		c.others = multiFlag{"tRNA=" + trna}
+		runArgs = append(runArgs, "-other", "tRNA="+trna)
 	}
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
-	ctx, stop := interruptContext()
-	defer stop()
-	if err := runStudy(ctx, c, stdout, stderr); err != nil {
+	if err := runRun(runArgs, stdout, stderr); err != nil {
 		return err
 	}
 	abs, err := filepath.Abs(filepath.Join(*out, "report.html"))

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -56,23 +57,48 @@ func folderState(t *testing.T, dir string) map[string]string {
 }
 
 // visibleState is folderState without hidden entries (exomir's
-// bookkeeping, staging folders and temporaries).
+// bookkeeping, staging folders and temporaries), without manifest.json
+// (it records timings) and without the samples/ folder (the kept
+// per-sample results, compared by sameSamples).
 func visibleState(m map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		if !strings.HasPrefix(k, ".") {
+		if !strings.HasPrefix(k, ".") && k != "manifest.json" && k != "samples/" {
 			out[k] = v
 		}
 	}
 	return out
 }
 
+// sameSamples fails unless the isomiR files kept in a/samples and
+// b/samples are the same (the .sample.json files record timings).
+func sameSamples(t *testing.T, what, a, b string) {
+	t.Helper()
+	sa, sb := folderState(t, filepath.Join(a, "samples")), folderState(t, filepath.Join(b, "samples"))
+	n := 0
+	for k, v := range sa {
+		if strings.HasSuffix(k, ".isomirs.gff3") {
+			n++
+			if sb[k] != v {
+				t.Errorf("%s: samples/%s differs", what, k)
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%s: %d isomiR files kept in %s/samples", what, n, a)
+	}
+}
+
+// copyState writes the files of m (not its folders) into dir.
 func copyState(t *testing.T, m map[string]string, dir string) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range m {
+		if strings.HasSuffix(k, "/") {
+			continue
+		}
 		if err := os.WriteFile(filepath.Join(dir, k), []byte(v), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +133,9 @@ func headFastq(t *testing.T, path string, n int) []byte {
 // `run` into a folder holding an earlier result (made with -multi unique,
 // so its bytes differ): afterwards the folder holds exactly the earlier
 // set or exactly the new one, an interrupted run exits non-zero, and the
-// next complete run leaves no staging folder or temporary file. A first
+// next complete run leaves no staging folder or temporary file, and the
+// same bytes as an uninterrupted run (reusing the samples the interrupted
+// run had finished). A first
 // run with DE and a second without show that files only the earlier set
 // had are removed.
 func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
@@ -150,7 +178,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		t.Fatal("the two results do not differ: the test could not tell them apart")
 	}
 
-	sawOld, sawNew := 0, 0
+	sawOld, sawNew, reused := 0, 0, 0
 	for k := 0; k < 20; k++ {
 		out := filepath.Join(dir, "trial", string(rune('a'+k)))
 		copyState(t, oldState, out)
@@ -185,13 +213,15 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		if !maps.Equal(visibleState(after), visibleState(newState)) {
 			t.Errorf("moment %d: rerun holds %v", k, slices.Sorted(maps.Keys(after)))
 		}
+		sameSamples(t, fmt.Sprintf("moment %d", k), out, newDir)
+		reused += strings.Count(after["manifest.json"], `"reused": true`)
 		for name := range after {
 			if strings.HasPrefix(name, ".exomir-staging") || strings.HasPrefix(name, ".exomir-commit") || strings.Contains(name, ".tmp-") {
 				t.Errorf("moment %d: %s left after the rerun", k, name)
 			}
 		}
 	}
-	t.Logf("full run %v; interrupted runs left the earlier set %d times, the new set %d times", full, sawOld, sawNew)
+	t.Logf("full run %v; interrupted runs left the earlier set %d times, the new set %d times; reruns reused %d samples", full, sawOld, sawNew, reused)
 	if sawOld == 0 {
 		t.Error("no interruption landed before the commit: the test checks nothing")
 	}

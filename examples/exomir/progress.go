@@ -7,13 +7,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/study"
 )
 
 // progress reports on stderr: live per-sample and overall lines when it is
 // a terminal, one line per finished sample otherwise, nothing with -quiet.
 type progress struct {
 	w        io.Writer
-	sh       *sheet
+	sh       *study.Sheet
 	quiet    bool
 	terminal bool
 	start    time.Time
@@ -26,7 +29,7 @@ type progress struct {
 	once     sync.Once
 }
 
-func newProgress(w io.Writer, sh *sheet, quiet bool) *progress {
+func newProgress(w io.Writer, sh *study.Sheet, quiet bool) *progress {
 	p := &progress{w: w, sh: sh, quiet: quiet, start: time.Now(),
 		size: make([]int64, len(sh.Rows)), read: make([]atomic.Int64, len(sh.Rows)), quit: make(chan struct{})}
 	for i, r := range sh.Rows {
@@ -44,7 +47,16 @@ func newProgress(w io.Writer, sh *sheet, quiet bool) *progress {
 	return p
 }
 
-func (p *progress) counter(i int) *atomic.Int64 { return &p.read[i] }
+// SampleRead counts bytes read of sample i (study.Progress).
+func (p *progress) SampleRead(i int, n int64) { p.read[i].Add(n) }
+
+// Warnings prints warnings as they are found (study.Progress); -quiet
+// does not silence them.
+func (p *progress) Warnings(ws []quant.Warning) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	printWarnings(p.w, ws)
+}
 
 func (p *progress) loop() {
 	for {
@@ -81,20 +93,24 @@ func (p *progress) draw() {
 	fmt.Fprintf(p.w, "\r\033[K%d/%d samples done, %.1f MB/s, ETA %s | %s", p.finished, len(p.size), rate, eta, line)
 }
 
-// done records a finished sample.
-func (p *progress) done(i int, r *sampleResult) {
+// SampleDone records a finished sample (study.Progress).
+func (p *progress) SampleDone(i int, r *study.Sample) {
 	if p.quiet {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finished++
-	input, _ := r.q.Stat("input_reads")
-	mirna, _ := r.q.Stat("reads_mirna")
+	input, _ := r.Quant.Stat("input_reads")
+	mirna, _ := r.Quant.Stat("reads_mirna")
 	if p.terminal {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "%s: %s reads, %s on miRNAs (%d/%d samples, %.1f s)\n", p.sh.Rows[i].Sample, input, mirna, p.finished, len(p.size), time.Since(p.start).Seconds())
+	reused := ""
+	if r.Reused {
+		reused = ", reused"
+	}
+	fmt.Fprintf(p.w, "%s: %s reads, %s on miRNAs (%d/%d samples, %.1f s%s)\n", p.sh.Rows[i].Sample, input, mirna, p.finished, len(p.size), time.Since(p.start).Seconds(), reused)
 }
 
 func (p *progress) stop() {

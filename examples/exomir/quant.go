@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/seq"
+	"github.com/exomir/exomir/study"
 )
 
 func init() {
@@ -69,24 +69,15 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	if (c.mature == "") != (c.hairpin == "") {
-		return errors.New("-mature and -hairpin go together")
-	}
 	if c.gff != "" && c.bam == "" {
 		return errors.New("-gff applies to -bam input (genome alignments)")
 	}
 	if c.bamOut && c.bam != "" {
 		return errors.New("-bam-out applies to -fastq input")
 	}
-	multi, err := quant.ParseMulti(c.multi)
+	sc, err := c.studyConfig()
 	if err != nil {
 		return err
-	}
-	if c.mismatches != 1 && c.mismatches != 2 {
-		return fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
-	}
-	if c.maxReadLen <= 0 {
-		return fmt.Errorf("-max-read-len %d: want a positive length", c.maxReadLen)
 	}
 	if c.sample == "" {
 		c.sample = sampleName(c.fastq + c.bam)
@@ -97,19 +88,18 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := atomicfile.CheckDir(c.out); err != nil {
 		return err
 	}
-	ref, err := loadQuantReference(&c)
+	ctx, stop := interruptContext()
+	defer stop()
+	ref, err := study.LoadReference(ctx, sc)
 	if err != nil {
 		return err
 	}
-	ctx, stop := interruptContext()
-	defer stop()
-	o := quant.Options{Multi: multi, Threads: c.threads, SinglePass: c.mismatches == 1}
 	var s *quant.Sample
 	var res *seq.Result
 	if c.fastq != "" {
-		s, res, err = quantFastq(ctx, &c, ref, o)
+		s, res, err = quantFastq(ctx, &c, sc, ref)
 	} else {
-		s, err = quantBAM(&c, ref, o)
+		s, err = study.QuantifyBAM(ctx, ref, c.sample, c.bam, sc, c.threads)
 	}
 	if err != nil {
 		return err
@@ -182,39 +172,51 @@ func clipOption(n int) *int {
 	return new(n)
 }
 
-// loadQuantReference builds the reference from -mature/-hairpin or the
-// embedded miRBase, plus -other classes.
-func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
-	var ref *quant.Reference
-	var err error
-	ro := quant.RefOptions{Species: c.species, SkipUnplaced: c.skipUnplaced}
-	if c.mature != "" {
-		ref, err = quant.LoadReference(c.mature, c.hairpin, ro)
-	} else {
-		ref, err = quant.Embedded(c.species)
+// studyConfig checks the read and reference flags and turns them into
+// study's Config.
+func (c *quantConfig) studyConfig() (study.Config, error) {
+	var sc study.Config
+	if (c.mature == "") != (c.hairpin == "") {
+		return sc, errors.New("-mature and -hairpin go together")
 	}
+	multi, err := quant.ParseMulti(c.multi)
 	if err != nil {
-		return nil, err
+		return sc, err
+	}
+	if c.mismatches != 1 && c.mismatches != 2 {
+		return sc, fmt.Errorf("-mismatches %d: want 1 or 2", c.mismatches)
+	}
+	if c.maxReadLen <= 0 {
+		return sc, fmt.Errorf("-max-read-len %d: want a positive length", c.maxReadLen)
+	}
+	sc = study.Config{
+		Protocol: c.protocol, Adapter: c.adapter, UMI: c.umi,
+		MinLen: c.minLen, MaxLen: c.maxLen, MaxN: new(c.maxN),
+		Clip5: clipOption(c.clip5), Clip3: clipOption(c.clip3), MaxReadLen: c.maxReadLen,
+		Species: c.species, Mature: c.mature, Hairpin: c.hairpin, GFF: c.gff,
+		SkipUnplaced: c.skipUnplaced, Multi: multi, Mismatches: c.mismatches,
 	}
 	for _, o := range c.others {
-		name, path, ok := strings.Cut(o, "=")
-		if !ok || name == "" || path == "" {
-			return nil, fmt.Errorf("-other %q: want NAME=FASTA", o)
+		other, err := study.ParseOther(o)
+		if err != nil {
+			return sc, fmt.Errorf("-other %q: want NAME=FASTA", o)
 		}
-		if err := ref.AddOtherFile(name, path); err != nil {
-			return nil, err
-		}
+		sc.Others = append(sc.Others, other)
 	}
-	return ref, nil
+	return sc, nil
 }
 
-func quantFastq(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, *seq.Result, error) {
+func quantFastq(ctx context.Context, c *quantConfig, sc study.Config, ref *quant.Reference) (*quant.Sample, *seq.Result, error) {
 	in, err := seq.Open(c.fastq)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer in.Close()
-	return quantReads(ctx, c, ref, o, in, c.fastq)
+	s, res, err := study.QuantifyReads(ctx, ref, c.sample, in, c.fastq, sc, c.threads)
+	if err != nil {
+		return nil, nil, readLenHint(err)
+	}
+	return s, res, nil
 }
 
 // insertBAM aligns the inserts on the hairpins for NAME.bam, written with
@@ -227,67 +229,6 @@ func insertBAM(ctx context.Context, c *quantConfig, ref *quant.Reference, res *s
 	return quant.OutputFile{Name: c.sample + ".bam", Write: func(w io.Writer) error {
 		return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
 	}}, nil
-}
-
-// quantReads collapses the reads of r (named file) and counts them as
-// sample c.sample; it also returns seq's result (inserts, summary).
-func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o quant.Options, r io.Reader, file string) (*quant.Sample, *seq.Result, error) {
-	// Build the alignment indexes while the reads are collapsed.
-	indexed := make(chan error, 1)
-	go func() {
-		_, err := ref.NewInsertAligner()
-		indexed <- err
-	}()
-	res, err := seq.Collapse(ctx, r, file, seq.Options{
-		Protocol: c.protocol, Adapter: c.adapter,
-		MinLen: c.minLen, MaxLen: c.maxLen, Threads: c.threads,
-		MaxN: new(c.maxN), Clip5: clipOption(c.clip5), Clip3: clipOption(c.clip3),
-		MaxReadLen: c.maxReadLen,
-	})
-	if ierr := <-indexed; err == nil && ierr != nil {
-		err = ierr
-	}
-	if err != nil {
-		return nil, nil, readLenHint(err)
-	}
-	if c.umi && !res.Summary.UMI {
-		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
-	}
-	o.UMI = res.Summary.UMI
-	if o.UMI {
-		// Molecules are distinct UMIs per miRNA over all its inserts.
-		o.UMIs = res.UMIs
-	}
-	base, err := quant.StatsFromSeq(&res.Summary)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := quant.Quantify(ctx, ref, c.sample, res.Inserts, base, o)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, res, nil
-}
-
-func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sample, error) {
-	f, err := os.Open(c.bam)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	bo := &quant.BAMOptions{Options: o}
-	if c.gff == "" {
-		return quant.QuantifyHairpinBAM(f, c.bam, c.sample, ref, bo)
-	}
-	ann, err := quant.LoadMirbaseGFF3(c.gff)
-	if err != nil {
-		return nil, err
-	}
-	g, err := quant.NewGenomeReference(ann, ref)
-	if err != nil {
-		return nil, err
-	}
-	return quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
 }
 
 // readLenHint adds the flag to an error about a read over -max-read-len.

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/study"
 )
 
 // errStrict marks a run stopped by -strict because of warnings.
-var errStrict = errors.New("warnings with -strict")
+var errStrict = study.ErrStrict
 
 // printWarnings writes one "warning: SAMPLE: CODE: message" line per
 // warning. It is not progress: -quiet does not silence it.

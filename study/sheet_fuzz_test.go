@@ -1,6 +1,8 @@
-package main
+package study
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,11 +45,14 @@ func FuzzReadSheet(f *testing.F) {
 			t.Fatal(err)
 		}
 		lines := strings.Count(text, "\n") + 1
-		sh, err := readSheet(path)
+		sh, err := ReadSheet(context.Background(), path)
 		if err != nil {
 			msg := err.Error()
 			if !strings.Contains(msg, path) {
 				t.Fatalf("error does not name the sheet: %v", err)
+			}
+			if !errors.Is(err, ErrSheet) {
+				t.Fatalf("error does not wrap ErrSheet: %v", err)
 			}
 			for _, m := range sheetProblemLine.FindAllStringSubmatch(msg, -1) {
 				if n, _ := strconv.Atoi(m[1]); n < 1 || n > lines {

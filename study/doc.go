@@ -1,0 +1,64 @@
+// Package study runs a whole small-RNA study from a samplesheet, as the
+// "exomir run" command does: every sample's reads (or alignments) are
+// counted on miRBase, the study is checked for doubtful samples and
+// designs, and differential expression (DESeq2 or edgeR) with a
+// biomarker ROC is run on the count matrix in memory.
+//
+// A complete program (the package's Example, run by go test, does the
+// same on the bundled demo data and checks its output):
+//
+//	package main
+//
+//	import (
+//		"context"
+//		"fmt"
+//		"log"
+//
+//		"github.com/exomir/exomir/study"
+//	)
+//
+//	func main() {
+//		ctx := context.Background()
+//		sh, err := study.ReadSheet(ctx, "samplesheet.tsv")
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		// Zero values are the defaults of "exomir run"; WorkDir keeps
+//		// each sample in results/samples/ so that a rerun reuses it.
+//		cfg := study.Config{Threads: 4, WorkDir: "results"}
+//		res, err := study.Run(ctx, sh, cfg)
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		if err := res.Write("results"); err != nil {
+//			log.Fatal(err)
+//		}
+//		fmt.Println(res.Summary())
+//		if res.DE != nil {
+//			fmt.Println("DE:", res.DE.Contrast, len(res.DE.Results.Features), "miRNAs tested")
+//		}
+//	}
+//
+// Run returns the Result in memory (counts, summaries, isomiRs, DE, ROC);
+// Result.Write publishes the outputs (count matrices, isomirs.gff3,
+// summary.tsv, de.tsv, roc.tsv, report.html, MultiQC files) into a folder
+// as one set, replacing the previous set together or not at all.
+//
+// # Settings
+//
+// Config follows one convention: the zero value of every field means its
+// default, so Config{} is "exomir run" without flags. Where 0 is itself a
+// meaningful setting (MaxN, Clip5, Clip3) the field is a pointer and nil
+// means the default.
+//
+// # Cohorts
+//
+// With Config.WorkDir set, each sample's isomiR placements and tables are
+// written to WorkDir/samples/ as soon as the sample is counted, and only
+// its small tables stay in memory; the study's isomirs.gff3 is then merged
+// from those files by streaming. Memory is thus flat in the number of
+// samples. A later Run reuses a sample's files when its input (size,
+// modification time and SHA-256 checksum) and the settings it depends on
+// are unchanged (Config.Force recomputes), and Write records all of it in
+// manifest.json; UpToDate tells when nothing at all changed.
+package study

@@ -1,0 +1,311 @@
+package study
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/exomir/exomir/diffexp"
+	"github.com/exomir/exomir/internal/resultset"
+	"github.com/exomir/exomir/quant"
+	"github.com/exomir/exomir/report"
+)
+
+// Output is one file of a study's results and what fills it.
+type Output struct {
+	Name  string
+	Write func(w io.Writer) error
+}
+
+// Outputs lists the files of the study, in the order Write writes them.
+// A new output is one more entry here.
+func (r *Result) Outputs() []Output {
+	out := []Output{
+		{"isomirs.gff3", r.WriteIsomirGFF},
+		{"mirna_counts.tsv", func(w io.Writer) error {
+			return writeMatrix(w, featureNames(r.Ref), r.Samples, func(s *quant.Sample) []int64 { return s.Mature })
+		}},
+		{"hairpin_counts.tsv", func(w io.Writer) error {
+			return writeMatrix(w, hairpinNames(r.Ref), r.Samples, func(s *quant.Sample) []int64 { return s.Hairpin })
+		}},
+		{"summary.tsv", r.writeSummary},
+		{"coldata.tsv", r.writeColData},
+		{"exomir_accounting_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCAccounting(w, r.reportSamples()) }},
+		{"exomir_general_stats_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCGeneralStats(w, r.reportSamples()) }},
+		{"exomir_lengths_mqc.json", func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) }},
+		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
+	}
+	if r.DE != nil {
+		out = append(out,
+			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
+			Output{"roc.tsv", func(w io.Writer) error { return diffexp.WriteROC(w, r.DE.ROC) }})
+	}
+	return out
+}
+
+// Write writes every output of the study into dir (created if missing)
+// as one set: they replace the previous run's outputs together, or not at
+// all (an error or an interruption leaves the previous ones).
+func (r *Result) Write(dir string) error { return r.WriteContext(context.Background(), dir) }
+
+// WriteContext is Write, stopped by ctx before the outputs are published.
+// With Config.WorkDir it also writes manifest.json.
+func (r *Result) WriteContext(ctx context.Context, dir string) error {
+	set, err := resultset.Begin(dir, "run")
+	if err != nil {
+		return err
+	}
+	defer set.Abort()
+	sizes := map[string]int64{}
+	for _, o := range r.Outputs() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := set.WriteFile(o.Name, func(w *bufio.Writer) error { return o.Write(w) }); err != nil {
+			return err
+		}
+		st, err := os.Stat(set.Path(o.Name))
+		if err != nil {
+			return err
+		}
+		sizes[o.Name] = st.Size()
+	}
+	if r.man != nil {
+		m := *r.man
+		m.Outputs, m.Seconds = sizes, r.Seconds
+		err := set.WriteFile(manifestName, func(w *bufio.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(&m)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return set.Commit()
+}
+
+// WriteIsomirGFF writes the isomiRs of every sample as one mirGFF3 file,
+// read back from the work folder when the samples were spilled there.
+func (r *Result) WriteIsomirGFF(w io.Writer) error {
+	qs := make([]*quant.Sample, len(r.Samples))
+	for i, s := range r.Samples {
+		qs[i] = s.Quant
+	}
+	if r.spill == "" {
+		return quant.WriteIsomirGFF(w, qs, quant.GFFOptions{})
+	}
+	inputs := make([]io.Reader, len(qs))
+	files := make([]string, len(qs))
+	for i, s := range qs {
+		files[i] = filepath.Join(r.spill, s.Name+gffSuffix)
+		f, err := os.Open(files[i])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		inputs[i] = f
+	}
+	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, quant.GFFOptions{})
+}
+
+// writeMatrix writes a feature × sample count matrix.
+func writeMatrix(w io.Writer, names []string, samples []*Sample, counts func(*quant.Sample) []int64) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("mirna")
+	for _, s := range samples {
+		bw.WriteString("\t" + s.Quant.Name)
+	}
+	bw.WriteByte('\n')
+	var buf []byte
+	for f, name := range names {
+		bw.WriteString(name)
+		for _, s := range samples {
+			buf = strconv.AppendInt(append(buf[:0], '\t'), counts(s.Quant)[f], 10)
+			bw.Write(buf)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// featureNames and hairpinNames are the rows of the count matrices.
+func featureNames(ref *quant.Reference) []string {
+	names := make([]string, len(ref.Features))
+	for i, f := range ref.Features {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func hairpinNames(ref *quant.Reference) []string {
+	names := make([]string, len(ref.Hairpins))
+	for i, h := range ref.Hairpins {
+		names[i] = h.Name
+	}
+	return names
+}
+
+// writeSummary writes metrics × samples: every summary row of the
+// samples (reads_* categories, adapter, RNA classes, warnings) plus miRNA
+// complexity and the study-level warning codes (the same in every
+// column).
+func (r *Result) writeSummary(w io.Writer) error {
+	sh := r.Sheet
+	var metrics []string
+	values := make([]map[string]string, len(r.Samples))
+	for i, s := range r.Samples {
+		values[i] = map[string]string{"condition": sh.Rows[i].Condition}
+		for _, st := range s.Quant.Stats {
+			if !containsString(metrics, st.Name) {
+				metrics = append(metrics, st.Name)
+			}
+			values[i][st.Name] = st.Value
+		}
+		var detected, detected10 int
+		for _, v := range s.Quant.Mature {
+			if v >= 1 {
+				detected++
+			}
+			if v >= 10 {
+				detected10++
+			}
+		}
+		values[i]["mirnas_detected"] = strconv.Itoa(detected)
+		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
+	}
+	metrics = append([]string{"condition"}, metrics...)
+	metrics = append(metrics, "mirnas_detected", "mirnas_detected_10", "study_warnings")
+	for i := range values {
+		values[i]["study_warnings"] = quant.WarningCodes(r.Warnings)
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString("metric")
+	for _, row := range sh.Rows {
+		bw.WriteString("\t" + row.Sample)
+	}
+	bw.WriteByte('\n')
+	for _, m := range metrics {
+		bw.WriteString(m)
+		for i := range r.Samples {
+			v, ok := values[i][m]
+			if !ok {
+				v = "NA"
+			}
+			bw.WriteString("\t" + v)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// writeColData writes sample, condition and covariates for DESeq2/edgeR.
+func (r *Result) writeColData(w io.Writer) error {
+	sh := r.Sheet
+	bw := bufio.NewWriter(w)
+	bw.WriteString("sample\tcondition")
+	for _, e := range sh.Extra {
+		bw.WriteString("\t" + e)
+	}
+	bw.WriteByte('\n')
+	for _, row := range sh.Rows {
+		bw.WriteString(row.Sample + "\t" + row.Condition)
+		for _, v := range row.Extra {
+			bw.WriteString("\t" + v)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// reportSamples turns the samples' summaries into the report's QC rows.
+func (r *Result) reportSamples() []report.Sample {
+	out := make([]report.Sample, len(r.Samples))
+	for i, rs := range r.Samples {
+		q := rs.Quant
+		s := report.Sample{Name: q.Name, Condition: r.Sheet.Rows[i].Condition, InsertLengths: rs.Lengths, Adapter: rs.Adapter}
+		for _, w := range rs.Warnings {
+			s.Warnings = append(s.Warnings, report.Warning{Code: string(w.Code), Message: w.Message})
+		}
+		num := func(name string) int64 {
+			v, _ := q.Stat(name)
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+		s.InputReads = num("input_reads")
+		s.MiRNAReads = num("reads_mirna")
+		for _, st := range q.Stats {
+			n, err := strconv.ParseInt(st.Value, 10, 64)
+			if err != nil {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(st.Name, "reads_"):
+				s.Accounting = append(s.Accounting, report.Category{Name: st.Name, Reads: n})
+			case strings.HasPrefix(st.Name, "class_"):
+				s.Classes = append(s.Classes, report.Category{Name: strings.TrimPrefix(st.Name, "class_"), Reads: n})
+			}
+		}
+		// Composition of the passed reads: miRNA, hairpin only, the other
+		// classes, unmapped.
+		classes := []report.Category{{Name: "miRNA", Reads: num("reads_mirna")}, {Name: "hairpin only", Reads: num("reads_hairpin_only")}}
+		classes = append(classes, s.Classes...)
+		s.Classes = append(classes, report.Category{Name: "unmapped", Reads: num("reads_unmapped")})
+		out[i] = s
+	}
+	return out
+}
+
+// reportData gathers what the report shows.
+func (r *Result) reportData() *report.Data {
+	names := featureNames(r.Ref)
+	data := &report.Data{
+		Title:    "exomir study: " + filepath.Base(r.Sheet.File),
+		Samples:  r.reportSamples(),
+		Features: names,
+		Alpha:    0.1,
+	}
+	for _, w := range r.Warnings {
+		data.StudyWarnings = append(data.StudyWarnings, report.Warning{Code: string(w.Code), Message: w.Message})
+	}
+	data.Counts = make([][]float64, len(names))
+	for f := range names {
+		row := make([]float64, len(r.Samples))
+		for s, q := range r.Samples {
+			row[s] = float64(q.Quant.Mature[f])
+		}
+		data.Counts[f] = row
+	}
+	if de := r.DE; de != nil {
+		data.Contrast = de.Contrast[1] + " vs " + de.Contrast[2]
+		data.SizeFactors = de.Results.SizeFactors
+		res := de.Results
+		for i, f := range res.Features {
+			data.DE = append(data.DE, report.DERow{Feature: f, BaseMean: res.BaseMean[i],
+				Log2FC: res.Log2FoldChange[i], PValue: res.PValue[i], PAdj: res.PAdj[i]})
+		}
+		for _, x := range de.ROC {
+			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
+		}
+	}
+	return data
+}
+
+// Summary is one line about the study: samples, reads, reads on miRNAs.
+func (r *Result) Summary() string {
+	var reads, mirna int64
+	for _, s := range r.reportSamples() {
+		reads += s.InputReads
+		mirna += s.MiRNAReads
+	}
+	return fmt.Sprintf("%d samples, %d reads (%d on miRNAs)", len(r.Samples), reads, mirna)
+}
