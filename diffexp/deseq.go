@@ -181,8 +181,8 @@ type pipeline struct {
 	varLog   float64
 	res      *Results
 	// per row state
-	yRep      [][]float64 // per row: counts with outliers replaced, or nil
-	mu        []float64   // n × m means of the dispersion stage (nil for linear-model means)
+	yRep [][]float64 // per row: counts with outliers replaced, or nil
+	mu   []float64   // n × m means of the dispersion stage (nil for linear-model means)
 	// Cook's distances of the first fit, summarised per row as they are
 	// computed (an n × m matrix of them costs more to touch than to use):
 	cooksUse    []bool      // samples whose distances count for MaxCooks
@@ -193,13 +193,13 @@ type pipeline struct {
 	anyReplace  bool
 	cooksCut    float64
 	refitting   bool // the refit of replaced rows keeps the first fit's distances
-	allZero   []bool
-	zeroCont  []bool // all counts of both contrast groups are zero
-	contrA    []bool // samples in the contrast's numerator or denominator
-	dws       []*dispWork
-	geState   []geNewton // per row: the gene-wise Newton fit's end state
-	lrt       bool
-	redDesign *design
+	allZero     []bool
+	zeroCont    []bool // all counts of both contrast groups are zero
+	contrA      []bool // samples in the contrast's numerator or denominator
+	dws         []*dispWork
+	geState     []geNewton // per row: the gene-wise Newton fit's end state
+	lrt         bool
+	redDesign   *design
 }
 
 func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
