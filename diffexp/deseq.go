@@ -193,6 +193,7 @@ type pipeline struct {
 	anyReplace  bool
 	cooksCut    float64
 	refitting   bool // the refit of replaced rows keeps the first fit's distances
+	needMax     bool // MaxCooks is reported (some sample counts for it)
 	allZero     []bool
 	zeroCont    []bool // all counts of both contrast groups are zero
 	contrA      []bool // samples in the contrast's numerator or denominator
@@ -518,10 +519,13 @@ func (pl *pipeline) fitTest(w, i int) {
 }
 
 func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
-	if pl.refitting {
+	if pl.refitting || !(pl.needMax || pl.anyReplace) {
 		return
 	}
 	dw := pl.dws[w]
+	if !pl.needMax && !pl.cooksMayExceed(y, ws) {
+		return
+	}
 	norm := dw.norm
 	for j := range norm {
 		norm[j] = y[j] / pl.sf[j]
@@ -545,6 +549,28 @@ func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
 	if out {
 		pl.cooksOut[i] = append([]float64(nil), c...)
 	}
+}
+
+// cooksMayExceed reports whether a replaceable sample of the row may have
+// a Cook's distance above the cutoff. It bounds each distance from above
+// with the smallest dispersion robustDisp can return (0.04: the variance
+// is smallest, the distance largest; rounding is monotone), so a row it
+// clears needs no robust dispersion, which is most of the cost of Cook's
+// distances on large cells.
+func (pl *pipeline) cooksMayExceed(y []float64, ws *glmWork) bool {
+	p := float64(pl.d.p)
+	for j, ok := range pl.replaceable {
+		if !ok {
+			continue
+		}
+		mu, h := ws.muRaw[j], ws.hat[j]
+		v := mu + minRobustDisp*mu*mu
+		r := (y[j] - mu) * (y[j] - mu) / v
+		if b := r / p * h / ((1 - h) * (1 - h)); !(b*(1+1e-9) <= pl.cooksCut) {
+			return true
+		}
+	}
+	return false
 }
 
 func (pl *pipeline) run() error {
@@ -572,6 +598,11 @@ func (pl *pipeline) run() error {
 	for j := range pl.cooksUse {
 		pl.cooksUse[j] = three[j] && !(pl.anyReplace && pl.replaceable[j])
 	}
+	anyUse := false
+	for _, u := range pl.cooksUse {
+		anyUse = anyUse || u
+	}
+	pl.needMax = m > pl.d.p && anyUse
 	pl.allZero = make([]bool, n)
 	for i := 0; i < n; i++ {
 		pl.baseMean(i)
@@ -753,11 +784,7 @@ func (pl *pipeline) replaceAndRefit() {
 // unless three or more counts exceed the outlying count.
 func (pl *pipeline) flagCooks() {
 	m := pl.m
-	anyUse := false
-	for _, u := range pl.cooksUse {
-		anyUse = anyUse || u
-	}
-	if !(m > pl.d.p && anyUse) {
+	if !pl.needMax {
 		return
 	}
 	for i, z := range pl.allZero {
