@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 )
 
 func init() {
@@ -29,24 +29,33 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	ctx, stop := interruptContext()
+	defer stop()
 	sheet := *data
 	if sheet == "" {
 		var err error
 		if sheet, err = findDemoSheet(); err != nil {
-			return err
+			// not in the source tree (an installed binary): the same
+			// study from the seeded simulator
+			in := filepath.Join(*out, "input")
+			fmt.Fprintf(stdout, "exomir demo: %s not found; simulating the demo study into %s (seed %d, no tRNA reads)\n", demoSheet, in, demoSeed)
+			if sheet, err = simulateDemo(ctx, in, *threads); err != nil {
+				return err
+			}
 		}
 	}
 	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
+	// the read and reference settings are run's defaults, taken from its
+	// flag declarations so that a new flag cannot be missed here
+	defaults := flag.NewFlagSet("demo-defaults", flag.ContinueOnError)
+	addReadFlags(defaults, &c.quantConfig)
 	c.out, c.threads = *out, *threads
-	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
 	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
 	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
 	if _, err := os.Stat(trna); err == nil {
 		c.others = multiFlag{"tRNA=" + trna}
 	}
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
-	ctx, stop := interruptContext()
-	defer stop()
 	if err := runStudy(ctx, c, stdout, stderr); err != nil {
 		return err
 	}
@@ -59,27 +68,21 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 }
 
 // findDemoSheet looks for the bundled samplesheet from the working
-// directory upwards, then next to this source file (go run from elsewhere).
+// directory upwards.
 func findDemoSheet() (string, error) {
 	dir, err := os.Getwd()
-	if err == nil {
-		for {
-			p := filepath.Join(dir, demoSheet)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
+	if err != nil {
+		return "", err
 	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		p := filepath.Join(filepath.Dir(file), "..", "..", demoSheet)
+	for {
+		p := filepath.Join(dir, demoSheet)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("demo data not found")
+		}
+		dir = parent
 	}
-	return "", errors.New("demo data not found: run from the exomir source tree or give -data testdata/demo/samplesheet.tsv")
 }
