@@ -23,7 +23,7 @@
 #        MATURE / HAIRPIN (default: the embedded miRBase 21 files in quant/mirbase)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/layouts_accuracy.XXXXXX")}
+work=${1:-$(mktemp -d -t layouts_accuracy.XXXXXX)}
 mkdir -p "$work/bin"
 READS=${READS:-1000000}
 SEED=${SEED:-1}

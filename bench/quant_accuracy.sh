@@ -11,7 +11,7 @@
 #        shared folder; default ../shared next to the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/quant_accuracy.XXXXXX)}
+work=${1:-$(mktemp -d -t quant_accuracy.XXXXXX)}
 mkdir -p "$work/bin"
 READS=${READS:-1000000}
 SEED=${SEED:-1}

@@ -16,7 +16,7 @@
 #        instead of simulating), PROTOCOLS ("auto truseq": exomir -protocol values)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/quant_speed.XXXXXX)}
+work=${1:-$(mktemp -d -t quant_speed.XXXXXX)}
 mkdir -p "$work/bin"
 READS=${READS:-2000000}
 RUNS=${RUNS:-5}

@@ -11,7 +11,7 @@
 #        SHARED (the project's shared folder; default ../shared next to the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/realdata_spearman.XXXXXX)}
+work=${1:-$(mktemp -d -t realdata_spearman.XXXXXX)}
 mkdir -p "$work/bin"
 SHARED=${SHARED:-$(cd "$repo/.." && pwd)/shared}
 D=$SHARED/data

@@ -186,6 +186,10 @@ func trimmedVarSelect(x []float64, trim float64, buf []float64) (float64, bool) 
 	return s / float64(nm), true
 }
 
+// minRobustDisp is the floor of robustDisp (DESeq2's
+// robustMethodOfMomentsDisp: pmax(alpha, 0.04)).
+const minRobustDisp = 0.04
+
 // robustDisp is the dispersion used for Cook's distances: a robust
 // method-of-moments estimate from trimmed within-cell variances (the
 // largest over cells with ≥ 3 samples; trim 1/3, 1/4, 1/8 and scale 2.04,
@@ -231,7 +235,7 @@ func robustDisp(norm []float64, c cells, buf, buf2 []float64) float64 {
 		v = 1.51 * trimmedVar(vals, 1.0/8, buf)
 	}
 	a := (v - mean) / (mean * mean)
-	return math.Max(a, 0.04)
+	return math.Max(a, minRobustDisp)
 }
 
 // cooksDistances fills out with D_j = (y_j − μ_j)² / (μ_j + α μ_j²) / p ·

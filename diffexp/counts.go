@@ -293,6 +293,31 @@ func parseCountRow(b []byte, samples []string, dst []float64) (string, error) {
 	name := string(b[:tab])
 	rest := b[tab+1:]
 	for j := range samples {
+		// fast path, one pass: 1 to 15 digits (exact in a float64) ending
+		// at a tab, or at the line's end for the last field
+		var u uint64
+		k := 0
+		for k < len(rest) && k < 16 {
+			d := rest[k] - '0'
+			if d > 9 {
+				break
+			}
+			u = u*10 + uint64(d)
+			k++
+		}
+		if k > 0 && k <= 15 {
+			if j == len(samples)-1 {
+				if k == len(rest) {
+					dst[j] = float64(u)
+					rest = nil
+					continue
+				}
+			} else if k < len(rest) && rest[k] == '\t' {
+				dst[j] = float64(u)
+				rest = rest[k+1:]
+				continue
+			}
+		}
 		var field []byte
 		if k := bytes.IndexByte(rest, '\t'); k >= 0 {
 			field, rest = rest[:k], rest[k+1:]

@@ -181,16 +181,26 @@ type pipeline struct {
 	varLog   float64
 	res      *Results
 	// per row state
-	yRep      [][]float64 // per row: counts with outliers replaced, or nil
-	mu        []float64   // n × m means of the dispersion stage (nil for linear-model means)
-	cooks     []float64   // n × m Cook's distances of the first fit
-	allZero   []bool
-	zeroCont  []bool // all counts of both contrast groups are zero
-	contrA    []bool // samples in the contrast's numerator or denominator
-	dws       []*dispWork
-	geState   []geNewton // per row: the gene-wise Newton fit's end state
-	lrt       bool
-	redDesign *design
+	yRep [][]float64 // per row: counts with outliers replaced, or nil
+	mu   []float64   // n × m means of the dispersion stage (nil for linear-model means)
+	// Cook's distances of the first fit, summarised per row as they are
+	// computed (an n × m matrix of them costs more to touch than to use):
+	cooksUse    []bool      // samples whose distances count for MaxCooks
+	cooksMax    []float64   // per row: max over cooksUse samples
+	cooksArg    []int32     // per row: first sample of the largest distance
+	cooksOut    [][]float64 // per row: its distances when a replaceable sample exceeds the cutoff, else nil
+	replaceable []bool      // per sample: cell large enough for outlier replacement
+	anyReplace  bool
+	cooksCut    float64
+	refitting   bool // the refit of replaced rows keeps the first fit's distances
+	needMax     bool // MaxCooks is reported (some sample counts for it)
+	allZero     []bool
+	zeroCont    []bool // all counts of both contrast groups are zero
+	contrA      []bool // samples in the contrast's numerator or denominator
+	dws         []*dispWork
+	geState     []geNewton // per row: the gene-wise Newton fit's end state
+	lrt         bool
+	redDesign   *design
 }
 
 func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
@@ -509,14 +519,58 @@ func (pl *pipeline) fitTest(w, i int) {
 }
 
 func (pl *pipeline) cooksRow(w, i int, y []float64, ws *glmWork) {
-	m := pl.m
+	if pl.refitting || !(pl.needMax || pl.anyReplace) {
+		return
+	}
 	dw := pl.dws[w]
+	if !pl.needMax && !pl.cooksMayExceed(y, ws) {
+		return
+	}
 	norm := dw.norm
 	for j := range norm {
 		norm[j] = y[j] / pl.sf[j]
 	}
 	a := robustDisp(norm, pl.cl, dw.buf, dw.buf2)
-	cooksDistances(pl.cooks[i*m:(i+1)*m], y, ws.muRaw, ws.hat, a, pl.d.p)
+	c := dw.buf[:pl.m]
+	cooksDistances(c, y, ws.muRaw, ws.hat, a, pl.d.p)
+	mx := math.Inf(-1)
+	jmax, best := 0, math.Inf(-1)
+	out := false
+	for j, v := range c {
+		if pl.cooksUse[j] {
+			mx = math.Max(mx, v)
+		}
+		if v > best {
+			jmax, best = j, v
+		}
+		out = out || (pl.replaceable[j] && v > pl.cooksCut)
+	}
+	pl.cooksMax[i], pl.cooksArg[i] = mx, int32(jmax)
+	if out {
+		pl.cooksOut[i] = append([]float64(nil), c...)
+	}
+}
+
+// cooksMayExceed reports whether a replaceable sample of the row may have
+// a Cook's distance above the cutoff. It bounds each distance from above
+// with the smallest dispersion robustDisp can return (0.04: the variance
+// is smallest, the distance largest; rounding is monotone), so a row it
+// clears needs no robust dispersion, which is most of the cost of Cook's
+// distances on large cells.
+func (pl *pipeline) cooksMayExceed(y []float64, ws *glmWork) bool {
+	p := float64(pl.d.p)
+	for j, ok := range pl.replaceable {
+		if !ok {
+			continue
+		}
+		mu, h := ws.muRaw[j], ws.hat[j]
+		v := mu + minRobustDisp*mu*mu
+		r := (y[j] - mu) * (y[j] - mu) / v
+		if b := r / p * h / ((1 - h) * (1 - h)); !(b*(1+1e-9) <= pl.cooksCut) {
+			return true
+		}
+	}
+	return false
 }
 
 func (pl *pipeline) run() error {
@@ -531,10 +585,24 @@ func (pl *pipeline) run() error {
 		pl.mu = make([]float64, n*m)
 	}
 	pl.geState = make([]geNewton, n)
-	pl.cooks = make([]float64, n*m)
-	for k := range pl.cooks {
-		pl.cooks[k] = math.NaN()
+	pl.cooksMax = make([]float64, n)
+	pl.cooksArg = make([]int32, n)
+	pl.cooksOut = make([][]float64, n)
+	pl.replaceable = pl.replaceableSamples()
+	for _, b := range pl.replaceable {
+		pl.anyReplace = pl.anyReplace || b
 	}
+	pl.cooksCut = pl.cooksCutoff()
+	three := pl.cl.nOrMore(3)
+	pl.cooksUse = make([]bool, m)
+	for j := range pl.cooksUse {
+		pl.cooksUse[j] = three[j] && !(pl.anyReplace && pl.replaceable[j])
+	}
+	anyUse := false
+	for _, u := range pl.cooksUse {
+		anyUse = anyUse || u
+	}
+	pl.needMax = m > pl.d.p && anyUse
 	pl.allZero = make([]bool, n)
 	for i := 0; i < n; i++ {
 		pl.baseMean(i)
@@ -561,16 +629,11 @@ func (pl *pipeline) run() error {
 		pl.fitTest(w, nz[k])
 	})
 	// 5. outlier replacement and refit
-	replaceable := pl.replaceable()
-	anyReplaceable := false
-	for _, b := range replaceable {
-		anyReplaceable = anyReplaceable || b
-	}
-	if anyReplaceable {
-		pl.replaceAndRefit(replaceable)
+	if pl.anyReplace {
+		pl.replaceAndRefit()
 	}
 	// 6. Cook's flagging
-	pl.flagCooks(replaceable, anyReplaceable)
+	pl.flagCooks()
 	// 7. independent filtering and BH
 	pl.adjust()
 	return nil
@@ -642,9 +705,9 @@ func (pl *pipeline) fitTrend(nz []int) error {
 	return nil
 }
 
-// replaceable reports per sample whether its cell has enough replicates
-// for outlier replacement.
-func (pl *pipeline) replaceable() []bool {
+// replaceableSamples reports per sample whether its cell has enough
+// replicates for outlier replacement.
+func (pl *pipeline) replaceableSamples() []bool {
 	minRep := pl.o.MinReplicatesForReplace
 	if minRep == 0 {
 		minRep = 7
@@ -663,20 +726,20 @@ func (pl *pipeline) cooksCutoff() float64 {
 // replaceable samples by the row's 20%-trimmed mean normalised count times
 // the sample's size factor, then refits those rows with the existing
 // trend and prior.
-func (pl *pipeline) replaceAndRefit(replaceable []bool) {
+func (pl *pipeline) replaceAndRefit() {
 	m := pl.m
-	cut := pl.cooksCutoff()
 	var refit []int
 	norm := make([]float64, m)
 	buf := make([]float64, m)
 	for i := 0; i < pl.n; i++ {
-		if pl.allZero[i] {
+		cooks := pl.cooksOut[i]
+		if pl.allZero[i] || cooks == nil {
 			continue
 		}
 		var y []float64
 		replaced := false
 		for j := 0; j < m; j++ {
-			if replaceable[j] && pl.cooks[i*m+j] > cut {
+			if pl.replaceable[j] && cooks[j] > pl.cooksCut {
 				if !replaced {
 					for k := range norm {
 						norm[k] = pl.c.Values[i*m+k] / pl.sf[k]
@@ -704,50 +767,31 @@ func (pl *pipeline) replaceAndRefit(replaceable []bool) {
 	if len(refit) == 0 {
 		return
 	}
-	saved := make([]float64, len(refit)*m)
-	for k, i := range refit {
-		copy(saved[k*m:(k+1)*m], pl.cooks[i*m:(i+1)*m])
-	}
+	// DESeq2 keeps the Cook's distances of the original fit.
+	pl.refitting = true
 	pl.parallel(len(refit), func(w, k int) {
 		i := refit[k]
 		pl.geneEst(w, i)
 		pl.mapEst(w, i)
 		pl.fitTest(w, i)
 	})
-	// DESeq2 keeps the Cook's distances of the original fit.
-	for k, i := range refit {
-		copy(pl.cooks[i*m:(i+1)*m], saved[k*m:(k+1)*m])
-	}
+	pl.refitting = false
 }
 
 // flagCooks records each row's maximum Cook's distance over samples in
 // cells with ≥ 3 replicates (ignoring replaceable samples when outliers
 // were replaced) and sets the p-value of rows above the cutoff to NA,
 // unless three or more counts exceed the outlying count.
-func (pl *pipeline) flagCooks(replaceable []bool, replaced bool) {
+func (pl *pipeline) flagCooks() {
 	m := pl.m
-	three := pl.cl.nOrMore(3)
-	use := make([]bool, m)
-	anyUse := false
-	for j := range use {
-		use[j] = three[j] && !(replaced && replaceable[j])
-		anyUse = anyUse || use[j]
-	}
-	if !(m > pl.d.p && anyUse) {
+	if !pl.needMax {
 		return
 	}
-	pl.parallel(pl.n, func(_, i int) {
-		if pl.allZero[i] {
-			return
+	for i, z := range pl.allZero {
+		if !z {
+			pl.res.MaxCooks[i] = pl.cooksMax[i]
 		}
-		mx := math.Inf(-1)
-		for j := 0; j < m; j++ {
-			if use[j] {
-				mx = math.Max(mx, pl.cooks[i*m+j])
-			}
-		}
-		pl.res.MaxCooks[i] = mx
-	})
+	}
 	if pl.o.CooksCutoff != nil && *pl.o.CooksCutoff < 0 {
 		return
 	}
@@ -760,13 +804,7 @@ func (pl *pipeline) flagCooks(replaceable []bool, replaced bool) {
 			continue
 		}
 		// the sample with the largest Cook's distance (over all samples)
-		jmax, best := 0, math.Inf(-1)
-		for j := 0; j < m; j++ {
-			if v := pl.cooks[i*m+j]; v > best {
-				jmax, best = j, v
-			}
-		}
-		out := pl.c.Values[i*m+jmax]
+		out := pl.c.Values[i*m+int(pl.cooksArg[i])]
 		larger := 0
 		for j := 0; j < m; j++ {
 			if pl.c.Values[i*m+j] > out {

@@ -359,3 +359,56 @@ func TestWriteResultsLarge(t *testing.T) {
 		t.Fatal("block-parallel output differs from row-by-row formatting")
 	}
 }
+
+// TestCooksBound checks the shortcut of cooksRow: whenever a replaceable
+// sample's exact Cook's distance (robust dispersion) exceeds the cutoff,
+// cooksMayExceed says so, on rows with outliers of many sizes.
+func TestCooksBound(t *testing.T) {
+	c, cd := simulate(11, 400, 8)
+	m := len(c.Samples)
+	for i := 0; i < 400; i += 3 {
+		j := (i * 7) % m
+		c.Values[i*m+j] = c.Values[i*m+j]*float64(1+i%40) + float64(i%13*100)
+	}
+	pl, err := newPipeline(c, cd, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.run(); err != nil {
+		t.Fatal(err)
+	}
+	dw := pl.dws[0]
+	exceed, cleared := 0, 0
+	for i := 0; i < pl.n; i++ {
+		if pl.allZero[i] {
+			continue
+		}
+		y := c.Values[i*m : (i+1)*m]
+		ws := dw.glm
+		pl.full.fit(ws, y, pl.res.Dispersion[i])
+		for j := range dw.norm {
+			dw.norm[j] = y[j] / pl.sf[j]
+		}
+		a := robustDisp(dw.norm, pl.cl, dw.buf, dw.buf2)
+		cd := make([]float64, m)
+		cooksDistances(cd, y, ws.muRaw, ws.hat, a, pl.d.p)
+		out := false
+		for j, v := range cd {
+			out = out || (pl.replaceable[j] && v > pl.cooksCut)
+		}
+		may := pl.cooksMayExceed(y, ws)
+		if out && !may {
+			t.Fatalf("row %d: a Cook's distance exceeds %g but the bound cleared the row", i, pl.cooksCut)
+		}
+		if out {
+			exceed++
+		}
+		if !may {
+			cleared++
+		}
+	}
+	if exceed == 0 || cleared == 0 {
+		t.Fatalf("test data too easy: %d rows exceed, %d cleared", exceed, cleared)
+	}
+	t.Logf("%d rows with outliers, %d cleared by the bound", exceed, cleared)
+}

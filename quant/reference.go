@@ -441,8 +441,19 @@ var embedded embed.FS
 // species "hsa" (see mirbase/SOURCES.md). Other species fail with
 // ErrUnknownSpecies.
 func Embedded(species string) (*Reference, error) {
+	m, h, err := EmbeddedFasta(species)
+	if err != nil {
+		return nil, err
+	}
+	return NewReference(m, h, RefOptions{Species: species, MatureFile: "embedded:hsa_mature_v21.fa.gz", HairpinFile: "embedded:hsa_hairpin_v21.fa.gz"})
+}
+
+// EmbeddedFasta returns the records of the embedded miRBase 21 mature and
+// hairpin files (species "hsa" only), in file order: what Embedded builds
+// its reference from, for other tools that take FASTA (the simulator).
+func EmbeddedFasta(species string) (mature, hairpin []seq.FastaRecord, err error) {
 	if species != "hsa" {
-		return nil, fmt.Errorf("%w %q: the embedded reference has only hsa (miRBase 21); give -mature and -hairpin files for others", ErrUnknownSpecies, species)
+		return nil, nil, fmt.Errorf("%w %q: the embedded reference has only hsa (miRBase 21); give -mature and -hairpin files for others", ErrUnknownSpecies, species)
 	}
 	read := func(name string) ([]seq.FastaRecord, error) {
 		f, err := embedded.Open("mirbase/" + name)
@@ -452,15 +463,13 @@ func Embedded(species string) (*Reference, error) {
 		defer f.Close()
 		return readFasta(f, "embedded:"+name)
 	}
-	m, err := read("hsa_mature_v21.fa.gz")
-	if err != nil {
-		return nil, err
+	if mature, err = read("hsa_mature_v21.fa.gz"); err != nil {
+		return nil, nil, err
 	}
-	h, err := read("hsa_hairpin_v21.fa.gz")
-	if err != nil {
-		return nil, err
+	if hairpin, err = read("hsa_hairpin_v21.fa.gz"); err != nil {
+		return nil, nil, err
 	}
-	return NewReference(m, h, RefOptions{Species: species, MatureFile: "embedded:hsa_mature_v21.fa.gz", HairpinFile: "embedded:hsa_hairpin_v21.fa.gz"})
+	return mature, hairpin, nil
 }
 
 func readFastaFile(path string) ([]seq.FastaRecord, error) {

@@ -81,6 +81,14 @@ type fileCloser struct {
 	f *os.File
 }
 
+// Len returns the unread bytes of a plain regular file, -1 otherwise.
+func (c *fileCloser) Len() int {
+	if l, ok := c.ReadCloser.(interface{ Len() int }); ok {
+		return l.Len()
+	}
+	return -1
+}
+
 func (c *fileCloser) Close() error {
 	err := c.ReadCloser.Close()
 	if c.f != os.Stdin {
@@ -121,7 +129,36 @@ func NewDecompressor(r io.Reader, threads int) (io.ReadCloser, error) {
 		}
 		return newReadAhead(gz), nil
 	}
-	return io.NopCloser(br), nil
+	return &plainReader{Reader: br, src: r}, nil
+}
+
+// plainReader is an uncompressed stream; it knows how many bytes are left
+// when its source is a regular file, so that a caller reading everything
+// can allocate once.
+type plainReader struct {
+	*bufio.Reader
+	src io.Reader
+}
+
+func (p *plainReader) Close() error { return nil }
+
+// Len returns the number of unread bytes when the source is a regular
+// file, else -1 (the semantics of bytes.Reader.Len, which
+// size-aware readers look for).
+func (p *plainReader) Len() int {
+	f, ok := p.src.(*os.File)
+	if !ok {
+		return -1
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return -1
+	}
+	pos, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return -1
+	}
+	return int(fi.Size()-pos) + p.Buffered()
 }
 
 // readAhead runs a reader in its own goroutine, a few blocks ahead of the

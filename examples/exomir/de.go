@@ -2,12 +2,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/atomicfile"
+	"github.com/exomir/exomir/seq"
 )
 
 func init() {
@@ -124,23 +122,15 @@ func deWrite(ctx context.Context, path string, stdout io.Writer, fill func(w io.
 	})
 }
 
-// deOpen opens a possibly gzip-compressed file (sniffed from its magic
-// bytes).
+// deOpen opens a possibly compressed file (sniffed by seq from its magic
+// bytes); a plain file keeps its size visible, so the matrix is read
+// into one allocation.
 func deOpen(path string) (io.Reader, func(), error) {
-	f, err := os.Open(path)
+	rc, err := seq.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	br := bufio.NewReader(f)
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return z, func() { f.Close() }, nil
-	}
-	return br, func() { f.Close() }, nil
+	return rc, func() { rc.Close() }, nil
 }
 
 // deRead reads the count matrix and the coldata files.

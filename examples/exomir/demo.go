@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 )
 
@@ -30,11 +29,19 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	ctx, stop := interruptContext()
+	defer stop()
 	sheet := *data
 	if sheet == "" {
 		var err error
 		if sheet, err = findDemoSheet(); err != nil {
-			return err
+			// not in the source tree (an installed binary): the same
+			// study from the seeded simulator
+			in := filepath.Join(*out, "input")
+			fmt.Fprintf(stdout, "exomir demo: %s not found; simulating the demo study into %s (seed %d, no tRNA reads)\n", demoSheet, in, demoSeed)
+			if sheet, err = simulateDemo(ctx, in, *threads); err != nil {
+				return err
+			}
 		}
 	}
 	// The demo is "exomir run" with its default flags, so that both stay
@@ -61,27 +68,21 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 }
 
 // findDemoSheet looks for the bundled samplesheet from the working
-// directory upwards, then next to this source file (go run from elsewhere).
+// directory upwards.
 func findDemoSheet() (string, error) {
 	dir, err := os.Getwd()
-	if err == nil {
-		for {
-			p := filepath.Join(dir, demoSheet)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
+	if err != nil {
+		return "", err
 	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		p := filepath.Join(filepath.Dir(file), "..", "..", demoSheet)
+	for {
+		p := filepath.Join(dir, demoSheet)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("demo data not found")
+		}
+		dir = parent
 	}
-	return "", errors.New("demo data not found: run from the exomir source tree or give -data testdata/demo/samplesheet.tsv")
 }

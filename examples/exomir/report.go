@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,13 +136,13 @@ func assembleSummary(dir, qdir string, stderr io.Writer) (map[string][]int64, er
 			return nil, err
 		}
 		for _, r := range rows {
-			if !containsString(metrics, r[0]) {
+			if !slices.Contains(metrics, r[0]) {
 				metrics = append(metrics, r[0])
 			}
 			values[i][r[0]] = r[1]
 		}
 		study[i] = quant.StudySample{Name: name, Condition: cond[i], Protocol: values[i]["protocol"]}
-		k := indexString(counts.Samples, name)
+		k := slices.Index(counts.Samples, name)
 		if k < 0 {
 			return nil, fmt.Errorf("%s: no column for sample %q of %s", cPath, name, cdPath)
 		}
@@ -249,4 +250,10 @@ func readLengths(path string) ([]int64, error) {
 		h = append(h, n)
 	}
 	return h, nil
+}
+
+// outFile is one output of the report command and the function filling it.
+type outFile struct {
+	name string
+	fill func(*bufio.Writer) error
 }
