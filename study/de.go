@@ -30,8 +30,8 @@ func (r *Result) Counts() *diffexp.Counts {
 	m.Features = featureNames(r.Ref)
 	m.Values = make([]float64, len(m.Features)*len(m.Samples))
 	for j, s := range r.Samples {
-		for i, v := range s.Quant.Mature {
-			m.Values[i*len(m.Samples)+j] = float64(v)
+		for k, i := range s.mature.idx {
+			m.Values[int(i)*len(m.Samples)+j] = float64(s.mature.val[k])
 		}
 	}
 	return m
