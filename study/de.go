@@ -30,9 +30,7 @@ func (r *Result) Counts() *diffexp.Counts {
 	m.Features = featureNames(r.Ref)
 	m.Values = make([]float64, len(m.Features)*len(m.Samples))
 	for j, s := range r.Samples {
-		for k, i := range s.mature.idx {
-			m.Values[int(i)*len(m.Samples)+j] = float64(s.mature.val[k])
-		}
+		s.mature.each(func(i int, v int64) { m.Values[i*len(m.Samples)+j] = float64(v) })
 	}
 	return m
 }

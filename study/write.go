@@ -125,7 +125,7 @@ func writeMatrix(w io.Writer, names []string, samples []*Sample, counts func(*Sa
 	cur := make([]cursor, len(samples))
 	for j, s := range samples {
 		bw.WriteString("\t" + s.Quant.Name)
-		cur[j] = cursor{s: counts(s)}
+		cur[j] = newCursor(counts(s))
 	}
 	bw.WriteByte('\n')
 	var buf []byte
@@ -174,14 +174,14 @@ func (r *Result) writeSummary(w io.Writer) error {
 			values[i][st.Name] = st.Value
 		}
 		var detected, detected10 int
-		for _, v := range s.mature.val {
+		s.mature.each(func(_ int, v int64) {
 			if v >= 1 {
 				detected++
 			}
 			if v >= 10 {
 				detected10++
 			}
-		}
+		})
 		values[i]["mirnas_detected"] = strconv.Itoa(detected)
 		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
 	}
@@ -284,9 +284,7 @@ func (r *Result) reportData() *report.Data {
 		data.Counts[f] = make([]float64, len(r.Samples))
 	}
 	for j, s := range r.Samples {
-		for k, i := range s.mature.idx {
-			data.Counts[i][j] = float64(s.mature.val[k])
-		}
+		s.mature.each(func(i int, v int64) { data.Counts[i][j] = float64(v) })
 	}
 	if de := r.DE; de != nil {
 		data.Contrast = de.Contrast[1] + " vs " + de.Contrast[2]
