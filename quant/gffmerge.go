@@ -188,7 +188,9 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 	h := make(gffHeap, 0, len(inputs))
 	for i, r := range inputs {
 		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		// A small first buffer (it grows for longer lines): a merge of
+		// 1,000 samples holds 1,000 of them.
+		sc.Buffer(make([]byte, 4<<10), 16<<20)
 		in := &gffInput{sc: sc, file: files[i]}
 		if err := in.next(ref); err != nil {
 			return err
@@ -233,7 +235,12 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 		bw.WriteByte('\t')
 		bw.WriteString(l.pre)
 		bw.WriteString("; Expression=")
-		bw.WriteString(strings.Join(expr, ","))
+		for i, e := range expr {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString(e)
+		}
 		if l.post != "" {
 			bw.WriteString("; ")
 			bw.WriteString(l.post)

@@ -30,9 +30,7 @@ func (r *Result) Counts() *diffexp.Counts {
 	m.Features = featureNames(r.Ref)
 	m.Values = make([]float64, len(m.Features)*len(m.Samples))
 	for j, s := range r.Samples {
-		for i, v := range s.Quant.Mature {
-			m.Values[i*len(m.Samples)+j] = float64(v)
-		}
+		s.mature.each(func(i int, v int64) { m.Values[i*len(m.Samples)+j] = float64(v) })
 	}
 	return m
 }

@@ -151,8 +151,11 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if note != "" {
 		res.Notes = append(res.Notes, note)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	res.Seconds = time.Since(start).Seconds()
-	return res, ctx.Err()
+	return res, nil
 }
 
 // Check verifies c and that its design and contrast fit sh, without

@@ -126,9 +126,11 @@ func isAlignments(path string) bool {
 
 // Sample is what one sample contributes to the study.
 type Sample struct {
-	// Quant holds the sample's counts and summary. With Config.WorkDir its
-	// isomiRs are kept on disk, not in Quant.Isomirs (Result.WriteIsomirGFF
-	// reads them back), and the fractional counts are dropped.
+	// Quant holds the sample's counts and summary. With Config.WorkDir
+	// only the summary (Stats) and Class stay in memory: the isomiRs are
+	// on disk (Result.WriteIsomirGFF reads them back), the fractional
+	// counts are dropped, and Mature and Hairpin are nil (see
+	// Sample.MatureCounts and HairpinCounts).
 	Quant *quant.Sample
 	// Lengths[n] counts passed reads with an n-nt insert (nil for BAM input).
 	Lengths []int64
@@ -143,6 +145,20 @@ type Sample struct {
 	Reused bool
 	// Seconds is the wall time the sample took when it was computed.
 	Seconds float64
+
+	mature, hairpin sparse // the integer counts
+}
+
+// MatureCounts returns the integer count of each mature miRNA (parallel
+// to the reference's Features), whether or not Quant holds them.
+func (s *Sample) MatureCounts() []int64 { return s.mature.dense() }
+
+// HairpinCounts returns the integer count of each hairpin.
+func (s *Sample) HairpinCounts() []int64 { return s.hairpin.dense() }
+
+// newSample wraps a counted sample.
+func newSample(q *quant.Sample) *Sample {
+	return &Sample{Quant: q, mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin)}
 }
 
 // countingReader counts the bytes read, for progress.
@@ -169,7 +185,9 @@ func runSample(ctx context.Context, c *Config, ref *quant.Reference, i int, row 
 		}
 		ws := quant.CheckSample(row.Sample, nil, s)
 		s.SetWarnings(ws)
-		return &Sample{Quant: s, Adapter: "(BAM input)", Warnings: ws}, nil
+		out := newSample(s)
+		out.Adapter, out.Warnings = "(BAM input)", ws
+		return out, nil
 	}
 	// The file is decompressed by seq (sniffed), so progress counts the
 	// bytes of the file itself.
@@ -189,6 +207,7 @@ func runSample(ctx context.Context, c *Config, ref *quant.Reference, i int, row 
 	s.SortIsomirs() // here, in parallel, rather than in the final GFF write
 	ws := quant.CheckSample(row.Sample, &res.Summary, s)
 	s.SetWarnings(ws)
-	return &Sample{Quant: s, Lengths: res.Summary.LengthsInsert, Adapter: res.Summary.Adapter,
-		Protocol: res.Summary.Protocol, Warnings: ws}, nil
+	out := newSample(s)
+	out.Lengths, out.Adapter, out.Protocol, out.Warnings = res.Summary.LengthsInsert, res.Summary.Adapter, res.Summary.Protocol, ws
+	return out, nil
 }

@@ -182,8 +182,6 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	if err != nil {
 		return nil, err
 	}
-	// Only the small tables stay in memory.
-	q.Isomirs, q.MatureFrac, q.HairpinFrac = nil, nil, nil
 	rec := spilledSample{Format: spillFormat, Key: key, Input: in, Seconds: s.Seconds, Name: q.Name,
 		Mature: q.Mature, Hairpin: q.Hairpin, Class: q.Class, Stats: q.Stats, Warnings: s.Warnings,
 		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol}
@@ -193,6 +191,8 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	if err != nil {
 		return nil, err
 	}
+	// Only the small tables stay in memory.
+	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin = nil, nil, nil, nil, nil
 	return s, nil
 }
 
@@ -244,9 +244,10 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 	if _, err := os.Stat(filepath.Join(sp.dir, rec.Name+gffSuffix)); err != nil {
 		return nil
 	}
-	q := &quant.Sample{Name: rec.Name, Ref: ref, Mature: rec.Mature, Hairpin: rec.Hairpin, Class: rec.Class, Stats: rec.Stats}
+	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
 	return &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
-		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds}
+		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds,
+		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin)}
 }
 
 // Reference is one reference of a study as the manifest records it.

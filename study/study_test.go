@@ -169,7 +169,7 @@ func TestRunCustomConfig(t *testing.T) {
 	// equals the integer counts of each sample.
 	cts := res.Counts()
 	for j, s := range res.Samples {
-		for i, v := range s.Quant.Mature {
+		for i, v := range s.MatureCounts() {
 			if cts.At(i, j) != float64(v) {
 				t.Fatalf("count %d,%d: %v vs %d", i, j, cts.At(i, j), v)
 			}

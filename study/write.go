@@ -29,10 +29,10 @@ func (r *Result) Outputs() []Output {
 	out := []Output{
 		{"isomirs.gff3", r.WriteIsomirGFF},
 		{"mirna_counts.tsv", func(w io.Writer) error {
-			return writeMatrix(w, featureNames(r.Ref), r.Samples, func(s *quant.Sample) []int64 { return s.Mature })
+			return writeMatrix(w, featureNames(r.Ref), r.Samples, func(s *Sample) sparse { return s.mature })
 		}},
 		{"hairpin_counts.tsv", func(w io.Writer) error {
-			return writeMatrix(w, hairpinNames(r.Ref), r.Samples, func(s *quant.Sample) []int64 { return s.Hairpin })
+			return writeMatrix(w, hairpinNames(r.Ref), r.Samples, func(s *Sample) sparse { return s.hairpin })
 		}},
 		{"summary.tsv", r.writeSummary},
 		{"coldata.tsv", r.writeColData},
@@ -119,18 +119,20 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 }
 
 // writeMatrix writes a feature × sample count matrix.
-func writeMatrix(w io.Writer, names []string, samples []*Sample, counts func(*quant.Sample) []int64) error {
+func writeMatrix(w io.Writer, names []string, samples []*Sample, counts func(*Sample) sparse) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("mirna")
-	for _, s := range samples {
+	cur := make([]cursor, len(samples))
+	for j, s := range samples {
 		bw.WriteString("\t" + s.Quant.Name)
+		cur[j] = newCursor(counts(s))
 	}
 	bw.WriteByte('\n')
 	var buf []byte
 	for f, name := range names {
 		bw.WriteString(name)
-		for _, s := range samples {
-			buf = strconv.AppendInt(append(buf[:0], '\t'), counts(s.Quant)[f], 10)
+		for j := range cur {
+			buf = strconv.AppendInt(append(buf[:0], '\t'), cur[j].at(f), 10)
 			bw.Write(buf)
 		}
 		bw.WriteByte('\n')
@@ -172,14 +174,14 @@ func (r *Result) writeSummary(w io.Writer) error {
 			values[i][st.Name] = st.Value
 		}
 		var detected, detected10 int
-		for _, v := range s.Quant.Mature {
+		s.mature.each(func(_ int, v int64) {
 			if v >= 1 {
 				detected++
 			}
 			if v >= 10 {
 				detected10++
 			}
-		}
+		})
 		values[i]["mirnas_detected"] = strconv.Itoa(detected)
 		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
 	}
@@ -279,11 +281,10 @@ func (r *Result) reportData() *report.Data {
 	}
 	data.Counts = make([][]float64, len(names))
 	for f := range names {
-		row := make([]float64, len(r.Samples))
-		for s, q := range r.Samples {
-			row[s] = float64(q.Quant.Mature[f])
-		}
-		data.Counts[f] = row
+		data.Counts[f] = make([]float64, len(r.Samples))
+	}
+	for j, s := range r.Samples {
+		s.mature.each(func(i int, v int64) { data.Counts[i][j] = float64(v) })
 	}
 	if de := r.DE; de != nil {
 		data.Contrast = de.Contrast[1] + " vs " + de.Contrast[2]
