@@ -49,7 +49,7 @@ func fitFDistDF(s2, df1, covariate []float64) float64 {
 	for k := range x {
 		v := math.Max(x[k], 1e-5*mdn)
 		e[k] = math.Log(v) - mathext.Digamma(d[k]/2) + math.Log(d[k]/2)
-		meanTri += trigamma(d[k] / 2)
+		meanTri += trigammaFast(d[k] / 2)
 	}
 	meanTri /= float64(nok)
 	var evar float64
@@ -153,23 +153,12 @@ func nsResidualSS(x, e []float64, df int) (float64, int) {
 	return rss, df
 }
 
-// trigamma is ψ'(x) for x > 0.
-func trigamma(x float64) float64 {
-	s := 0.0
-	for x < 6 {
-		s += 1 / (x * x)
-		x++
-	}
-	x2 := 1 / (x * x)
-	return s + 1/x + x2/2 + x2/x*(1.0/6-x2*(1.0/30-x2*(1.0/42-x2/30)))
-}
-
 // trigammaInverse solves ψ'(y) = v for y > 0 (ψ' is decreasing).
 func trigammaInverse(v float64) float64 {
 	lo, hi := -30.0, 30.0 // log y
 	for it := 0; it < 200; it++ {
 		mid := (lo + hi) / 2
-		if trigamma(math.Exp(mid)) > v {
+		if trigammaFast(math.Exp(mid)) > v {
 			lo = mid
 		} else {
 			hi = mid

@@ -2,8 +2,6 @@ package diffexp
 
 import (
 	"math"
-
-	"gonum.org/v1/gonum/mathext"
 )
 
 // log1pFast is log(1+x) for x ≥ 0, using fastLog where rounding 1+x costs
@@ -45,9 +43,6 @@ func digammaLargeLog(x, lx float64) float64 {
 	z2 := z * z
 	return lx - 0.5*z - z2*(1.0/12-z2*(1.0/120-z2*(1.0/252-z2*(1.0/240-z2*(1.0/132)))))
 }
-
-// psi1 returns ψ₁(x) = ζ(2, x).
-func psi1(x float64) float64 { return mathext.Zeta(2, x) }
 
 // fastLog tables: for c_i = 1 + (i+½)/128, i = 0..127, 1/c_i and log c_i.
 var fastLogInv, fastLogLog [128]float64
