@@ -28,7 +28,7 @@ const (
 
 func readFasta(t testing.TB, path string) []seq.FastaRecord {
 	t.Helper()
-	recs, err := ReadFastaFile(path)
+	recs, err := seq.ReadFastaFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,12 +44,7 @@ func main() {
 }
 
 func run(n, length int, maturePath, tail string, seed uint64) error {
-	f, err := seq.Open(maturePath)
-	if err != nil {
-		return err
-	}
-	recs, err := seq.ReadAllFasta(f, maturePath)
-	f.Close()
+	recs, err := seq.ReadFastaFile(maturePath)
 	if err != nil {
 		return err
 	}
