@@ -20,14 +20,15 @@ import (
 	"sort"
 
 	"github.com/exomir/exomir/seq"
+	"github.com/exomir/exomir/simulate"
 )
 
 // After the 3' adapter, real TruSeq small-RNA reads continue into the RNA
 // PCR primer: AACTCCAGTCAC, the index (ATCACG in
 // the miRTrace tutorial's sample1.fastq.gz, a real TruSeq file) and the P7 end.
 const (
-	adapter = "TGGAATTCTCGGGTGCCAAGG" // GUIDE §3, Illumina TruSeq small RNA 3' adapter
-	primer  = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
+	adapter = seq.AdapterTruSeq // GUIDE §3, Illumina TruSeq small RNA 3' adapter
+	primer  = simulate.TruSeqFiller
 )
 
 func main() {
