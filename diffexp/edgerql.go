@@ -407,10 +407,12 @@ func fitFDistTrend(x0, df1, covariate []float64) (float64, []float64) {
 	return math.Inf(1), scale
 }
 
-// nsTrendFit regresses e on the natural cubic spline basis of x used by
-// nsResidualSS (the space of splines::ns(x, df, intercept = TRUE)),
-// writes the fitted trend evaluated at every element of at into out and
-// returns the residual sum of squares and the rank.
+// nsTrendFit regresses e on a natural cubic spline basis of x with df
+// columns including the intercept (the space of splines::ns(x, df,
+// intercept = TRUE): boundary knots at the range, df−2 interior knots at
+// equally spaced quantiles), writes the fitted trend evaluated at every
+// element of at into out and returns the residual sum of squares and the
+// rank.
 func nsTrendFit(x, e []float64, df int, at, out []float64) (float64, int) {
 	n := len(x)
 	lo, hi := x[0], x[0]
