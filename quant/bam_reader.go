@@ -35,7 +35,13 @@ const (
 
 // alignmentReader reads SAM or BAM records, sniffing the format. BAM is
 // decompressed by hts's bgzf reader (concurrently) and decoded here, into
-// reused buffers.
+// reused buffers, not by hts's bam.Reader: that allocates a sam.Record per
+// record and trusts the lengths in the file, where this decoder reuses its
+// buffers and caps every length (maxBAMRecord, maxBAMText, maxBAMRefs). On
+// a BAM of 5,000 simulated inserts (BenchmarkBAMDecode, one inflate
+// thread) it used 4.7 ms of CPU per decode against 8.3 ms for bam.Reader,
+// 9.7k allocations (0.97 MB) against 63.8k (4.07 MB); inflating is the
+// same bgzf code in both.
 type alignmentReader struct {
 	file    string
 	n       int64 // records read
