@@ -266,10 +266,19 @@ func readAllSized(r io.Reader) ([]byte, error) {
 	if size < 0 {
 		return io.ReadAll(r)
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(size) + 1)
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	// one allocation of the announced size (+1 to see the end), filled
+	// directly: no growing, no clearing beyond what the allocator does
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return buf[:n], nil
+	case err != nil:
+		return buf[:n], err
+	}
+	// longer than announced (a growing file): read the rest
+	rest, err := io.ReadAll(r)
+	return append(buf, rest...), err
 }
 
 // nextLine returns the line of data starting at pos without its "\n" and

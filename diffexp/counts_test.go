@@ -3,6 +3,7 @@ package diffexp
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -241,6 +242,28 @@ func TestReadCountsMatchesSequential(t *testing.T) {
 			if got.Values[k] != want.Values[k] {
 				t.Fatalf("trial %d: value %d: %v, reference %v", trial, k, got.Values[k], want.Values[k])
 			}
+		}
+	}
+}
+
+// shortLen is a reader whose Len under-reports what it holds (a file that
+// grew after its size was read).
+type shortLen struct{ *strings.Reader }
+
+func (s shortLen) Len() int { return s.Reader.Len() / 2 }
+
+// TestReadAllSized: the whole input is read whether Len is exact, short
+// or absent.
+func TestReadAllSized(t *testing.T) {
+	in := strings.Repeat("mirna\ta\tb\nm1\t1\t2\n", 50)
+	for name, r := range map[string]io.Reader{
+		"exact": strings.NewReader(in),
+		"short": shortLen{strings.NewReader(in)},
+		"none":  io.MultiReader(strings.NewReader(in)),
+	} {
+		got, err := readAllSized(r)
+		if err != nil || string(got) != in {
+			t.Errorf("%s: %d of %d bytes, %v", name, len(got), len(in), err)
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
 var nan64 = math.NaN()
@@ -323,25 +321,11 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 // Each i is handled by exactly one call, so results written per row do not
 // depend on scheduling.
 func (pl *pipeline) parallel(n int, fn func(w, i int)) {
-	const chunk = 16
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < pl.workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					fn(w, i)
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
+	forRows(n, pl.workers, 16, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(w, i)
+		}
+	})
 }
 
 // row returns the counts of row i used for fitting: the input, or its copy
@@ -699,7 +683,7 @@ func (pl *pipeline) fitTrend(nz []int) error {
 	md := mad(resid)
 	pl.varLog = md * md
 	df := float64(pl.m - pl.d.p)
-	exp := psi1(df / 2)
+	exp := trigammaFast(df / 2)
 	pl.priorVar = math.Max(pl.varLog-exp, 0.25)
 	r.DispPriorVar = pl.priorVar
 	return nil

@@ -153,15 +153,12 @@ func edgerDispersions(c *Counts, group []int, ng int, eff []float64, workers int
 	}
 	ns := len(d.selected)
 	d.apl = make([][]float64, ns)
-	err := parallelRows(ns, workers, func(lo, hi int) {
+	parallelRows(ns, workers, func(lo, hi int) {
 		beta := make([]float64, ng)
 		for k := lo; k < hi; k++ {
 			d.apl[k] = edgerAPLRow(c.Row(d.selected[k]), members, off, d.gridT, beta)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
 	// common dispersion
 	d.common = math.NaN()
 	d.trended = make([]float64, n)
@@ -309,7 +306,7 @@ func aveLogCPM(c *Counts, eff []float64, phi float64, workers int) []float64 {
 		off[j] = math.Log(eff[j] + 2*prior[j])
 	}
 	out := make([]float64, n)
-	_ = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		y := make([]float64, m)
 		for i := lo; i < hi; i++ {
 			for j, v := range c.Row(i) {

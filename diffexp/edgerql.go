@@ -130,7 +130,7 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 	df := make([]float64, n)
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m) // full-model fitted means, for the Poisson bound
-	err = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		yp := make([]float64, m)
 		mu := make([]float64, m)
 		for i := lo; i < hi; i++ {
@@ -161,14 +161,11 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
 	d0, s0 := fitFDistTrend(s2, df, disp.aveLogCPM)
 	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
 	res.PriorDF = d0
 	maxDF := float64(n * (m - ng))
-	err = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		mu := make([]float64, m)
 		for i := lo; i < hi; i++ {
 			vp := s0[i]
@@ -202,10 +199,7 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 			res.PValue[i] = p
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	copy(res.PAdj, bhAdjust(res.PValue))
+	copy(res.PAdj, AdjustBH(res.PValue))
 	return q, nil
 }
 
@@ -363,7 +357,7 @@ func fitFDistTrend(x0, df1, covariate []float64) (float64, []float64) {
 		xs[k] = math.Max(xs[k], 1e-5*md)
 		d := df1[i]
 		e[k] = math.Log(xs[k]) - mathext.Digamma(d/2) + math.Log(d/2)
-		meanTri += trigamma(d / 2)
+		meanTri += trigammaFast(d / 2)
 	}
 	meanTri /= float64(nok)
 	emean := make([]float64, n)
@@ -413,10 +407,12 @@ func fitFDistTrend(x0, df1, covariate []float64) (float64, []float64) {
 	return math.Inf(1), scale
 }
 
-// nsTrendFit regresses e on the natural cubic spline basis of x used by
-// nsResidualSS (the space of splines::ns(x, df, intercept = TRUE)),
-// writes the fitted trend evaluated at every element of at into out and
-// returns the residual sum of squares and the rank.
+// nsTrendFit regresses e on a natural cubic spline basis of x with df
+// columns including the intercept (the space of splines::ns(x, df,
+// intercept = TRUE): boundary knots at the range, df−2 interior knots at
+// equally spaced quantiles), writes the fitted trend evaluated at every
+// element of at into out and returns the residual sum of squares and the
+// rank.
 func nsTrendFit(x, e []float64, df int, at, out []float64) (float64, int) {
 	n := len(x)
 	lo, hi := x[0], x[0]

@@ -85,16 +85,13 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		return nil, fmt.Errorf("%w: no feature has a row sum ≥ 5; no dispersion can be estimated", ErrEmpty)
 	}
 	apl := make([][]float64, ns)
-	err = parallelRows(ns, workers, func(lo, hi int) {
+	parallelRows(ns, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		disp := make([]float64, m)
 		for k := lo; k < hi; k++ {
 			apl[k] = glmAPLRow(c.Row(sel[k]), d.x, m, p, off, gridT, f, disp)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
 	sum := make([]float64, edgerGridLen)
 	for _, row := range apl {
 		for k, v := range row {
@@ -140,7 +137,7 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m)
 	unshrunk := make([]float64, n*p)
-	err = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		disp := make([]float64, m)
@@ -176,14 +173,11 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
 	d0, sc := fitFDistTrend(s2, df, alc)
 	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
 	res.PriorDF = d0
 	maxDF := float64(n * (m - p))
-	err = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		zero := make([]float64, m)
@@ -226,10 +220,7 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 			res.PValue[i] = pv
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	copy(res.PAdj, bhAdjust(res.PValue))
+	copy(res.PAdj, AdjustBH(res.PValue))
 	return q, nil
 }
 

@@ -3,11 +3,8 @@ package diffexp
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // EdgeR runs edgeR's classic two-group analysis, as edgeR 3.40 does with
@@ -103,7 +100,7 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 			s2 = append(s2, j)
 		}
 	}
-	err = parallelRows(n, workers, func(lo, hi int) {
+	parallelRows(n, workers, func(lo, hi int) {
 		var buf edgerExactBuf
 		for i := lo; i < hi; i++ {
 			lfc, p := edgerExactRow(c.Row(i), s1, s2, eff, disp.tagwise[i], &buf)
@@ -111,10 +108,7 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 			res.PValue[i] = p
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	copy(res.PAdj, bhAdjust(res.PValue))
+	copy(res.PAdj, AdjustBH(res.PValue))
 	return res, nil
 }
 
@@ -243,44 +237,4 @@ func effSizeFactors(eff []float64) []float64 {
 		sf[j] = v / gm
 	}
 	return sf
-}
-
-func parallelRows(n, workers int, f func(lo, hi int)) error {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers == 1 || n < 64 {
-		f(0, n)
-		return nil
-	}
-	chunk := (n + 4*workers - 1) / (4 * workers)
-	var g errgroup.Group
-	g.SetLimit(workers)
-	for lo := 0; lo < n; lo += chunk {
-		lo, hi := lo, min(lo+chunk, n)
-		g.Go(func() error { f(lo, hi); return nil })
-	}
-	return g.Wait()
-}
-
-// bhAdjust is R's p.adjust(p, "BH") over the non-NaN entries.
-func bhAdjust(p []float64) []float64 {
-	out := make([]float64, len(p))
-	var idx []int
-	for i, v := range p {
-		out[i] = math.NaN()
-		if !math.IsNaN(v) {
-			idx = append(idx, i)
-		}
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	k := float64(len(idx))
-	run := math.Inf(1)
-	for r, i := range idx {
-		rank := k - float64(r)
-		v := math.Min(1, p[i]*k/rank)
-		run = math.Min(run, v)
-		out[i] = run
-	}
-	return out
 }

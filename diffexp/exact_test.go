@@ -12,7 +12,7 @@ func TestBHAdjust(t *testing.T) {
 	//    0.04 0.05333333 0.05333333 0.2 NA (worked by hand as well:
 	//    sorted 0.01·4/1, 0.03·4/2, 0.04·4/3, 0.2·4/4, then running minimum
 	//    from the top)
-	got := bhAdjust([]float64{0.01, 0.04, 0.03, 0.2, math.NaN()})
+	got := AdjustBH([]float64{0.01, 0.04, 0.03, 0.2, math.NaN()})
 	want := []float64{0.04, 0.16 / 3, 0.16 / 3, 0.2, math.NaN()}
 	for i := range want {
 		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && math.Abs(got[i]-want[i]) > 1e-15) {

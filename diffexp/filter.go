@@ -12,25 +12,14 @@ import (
 // AdjustBH returns Benjamini–Hochberg adjusted p-values; NaN inputs stay
 // NaN and do not count towards the number of tests (as R's p.adjust).
 func AdjustBH(p []float64) []float64 {
-	out := make([]float64, len(p))
 	idx := make([]int, 0, len(p))
 	for i, v := range p {
-		out[i] = math.NaN()
 		if !math.IsNaN(v) {
 			idx = append(idx, i)
 		}
 	}
-	n := len(idx)
 	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
-	cm := math.Inf(1)
-	for k := n - 1; k >= 0; k-- {
-		v := float64(n) / float64(k+1) * p[idx[k]]
-		if v < cm {
-			cm = v
-		}
-		out[idx[k]] = math.Min(cm, 1)
-	}
-	return out
+	return bhSorted(p, idx, len(p))
 }
 
 // bhSorted returns BH-adjusted p-values for the rows idx (sorted by

@@ -2,8 +2,6 @@ package diffexp
 
 import (
 	"math"
-
-	"gonum.org/v1/gonum/mathext"
 )
 
 // log1pFast is log(1+x) for x ≥ 0, using fastLog where rounding 1+x costs
@@ -46,9 +44,6 @@ func digammaLargeLog(x, lx float64) float64 {
 	return lx - 0.5*z - z2*(1.0/12-z2*(1.0/120-z2*(1.0/252-z2*(1.0/240-z2*(1.0/132)))))
 }
 
-// psi1 returns ψ₁(x) = ζ(2, x).
-func psi1(x float64) float64 { return mathext.Zeta(2, x) }
-
 // fastLog tables: for c_i = 1 + (i+½)/128, i = 0..127, 1/c_i and log c_i.
 var fastLogInv, fastLogLog [128]float64
 
@@ -60,9 +55,12 @@ func init() {
 	}
 }
 
-// fastLog is the natural logarithm for the likelihood loops, about twice
-// as fast as math.Log with an absolute error below 1e-15·max(1, |log x|):
-// x = 2^e·m with m in [1, 2); the top 7 bits of m pick c_i near m, and
+// fastLog is the natural logarithm for the likelihood loops, with an
+// absolute error below 1e-15·max(1, |log x|) (TestFastLog). gonum has no
+// logarithm of its own; against math.Log it took 4.9 ns against 8.6 ns
+// per call (BenchmarkFastLog, BenchmarkMathLog; fastest of three runs on a
+// loaded machine), and the dispersion fits spend most of their time in
+// logarithms. Method: x = 2^e·m with m in [1, 2); the top 7 bits of m pick c_i near m, and
 //
 //	log x = e·ln 2 + log c_i + log(1 + r),  r = (m − c_i)/c_i, |r| < 2⁻⁸,
 //

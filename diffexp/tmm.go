@@ -142,13 +142,7 @@ func tmmRefColumn(c *Counts, keep []int, lib []float64) int {
 func quantile7(x []float64, p float64) float64 {
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
-	h := float64(len(s)-1) * p
-	lo := math.Floor(h)
-	i := int(lo)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-lo)*(s[i+1]-s[i])
+	return quantileR7(s, p)
 }
 
 // tmmFactor is the TMM factor of obs against ref (unscaled).

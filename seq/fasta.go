@@ -137,6 +137,17 @@ func splitHeader(h []byte) (name, desc string) {
 	return string(h), ""
 }
 
+// ReadFastaFile reads every record of the FASTA file at path: plain, gzip
+// or BGZF (sniffed from the magic bytes by Open), "-" for standard input.
+func ReadFastaFile(path string) ([]FastaRecord, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadAllFasta(f, path)
+}
+
 // ReadAllFasta reads every record of r.
 func ReadAllFasta(r io.Reader, file string) ([]FastaRecord, error) {
 	fr := NewFastaReader(r, file)

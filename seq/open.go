@@ -2,6 +2,7 @@ package seq
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +46,22 @@ func Sniff(head []byte) Compression {
 		return BGZF
 	}
 	return Gzip
+}
+
+// SniffBAM reports whether head, the first bytes of a stream (the whole
+// first BGZF block, up to 64 KiB, to be sure), is BAM: gzip or BGZF whose
+// decompressed data start with the magic "BAM\1" (SAM specification §4.2).
+func SniffBAM(head []byte) bool {
+	if Sniff(head) == Plain {
+		return false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(head))
+	if err != nil {
+		return false
+	}
+	var magic [4]byte
+	n, _ := io.ReadFull(zr, magic[:])
+	return n == 4 && string(magic[:]) == "BAM\x01"
 }
 
 // Open opens path for reading, decompressing it when its magic bytes say

@@ -1,40 +1,14 @@
 package simulate
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
-
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/exomir/exomir/seq"
 )
-
-// ReadFastaFile reads every record of a FASTA file, plain or gzip
-// (detected from the magic bytes).
-func ReadFastaFile(path string) ([]seq.FastaRecord, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
-	var r io.Reader = br
-	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("simulate: %s: %w", path, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	return seq.ReadAllFasta(r, path)
-}
 
 // Sentinel errors of package simulate.
 var (

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exomir/exomir/seq"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -35,17 +36,19 @@ var EncodeBarcodes = [4]string{"CAGTCG", "TGACTC", "GCTAGA", "ATCGAT"}
 // Sequences" document (1000000002694): ...CCAAGG AACTCCAGTCAC [ATCACG]
 // ATCTCGTATGCCGTCTTCTGCTTG.
 const (
-	TruSeqAdapter  = "TGGAATTCTCGGGTGCCAAGG"
-	QIAseqAdapter  = "AACTGTAGGCACCATCAAT"
-	QIAseqAdapter2 = "AGATCGGAAGAGCACACGTCT"
+	TruSeqAdapter  = seq.AdapterTruSeq
+	QIAseqAdapter  = seq.AdapterQIAseq
+	QIAseqAdapter2 = seq.AdapterUniversal
 	// EncodeAdapter is the first 24 nt of ENCODE-DCC/mirna-seq-pipeline
 	// adapters/three_prime_adapter.fasta; encodeFiller is the rest of that
 	// file's sequence (CATCACGATCTCGTAT) continued with the Illumina P7 end
-	// as in truseqFiller.
-	EncodeAdapter   = "ACGGGCTAATATTTATCGGTGGAG"
-	encodeFiller    = "CATCACGATCTCGTATGCCGTCTTCTGCTTG"
-	truseqFiller    = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
-	qiaFiller       = "GAACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
+	// as in TruSeqFiller.
+	EncodeAdapter = seq.AdapterENCODE
+	encodeFiller  = "CATCACGATCTCGTATGCCGTCTTCTGCTTG"
+	// TruSeqFiller is what follows the TruSeq adapter in real reads (the
+	// RPI1 primer above); QIAseq reads continue the same way after a G.
+	TruSeqFiller    = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
+	qiaFiller       = "G" + TruSeqFiller
 	nextflexRandom  = 4
 	qiaseqUMILength = 12
 )
@@ -606,7 +609,7 @@ func (g *generator) runPlain(w *bufio.Writer) error {
 			read = append(read, encodeFiller...)
 		} else {
 			read = append(read, TruSeqAdapter...)
-			read = append(read, truseqFiller...)
+			read = append(read, TruSeqFiller...)
 		}
 		read = padA(read, cfg.ReadLen)
 		rec = g.record(rec[:0], read[:cfg.ReadLen], n, -1)

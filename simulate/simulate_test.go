@@ -28,7 +28,7 @@ const (
 
 func readFasta(t testing.TB, path string) []seq.FastaRecord {
 	t.Helper()
-	recs, err := ReadFastaFile(path)
+	recs, err := seq.ReadFastaFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -632,7 +632,7 @@ func TestErrorProfile(t *testing.T) {
 		t.Fatalf("not determined by the seed (%v)", err)
 	}
 	const L = 50
-	want := []byte(TruSeqAdapter + truseqFiller)[:L]
+	want := []byte(TruSeqAdapter + TruSeqFiller)[:L]
 	var sub, tot [L]float64 // reads without a quality drop
 	var ns, bases, dropReads, reads, dropLastSub float64
 	fr := seq.NewFastqReader(&buf, "sim")

@@ -20,14 +20,15 @@ import (
 	"sort"
 
 	"github.com/exomir/exomir/seq"
+	"github.com/exomir/exomir/simulate"
 )
 
 // After the 3' adapter, real TruSeq small-RNA reads continue into the RNA
 // PCR primer: AACTCCAGTCAC, the index (ATCACG in
 // the miRTrace tutorial's sample1.fastq.gz, a real TruSeq file) and the P7 end.
 const (
-	adapter = "TGGAATTCTCGGGTGCCAAGG" // GUIDE §3, Illumina TruSeq small RNA 3' adapter
-	primer  = "AACTCCAGTCACATCACGATCTCGTATGCCGTCTTCTGCTTG"
+	adapter = seq.AdapterTruSeq // GUIDE §3, Illumina TruSeq small RNA 3' adapter
+	primer  = simulate.TruSeqFiller
 )
 
 func main() {
@@ -44,12 +45,7 @@ func main() {
 }
 
 func run(n, length int, maturePath, tail string, seed uint64) error {
-	f, err := seq.Open(maturePath)
-	if err != nil {
-		return err
-	}
-	recs, err := seq.ReadAllFasta(f, maturePath)
-	f.Close()
+	recs, err := seq.ReadFastaFile(maturePath)
 	if err != nil {
 		return err
 	}

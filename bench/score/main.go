@@ -26,8 +26,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/exomir/exomir/seq"
 )
 
@@ -137,12 +135,7 @@ func (g *groups) union(a, b string) {
 }
 
 func (g *groups) addFasta(path, species string) error {
-	f, err := openMaybeGzip(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	recs, err := seq.ReadAllFasta(f, path)
+	recs, err := seq.ReadFastaFile(path)
 	if err != nil {
 		return err
 	}
@@ -181,7 +174,7 @@ func readCounts(path, column string) (counts, error) {
 		}
 		return all, nil
 	}
-	f, err := openMaybeGzip(path)
+	f, err := seq.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -404,34 +397,4 @@ func ranks(x []float64) []float64 {
 		i = j + 1
 	}
 	return r
-}
-
-type gzipFile struct {
-	io.Reader
-	f *os.File
-	z *gzip.Reader
-}
-
-func (g *gzipFile) Close() error {
-	if g.z != nil {
-		g.z.Close()
-	}
-	return g.f.Close()
-}
-
-func openMaybeGzip(path string) (io.ReadCloser, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	br := bufio.NewReader(f)
-	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &gzipFile{Reader: z, f: f, z: z}, nil
-	}
-	return &gzipFile{Reader: br, f: f}, nil
 }

@@ -116,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *other != "" {
-		o, err := simulate.ReadFastaFile(*other)
+		o, err := seq.ReadFastaFile(*other)
 		if err != nil {
 			return err
 		}
@@ -150,10 +150,10 @@ func reference(mature, hairpin, species string) (m, h []seq.FastaRecord, err err
 		return nil, nil, errors.New("give both -mature and -hairpin, or neither")
 	}
 	if mature != "" {
-		if m, err = simulate.ReadFastaFile(mature); err != nil {
+		if m, err = seq.ReadFastaFile(mature); err != nil {
 			return nil, nil, err
 		}
-		h, err = simulate.ReadFastaFile(hairpin)
+		h, err = seq.ReadFastaFile(hairpin)
 		return m, h, err
 	}
 	r, err := quant.Embedded(species)
