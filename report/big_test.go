@@ -57,7 +57,66 @@ func bigData(ns, nf int) *Data {
 			p = math.Pow(10, -2-8*rng.Float64())
 		}
 		d.DE = append(d.DE, DERow{Feature: name, BaseMean: mu, Log2FC: lfc + 0.2*rng.NormFloat64(), PValue: p, PAdj: math.Min(1, p*20)})
-		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: 0.5 + 0.5*rng.Float64(), Direction: "up"})
+		auc := 0.5 + 0.5*rng.Float64()
+		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: auc, Lower: auc - 0.2*rng.Float64(), Upper: min(1, auc+0.1), Direction: "up"})
 	}
+	addSections(d, rng)
 	return d
+}
+
+// addSections gives d every optional section at a cohort's scale: RNA
+// classes and tRF types, clades, isomiR fractions and QC flags per sample,
+// 8 spike-ins, 200 exogenous miRNAs, 60 editing sites in every sample and
+// a signature of 50 miRNAs.
+func addSections(d *Data, rng *rand.Rand) {
+	ns := len(d.Samples)
+	for i := range d.Samples {
+		s := &d.Samples[i]
+		s.Classes = append(s.Classes, Category{"YRNA", int64(rng.IntN(3000))}, Category{"snoRNA", int64(rng.IntN(500))}, Category{"vaultRNA", int64(rng.IntN(100))})
+		for _, t := range []string{"5p_tRF", "3p_tRF", "i_tRF", "5p_tRNA_half", "3p_tRNA_half"} {
+			s.TRF = append(s.TRF, Category{t, int64(100 + rng.IntN(2000))})
+		}
+		for _, c := range []string{"virus", "bacteria", "plant"} {
+			s.Clades = append(s.Clades, Category{c, int64(rng.IntN(50))})
+		}
+		for _, n := range []string{"canonical", "5p_shift", "3p_shift", "add3p_A", "add3p_C", "add3p_G", "add3p_U", "snv"} {
+			s.IsomiR = append(s.IsomiR, Value{n, 0.3 * rng.Float64()})
+		}
+		s.QCFlags = []Flag{{"transcriptome_reads", "pass"}, {"complexity", "warn"}}
+	}
+	for k := 0; k < 8; k++ {
+		sp := SpikeIn{Name: fmt.Sprintf("UniSp%d", k+1), Counts: make([]float64, ns)}
+		for i := range sp.Counts {
+			sp.Counts[i] = math.Round(math.Pow(10, 1+0.5*float64(k)) * (0.5 + rng.Float64()))
+		}
+		d.SpikeIns = append(d.SpikeIns, sp)
+	}
+	for k := 0; k < 200; k++ {
+		e := Exogenous{MiRNA: fmt.Sprintf("ebv-miR-BART%d-5p", k+1), Species: "Epstein-Barr virus", Counts: make([]float64, ns)}
+		for i := range e.Counts {
+			e.Counts[i] = float64(rng.IntN(4))
+		}
+		d.Exogenous = append(d.Exogenous, e)
+	}
+	for k := 0; k < 60; k++ {
+		for _, s := range d.Samples {
+			cov := int64(50 + rng.IntN(300))
+			ed := int64(rng.IntN(int(cov)))
+			d.Editing = append(d.Editing, EditingSite{MiRNA: fmt.Sprintf("hsa-miR-%d-3p", 376+k), Position: 1 + k%20, Sample: s.Name,
+				Edited: ed, Covering: cov, Level: float64(ed) / float64(cov), PAdj: math.Pow(10, -float64(k%9))})
+		}
+	}
+	sig := &Signature{AUC: Interval{0.81, 0.74, 0.88}, Lambdas: []string{"lambda=0.1", "lambda=0.05"}}
+	for k := 0; k <= 100; k++ {
+		x := float64(k) / 100
+		sig.ROC = append(sig.ROC, Point{x, math.Pow(x, 0.35)})
+	}
+	sig.Terms = append(sig.Terms, "(Intercept)")
+	sig.Coefficients = append(sig.Coefficients, []float64{0.1, 0.2})
+	for k := 0; k < 50; k++ {
+		sig.Stability = append(sig.Stability, Stability{d.Features[k], rng.Float64(), rng.NormFloat64()})
+		sig.Terms = append(sig.Terms, d.Features[k])
+		sig.Coefficients = append(sig.Coefficients, []float64{rng.NormFloat64(), rng.NormFloat64()})
+	}
+	d.Signature = sig
 }

@@ -35,6 +35,23 @@ func chromium(t *testing.T) string {
 // script writes.
 func runPage(t *testing.T, page, script string, width, height int) string {
 	t.Helper()
+	return runPageFonts(t, page, script, width, height, true)
+}
+
+// noLiberationConf is a fontconfig file that hides every Liberation font
+// of the system, as on a machine without them.
+const noLiberationConf = `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+<include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+<selectfont><rejectfont><glob>*Liberation*</glob><glob>*liberation*</glob></rejectfont></selectfont>
+</fontconfig>
+`
+
+// runPageFonts is runPage with the system's Liberation fonts visible to
+// Chromium or hidden (fontconfig rejects them).
+func runPageFonts(t *testing.T, page, script string, width, height int, systemLiberation bool) string {
+	t.Helper()
 	bin := chromium(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "page.html")
@@ -48,6 +65,21 @@ func runPage(t *testing.T, page, script string, width, height int) string {
 		"--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height),
 		"--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
 		"--dump-dom", "file://"+file)
+	if !systemLiberation {
+		conf := filepath.Join(dir, "fonts.conf")
+		if err := os.WriteFile(conf, []byte(noLiberationConf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Env = append(os.Environ(), "FONTCONFIG_FILE="+conf)
+		// The hiding works: fontconfig no longer finds the family.
+		if fcm, err := exec.LookPath("fc-match"); err == nil {
+			m := exec.Command(fcm, "Liberation Serif")
+			m.Env = cmd.Env
+			if b, err := m.Output(); err == nil && strings.Contains(strings.ToLower(string(b)), "liberation") {
+				t.Fatalf("fontconfig still finds Liberation with %s: %s", conf, b)
+			}
+		}
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -98,13 +130,20 @@ func checkLayout(t *testing.T, d *Data, want int) {
 	if err := WriteHTML(&buf, d); err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range [][2]int{{1366, 768}, {1920, 1080}} {
+	// Both screen sizes with the system's Liberation fonts hidden (as on
+	// most machines: the page must carry its own), and the small one with
+	// them visible too.
+	for k, size := range [][2]int{{1366, 768}, {1366, 768}, {1920, 1080}} {
 		var res layoutResult
-		out := runPage(t, buf.String(), layoutScript, size[0], size[1])
+		out := runPageFonts(t, buf.String(), layoutScript, size[0], size[1], k == 0)
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}
-		t.Logf("%dx%d: %d figures, %d texts checked, %d problems", size[0], size[1], res.Figures, res.Texts, len(res.Problems))
+		fonts := "system Liberation fonts visible"
+		if k > 0 {
+			fonts = "system Liberation fonts hidden"
+		}
+		t.Logf("%dx%d, %s: %d figures, %d texts checked, %d problems", size[0], size[1], fonts, res.Figures, res.Texts, len(res.Problems))
 		if res.Figures != want || res.Texts < 10*want {
 			t.Errorf("%dx%d: %d figures, %d texts measured; want %d figures", size[0], size[1], res.Figures, res.Texts, want)
 		}
@@ -120,12 +159,12 @@ func checkLayout(t *testing.T, d *Data, want int) {
 // No figure text overlaps another text or a point, nor leaves its SVG,
 // when Chromium renders the page, on a small and a large screen.
 func TestReportLayoutInChromium(t *testing.T) {
-	checkLayout(t, testData(), 8)
+	checkLayout(t, testData(), 9) // 7 + ROC and AUC bands
 }
 
 // The same for a 120-sample study.
 func TestReportLayoutInChromium120(t *testing.T) {
-	checkLayout(t, bigData(120, 2600), 8)
+	checkLayout(t, bigData(120, 2600), 16) // every section
 }
 
 // sortScript clicks the "log2 fold change" header of the DE table once
@@ -196,5 +235,69 @@ func TestReportTablesInChromium(t *testing.T) {
 	}
 	if res.Blob != "blob:" {
 		t.Errorf("download link href starts %q, want a blob URL", res.Blob)
+	}
+}
+
+// The same for a run folder with every optional section (tRF types,
+// spike-ins, clades, editing, isomiRs, EV QC flags, signature).
+func TestReportLayoutInChromiumSections(t *testing.T) {
+	d, err := Load("testdata/fixture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 core figures (with tRF types), ROC and AUC bands, spike-ins,
+	// clades, editing levels, isomiRs, signature ROC and stability.
+	checkLayout(t, d, 16)
+}
+
+// sectionSortScript sorts the editing-site table by mean level and
+// filters the exogenous table on a species.
+const sectionSortScript = `
+function col(id,k){return Array.prototype.filter.call(document.getElementById(id).tBodies[0].rows,function(r){return !r.hidden}).map(function(r){return r.cells[k].textContent})}
+var th=Array.prototype.filter.call(document.querySelectorAll("#editing-table th"),function(h){return h.textContent==="mean level"})[0];
+th.click(); var asc=col("editing-table",3);
+th.click(); var desc=col("editing-table",3);
+var inp=document.querySelector("input[data-table=exogenous-table]"); inp.value="virus"; inp.dispatchEvent(new Event("input"));
+var pre=document.createElement("pre");pre.id="result";
+pre.textContent=JSON.stringify({asc:asc,desc:desc,filtered:col("exogenous-table",1)});
+document.body.appendChild(pre);`
+
+// The tables of the new sections sort and filter like the others.
+func TestReportSectionTablesInChromium(t *testing.T) {
+	d, err := Load("testdata/fixture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ Asc, Desc, Filtered []string }
+	out := runPage(t, buf.String(), sectionSortScript, 1366, 768)
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	nums := func(xs []string) []float64 {
+		v := make([]float64, len(xs))
+		for i, x := range xs {
+			v[i], _ = strconv.ParseFloat(x, 64)
+		}
+		return v
+	}
+	a, b := nums(res.Asc), nums(res.Desc)
+	if len(a) != 5 || !slices.IsSorted(a) {
+		t.Errorf("editing table ascending by mean level: %v", res.Asc)
+	}
+	slices.Reverse(b)
+	if !slices.Equal(a, b) {
+		t.Errorf("descending %v is not ascending %v reversed", res.Desc, res.Asc)
+	}
+	if len(res.Filtered) != 3 {
+		t.Errorf("filter on virus kept %v, want the 3 viral miRNAs", res.Filtered)
+	}
+	for _, s := range res.Filtered {
+		if !strings.Contains(s, "virus") {
+			t.Errorf("filter on virus kept species %q", s)
+		}
 	}
 }

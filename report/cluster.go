@@ -28,16 +28,29 @@ func correlationDistance(a, b []float64) float64 {
 	return 1 - sab/math.Sqrt(saa*sbb)
 }
 
+// merge is one join of the dendrogram: clusters a and b (leaf i is
+// cluster i, merge k makes cluster n+k) at a height.
+type merge struct {
+	a, b   int
+	height float64
+}
+
 // averageLinkageOrder clusters the vectors by average linkage (UPGMA) on
 // 1 − Pearson correlation and returns the leaf order of the dendrogram.
+func averageLinkageOrder(vs [][]float64) []int {
+	order, _ := averageLinkage(vs)
+	return order
+}
+
+// averageLinkage is averageLinkageOrder that also returns the merges.
 // At each merge the cluster holding the lower original index goes first,
 // and ties between equal distances go to the lowest pair of cluster ids, so
 // the order depends only on the data. O(n³): fine for the few hundred
 // samples or miRNAs a heatmap shows.
-func averageLinkageOrder(vs [][]float64) []int {
+func averageLinkage(vs [][]float64) ([]int, []merge) {
 	n := len(vs)
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	dist := make([][]float64, n)
 	for i := range dist {
@@ -49,10 +62,13 @@ func averageLinkageOrder(vs [][]float64) []int {
 	}
 	members := make([][]int, n)
 	alive := make([]bool, n)
+	id := make([]int, n) // dendrogram cluster id held in slot i
 	for i := range members {
 		members[i] = []int{i}
 		alive[i] = true
+		id[i] = i
 	}
+	var merges []merge
 	for left := n; left > 1; left-- {
 		bi, bj, best := -1, -1, math.Inf(1)
 		for i := 0; i < n; i++ {
@@ -76,6 +92,15 @@ func averageLinkageOrder(vs [][]float64) []int {
 				}
 			}
 		}
+		h := best
+		if math.IsInf(h, 1) || math.IsNaN(h) {
+			h = 1
+		}
+		if len(merges) > 0 {
+			h = math.Max(h, merges[len(merges)-1].height) // NaN joins stay on top
+		}
+		merges = append(merges, merge{id[bi], id[bj], h})
+		id[bi] = n + len(merges) - 1
 		ni, nj := float64(len(members[bi])), float64(len(members[bj]))
 		for k := 0; k < n; k++ {
 			if alive[k] && k != bi && k != bj {
@@ -89,8 +114,31 @@ func averageLinkageOrder(vs [][]float64) []int {
 	}
 	for i := range alive {
 		if alive[i] {
-			return members[i]
+			return members[i], merges
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// dendroSegments returns the line segments of a dendrogram in two
+// coordinates: pos along the leaves (leaf at its rank in order, a cluster
+// at the mean of its two children) and height (0 at the leaves).
+func dendroSegments(order []int, merges []merge) (segs [][4]float64, maxH float64) {
+	n := len(order)
+	pos := make([]float64, n+len(merges))
+	hgt := make([]float64, n+len(merges))
+	for rank, leaf := range order {
+		pos[leaf] = float64(rank)
+	}
+	for k, m := range merges {
+		c := n + k
+		pos[c] = (pos[m.a] + pos[m.b]) / 2
+		hgt[c] = m.height
+		maxH = math.Max(maxH, m.height)
+		segs = append(segs,
+			[4]float64{pos[m.a], hgt[m.a], pos[m.a], m.height},
+			[4]float64{pos[m.b], hgt[m.b], pos[m.b], m.height},
+			[4]float64{pos[m.a], m.height, pos[m.b], m.height})
+	}
+	return segs, maxH
 }

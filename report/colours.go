@@ -48,6 +48,9 @@ var categoryColours = map[string]color.RGBA{
 	"snoRNA":       oiPurple,
 	"snRNA":        oiYellow,
 	"Y_RNA":        oiVermilion,
+	"YRNA":         oiVermilion,
+	"vaultRNA":     rgb(0x9E4A79), // dark reddish purple
+	"SRP_RNA":      rgb(0x80B9D8), // light blue
 	"piRNA":        oiBlack,
 	"other RNA":    rgb(0x80CEB9), // light bluish green
 	"unmapped":     oiGrey,
@@ -70,4 +73,28 @@ func categoryColour(name string) color.RGBA {
 	h := fnv.New32a()
 	h.Write([]byte(name))
 	return extraColours[h.Sum32()%uint32(len(extraColours))]
+}
+
+// distinctColours gives each name its categoryColour unless an earlier
+// name of the same figure has it; then the first colour of the fixed and
+// extra palettes that the figure does not use yet, so hashed names never
+// share a colour within one figure.
+func distinctColours(names []string) map[string]color.RGBA {
+	out := make(map[string]color.RGBA, len(names))
+	used := map[color.RGBA]bool{}
+	all := append([]color.RGBA{oiBlue, oiOrange, oiGreen, oiPurple, oiSkyBlue, oiVermilion, oiYellow, oiGrey, oiBlack}, extraColours...)
+	for _, n := range names {
+		c := categoryColour(n)
+		if used[c] {
+			for _, a := range all {
+				if !used[a] {
+					c = a
+					break
+				}
+			}
+		}
+		used[c] = true
+		out[n] = c
+	}
+	return out
 }

@@ -58,3 +58,30 @@ func Example() {
 	// ma
 	// heatmap
 }
+
+// Read a run's output folder (here the package's test fixture, which has
+// every optional file) and write the report and a MultiQC file.
+func ExampleLoad() {
+	d, err := report.Load("testdata/fixture")
+	if err != nil {
+		log.Fatal(err)
+	}
+	d.Title = "demo study"
+	var html, mqc bytes.Buffer
+	if err := report.WriteHTML(&html, d); err != nil {
+		log.Fatal(err)
+	}
+	if err := report.WriteMultiQCGeneralStats(&mqc, d.Samples); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(d.Samples), "samples,", len(d.Features), "miRNAs,", d.Contrast)
+	fmt.Printf("signature AUC %.3f [%.3f, %.3f]\n", d.Signature.AUC.Estimate, d.Signature.AUC.Lower, d.Signature.AUC.Upper)
+	for _, m := range regexp.MustCompile(`<h2 id="([a-z]+)"`).FindAllStringSubmatch(html.String(), -1) {
+		fmt.Print(m[1], " ")
+	}
+	fmt.Println()
+	// Output:
+	// 6 samples, 300 miRNAs, tumor vs control
+	// signature AUC 0.812 [0.690, 0.935]
+	// qc de biomarkers spikeins exogenous editing isomirs evqc signature
+}

@@ -27,8 +27,16 @@ var captions = map[string]string{
 	"pca":        "Samples on the first two principal components of log2(normalised count + 1) of the 500 most variable miRNAs. Hover a point for the sample.",
 	"volcano":    "Each point a tested miRNA; hover for its values.",
 	"ma":         "Each point a tested miRNA; hover for its values.",
-	"heatmap":    "Row z-scores of log2(normalised count + 1), clipped to ±2.5. Rows and samples ordered by average-linkage hierarchical clustering on 1 − Pearson correlation of the plotted z-scores; the bar above the columns gives each sample's condition.",
-	"roc":        "Empirical ROC curves of the miRNAs with the highest AUC, on normalised counts.",
+	"heatmap":    "Row z-scores of log2(normalised count + 1), clipped to ±2.5. Rows and samples ordered by average-linkage hierarchical clustering on 1 − Pearson correlation of the plotted z-scores, with their dendrograms (right, top); the bar above the columns gives each sample's condition.",
+	"roc":        "Empirical ROC curves, on normalised counts, of the significant miRNAs with the highest lower confidence bound of the AUC.",
+	"auc":        "Each significant miRNA's AUC (line) and its DeLong 95% confidence interval (band), best lower bound at the top; the dashed line is chance (0.5). Hover for the values.",
+	"trf":        "Share of each sample's tRNA-fragment reads by fragment type.",
+	"spikein":    "Observed reads of each spike-in in each sample, log scale. Hover a point for its count.",
+	"clades":     "Reads on exogenous miRNAs per million input reads, by clade.",
+	"editlevels": "Edited share of the reads covering each candidate A-to-I site, one point a sample coloured by condition. Hover for the values.",
+	"isomir":     "One point a sample (coloured by condition) for each isomiR type, spread across the column so samples stay apart. Hover for the sample and value.",
+	"sigroc":     "ROC of the signature's out-of-fold scores over the nested cross-validation.",
+	"stability":  "Share of training folds in which each miRNA was selected (top 20). Hover for the mean coefficient.",
 }
 
 // figure is one rendered plot, or the reason it could not be drawn.
@@ -69,9 +77,12 @@ type page struct {
 	MinMiRNA int64
 	Notices  []notice
 	FontCSS  template.CSS
+	Sections []section
 }
 
-// WriteHTML writes the report as one self-contained HTML page.
+// WriteHTML writes the report as one self-contained HTML page. Each
+// optional section (ROC, tRF types, spike-ins, exogenous miRNAs, editing,
+// isomiR profile, EV QC flags, signature) is there only when its data are.
 func WriteHTML(w io.Writer, d *Data) error {
 	if len(d.Samples) == 0 {
 		return fmt.Errorf("report: no samples")
@@ -86,15 +97,7 @@ func WriteHTML(w io.Writer, d *Data) error {
 	if pg.Title == "" {
 		pg.Title = "exomir report"
 	}
-	positive := ""
-	if len(d.Samples) > 0 {
-		positive = caseCondition(d)
-	}
-	type spec struct {
-		id, title string
-		w, h      vg.Length
-		make      func(w vg.Length) (chart, error)
-	}
+	positive := caseCondition(d)
 	plain := func(f func() (*plot.Plot, error)) func(vg.Length) (chart, error) {
 		return func(vg.Length) (chart, error) {
 			p, err := f()
@@ -111,8 +114,14 @@ func WriteHTML(w io.Writer, d *Data) error {
 			p, err := classesPlot(d, w)
 			return chart{p: p}, err
 		}},
-		{"pca", "PCA of samples", figW, figH, func(vg.Length) (chart, error) { return pcaPlot(d) }},
 	}
+	if hasRows(d, func(s Sample) bool { return len(s.TRF) > 0 }) {
+		specs = append(specs, spec{"trf", "tRNA-fragment types", figW, figH, func(w vg.Length) (chart, error) {
+			p, err := trfPlot(d, w)
+			return chart{p: p}, err
+		}})
+	}
+	specs = append(specs, spec{"pca", "PCA of samples", figW, figH, func(vg.Length) (chart, error) { return pcaPlot(d) }})
 	if len(d.DE) > 0 {
 		specs = append(specs,
 			spec{"volcano", "Volcano plot", figW, figH, func(vg.Length) (chart, error) { return volcanoPlot(d) }},
@@ -120,21 +129,8 @@ func WriteHTML(w io.Writer, d *Data) error {
 			spec{"heatmap", "Heatmap of the top DE miRNAs", figW, heatH, func(vg.Length) (chart, error) { return heatmapPlot(d, 30) }},
 		)
 	}
-	if len(d.ROC) > 0 {
-		specs = append(specs, spec{"roc", "ROC of the best biomarkers", figW, figH, plain(func() (*plot.Plot, error) { return rocPlot(d, 4, positive) })})
-	}
 	for _, s := range specs {
-		fig := figure{ID: s.id, Title: s.title, Caption: captions[s.id]}
-		ch, err := s.make(s.w)
-		if err == nil {
-			var out string
-			out, err = render(ch, s.w, s.h)
-			fig.SVG = template.HTML(out) // rendered by gonum/plot from our own data
-		}
-		if err != nil {
-			fig.Missing = err.Error()
-		}
-		pg.Figures = append(pg.Figures, fig)
+		pg.Figures = append(pg.Figures, makeFigure(s))
 	}
 	pg.QC = qcRows(d)
 	for _, w := range d.StudyWarnings {
@@ -165,7 +161,39 @@ func WriteHTML(w io.Writer, d *Data) error {
 		}
 		pg.DE = append(pg.DE, deRow{r.Feature, num(r.BaseMean, 'f', 1), num(r.Log2FC, 'f', 2), num(r.PValue, 'g', 3), num(r.PAdj, 'g', 3), a})
 	}
+	pg.Sections = sections(d, positive)
 	return pageTemplate.Execute(w, pg)
+}
+
+// spec is a figure to draw: its id, title, size and maker.
+type spec struct {
+	id, title string
+	w, h      vg.Length
+	make      func(w vg.Length) (chart, error)
+}
+
+// makeFigure draws a spec, or says why it could not.
+func makeFigure(s spec) figure {
+	fig := figure{ID: s.id, Title: s.title, Caption: captions[s.id]}
+	ch, err := s.make(s.w)
+	if err == nil {
+		var out string
+		out, err = render(ch, s.w, s.h)
+		fig.SVG = template.HTML(out) // rendered by gonum/plot from our own data
+	}
+	if err != nil {
+		fig.Missing = err.Error()
+	}
+	return fig
+}
+
+func hasRows(d *Data, f func(Sample) bool) bool {
+	for _, s := range d.Samples {
+		if f(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // caseCondition picks the condition shown as the positive class of ROC
@@ -252,7 +280,7 @@ th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;white-space:nowr
 th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
 td:first-child,th:first-child{text-align:left}
-.pass{color:#0a7d32;font-weight:bold}.warn{color:#b35900;font-weight:bold}
+.pass{color:#0a7d32;font-weight:bold}.warn{color:#b35900;font-weight:bold}.fail{color:#b00020;font-weight:bold}
 .figs{display:grid;grid-template-columns:1fr;gap:1em}
 @media (min-width:1200px){.figs{grid-template-columns:1fr 1fr}}
 figure{margin:0;min-width:0}
@@ -279,7 +307,7 @@ figure,.scroll{content-visibility:auto;contain-intrinsic-size:auto 600px}
 {{range .Notices}}<li><b>{{.Who}}</b>: <code>{{.Code}}</code>: {{.Message}}</li>
 {{end}}</ul>
 </div>
-{{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#qc">QC table</a>{{if .DE}}<a href="#de">DE table</a>{{end}}</nav>
+{{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#qc">QC table</a>{{if .DE}}<a href="#de">DE table</a>{{end}}{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}</nav>
 <h2 id="qc">Quality control</h2>
 <p>Flags follow exceRpt's thresholds: at least {{.MinMiRNA}} miRNA reads, at least half of the reads passing trimming and filters, and an insert length peak at 20–24 nt (mature miRNAs are 22 nt).</p>
 <div class="tools"><input type="search" placeholder="filter rows" data-table="qc-table" aria-label="filter QC rows"><a href="#" class="tsv" data-table="qc-table" download="qc.tsv">download TSV</a></div>
@@ -290,8 +318,7 @@ figure,.scroll{content-visibility:auto;contain-intrinsic-size:auto 600px}
 {{end}}</tbody></table></div>
 <p>Hover a point of the PCA, volcano or MA plot for its name and values. Click a table header to sort; type in the box to filter.</p>
 <div class="figs">
-{{range .Figures}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
-{{end}}</div>
+{{range .Figures}}{{template "fig" .}}{{end}}</div>
 {{if .DE}}<h2 id="de">Differential expression {{.Contrast}}</h2>
 <p>{{.NSig}} of {{.NTested}} tested miRNAs have adjusted p-value below {{.Alpha}}. All tested miRNAs, by adjusted p-value:</p>
 <div class="tools"><input type="search" placeholder="filter rows" data-table="de-table" aria-label="filter DE rows"><a href="#" class="tsv" data-table="de-table" download="de.tsv">download TSV</a></div>
@@ -300,7 +327,18 @@ figure,.scroll{content-visibility:auto;contain-intrinsic-size:auto 600px}
 <tbody>
 {{range .DE}}<tr><td>{{.Feature}}</td><td>{{.BaseMean}}</td><td>{{.LFC}}</td><td>{{.PValue}}</td><td>{{.PAdj}}</td><td>{{.AUC}}</td></tr>
 {{end}}</tbody></table></div>{{end}}
-<script>
+{{range .Sections}}<h2 id="{{.ID}}">{{.Title}}</h2>
+{{if .Intro}}<p>{{.Intro}}</p>
+{{end}}{{if .Figures}}<div class="figs">
+{{range .Figures}}{{template "fig" .}}{{end}}</div>
+{{end}}{{range .Tables}}{{if .Caption}}<p>{{.Caption}}</p>
+{{end}}<div class="tools"><input type="search" placeholder="filter rows" data-table="{{.ID}}" aria-label="filter rows"><a href="#" class="tsv" data-table="{{.ID}}" download="{{.File}}">download TSV</a></div>
+<div class="scroll"><table id="{{.ID}}" class="sortable">
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody></table></div>
+{{end}}{{end}}<script>
 // Sorting, filtering and TSV download of the tables; no network needed.
 (function(){
 function key(t){var v=t.trim();if(v===""||v==="NA")return null;var n=Number(v);return isNaN(n)?v.toLowerCase():n}
@@ -338,4 +376,5 @@ document.querySelectorAll("a.tsv").forEach(function(a){
 </script>
 </body>
 </html>
-`))
+{{define "fig"}}<figure id="{{.ID}}" class="plot">{{if .Missing}}<p class="missing">{{.Title}}: not drawn ({{.Missing}})</p>{{else}}{{.SVG}}{{end}}<figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
+{{end}}`))

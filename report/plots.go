@@ -2,9 +2,11 @@ package report
 
 import (
 	"fmt"
+	"hash/fnv"
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -30,13 +32,47 @@ func colour(i int) color.Color { return colours[i%len(colours)] }
 
 var grey = color.RGBA{170, 170, 170, 255}
 
-// conditionColours maps each condition to a colour, in order of first use.
+// fixedConditionColours are the colours of common condition names, the
+// same in every figure and report: controls blue, cases vermilion.
+var fixedConditionColours = map[string]color.RGBA{
+	"control": oiBlue, "controls": oiBlue, "ctrl": oiBlue, "healthy": oiBlue, "normal": oiBlue, "hc": oiBlue,
+	"tumor": oiVermilion, "tumour": oiVermilion, "cancer": oiVermilion, "case": oiVermilion, "disease": oiVermilion, "patient": oiVermilion,
+}
+
+// conditionPalette are the colours of other conditions (Okabe–Ito, black
+// and yellow last: thin lines of them are hard to see).
+var conditionPalette = []color.RGBA{oiOrange, oiGreen, oiPurple, oiSkyBlue, rgb(0x5F5F5F), oiBlack, oiYellow, rgb(0x9E4A79)}
+
+// conditionColour gives a condition its colour: fixed for common names;
+// otherwise the palette entry picked by a hash of the name, so the same
+// name has the same colour in every report, moved to the next free entry
+// only when another condition of the study took it.
 func conditionColours(samples []Sample) map[string]color.Color {
 	m := map[string]color.Color{}
-	for _, s := range samples {
-		if _, ok := m[s.Condition]; !ok {
-			m[s.Condition] = colour(len(m))
+	used := map[color.RGBA]bool{}
+	var rest []string
+	for _, c := range conditions(samples) {
+		if col, ok := fixedConditionColours[strings.ToLower(c)]; ok && !used[col] {
+			m[c] = col
+			used[col] = true
+			continue
 		}
+		rest = append(rest, c)
+	}
+	sort.Strings(rest) // the probing order depends on the names only
+	for _, c := range rest {
+		h := fnv.New32a()
+		h.Write([]byte(strings.ToLower(c)))
+		start := int(h.Sum32() % uint32(len(conditionPalette)))
+		col := conditionPalette[start]
+		for k := 0; k < len(conditionPalette); k++ {
+			if cand := conditionPalette[(start+k)%len(conditionPalette)]; !used[cand] {
+				col = cand
+				break
+			}
+		}
+		used[col] = true
+		m[c] = col
 	}
 	return m
 }
@@ -113,7 +149,8 @@ func lengthPlot(d *Data) (*plot.Plot, error) {
 }
 
 // stackedPlot draws one stacked bar per sample of the categories' share.
-func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Sample) []Category, total func(Sample) int64) (*plot.Plot, error) {
+// Each value is scale × reads / total (100: percentages).
+func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Sample) []Category, total func(Sample) int64, scale float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.Y.Label.Text = "% of reads"
@@ -129,6 +166,7 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 			}
 		}
 	}
+	cols := distinctColours(names)
 	var below *plotter.BarChart
 	// Bars fill 80% of their slot in the plot area (about 60% of the width).
 	barW := min(vg.Points(18), width*0.6*0.8/vg.Length(max(len(samples), 1)))
@@ -139,7 +177,7 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 			t := total(s)
 			for _, c := range rows(s) {
 				if c.Name == name && t > 0 {
-					vals[si] = 100 * float64(c.Reads) / float64(t)
+					vals[si] = scale * float64(c.Reads) / float64(t)
 					any = any || c.Reads > 0
 				}
 			}
@@ -151,7 +189,7 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 		if err != nil {
 			return nil, err
 		}
-		bar.Color = categoryColour(name)
+		bar.Color = cols[name]
 		bar.LineStyle.Width = 0
 		if below != nil {
 			bar.StackOn(below)
@@ -169,7 +207,9 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
-	p.Y.Max = 100
+	if scale == 100 {
+		p.Y.Max = 100
+	}
 	if len(samples) > 40 {
 		// Names would overlap: the QC table names the samples in order.
 		p.X.Tick.Label.Font.Size = vg.Points(5)
@@ -184,7 +224,7 @@ func stackedPlot(title string, width vg.Length, samples []Sample, rows func(Samp
 func accountingPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 	return stackedPlot("Read accounting", w, d.Samples,
 		func(s Sample) []Category { return s.Accounting },
-		func(s Sample) int64 { return s.InputReads })
+		func(s Sample) int64 { return s.InputReads }, 100)
 }
 
 func classesPlot(d *Data, w vg.Length) (*plot.Plot, error) {
@@ -196,7 +236,7 @@ func classesPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 				t += c.Reads
 			}
 			return t
-		})
+		}, 100)
 }
 
 // pca returns the first two principal-component scores of the samples on
@@ -453,7 +493,7 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 		return chart{}, fmt.Errorf("report: DE features absent from the count matrix")
 	}
 	ns := len(d.Samples)
-	rowOrder := averageLinkageOrder(z)
+	rowOrder, rowMerges := averageLinkage(z)
 	cols := make([][]float64, ns)
 	for s := range cols {
 		cols[s] = make([]float64, len(z))
@@ -461,7 +501,7 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 			cols[s][f] = z[f][s]
 		}
 	}
-	colOrder := averageLinkageOrder(cols)
+	colOrder, colMerges := averageLinkage(cols)
 	// Plot rows bottom-up, so the first leaf is drawn at the top.
 	oz := make([][]float64, len(z))
 	onames := make([]string, len(z))
@@ -491,6 +531,13 @@ func heatmapPlot(d *Data, top int) (chart, error) {
 	p.Add(bar)
 	for _, c := range conditions(d.Samples) {
 		p.Legend.Add(c, legendThumb{cc[c]})
+	}
+	nr := float64(len(z))
+	if segs, mh := dendroSegments(colOrder, colMerges); len(segs) > 0 {
+		p.Add(dendro{segs: segs, maxH: mh, cols: true, base: bar.y + 1, span: math.Max(2, 0.2*nr), n: float64(ns)})
+	}
+	if segs, mh := dendroSegments(rowOrder, rowMerges); len(segs) > 0 {
+		p.Add(dendro{segs: segs, maxH: mh, base: float64(ns) - 0.5 + 0.2, span: math.Max(1.5, 0.15*float64(ns)), n: nr})
 	}
 	p.NominalX(labels...)
 	p.NominalY(onames...)
@@ -551,57 +598,44 @@ func rocCurve(scores []float64, positive []bool) plotter.XYs {
 	return pts
 }
 
-// rocPlot draws the ROC curves of the best biomarkers (by AUC).
-func rocPlot(d *Data, top int, positive string) (*plot.Plot, error) {
-	idx := make([]int, len(d.ROC))
-	for i := range idx {
-		idx[i] = i
+// dendro draws a dendrogram beside the heatmap: above the columns (cols)
+// or right of the rows, its height scaled to span data units from base.
+type dendro struct {
+	segs       [][4]float64 // pos, height, pos, height (dendroSegments)
+	maxH       float64
+	cols       bool
+	base, span float64
+	n          float64 // leaves
+}
+
+// at maps a leaf position and height to data coordinates. Rows are drawn
+// bottom-up, so the first leaf is at the top.
+func (dd dendro) at(pos, h float64) (x, y float64) {
+	t := 0.0
+	if dd.maxH > 0 {
+		t = h / dd.maxH
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return d.ROC[idx[a]].AUC > d.ROC[idx[b]].AUC })
-	if len(idx) > top {
-		idx = idx[:top]
+	if dd.cols {
+		return pos, dd.base + dd.span*t
 	}
-	index := map[string]int{}
-	for i, f := range d.Features {
-		index[f] = i
+	return dd.base + dd.span*t, dd.n - 1 - pos
+}
+
+// Plot strokes the segments.
+func (dd dendro) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	ls := draw.LineStyle{Color: color.RGBA{0x55, 0x55, 0x55, 0xFF}, Width: vg.Points(0.7)}
+	for _, s := range dd.segs {
+		x0, y0 := dd.at(s[0], s[1])
+		x1, y1 := dd.at(s[2], s[3])
+		c.StrokeLine2(ls, tx(x0), ty(y0), tx(x1), ty(y1))
 	}
-	norm := d.normalised()
-	isPos := make([]bool, len(d.Samples))
-	for i, s := range d.Samples {
-		isPos[i] = s.Condition == positive
+}
+
+// DataRange covers the dendrogram.
+func (dd dendro) DataRange() (xmin, xmax, ymin, ymax float64) {
+	if dd.cols {
+		return -0.5, dd.n - 0.5, dd.base, dd.base + dd.span
 	}
-	p := plot.New()
-	p.Title.Text = "ROC of the best biomarkers (" + positive + " vs rest)"
-	p.X.Label.Text = "1 - specificity"
-	p.Y.Label.Text = "sensitivity"
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	for k, ri := range idx {
-		r := d.ROC[ri]
-		fi, ok := index[r.Feature]
-		if !ok {
-			continue
-		}
-		scores := append([]float64(nil), norm[fi]...)
-		if r.Direction == "down" {
-			for i := range scores {
-				scores[i] = -scores[i]
-			}
-		}
-		ln, err := plotter.NewLine(rocCurve(scores, isPos))
-		if err != nil {
-			return nil, err
-		}
-		ln.Color = colour(k)
-		ln.Width = vg.Points(1.5)
-		p.Add(ln)
-		p.Legend.Add(fmt.Sprintf("%s AUC %.2f (%s)", r.Feature, r.AUC, r.Direction), ln)
-	}
-	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
-	if err != nil {
-		return nil, err
-	}
-	diag.Color = grey
-	diag.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-	p.Add(diag)
-	return p, nil
+	return dd.base, dd.base + dd.span, -0.5, dd.n - 0.5
 }

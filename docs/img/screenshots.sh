@@ -16,7 +16,15 @@ shoot() { # id height [width]: keep only the element with this id (and, for tabl
     --window-size="$w","$h" --screenshot="$out/report-$id.png" "file://$tmp/$id.html" 2>/dev/null
 }
 shoot qc 300 1000
-for id in lengths accounting classes pca volcano ma roc; do shoot "$id" 470; done
+for id in lengths accounting classes pca volcano ma; do shoot "$id" 470; done
 shoot heatmap 640
 shoot de 420 1000
+# Optional sections: each shot only when the report has it.
+for id in trf roc auc spikein clades editlevels isomir sigroc stability; do
+  grep -q "<figure id=\"$id\"" "$report" && shoot "$id" 470
+done
+for id in biomarkers evqc; do
+  grep -q "<h2 id=\"$id\"" "$report" && shoot "$id" 260 1000
+done
+true
 ls -l "$out"/report-*.png

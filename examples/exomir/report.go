@@ -34,6 +34,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	qdir := fs.String("quant", "", "per-sample outputs of exomir quant: first assemble DIR/summary.tsv from QDIR/NAME.summary.tsv (samples of DIR/coldata.tsv), as exomir run writes it")
 	title := fs.String("title", "", "report title (default: exomir study)")
 	alpha := fs.Float64("alpha", 0.1, "adjusted p-value threshold of the DE and ROC sections")
+	contrast := fs.String("contrast", "", "the DE contrast as given to exomir de, e.g. condition,tumor,control (default: the default contrast of the conditions)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +69,13 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *title != "" {
 		d.Title = *title
+	}
+	if *contrast != "" {
+		parts := strings.Split(*contrast, ",")
+		if len(parts) != 3 {
+			return fmt.Errorf("-contrast %q: want variable,numerator,denominator", *contrast)
+		}
+		d.Contrast = parts[1] + " vs " + parts[2]
 	}
 	d.Alpha = *alpha
 	if err := os.MkdirAll(*out, 0o755); err != nil {

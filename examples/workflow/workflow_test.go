@@ -93,13 +93,14 @@ func TestDefaultContrastAgrees(t *testing.T) {
 	}
 	// healthy (the simulated controls) listed before cancer
 	sheet := filepath.Join(dir, "sheet.tsv")
-	rows := "sample\tcondition\tfastq\n"
-	for _, r := range [][2]string{{"h1", "control1"}, {"h2", "control2"}, {"h3", "control3"}, {"k1", "tumor1"}, {"k2", "tumor2"}, {"k3", "tumor3"}} {
+	// with a covariate column, which both write to coldata.tsv
+	rows := "sample\tcondition\tfastq\tbatch\n"
+	for i, r := range [][2]string{{"h1", "control1"}, {"h2", "control2"}, {"h3", "control3"}, {"k1", "tumor1"}, {"k2", "tumor2"}, {"k3", "tumor3"}} {
 		cond := "healthy"
 		if r[0][0] == 'k' {
 			cond = "cancer"
 		}
-		rows += r[0] + "\t" + cond + "\t" + filepath.Join(demo, r[1]+".fastq.gz") + "\n"
+		rows += r[0] + "\t" + cond + "\t" + filepath.Join(demo, r[1]+".fastq.gz") + "\t" + string(rune('a'+i%2)) + "\n"
 	}
 	if err := os.WriteFile(sheet, []byte(rows), 0o644); err != nil {
 		t.Fatal(err)
@@ -139,6 +140,20 @@ func TestDefaultContrastAgrees(t *testing.T) {
 	smkLFC := readLFC(t, filepath.Join(smkOut, "de.tsv"))
 	t.Logf("%s log2FC: workflow %s", name, smkLFC[name])
 	sameLFC(t, "run", runLFC, "workflow", smkLFC)
+	// Same files, default contrast and covariate included.
+	for _, f := range []string{"coldata.tsv", "summary.tsv", "report.html", "exomir_general_stats_mqc.tsv"} {
+		a, err := os.ReadFile(filepath.Join(runOut, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(smkOut, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a) != string(b) {
+			t.Errorf("%s: run and workflow differ (%d vs %d bytes)", f, len(a), len(b))
+		}
+	}
 }
 
 // readLFC maps miRNA to its log2FoldChange cell in a DE results file.
