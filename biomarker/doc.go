@@ -30,10 +30,11 @@ import "errors"
 // Sentinel errors of package biomarker; wrapped errors match them with
 // errors.Is.
 var (
-	ErrShape    = errors.New("biomarker: matrix shape mismatch")
-	ErrOption   = errors.New("biomarker: invalid option")
-	ErrOneClass = errors.New("biomarker: the outcome has only one class")
-	ErrSamples  = errors.New("biomarker: unusable samples")
-	ErrModel    = errors.New("biomarker: invalid model")
-	ErrFeature  = errors.New("biomarker: feature missing")
+	ErrShape       = errors.New("biomarker: matrix shape mismatch")
+	ErrOption      = errors.New("biomarker: invalid option")
+	ErrOneClass    = errors.New("biomarker: the outcome has only one class")
+	ErrSamples     = errors.New("biomarker: unusable samples")
+	ErrModel       = errors.New("biomarker: invalid model")
+	ErrFeature     = errors.New("biomarker: feature missing")
+	ErrConvergence = errors.New("biomarker: coordinate descent did not converge")
 )
