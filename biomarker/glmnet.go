@@ -109,7 +109,11 @@ func Fit(x []float64, n, p int, y []float64, alpha float64, o *NetOptions) (*Pat
 	if s.q0 <= netPMin || s.q0 >= 1-netPMin {
 		return nil, fmt.Errorf("%w: every sample has the same outcome", ErrOneClass)
 	}
-	return s.path(alpha, ulam, opt), nil
+	pt := s.path(alpha, ulam, opt)
+	if len(pt.Lambda) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrConvergence, pt.Warning)
+	}
+	return pt, nil
 }
 
 // netState is the working state of one fit on standardized, column-major x.
@@ -130,6 +134,7 @@ type netState struct {
 	q, v   []float64
 	r      []float64 // w(y − q) minus the current WLS fit's change
 	xv     []float64
+	vx     []float64 // v∘x_j of the strong features, column-major
 	vsum   float64
 	nlp    int
 }
@@ -170,17 +175,43 @@ func newNetState(x []float64, n, p int, y []float64) *netState {
 	s.isAct, s.strong = make([]bool, p), make([]bool, p)
 	s.q, s.v, s.r = make([]float64, n), make([]float64, n), make([]float64, n)
 	s.xv = make([]float64, p)
+	s.vx = make([]float64, n*p)
 	return s
 }
 
 func (s *netState) col(j int) []float64 { return s.xs[j*s.n : (j+1)*s.n] }
 
+// dot is Σ a_i b_i, four partial sums (for instruction-level
+// parallelism; the order is fixed, so results are reproducible).
 func dot(a, b []float64) float64 {
-	t := 0.0
-	for i, v := range a {
-		t += v * b[i]
+	b = b[:len(a)]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		t0 += a[i] * b[i]
+		t1 += a[i+1] * b[i+1]
+		t2 += a[i+2] * b[i+2]
+		t3 += a[i+3] * b[i+3]
 	}
-	return t
+	for ; i < len(a); i++ {
+		t0 += a[i] * b[i]
+	}
+	return (t0 + t1) + (t2 + t3)
+}
+
+// axpy sets y -= d·x.
+func axpy(d float64, x, y []float64) {
+	x = x[:len(y)]
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		y[i] -= d * x[i]
+		y[i+1] -= d * x[i+1]
+		y[i+2] -= d * x[i+2]
+		y[i+3] -= d * x[i+3]
+	}
+	for ; i < len(y); i++ {
+		y[i] -= d * x[i]
+	}
 }
 
 // deviance is −Σ w (y log q + (1−y) log(1−q)) with q kept in [pmin, 1−pmin].
@@ -292,6 +323,7 @@ func (s *netState) path(alpha float64, ulam []float64, opt NetOptions) *Path {
 func (s *netState) irls(ab, dem, thr float64, maxit int, fmax, vmin float64, ga []float64) (maxitHit, tooSmall bool) {
 	n, p := s.n, s.p
 	bs := make([]float64, p)
+	eta := make([]float64, n)
 	for {
 		if s.nlp > maxit {
 			return true, false
@@ -303,22 +335,26 @@ func (s *netState) irls(ab, dem, thr float64, maxit int, fmax, vmin float64, ga 
 		for j := 0; j < p; j++ {
 			if s.strong[j] {
 				c := s.col(j)
-				t := 0.0
+				vx := s.vx[j*n : (j+1)*n]
 				for i, v := range s.v {
-					t += v * c[i] * c[i]
+					vx[i] = v * c[i]
 				}
-				s.xv[j] = t
+				s.xv[j] = dot(vx, c)
 			}
 		}
 		if s.wls(ab, dem, thr, maxit) {
 			return true, false
 		}
 		// new quadratic approximation at the WLS solution
-		for i := 0; i < n; i++ {
-			f := s.b0
-			for _, j := range s.active {
-				f += s.b[j] * s.xs[j*n+i]
+		for i := range eta {
+			eta[i] = s.b0
+		}
+		for _, j := range s.active {
+			if s.b[j] != 0 {
+				axpy(-s.b[j], s.col(j), eta)
 			}
+		}
+		for i, f := range eta {
 			switch {
 			case f < -fmax:
 				s.q[i] = 0
@@ -425,9 +461,7 @@ func (s *netState) update(j int, ab, dem, dlx float64, full bool) float64 {
 	}
 	d := nb - old
 	dlx = max(dlx, s.xv[j]*d*d)
-	for i, v := range s.v {
-		s.r[i] -= d * v * c[i]
-	}
+	axpy(d, s.vx[j*s.n:(j+1)*s.n], s.r)
 	return dlx
 }
 
@@ -441,8 +475,6 @@ func (s *netState) updateIntercept(dlx float64) float64 {
 		return dlx
 	}
 	s.b0 += d
-	for i, v := range s.v {
-		s.r[i] -= d * v
-	}
+	axpy(d, s.v, s.r)
 	return max(dlx, s.vsum*d*d)
 }
