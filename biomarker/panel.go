@@ -49,6 +49,9 @@ type Panel struct {
 	Model *Model
 	// Path is the final model's path (all λ, on Model.Features).
 	Path *Path
+	// InSample are the final model's scores of the training samples (input
+	// order), as Model.Predict gives them on the same counts.
+	InSample []float64
 	// FoldAUC[r][k] is the test AUC of outer fold k in repeat r.
 	FoldAUC [][]float64
 	// AUC is the mean of all fold AUCs, with a 95% interval
@@ -365,13 +368,18 @@ func (pb *panelBuilder) fitFinal(rng *rand.Rand) (*finalFit, error) {
 		Features: feats, Coefficients: append([]float64(nil), cv.Path.Beta[b]...),
 		VST: vm, Threshold: 0.5, Version: pb.o.Version,
 	}
-	return &finalFit{model: mod, path: cv.Path, warn: cv.Path.Warning}, nil
+	ins := linear(x, len(all), p, mod.Intercept, mod.Coefficients)
+	for i, f := range ins {
+		ins[i] = logistic(f)
+	}
+	return &finalFit{model: mod, path: cv.Path, warn: cv.Path.Warning, inSample: ins}, nil
 }
 
 type finalFit struct {
-	model *Model
-	path  *Path
-	warn  string
+	model    *Model
+	path     *Path
+	warn     string
+	inSample []float64
 }
 
 // outerFold fits everything on the training samples of fold k and scores
@@ -422,7 +430,7 @@ func (pb *panelBuilder) outerFold(fold []int, k int, rng *rand.Rand) (foldResult
 
 func (pb *panelBuilder) summarise(final *finalFit, folds [][]int, res []foldResult) *Panel {
 	K, R := pb.o.Folds, pb.o.Repeats
-	pn := &Panel{Model: final.model, Path: final.path}
+	pn := &Panel{Model: final.model, Path: final.path, InSample: final.inSample}
 	if final.warn != "" {
 		pn.Warnings = append(pn.Warnings, "final model: "+final.warn)
 	}
