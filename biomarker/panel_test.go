@@ -66,16 +66,19 @@ func permuted(cd *diffexp.ColData, rng *rand.Rand) *diffexp.ColData {
 func TestPanelNullHonest(t *testing.T) {
 	c, cd := simCounts(1, 300, 40, 40, 0, 1)
 	rng := rand.New(rand.NewPCG(99, 1))
-	const perms = 20
+	const perms, leakyPerms = 20, 8
 	var honest, leaky float64
 	for k := 0; k < perms; k++ {
 		pcd := permuted(cd, rng)
-		o := PanelOptions{Positive: "tumor", Negative: "control", Features: 10, Alpha: 1, Folds: 4, Repeats: 1, Seed: uint64(k)}
+		o := PanelOptions{Positive: "tumor", Negative: "control", Features: 5, Alpha: 1, Folds: 4, Repeats: 1, Seed: uint64(k)}
 		p, err := BuildPanel(context.Background(), c, pcd, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		honest += p.AUC
+		if k >= leakyPerms {
+			continue
+		}
 		o.Leaky = true
 		p, err = BuildPanel(context.Background(), c, pcd, o)
 		if err != nil {
@@ -84,13 +87,13 @@ func TestPanelNullHonest(t *testing.T) {
 		leaky += p.AUC
 	}
 	honest /= perms
-	leaky /= perms
-	t.Logf("mean AUC over %d permutations: nested CV %.3f, leaky %.3f", perms, honest, leaky)
+	leaky /= leakyPerms
+	t.Logf("mean AUC: nested CV %.3f over %d permutations, leaky %.3f over the first %d", honest, perms, leaky, leakyPerms)
 	if math.Abs(honest-0.5) > 0.07 {
 		t.Errorf("nested CV on null data: mean AUC %.3f, want 0.5 ± 0.07", honest)
 	}
-	if leaky < 0.7 {
-		t.Errorf("leaky selection on null data: mean AUC %.3f, expected > 0.7 (the test could not detect a leak)", leaky)
+	if leaky < 0.65 {
+		t.Errorf("leaky selection on null data: mean AUC %.3f, expected > 0.65 (the test could not detect a leak)", leaky)
 	}
 }
 
