@@ -135,6 +135,8 @@ type netState struct {
 	r      []float64 // w(y − q) minus the current WLS fit's change
 	xv     []float64
 	vx     []float64 // v∘x_j of the strong features, column-major
+	pendD  float64   // a residual change r -= pendD·pendX not yet applied
+	pendX  []float64
 	vsum   float64
 	nlp    int
 }
@@ -195,6 +197,30 @@ func dot(a, b []float64) float64 {
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] * b[i]
+	}
+	return (t0 + t1) + (t2 + t3)
+}
+
+// axpyDot sets y -= d·x and returns Σ y_i c_i of the updated y, with
+// dot's summation order.
+func axpyDot(d float64, x, y, c []float64) float64 {
+	x, c = x[:len(y)], c[:len(y)]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		y0 := y[i] - d*x[i]
+		y1 := y[i+1] - d*x[i+1]
+		y2 := y[i+2] - d*x[i+2]
+		y3 := y[i+3] - d*x[i+3]
+		y[i], y[i+1], y[i+2], y[i+3] = y0, y1, y2, y3
+		t0 += y0 * c[i]
+		t1 += y1 * c[i+1]
+		t2 += y2 * c[i+2]
+		t3 += y3 * c[i+3]
+	}
+	for ; i < len(y); i++ {
+		y[i] -= d * x[i]
+		t0 += y[i] * c[i]
 	}
 	return (t0 + t1) + (t2 + t3)
 }
@@ -415,6 +441,7 @@ func (s *netState) wls(ab, dem, thr float64, maxit int) bool {
 				dlx = s.update(j, ab, dem, dlx, true)
 			}
 		}
+		s.flush()
 		dlx = s.updateIntercept(dlx)
 		if dlx < thr {
 			return false
@@ -428,6 +455,7 @@ func (s *netState) wls(ab, dem, thr float64, maxit int) bool {
 			for _, j := range s.active {
 				dlx = s.update(j, ab, dem, dlx, false)
 			}
+			s.flush()
 			dlx = s.updateIntercept(dlx)
 			if dlx < thr {
 				break
@@ -440,11 +468,20 @@ func (s *netState) wls(ab, dem, thr float64, maxit int) bool {
 }
 
 // update moves coefficient j to its coordinate-wise minimum (soft
-// threshold), keeping the working residual r in step.
+// threshold). Its change to the working residual r is left pending and
+// applied in the same loop as the next coordinate's gradient (one pass
+// over r instead of two; the same arithmetic, so the same result).
 func (s *netState) update(j int, ab, dem, dlx float64, full bool) float64 {
 	c := s.col(j)
 	old := s.b[j]
-	u := dot(s.r, c) + old*s.xv[j]
+	var g float64
+	if s.pendD != 0 {
+		g = axpyDot(s.pendD, s.pendX, s.r, c)
+		s.pendD = 0
+	} else {
+		g = dot(s.r, c)
+	}
+	u := g + old*s.xv[j]
 	a := math.Abs(u) - ab
 	nb := 0.0
 	if a > 0 {
@@ -461,8 +498,16 @@ func (s *netState) update(j int, ab, dem, dlx float64, full bool) float64 {
 	}
 	d := nb - old
 	dlx = max(dlx, s.xv[j]*d*d)
-	axpy(d, s.vx[j*s.n:(j+1)*s.n], s.r)
+	s.pendD, s.pendX = d, s.vx[j*s.n:(j+1)*s.n]
 	return dlx
+}
+
+// flush applies the pending residual change.
+func (s *netState) flush() {
+	if s.pendD != 0 {
+		axpy(s.pendD, s.pendX, s.r)
+		s.pendD = 0
+	}
 }
 
 func (s *netState) updateIntercept(dlx float64) float64 {
