@@ -2,7 +2,7 @@
 // elastic-net logistic regression with glmnet's semantics (Fit), honest
 // performance estimates by nested cross-validation in which every step
 // that sees the data (size factors, variance-stabilising transformation,
-// feature selection, λ) is refit on each training fold only (Panel), and
+// feature selection, λ) is refit on each training fold only (BuildPanel), and
 // a locked model that scores new samples exactly as the training samples
 // were scored (Model.Predict).
 //
