@@ -82,6 +82,11 @@
 //	               columns share the mean prior variance of its coefficients and
 //	               their differences), IRLS from the intercept log baseMean;
 //	               log2FoldChange and lfcSE replaced, stat/pvalue/padj unshrunken
+//	locked vst     FitVST also returns a VSTModel (training log geometric means and
+//	               the trend's VST); VSTModel.Apply sizes each new sample on its own
+//	               (median ratio to the training geometric means, not rescaled) and
+//	               transforms it with the training VST — the training counts come
+//	               back exactly as FitVST transformed them
 //
 // Rows with all counts zero get baseMean 0 and NA elsewhere, as in DESeq2.
 // When both contrast groups are all zero the Wald log2FC is 0, stat 0 and

@@ -268,6 +268,18 @@ func vstGrid(maxCount float64) []float64 {
 // normalised counts nc (row-major n × m) for the dispersion function disp.
 func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []float64) {
 	m := pl.m
+	sp, eta, xi := vstLocalFn(pl, nc, disp)
+	pl.parallel(pl.n, func(_, i int) {
+		for k := i * m; k < (i+1)*m; k++ {
+			out[k] = eta*sp.at(math.Asinh(nc[k])) + xi
+		}
+	})
+}
+
+// vstLocalFn returns the numerically integrated VST as a spline in
+// asinh(q) and its affine scaling: vst(q) = eta·sp(asinh q) + xi.
+func vstLocalFn(pl *pipeline, nc []float64, disp func(float64) float64) (sp *splineFn, eta, xi float64) {
+	m := pl.m
 	maxC := 0.0
 	for _, v := range nc {
 		maxC = math.Max(maxC, v)
@@ -291,7 +303,7 @@ func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []fl
 		cum += (xg[k+1] - xg[k]) * (integ[k+1] + integ[k]) / 2
 		ky[k] = cum
 	}
-	sp := newFMMSpline(kx, ky)
+	sp = newFMMSpline(kx, ky)
 	rm := make([]float64, pl.n)
 	for i := range rm {
 		s := 0.0
@@ -303,13 +315,9 @@ func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []fl
 	sort.Float64s(rm)
 	h1, h2 := quantileR7(rm, 0.95), quantileR7(rm, 0.999)
 	f1, f2 := sp.at(math.Asinh(h1)), sp.at(math.Asinh(h2))
-	eta := (math.Log2(h2) - math.Log2(h1)) / (f2 - f1)
-	xi := math.Log2(h1) - eta*f1
-	pl.parallel(pl.n, func(_, i int) {
-		for k := i * m; k < (i+1)*m; k++ {
-			out[k] = eta*sp.at(math.Asinh(nc[k])) + xi
-		}
-	})
+	eta = (math.Log2(h2) - math.Log2(h1)) / (f2 - f1)
+	xi = math.Log2(h1) - eta*f1
+	return sp, eta, xi
 }
 
 // splineFn is an interpolating cubic spline with Forsythe, Malcolm and
