@@ -135,3 +135,36 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// edgeR's columns (exomir de -method edger-ql) are read too: logFC as the
+// fold change, PValue and FDR, 2^logCPM as the mean level.
+func TestLoadEdgeRResults(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"summary.tsv", "coldata.tsv", "mirna_counts.tsv"} {
+		b, err := os.ReadFile(filepath.Join("testdata/fixture", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	de := "mirna\tlogFC\tlogCPM\tF\tPValue\tFDR\nhsa-let-7a-5p\t-1.5\t3\t12.1\t0.001\t0.02\nhsa-miR-21-5p\tNA\t1\tNA\tNA\tNA\n"
+	if err := os.WriteFile(filepath.Join(dir, "de.tsv"), []byte(de), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.DE) != 2 {
+		t.Fatalf("%d DE rows", len(d.DE))
+	}
+	r := d.DE[0]
+	if r.Feature != "hsa-let-7a-5p" || r.Log2FC != -1.5 || r.BaseMean != 8 || r.PValue != 0.001 || r.PAdj != 0.02 {
+		t.Errorf("row 1: %+v", r)
+	}
+	if !math.IsNaN(d.DE[1].PAdj) || !math.IsNaN(d.DE[1].Log2FC) {
+		t.Errorf("NA row: %+v", d.DE[1])
+	}
+}
