@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # exomir run: speed-up of -threads 2 over -threads 1 on 6 samples and peak
-# memory (issue targets: >= 1.8x, <= 500 MB).
+# memory (issue targets: >= 1.8x, <= 500 MB). Cohorts (100 / 1,000 samples,
+# memory and reruns): bench/run_cohort.sh.
 #
 #   bash bench/run_scaling.sh [reads_per_sample=2000000] [repeats=3]
 #

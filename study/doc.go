@@ -54,11 +54,15 @@
 // # Cohorts
 //
 // With Config.WorkDir set, each sample's isomiR placements and tables are
-// written to WorkDir/samples/ as soon as the sample is counted, and only
-// its small tables stay in memory; the study's isomirs.gff3 is then merged
-// from those files by streaming. Memory is thus flat in the number of
-// samples. A later Run reuses a sample's files when its input (size,
-// modification time and SHA-256 checksum) and the settings it depends on
-// are unchanged (Config.Force recomputes), and Write records all of it in
-// manifest.json; UpToDate tells when nothing at all changed.
+// written to WorkDir/samples/ as soon as the sample is counted; memory then
+// holds per sample only its summary and its non-zero counts, varint-encoded
+// (a few bytes per detected miRNA), and the study's isomirs.gff3 is merged
+// from the per-sample files by streaming. Memory is thus nearly flat in the
+// number of samples: what grows is those counts and, while DE runs, the
+// miRNA × sample matrix (8 bytes per cell).
+//
+// A later Run reuses a sample's files when its input (size, modification
+// time and SHA-256 checksum) and the settings it depends on are unchanged
+// (Config.Force recomputes), and Write records all of it in manifest.json;
+// UpToDate tells when nothing at all changed.
 package study

@@ -345,6 +345,8 @@ func (r *Result) manifest(sp *spiller) (*Manifest, error) {
 	}
 	m := &Manifest{Exomir: Version(), Go: runtime.Version(), Samplesheet: r.Sheet.File, References: refs,
 		Params: allParams(c)}
+	// Recorded, not part of the study key: they do not change the outputs.
+	m.Params["threads"], m.Params["force"] = c.Threads, c.Force
 	for i, s := range r.Samples {
 		m.Samples = append(m.Samples, ManifestSample{Name: s.Quant.Name, Input: sp.inputs[i], Seconds: s.Seconds, Reused: s.Reused})
 	}
