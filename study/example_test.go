@@ -1,12 +1,14 @@
 package study_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 
+	"github.com/exomir/exomir/report"
 	"github.com/exomir/exomir/study"
 )
 
@@ -45,4 +47,27 @@ func Example() {
 	// de: tumor vs control (deseq2, wald test)
 	// hsa-miR-21-5p in tumor1: 5759
 	// report written: true
+}
+
+// ExampleResult_Report draws the report of a study held in memory,
+// without writing the study's other files.
+func ExampleResult_Report() {
+	sh, err := study.ReadSheet(context.Background(), "../testdata/demo/samplesheet.tsv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := study.Run(context.Background(), sh, study.Config{Threads: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	data := res.Report()
+	var html bytes.Buffer
+	if err := report.WriteHTML(&html, data); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(data.Samples), "samples,", data.Contrast)
+	fmt.Println("self-contained page:", bytes.HasPrefix(html.Bytes(), []byte("<!DOCTYPE html>")))
+	// Output:
+	// 6 samples, tumor vs control
+	// self-contained page: true
 }
