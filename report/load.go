@@ -271,64 +271,84 @@ func loadSummary(d *Data, path string) error {
 		vals := rows[name]
 		for i := range d.Samples {
 			s := &d.Samples[i]
-			v := vals[i]
-			n, nerr := strconv.ParseInt(v, 10, 64)
-			x, ferr := parseNum(v)
-			switch {
-			case name == "condition":
-				s.Condition = v
-			case name == "adapter":
-				s.Adapter = v
-			case name == "input_reads" && nerr == nil:
-				s.InputReads = n
-			case name == "warnings":
-				s.Warnings = append(s.Warnings, codeWarnings(v)...)
-			case name == "study_warnings":
+			switch name {
+			case "condition":
+				s.Condition = vals[i]
+			case "adapter":
+				s.Adapter = vals[i]
+			case "warnings":
+				s.Warnings = append(s.Warnings, codeWarnings(vals[i])...)
+			case "study_warnings":
 				if i == 0 {
-					d.StudyWarnings = codeWarnings(v)
+					d.StudyWarnings = codeWarnings(vals[i])
 				}
-			case strings.HasPrefix(name, "reads_") && nerr == nil:
-				s.Accounting = append(s.Accounting, Category{name, n})
-				if name == "reads_mirna" {
-					s.MiRNAReads = n
+			default:
+				if err := s.AddSummaryRow(name, vals[i]); err != nil {
+					return fmt.Errorf("%w: %s:%d: %v", ErrFormat, path, ri+2, err)
 				}
-			case strings.HasPrefix(name, "class_") && nerr == nil:
-				s.Classes = append(s.Classes, Category{strings.TrimPrefix(name, "class_"), n})
-			case strings.HasPrefix(name, "trf_") && nerr == nil:
-				s.TRF = append(s.TRF, Category{strings.TrimPrefix(name, "trf_"), n})
-			case strings.HasPrefix(name, "clade_") && nerr == nil:
-				s.Clades = append(s.Clades, Category{strings.TrimPrefix(name, "clade_"), n})
-			case strings.HasPrefix(name, "isomir_"):
-				if ferr != nil {
-					return fmt.Errorf("%w: %s:%d: %s of %s: %q is not a number", ErrFormat, path, ri+2, name, s.Name, v)
-				}
-				s.IsomiR = append(s.IsomiR, Value{strings.TrimPrefix(name, "isomir_"), x})
-			case strings.HasPrefix(name, "qc_"):
-				s.QCFlags = append(s.QCFlags, Flag{strings.TrimPrefix(name, "qc_"), v})
 			}
 		}
 	}
 	// Composition of the passed reads, as exomir run builds it: miRNA,
 	// hairpin only, the other classes, unmapped.
 	for i := range d.Samples {
-		s := &d.Samples[i]
-		get := func(name string) int64 {
-			n, _ := strconv.ParseInt(valueAt(rows, name, i), 10, 64)
-			return n
-		}
-		classes := []Category{{"miRNA", get("reads_mirna")}, {"hairpin only", get("reads_hairpin_only")}}
-		classes = append(classes, s.Classes...)
-		s.Classes = append(classes, Category{"unmapped", get("reads_unmapped")})
+		d.Samples[i].ComposeClasses()
 	}
 	return nil
 }
 
-func valueAt(rows map[string][]string, name string, i int) string {
-	if r, ok := rows[name]; ok {
-		return r[i]
+// AddSummaryRow files one summary.tsv row of the sample (metric name and
+// value) into its place: reads_* rows into Accounting, class_* into
+// Classes, trf_*, clade_*, isomir_*_frac and qc_* into their sections,
+// input_reads into InputReads. Rows of no section are ignored; an
+// isomir_*_frac value that is not a number is an error.
+// run and Load both fill samples this way, so their reports agree.
+func (s *Sample) AddSummaryRow(name, v string) error {
+	n, nerr := strconv.ParseInt(v, 10, 64)
+	switch {
+	case name == "input_reads" && nerr == nil:
+		s.InputReads = n
+	case strings.HasPrefix(name, "reads_") && nerr == nil:
+		s.Accounting = append(s.Accounting, Category{name, n})
+		if name == "reads_mirna" {
+			s.MiRNAReads = n
+		}
+	case strings.HasPrefix(name, "class_") && nerr == nil:
+		s.Classes = append(s.Classes, Category{strings.TrimPrefix(name, "class_"), n})
+	case strings.HasPrefix(name, "trf_") && nerr == nil:
+		s.TRF = append(s.TRF, Category{strings.TrimPrefix(name, "trf_"), n})
+	case strings.HasPrefix(name, "clade_") && nerr == nil:
+		s.Clades = append(s.Clades, Category{strings.TrimPrefix(name, "clade_"), n})
+	case strings.HasPrefix(name, "isomir_") && strings.HasSuffix(name, "_frac"):
+		x, err := parseNum(v)
+		if err != nil {
+			return fmt.Errorf("%s of %s: %q is not a number", name, s.Name, v)
+		}
+		s.IsomiR = append(s.IsomiR, Value{strings.TrimSuffix(strings.TrimPrefix(name, "isomir_"), "_frac"), x})
+	case strings.HasPrefix(name, "qc_"):
+		s.QCFlags = append(s.QCFlags, Flag{strings.TrimPrefix(name, "qc_"), v})
 	}
-	return ""
+	return nil
 }
+
+// ComposeClasses turns the class_* rows of Classes into the composition
+// of the passed reads that the report draws: miRNA, hairpin only, the
+// other classes, unmapped. Call it once, after the last AddSummaryRow.
+func (s *Sample) ComposeClasses() {
+	var hairpin, unmapped int64
+	for _, c := range s.Accounting {
+		switch c.Name {
+		case "reads_hairpin_only":
+			hairpin = c.Reads
+		case "reads_unmapped":
+			unmapped = c.Reads
+		}
+	}
+	classes := []Category{{"miRNA", s.MiRNAReads}, {"hairpin only", hairpin}}
+	classes = append(classes, s.Classes...)
+	s.Classes = append(classes, Category{"unmapped", unmapped})
+}
+
 
 // warningMeanings says what each warning code of exomir's summary means,
 // for reports made from files, where only the codes were kept.

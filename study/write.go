@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/resultset"
@@ -238,30 +237,11 @@ func (r *Result) reportSamples() []report.Sample {
 		for _, w := range rs.Warnings {
 			s.Warnings = append(s.Warnings, report.Warning{Code: string(w.Code), Message: w.Message})
 		}
-		num := func(name string) int64 {
-			v, _ := q.Stat(name)
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-		s.InputReads = num("input_reads")
-		s.MiRNAReads = num("reads_mirna")
 		for _, st := range q.Stats {
-			n, err := strconv.ParseInt(st.Value, 10, 64)
-			if err != nil {
-				continue
-			}
-			switch {
-			case strings.HasPrefix(st.Name, "reads_"):
-				s.Accounting = append(s.Accounting, report.Category{Name: st.Name, Reads: n})
-			case strings.HasPrefix(st.Name, "class_"):
-				s.Classes = append(s.Classes, report.Category{Name: strings.TrimPrefix(st.Name, "class_"), Reads: n})
-			}
+			// the rows come from quant, whose numbers always parse
+			_ = s.AddSummaryRow(st.Name, st.Value)
 		}
-		// Composition of the passed reads: miRNA, hairpin only, the other
-		// classes, unmapped.
-		classes := []report.Category{{Name: "miRNA", Reads: num("reads_mirna")}, {Name: "hairpin only", Reads: num("reads_hairpin_only")}}
-		classes = append(classes, s.Classes...)
-		s.Classes = append(classes, report.Category{Name: "unmapped", Reads: num("reads_unmapped")})
+		s.ComposeClasses()
 		out[i] = s
 	}
 	return out

@@ -58,7 +58,7 @@ for _ in samples:
     snv = rng.uniform(0.02, 0.06)
     iso.append([c, s5, s3] + a + [snv])
 for k, name in enumerate(["canonical", "5p_shift", "3p_shift", "add3p_A", "add3p_C", "add3p_G", "add3p_U", "snv"]):
-    extra.append(["isomir_" + name] + ["%.4f" % iso[i][k] for i in range(ns)])
+    extra.append(["isomir_" + name + "_frac"] + ["%.4f" % iso[i][k] for i in range(ns)])
 extra.append(["qc_transcriptome_reads"] + [rng.choice(["pass", "pass", "warn"]) for _ in samples])
 extra.append(["qc_annotated_share"] + ["pass" for _ in samples])
 extra.append(["qc_complexity"] + [rng.choice(["pass", "fail"]) for _ in samples])
