@@ -103,15 +103,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		ssem <- struct{}{}
 		go func() {
 			defer func() { <-ssem; sg.Done() }()
-			order := make([]int32, len(s.Isomirs))
-			for i := range order {
-				order[i] = int32(i)
-			}
-			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
-			if !slices.IsSortedFunc(order, less) {
-				slices.SortFunc(order, less)
-			}
-			orders[si] = order
+			orders[si] = isomirOrder(s.Isomirs)
 		}()
 	}
 	sg.Wait()
@@ -146,7 +138,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		b = append(b, "; Parent="...)
 		b = append(b, hp.Name...)
 		b = append(b, "; Variant="...)
-		b = append(b, iso.Variant.String()...)
+		b = appendVariant(b, iso.Variant)
 		b = append(b, "; Cigar="...)
 		b = appendCigar(b, iso.Seq, hp.Seq[iso.Start:])
 		b = append(b, "; Expression="...)
@@ -169,6 +161,10 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	lines := make([]line, 0, total)
 	const block = 8192
 	blocks := make([][]byte, (total+block-1)/block)
+	done := make([]chan struct{}, len(blocks)) // closed when blocks[i] is formatted
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
 	ready := make(chan [2]int, len(blocks)+1) // block index, end line
 	all := lines[:total]
 	var wg sync.WaitGroup
@@ -182,9 +178,24 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 					b = format(b, &all[k])
 				}
 				blocks[r[0]] = b
+				close(done[r[0]])
 			}
 		}()
 	}
+	// Blocks are written, in order, as soon as they are formatted, and
+	// dropped: the formatted text is never all in memory at once.
+	var werr error
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for i := range blocks {
+			<-done[i]
+			if werr == nil {
+				_, werr = bw.Write(blocks[i])
+			}
+			blocks[i] = nil
+		}
+	}()
 	exprs := make([]int64, 0, total*len(samples))
 	heads := make([]int, len(samples))
 	for {
@@ -225,10 +236,60 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}
 	close(ready)
 	wg.Wait()
-	for _, b := range blocks[:(len(lines)+block-1)/block] {
-		bw.Write(b)
+	// Blocks past the merged lines (equal placements merged) stay empty.
+	for i := (len(lines) + block - 1) / block; i < len(done); i++ {
+		close(done[i])
+	}
+	<-written
+	if werr != nil {
+		return werr
 	}
 	return bw.Flush()
+}
+
+// isomirOrder returns the indexes of isos in GFF order (compareIsomir).
+// Most comparisons are decided by hairpin, start and length, packed in
+// one integer key sorted with the index; only ties compare sequences.
+func isomirOrder(isos []Isomir) []int32 {
+	type keyed struct {
+		k uint64
+		i int32
+	}
+	keys := make([]keyed, len(isos))
+	packable := true
+	for i := range isos {
+		iso := &isos[i]
+		h, st, l := uint64(iso.Hairpin), uint64(iso.Start), uint64(len(iso.Seq))
+		if iso.Hairpin < 0 || iso.Start < 0 || h >= 1<<24 || st >= 1<<24 || l >= 1<<16 {
+			packable = false
+			break
+		}
+		keys[i] = keyed{h<<40 | st<<16 | l, int32(i)}
+	}
+	order := make([]int32, len(isos))
+	if !packable {
+		for i := range order {
+			order[i] = int32(i)
+		}
+		less := func(i, j int32) int { return compareIsomir(&isos[i], &isos[j]) }
+		if !slices.IsSortedFunc(order, less) {
+			slices.SortFunc(order, less)
+		}
+		return order
+	}
+	less := func(a, b keyed) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		return compareIsomir(&isos[a.i], &isos[b.i])
+	}
+	if !slices.IsSortedFunc(keys, less) {
+		slices.SortFunc(keys, less)
+	}
+	for i, k := range keys {
+		order[i] = k.i
+	}
+	return order
 }
 
 // compareIsomir orders placements as the GFF lists them: by hairpin,
