@@ -87,10 +87,13 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if o.Tools == "" {
 		o.Tools = "exomir"
 	}
+	// A merged line: its first placement and the largest Hits; its
+	// samples' counts are exprs[k*ns : (k+1)*ns] for line k.
 	type line struct {
-		iso  Isomir
-		expr []int64
+		iso  *Isomir
+		hits int
 	}
+	ns := len(samples)
 	// Each sample's placements are sorted in GFF order (on all CPUs; see
 	// Sample.SortIsomirs), then merged: equal (sequence, hairpin, mature)
 	// placements become one line. Blocks of merged lines are formatted by
@@ -113,7 +116,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	format := func(b []byte, l *line) []byte {
+	var exprs []int64
+	format := func(b []byte, k int, l *line) []byte {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
 		typ := "isomiR"
@@ -142,14 +146,14 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		b = append(b, "; Cigar="...)
 		b = appendCigar(b, iso.Seq, hp.Seq[iso.Start:])
 		b = append(b, "; Expression="...)
-		for i, e := range l.expr {
+		for i, e := range exprs[k*ns : (k+1)*ns] {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = strconv.AppendInt(b, e, 10)
 		}
 		b = append(b, "; Filter=Pass; Hits="...)
-		b = strconv.AppendInt(b, int64(iso.Hits), 10)
+		b = strconv.AppendInt(b, int64(l.hits), 10)
 		return append(b, '\n')
 	}
 	total := 0
@@ -159,6 +163,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	// lines never grows past its capacity, so the formatters may read
 	// finished blocks while the merge appends.
 	lines := make([]line, 0, total)
+	// Written for the line being merged while finished lines are read.
+	exprs = make([]int64, total*ns)
 	const block = 8192
 	blocks := make([][]byte, (total+block-1)/block)
 	done := make([]chan struct{}, len(blocks)) // closed when blocks[i] is formatted
@@ -175,7 +181,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 			for r := range ready {
 				b := make([]byte, 0, (r[1]-r[0]*block)*256) // ~200-byte lines: rarely regrown
 				for k := r[0] * block; k < r[1]; k++ {
-					b = format(b, &all[k])
+					b = format(b, k, &all[k])
 				}
 				blocks[r[0]] = b
 				close(done[r[0]])
@@ -196,7 +202,6 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 			blocks[i] = nil
 		}
 	}()
-	exprs := make([]int64, 0, total*len(samples))
 	heads := make([]int, len(samples))
 	for {
 		// The smallest head over the samples (few samples: a linear scan).
@@ -211,18 +216,16 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		if min == nil {
 			break
 		}
-		l := line{iso: *min}
-		exprs = exprs[:len(exprs)+len(samples)]
-		l.expr = exprs[len(exprs)-len(samples):]
-		l.iso.Hits = 0
+		l := line{iso: min}
+		expr := exprs[len(lines)*ns : (len(lines)+1)*ns]
 		for si, s := range samples {
 			for heads[si] < len(orders[si]) {
 				iso := &s.Isomirs[orders[si][heads[si]]]
-				if compareIsomir(iso, &l.iso) != 0 {
+				if compareIsomir(iso, l.iso) != 0 {
 					break
 				}
-				l.expr[si] += iso.Count
-				l.iso.Hits = max(l.iso.Hits, iso.Hits)
+				expr[si] += iso.Count
+				l.hits = max(l.hits, iso.Hits)
 				heads[si]++
 			}
 		}
