@@ -61,10 +61,19 @@ func TestAppendVariantMatchesReference(t *testing.T) {
 func randomIsomirs(rng *rand.Rand, n int, bad bool) []Isomir {
 	isos := make([]Isomir, n)
 	for i := range isos {
-		l := 18 + rng.IntN(4)
+		l := 18 + rng.IntN(7) // past the 21 letters of the prefix key
 		b := make([]byte, l)
 		for j := range b {
 			b[j] = "ACGT"[rng.IntN(4)]
+			if j > 14 {
+				b[j] = "AC"[rng.IntN(2)] // long shared prefixes
+			}
+			switch rng.IntN(200) {
+			case 0:
+				b[j] = 'N'
+			case 1:
+				b[j] = 'X' // not packed: compared as strings
+			}
 		}
 		isos[i] = Isomir{Seq: string(b), Feature: int32(rng.IntN(3)), Hairpin: int32(rng.IntN(4)), Start: int32(rng.IntN(5))}
 		if bad && rng.IntN(50) == 0 {

@@ -251,12 +251,14 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 }
 
 // isomirOrder returns the indexes of isos in GFF order (compareIsomir).
-// Most comparisons are decided by hairpin, start and length, packed in
-// one integer key sorted with the index; only ties compare sequences.
+// Most comparisons are decided by two integer keys sorted with the index:
+// hairpin, start and length packed in one, the sequence's first 21 bases
+// (3 bits each, in letter order) in the other; only ties on both compare
+// the placements themselves.
 func isomirOrder(isos []Isomir) []int32 {
 	type keyed struct {
-		k uint64
-		i int32
+		k, s uint64
+		i    int32
 	}
 	keys := make([]keyed, len(isos))
 	packable := true
@@ -267,7 +269,7 @@ func isomirOrder(isos []Isomir) []int32 {
 			packable = false
 			break
 		}
-		keys[i] = keyed{h<<40 | st<<16 | l, int32(i)}
+		keys[i] = keyed{h<<40 | st<<16 | l, seqPrefixKey(iso.Seq), int32(i)}
 	}
 	order := make([]int32, len(isos))
 	if !packable {
@@ -284,6 +286,9 @@ func isomirOrder(isos []Isomir) []int32 {
 		if a.k != b.k {
 			return cmp.Compare(a.k, b.k)
 		}
+		if a.s != b.s && a.s != 0 && b.s != 0 {
+			return cmp.Compare(a.s, b.s)
+		}
 		return compareIsomir(&isos[a.i], &isos[b.i])
 	}
 	if !slices.IsSortedFunc(keys, less) {
@@ -293,6 +298,31 @@ func isomirOrder(isos []Isomir) []int32 {
 		order[i] = k.i
 	}
 	return order
+}
+
+// prefixCode maps the letters that sort in this order (A C G N T: the
+// only ones in inserts) to 1..5, others to 0.
+var prefixCode = func() (t [256]uint8) {
+	for i, c := range "ACGNT" {
+		t[c] = uint8(i + 1)
+	}
+	return t
+}()
+
+// seqPrefixKey packs the first 21 letters of s, 3 bits each, so that keys
+// of equal-length sequences order as the sequences do; 0 (compare the
+// sequences) when one of those letters is another.
+func seqPrefixKey(s string) uint64 {
+	var k uint64
+	n := min(len(s), 21)
+	for i := 0; i < n; i++ {
+		c := prefixCode[s[i]]
+		if c == 0 {
+			return 0
+		}
+		k = k<<3 | uint64(c)
+	}
+	return k << (3 * uint(21-n))
 }
 
 // compareIsomir orders placements as the GFF lists them: by hairpin,
