@@ -1,6 +1,10 @@
 package align
 
-import "slices"
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
 
 // Hit is one placement of a read on a reference.
 type Hit struct {
@@ -92,6 +96,16 @@ func (ix *Index) Align(read []byte, dst []Hit) []Hit {
 			limit := n
 			text := ix.text[q:]
 			for i := 0; i < n; i++ {
+				// Eight letters at a time up to the first difference
+				// (a read code never equals codeEnd).
+				if i+8 <= n && i+8 <= len(text) {
+					x := binary.LittleEndian.Uint64(text[i:]) ^ binary.LittleEndian.Uint64(rd[i:])
+					if x == 0 {
+						i += 7
+						continue
+					}
+					i += bits.TrailingZeros64(x) >> 3
+				}
 				tc := text[i]
 				if tc == rd[i] {
 					continue

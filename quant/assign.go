@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Default assignment windows, in nt: a hit belongs to a mature when its
@@ -63,35 +62,54 @@ func (v Variant) IsRef() bool { return v == Variant{} }
 
 // String formats the variant as a mirGFF3 Variant attribute: "NA" for the
 // reference, otherwise e.g. "iso_5p:-1,iso_3p:+2,iso_add3p:1,iso_snv_seed".
-func (v Variant) String() string {
+func (v Variant) String() string { return string(appendVariant(nil, v)) }
+
+// snvNames are the SNV classes' names, in output order.
+var snvNames = [...]struct {
+	bit  uint8
+	name string
+}{{snvSeed, "iso_snv_seed"}, {snvCentralOffset, "iso_snv_central_offset"}, {snvCentral, "iso_snv_central"}, {snvCentralSupp, "iso_snv_central_supp"}, {snvOther, "iso_snv"}}
+
+// appendVariant appends v.String() to b without allocating (the GFF
+// writer formats one per line).
+func appendVariant(b []byte, v Variant) []byte {
 	if v.IsRef() {
-		return "NA"
+		return append(b, "NA"...)
 	}
-	var parts []string
-	signed := func(n int) string {
-		if n > 0 {
-			return "+" + strconv.Itoa(n)
+	start := len(b)
+	sep := func() {
+		if len(b) > start {
+			b = append(b, ',')
 		}
-		return strconv.Itoa(n)
+	}
+	signed := func(n int) {
+		if n > 0 {
+			b = append(b, '+')
+		}
+		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	if v.Shift5 != 0 {
-		parts = append(parts, "iso_5p:"+signed(v.Shift5))
+		sep()
+		b = append(b, "iso_5p:"...)
+		signed(v.Shift5)
 	}
 	if v.Shift3 != 0 {
-		parts = append(parts, "iso_3p:"+signed(v.Shift3))
+		sep()
+		b = append(b, "iso_3p:"...)
+		signed(v.Shift3)
 	}
 	if v.Add3p != 0 {
-		parts = append(parts, "iso_add3p:"+strconv.Itoa(v.Add3p))
+		sep()
+		b = append(b, "iso_add3p:"...)
+		b = strconv.AppendInt(b, int64(v.Add3p), 10)
 	}
-	for _, s := range []struct {
-		bit  uint8
-		name string
-	}{{snvSeed, "iso_snv_seed"}, {snvCentralOffset, "iso_snv_central_offset"}, {snvCentral, "iso_snv_central"}, {snvCentralSupp, "iso_snv_central_supp"}, {snvOther, "iso_snv"}} {
+	for _, s := range snvNames {
 		if v.SNV&s.bit != 0 {
-			parts = append(parts, s.name)
+			sep()
+			b = append(b, s.name...)
 		}
 	}
-	return strings.Join(parts, ",")
+	return b
 }
 
 // Placement is an insert placed on a hairpin, and on a mature of it when

@@ -3,7 +3,6 @@ package quant
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -519,5 +518,10 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // unsorted samples itself; sorting each sample where it is made (in
 // parallel) shortens the final write of a many-sample GFF.
 func (s *Sample) SortIsomirs() {
-	slices.SortFunc(s.Isomirs, func(a, b Isomir) int { return compareIsomir(&a, &b) })
+	order := isomirOrder(s.Isomirs)
+	sorted := make([]Isomir, len(order))
+	for i, j := range order {
+		sorted[i] = s.Isomirs[j]
+	}
+	s.Isomirs = sorted
 }

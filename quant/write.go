@@ -87,10 +87,13 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if o.Tools == "" {
 		o.Tools = "exomir"
 	}
+	// A merged line: its first placement and the largest Hits; its
+	// samples' counts are exprs[k*ns : (k+1)*ns] for line k.
 	type line struct {
-		iso  Isomir
-		expr []int64
+		iso  *Isomir
+		hits int
 	}
+	ns := len(samples)
 	// Each sample's placements are sorted in GFF order (on all CPUs; see
 	// Sample.SortIsomirs), then merged: equal (sequence, hairpin, mature)
 	// placements become one line. Blocks of merged lines are formatted by
@@ -103,15 +106,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		ssem <- struct{}{}
 		go func() {
 			defer func() { <-ssem; sg.Done() }()
-			order := make([]int32, len(s.Isomirs))
-			for i := range order {
-				order[i] = int32(i)
-			}
-			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
-			if !slices.IsSortedFunc(order, less) {
-				slices.SortFunc(order, less)
-			}
-			orders[si] = order
+			orders[si] = isomirOrder(s.Isomirs)
 		}()
 	}
 	sg.Wait()
@@ -121,7 +116,8 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	format := func(b []byte, l *line) []byte {
+	var exprs []int64
+	format := func(b []byte, k int, l *line) []byte {
 		iso := l.iso
 		hp := &ref.Hairpins[iso.Hairpin]
 		typ := "isomiR"
@@ -146,18 +142,18 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		b = append(b, "; Parent="...)
 		b = append(b, hp.Name...)
 		b = append(b, "; Variant="...)
-		b = append(b, iso.Variant.String()...)
+		b = appendVariant(b, iso.Variant)
 		b = append(b, "; Cigar="...)
 		b = appendCigar(b, iso.Seq, hp.Seq[iso.Start:])
 		b = append(b, "; Expression="...)
-		for i, e := range l.expr {
+		for i, e := range exprs[k*ns : (k+1)*ns] {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = strconv.AppendInt(b, e, 10)
 		}
 		b = append(b, "; Filter=Pass; Hits="...)
-		b = strconv.AppendInt(b, int64(iso.Hits), 10)
+		b = strconv.AppendInt(b, int64(l.hits), 10)
 		return append(b, '\n')
 	}
 	total := 0
@@ -167,8 +163,14 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	// lines never grows past its capacity, so the formatters may read
 	// finished blocks while the merge appends.
 	lines := make([]line, 0, total)
+	// Written for the line being merged while finished lines are read.
+	exprs = make([]int64, total*ns)
 	const block = 8192
 	blocks := make([][]byte, (total+block-1)/block)
+	done := make([]chan struct{}, len(blocks)) // closed when blocks[i] is formatted
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
 	ready := make(chan [2]int, len(blocks)+1) // block index, end line
 	all := lines[:total]
 	var wg sync.WaitGroup
@@ -179,13 +181,27 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 			for r := range ready {
 				b := make([]byte, 0, (r[1]-r[0]*block)*256) // ~200-byte lines: rarely regrown
 				for k := r[0] * block; k < r[1]; k++ {
-					b = format(b, &all[k])
+					b = format(b, k, &all[k])
 				}
 				blocks[r[0]] = b
+				close(done[r[0]])
 			}
 		}()
 	}
-	exprs := make([]int64, 0, total*len(samples))
+	// Blocks are written, in order, as soon as they are formatted, and
+	// dropped: the formatted text is never all in memory at once.
+	var werr error
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for i := range blocks {
+			<-done[i]
+			if werr == nil {
+				_, werr = bw.Write(blocks[i])
+			}
+			blocks[i] = nil
+		}
+	}()
 	heads := make([]int, len(samples))
 	for {
 		// The smallest head over the samples (few samples: a linear scan).
@@ -200,18 +216,16 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		if min == nil {
 			break
 		}
-		l := line{iso: *min}
-		exprs = exprs[:len(exprs)+len(samples)]
-		l.expr = exprs[len(exprs)-len(samples):]
-		l.iso.Hits = 0
+		l := line{iso: min}
+		expr := exprs[len(lines)*ns : (len(lines)+1)*ns]
 		for si, s := range samples {
 			for heads[si] < len(orders[si]) {
 				iso := &s.Isomirs[orders[si][heads[si]]]
-				if compareIsomir(iso, &l.iso) != 0 {
+				if compareIsomir(iso, l.iso) != 0 {
 					break
 				}
-				l.expr[si] += iso.Count
-				l.iso.Hits = max(l.iso.Hits, iso.Hits)
+				expr[si] += iso.Count
+				l.hits = max(l.hits, iso.Hits)
 				heads[si]++
 			}
 		}
@@ -225,10 +239,90 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}
 	close(ready)
 	wg.Wait()
-	for _, b := range blocks[:(len(lines)+block-1)/block] {
-		bw.Write(b)
+	// Blocks past the merged lines (equal placements merged) stay empty.
+	for i := (len(lines) + block - 1) / block; i < len(done); i++ {
+		close(done[i])
+	}
+	<-written
+	if werr != nil {
+		return werr
 	}
 	return bw.Flush()
+}
+
+// isomirOrder returns the indexes of isos in GFF order (compareIsomir).
+// Most comparisons are decided by two integer keys sorted with the index:
+// hairpin, start and length packed in one, the sequence's first 21 bases
+// (3 bits each, in letter order) in the other; only ties on both compare
+// the placements themselves.
+func isomirOrder(isos []Isomir) []int32 {
+	type keyed struct {
+		k, s uint64
+		i    int32
+	}
+	keys := make([]keyed, len(isos))
+	packable := true
+	for i := range isos {
+		iso := &isos[i]
+		h, st, l := uint64(iso.Hairpin), uint64(iso.Start), uint64(len(iso.Seq))
+		if iso.Hairpin < 0 || iso.Start < 0 || h >= 1<<24 || st >= 1<<24 || l >= 1<<16 {
+			packable = false
+			break
+		}
+		keys[i] = keyed{h<<40 | st<<16 | l, seqPrefixKey(iso.Seq), int32(i)}
+	}
+	order := make([]int32, len(isos))
+	if !packable {
+		for i := range order {
+			order[i] = int32(i)
+		}
+		less := func(i, j int32) int { return compareIsomir(&isos[i], &isos[j]) }
+		if !slices.IsSortedFunc(order, less) {
+			slices.SortFunc(order, less)
+		}
+		return order
+	}
+	less := func(a, b keyed) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		if a.s != b.s && a.s != 0 && b.s != 0 {
+			return cmp.Compare(a.s, b.s)
+		}
+		return compareIsomir(&isos[a.i], &isos[b.i])
+	}
+	if !slices.IsSortedFunc(keys, less) {
+		slices.SortFunc(keys, less)
+	}
+	for i, k := range keys {
+		order[i] = k.i
+	}
+	return order
+}
+
+// prefixCode maps the letters that sort in this order (A C G N T: the
+// only ones in inserts) to 1..5, others to 0.
+var prefixCode = func() (t [256]uint8) {
+	for i, c := range "ACGNT" {
+		t[c] = uint8(i + 1)
+	}
+	return t
+}()
+
+// seqPrefixKey packs the first 21 letters of s, 3 bits each, so that keys
+// of equal-length sequences order as the sequences do; 0 (compare the
+// sequences) when one of those letters is another.
+func seqPrefixKey(s string) uint64 {
+	var k uint64
+	n := min(len(s), 21)
+	for i := 0; i < n; i++ {
+		c := prefixCode[s[i]]
+		if c == 0 {
+			return 0
+		}
+		k = k<<3 | uint64(c)
+	}
+	return k << (3 * uint(21-n))
 }
 
 // compareIsomir orders placements as the GFF lists them: by hairpin,

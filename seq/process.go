@@ -144,6 +144,8 @@ type processor struct {
 	lenRaw    []int64
 	lenInsert []int64
 	maxN      int // resolved Options.MaxN; negative: no limit
+	pend      []pendingRead
+	sink      uint64 // keeps addBatch's prefetching loads
 }
 
 func (o *Options) defaults() error {
@@ -350,6 +352,7 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 			lenRaw:  make([]int64, 64),
 			col:     newCollapser(umi),
 			maxN:    o.maxN(),
+			pend:    make([]pendingRead, 0, batchReads),
 		}
 		if o.CacheEntries > 0 {
 			p.cache = newReadCache(o.CacheEntries)
@@ -487,19 +490,96 @@ func feedRest(ctx context.Context, fr *FastqReader, procs []*processor, qual boo
 	return ctx.Err()
 }
 
-// addBatch accounts for the reads of b.
+// pendingRead is a read of a batch that passed trimming and whose packed
+// insert's id is looked up in addBatch's second pass.
+type pendingRead struct {
+	start, end int32 // the read in the batch's data
+	e          cacheEntry
+	k          key2
+}
+
+// addBatch accounts for the reads of b in two passes. The first trims
+// each read (or finds it in the read cache) and accounts for all but the
+// passed reads the cache did not know; their inserts' table slots are
+// then loaded in a tight loop of independent loads, whose cache misses
+// the CPU overlaps, before the second pass looks them up and accounts for
+// them. The counts are those of add, read by read.
 func (p *processor) addBatch(b *batch, qual bool) {
-	start := int32(0)
-	for _, end := range b.ends {
+	split := func(start, end int32) (sq, ql []byte) {
 		r := b.data[start:end:end]
 		if qual {
 			n := len(r) / 2
-			p.add(r[:n:n], r[n:])
-		} else {
-			p.add(r, nil)
+			return r[:n:n], r[n:]
 		}
-		start = end
+		return r, nil
 	}
+	pend := p.pend[:0]
+	start := int32(0)
+	for _, end := range b.ends {
+		sq, ql := split(start, end)
+		st := start
+		start = end
+		if len(sq) > 0xffff || p.cache == nil {
+			p.add(sq, ql)
+			continue
+		}
+		p.countRaw(len(sq))
+		p.refreshCache()
+		e, hit, h, slot := p.cache.lookup(sq)
+		if !hit {
+			e = p.classifyTrimmed(sq, p.trim.Trim(sq, nil), false)
+			if e.cat == catPassed {
+				k, ok := pack2(sq[e.is:e.ie])
+				if ok {
+					pend = append(pend, pendingRead{st, end, e, k})
+					continue
+				}
+				e.id = p.col.idLong(string(sq[e.is:e.ie]))
+			}
+			if slot >= 0 {
+				p.cache.put(slot, h, sq, e)
+			}
+		}
+		p.account(e, sq, ql)
+	}
+	if len(pend) > 0 {
+		slots := p.col.table.slots
+		mask := uint64(len(slots) - 1)
+		var sink uint64
+		for i := range pend {
+			sink += slots[pend[i].k.hash()&mask].k[0]
+		}
+		p.sink += sink
+	}
+	for i := range pend {
+		pr := &pend[i]
+		sq, ql := split(pr.start, pr.end)
+		pr.e.id = p.col.idKey(pr.k)
+		p.refreshCache()
+		if _, hit, h, slot := p.cache.lookup(sq); !hit && slot >= 0 {
+			p.cache.put(slot, h, sq, pr.e)
+		}
+		p.account(pr.e, sq, ql)
+	}
+	p.pend = pend[:0]
+}
+
+// refreshCache empties the read cache when the insert table has moved
+// since its ids were taken.
+func (p *processor) refreshCache() {
+	if p.col.grows != p.grows {
+		p.cache.reset()
+		p.grows = p.col.grows
+	}
+}
+
+// countRaw counts one input read of length l.
+func (p *processor) countRaw(l int) {
+	p.input++
+	if l >= len(p.lenRaw) {
+		p.lenRaw = append(p.lenRaw, make([]int64, l+1-len(p.lenRaw))...)
+	}
+	p.lenRaw[l]++
 }
 
 // merge adds q's read counts (not its collapser's) into p.
@@ -533,11 +613,12 @@ func trimZeros(h []int64) []int64 {
 // classify trims one read and returns its entry (category, offsets and,
 // when passed, the insert index). Quality is not looked at here.
 func (p *processor) classify(seq []byte) cacheEntry {
-	return p.classifyTrimmed(seq, p.trim.Trim(seq, nil))
+	return p.classifyTrimmed(seq, p.trim.Trim(seq, nil), true)
 }
 
-// classifyTrimmed is classify given the trimming result t of seq.
-func (p *processor) classifyTrimmed(seq []byte, t TrimResult) cacheEntry {
+// classifyTrimmed is classify given the trimming result t of seq; without
+// withID a passed read's id is left at -1.
+func (p *processor) classifyTrimmed(seq []byte, t TrimResult, withID bool) cacheEntry {
 	e := cacheEntry{id: -1}
 	if len(t.Insert) > 0 {
 		e.is = uint16(offsetIn(seq, t.Insert))
@@ -563,7 +644,9 @@ func (p *processor) classifyTrimmed(seq []byte, t TrimResult) cacheEntry {
 		e.cat = catTooManyN
 	default:
 		e.cat = catPassed
-		e.id = p.col.id(ins)
+		if withID {
+			e.id = p.col.id(ins)
+		}
 	}
 	return e
 }
@@ -586,17 +669,17 @@ func countN(b []byte) int {
 
 // add accounts for one read.
 func (p *processor) add(seq, qual []byte) {
-	p.input++
-	l := len(seq)
-	if l >= len(p.lenRaw) {
-		p.lenRaw = append(p.lenRaw, make([]int64, l+1-len(p.lenRaw))...)
-	}
-	p.lenRaw[l]++
-	if l > 0xffff {
+	p.countRaw(len(seq))
+	if len(seq) > 0xffff {
 		p.addLong(seq, qual)
 		return
 	}
-	e := p.lookup(seq)
+	p.account(p.lookup(seq), seq, qual)
+}
+
+// account counts a read (already counted as input) whose trimming
+// outcome is e.
+func (p *processor) account(e cacheEntry, seq, qual []byte) {
 	cat := e.cat
 	if cat == catPassed && p.o.MinMeanQual > 0 && meanQual(qual[e.is:e.ie], p.o.QualOffset) < p.o.MinMeanQual {
 		cat = catLowQuality
@@ -623,11 +706,7 @@ func (p *processor) lookup(seq []byte) cacheEntry {
 	if p.cache == nil {
 		return p.classify(seq)
 	}
-	if p.col.grows != p.grows {
-		// The insert table moved: the cached ids are stale.
-		p.cache.reset()
-		p.grows = p.col.grows
-	}
+	p.refreshCache()
 	e, hit, h, slot := p.cache.lookup(seq)
 	if hit {
 		return e

@@ -43,6 +43,7 @@ func runCollapse(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	defer softMemoryLimit()()
 	if *in == "" || *out == "" {
 		fmt.Fprintln(stderr, "exomir collapse: -in and -out are required")
 		fs.Usage()

@@ -59,6 +59,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	defer softMemoryLimit()()
 	if (c.fastq == "") == (c.bam == "") {
 		fmt.Fprintln(stderr, "exomir quant: give exactly one of -fastq and -bam")
 		fs.Usage()
