@@ -1,6 +1,7 @@
 package align
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -167,23 +168,8 @@ func mutate(r *rand.Rand, ref []byte, o Options) []byte {
 }
 
 func revComp(s []byte) []byte {
-	out := make([]byte, len(s))
-	for i, c := range s {
-		var d byte
-		switch up(c) {
-		case 'A':
-			d = 'T'
-		case 'C':
-			d = 'G'
-		case 'G':
-			d = 'C'
-		case 'T':
-			d = 'A'
-		default:
-			d = 'N'
-		}
-		out[len(s)-1-i] = d
-	}
+	out := bytes.ToUpper(s)
+	seq.ReverseComplement(out)
 	return out
 }
 

@@ -12,8 +12,10 @@
 #        SIZES="100 500" samples per group (default: 200 and 1,000 samples)
 #
 # Every command runs under /usr/bin/time -v: wall (s), CPU = user + sys (s)
-# and peak RSS (MB) of the whole process; medians over `runs` (exomir) and
-# `r_runs` (R). DESeq2 rows also give seconds_DESeq from deseq2.R (reading
+# and peak RSS (MB) of the whole process; medians over `r_runs` (R) and, for
+# exomir, over `runs` before and `runs` after the R runs of the matrix (so
+# that a change of the machine's load during the long R runs weighs on
+# both sides). DESeq2 rows also give seconds_DESeq from deseq2.R (reading
 # the matrix, DESeqDataSetFromMatrix and DESeq(); R start-up, library
 # loading, results() and writing excluded). The speed-up is
 # DESeq2_glmGamPoi seconds_DESeq / exomir de whole-command wall.
@@ -54,21 +56,17 @@ for k in ${SIZES:-100 500}; do
   name="2600x$((2 * k))"
   d=$W/$name
   Rscript "$P/simulate_counts.R" "$d" 2600 "$k" 42 0.1 4 >/dev/null
-  for tool in de vst; do
-    : > "$W/runs.txt"
+  : > "$W/de.txt"
+  : > "$W/vst.txt"
+  exomir_runs() {
     for i in $(seq "$RUNS"); do
-      if [ $tool = de ]; then
-        measure "$EXOMIR" de -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" \
-          -contrast condition,tumor,control -out "$d/exomir_de.tsv" >> "$W/runs.txt"
-      else
-        measure "$EXOMIR" transform -method vst -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" \
-          -out "$d/exomir_vst.tsv" >> "$W/runs.txt"
-      fi
+      measure "$EXOMIR" de -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" \
+        -contrast condition,tumor,control -out "$d/exomir_de.tsv" >> "$W/de.txt"
+      measure "$EXOMIR" transform -method vst -counts "$d/counts.tsv" -coldata "$d/coldata.tsv" \
+        -out "$d/exomir_vst.tsv" >> "$W/vst.txt"
     done
-    printf '%s\texomir_%s\t%s\t%s\t%s\t%s\tNA\n' "$name" "$tool" "$RUNS" \
-      "$(col 1 < "$W/runs.txt")" "$(col 2 < "$W/runs.txt")" "$(col 3 < "$W/runs.txt")"
-    [ $tool = de ] && de_wall=$(col 1 < "$W/runs.txt")
-  done
+  }
+  exomir_runs
   for fit in glmGamPoi parametric; do
     : > "$W/runs.txt"
     : > "$W/fit.txt"
@@ -77,13 +75,17 @@ for k in ${SIZES:-100 500}; do
       awk -F'\t' '$1=="seconds_DESeq" {print $2}' "$d/deseq2_$fit.tsv.dispfit.tsv" >> "$W/fit.txt"
     done
     used=$(awk -F'\t' '$1=="fitType_used" {print $2}' "$d/deseq2_$fit.tsv.dispfit.tsv")
-    fitmed=$(median < "$W/fit.txt")
     printf '%s\tDESeq2_%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$used" "$RRUNS" \
-      "$(col 1 < "$W/runs.txt")" "$(col 2 < "$W/runs.txt")" "$(col 3 < "$W/runs.txt")" "$fitmed"
-    if [ $fit = glmGamPoi ]; then
-      echo "$name: speed-up of exomir de (whole command, ${de_wall} s) over DESeq(fitType=\"glmGamPoi\") (${fitmed} s): $(echo "$fitmed $de_wall" | awk '{printf "%.1f", $1/$2}')x" >&2
-    fi
+      "$(col 1 < "$W/runs.txt")" "$(col 2 < "$W/runs.txt")" "$(col 3 < "$W/runs.txt")" "$(median < "$W/fit.txt")"
+    [ $fit = glmGamPoi ] && gp=$(median < "$W/fit.txt")
   done
+  exomir_runs
+  for tool in de vst; do
+    printf '%s\texomir_%s\t%s\t%s\t%s\t%s\tNA\n' "$name" "$tool" "$((2 * RUNS))" \
+      "$(col 1 < "$W/$tool.txt")" "$(col 2 < "$W/$tool.txt")" "$(col 3 < "$W/$tool.txt")"
+  done
+  de_wall=$(col 1 < "$W/de.txt")
+  echo "$name: speed-up of exomir de (whole command, ${de_wall} s) over DESeq(fitType=\"glmGamPoi\") (${gp} s): $(echo "$gp $de_wall" | awk '{printf "%.1f", $1/$2}')x" >&2
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "target: exomir de >= 50x faster than DESeq(fitType=\"glmGamPoi\") on 2600x1000, peak RSS <= 1 GB" >&2

@@ -304,7 +304,7 @@ func matRank(a []float64, m, p int) int {
 func coxReidAPL(y []float64, groups [][]int, off []float64, phi float64) float64 {
 	ll, logdet := 0.0, 0.0
 	for _, mem := range groups {
-		b := math.Max(oneGroupNB(y, mem, off, phi, 0, math.NaN()), -1e8)
+		b := math.Max(oneGroupNB(y, mem, off, phi, math.NaN()), -1e8)
 		w := 0.0
 		for _, j := range mem {
 			mu := math.Exp(b + off[j])
@@ -581,7 +581,7 @@ func (f *nbFit) fitFrom(y, off, disp, start []float64) []float64 {
 	if f.cellOf != nil {
 		cb := make([]float64, p)
 		for k, mem := range f.cells {
-			cb[k] = math.Max(oneGroupNBDisp(y, mem, off, disp), -1e8)
+			cb[k] = math.Max(oneGroupNBFit(y, mem, off, 0, disp, math.NaN()), -1e8)
 		}
 		for j := 0; j < m; j++ {
 			f.mu[j] = math.Exp(cb[f.cellOf[j]] + off[j])
@@ -737,34 +737,6 @@ func (f *nbFit) deviance(y, off, disp, beta []float64) float64 {
 		d += edgerUnitDeviance(y[j], f.mu[j], disp[j])
 	}
 	return d
-}
-
-// oneGroupNBDisp is oneGroupNB with a dispersion per sample.
-func oneGroupNBDisp(y []float64, idx []int, off, disp []float64) float64 {
-	sy, sl := 0.0, 0.0
-	for _, j := range idx {
-		sy += y[j]
-		sl += math.Exp(off[j])
-	}
-	if sy <= 0 {
-		return math.Inf(-1)
-	}
-	beta := math.Log(sy / sl)
-	for it := 0; it < 50; it++ {
-		dl, info := 0.0, 0.0
-		for _, j := range idx {
-			mu := math.Exp(beta + off[j])
-			den := 1 + disp[j]*mu
-			dl += (y[j] - mu) / den
-			info += mu / den
-		}
-		step := dl / info
-		beta += step
-		if math.Abs(step) < 1e-10 {
-			break
-		}
-	}
-	return beta
 }
 
 // WriteCounts writes c as a tab-separated count matrix (mirna, then the

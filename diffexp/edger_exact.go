@@ -31,11 +31,11 @@ func edgerExactRow(y []float64, s1, s2 []int, eff []float64, phi float64, buf *e
 		yAug[j] = y[j] + pc
 		off[j] = math.Log(eff[j])
 	}
-	a1 := oneGroupNB(yAug, s1, offAug, phi, 0, math.NaN())
-	a2 := oneGroupNB(yAug, s2, offAug, phi, 0, math.NaN())
+	a1 := oneGroupNB(yAug, s1, offAug, phi, math.NaN())
+	a2 := oneGroupNB(yAug, s2, offAug, phi, math.NaN())
 	lfc := (a2 - a1) / math.Ln2
 
-	ab := oneGroupNB(y, both, off, phi, 0, math.NaN())
+	ab := oneGroupNB(y, both, off, phi, math.NaN())
 	e := math.Exp(ab)
 	sum1, sum2 := 0.0, 0.0
 	for _, j := range s1 {

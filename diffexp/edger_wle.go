@@ -8,46 +8,26 @@ import (
 
 // oneGroupNB is edgeR's mglmOneGroup: the MLE of β in μ_j = exp(β + off_j)
 // for NB counts y_j with dispersion phi, by Fisher scoring (≤ 50 steps,
-// |step| < 1e-10). All-zero y gives −Inf. idx selects the samples (nil:
-// all). add is added to every count.
-func oneGroupNB(y []float64, idx []int, off []float64, phi, add float64, start float64) float64 {
-	if idx == nil {
-		return oneGroupNBAll(y, off, phi, add, start)
-	}
-	sy, sl := 0.0, 0.0
-	for _, j := range idx {
-		sy += y[j] + add
-		sl += math.Exp(off[j])
-	}
-	if sy <= 0 {
-		return math.Inf(-1)
-	}
-	beta := start
-	if math.IsNaN(beta) || math.IsInf(beta, 0) {
-		beta = math.Log(sy / sl)
-	}
-	for it := 0; it < 50; it++ {
-		dl, info := 0.0, 0.0
-		for _, j := range idx {
-			mu := math.Exp(beta + off[j])
-			den := 1 + phi*mu
-			dl += (y[j] + add - mu) / den
-			info += mu / den
-		}
-		step := dl / info
-		beta += step
-		if math.Abs(step) < 1e-10 {
-			break
-		}
-	}
-	return beta
+// |step| < 1e-10), from start (NaN: the log of the pooled rate). All-zero
+// y gives −Inf. idx selects the samples (nil: all).
+func oneGroupNB(y []float64, idx []int, off []float64, phi float64, start float64) float64 {
+	return oneGroupNBFit(y, idx, off, phi, nil, start)
 }
 
-// oneGroupNBAll is oneGroupNB over every sample.
-func oneGroupNBAll(y []float64, off []float64, phi, add float64, start float64) float64 {
+// oneGroupNBFit is oneGroupNB with, when disp is not nil, a dispersion
+// per sample (disp[j] instead of phi).
+func oneGroupNBFit(y []float64, idx []int, off []float64, phi float64, disp []float64, start float64) float64 {
+	n := len(y)
+	if idx != nil {
+		n = len(idx)
+	}
 	sy, sl := 0.0, 0.0
-	for j, v := range y {
-		sy += v + add
+	for k := 0; k < n; k++ {
+		j := k
+		if idx != nil {
+			j = idx[k]
+		}
+		sy += y[j]
 		sl += math.Exp(off[j])
 	}
 	if sy <= 0 {
@@ -59,10 +39,18 @@ func oneGroupNBAll(y []float64, off []float64, phi, add float64, start float64) 
 	}
 	for it := 0; it < 50; it++ {
 		dl, info := 0.0, 0.0
-		for j, v := range y {
+		for k := 0; k < n; k++ {
+			j := k
+			if idx != nil {
+				j = idx[k]
+			}
+			ph := phi
+			if disp != nil {
+				ph = disp[j]
+			}
 			mu := math.Exp(beta + off[j])
-			den := 1 + phi*mu
-			dl += (v + add - mu) / den
+			den := 1 + ph*mu
+			dl += (y[j] - mu) / den
 			info += mu / den
 		}
 		step := dl / info
@@ -215,7 +203,7 @@ func edgerDispersions(c *Counts, group []int, ng int, eff []float64, workers int
 			if len(mem) == 0 {
 				continue
 			}
-			b := oneGroupNB(y, mem, off, trendSel[k], 0, math.NaN())
+			b := oneGroupNB(y, mem, off, trendSel[k], math.NaN())
 			if math.IsInf(b, -1) {
 				continue // fitted zero: no residual df
 			}
@@ -276,7 +264,7 @@ func edgerAPLRow(y []float64, members [][]int, off, gridT, beta []float64) []flo
 			if !active[g] {
 				continue
 			}
-			beta[g] = oneGroupNB(y, mem, off, phi, 0, beta[g])
+			beta[g] = oneGroupNB(y, mem, off, phi, beta[g])
 			w := 0.0
 			for _, j := range mem {
 				mu := math.Exp(beta[g] + off[j])
@@ -312,7 +300,7 @@ func aveLogCPM(c *Counts, eff []float64, phi float64, workers int) []float64 {
 			for j, v := range c.Row(i) {
 				y[j] = v + prior[j]
 			}
-			b := oneGroupNB(y, nil, off, phi, 0, math.NaN())
+			b := oneGroupNB(y, nil, off, phi, math.NaN())
 			out[i] = (b + math.Log(1e6)) / math.Ln2
 		}
 	})

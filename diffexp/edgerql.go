@@ -143,13 +143,13 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 			}
 			res.BaseMean[i] = s / float64(m)
 			res.DispFit[i], res.Dispersion[i] = phi, phi
-			bNum := math.Max(oneGroupNB(yp, members[kNum], offPrior, phi, 0, math.NaN()), -1e8)
-			bDen := math.Max(oneGroupNB(yp, members[kDen], offPrior, phi, 0, math.NaN()), -1e8)
+			bNum := math.Max(oneGroupNB(yp, members[kNum], offPrior, phi, math.NaN()), -1e8)
+			bDen := math.Max(oneGroupNB(yp, members[kDen], offPrior, phi, math.NaN()), -1e8)
 			res.Log2FoldChange[i] = (bNum - bDen) / math.Ln2
 
 			dev1 := oneWayDeviance(y, members, off, phi, mu)
 			copy(mus[i*m:(i+1)*m], mu)
-			b0 := math.Max(oneGroupNB(y, nil, off, phi, 0, math.NaN()), -1e8)
+			b0 := math.Max(oneGroupNB(y, nil, off, phi, math.NaN()), -1e8)
 			dev0 := 0.0
 			for j, v := range y {
 				dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), phi)
@@ -189,7 +189,7 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 			if below {
 				y := c.Row(i)
 				dev1 := oneWayDeviance(y, members, off, 0, mu)
-				b0 := math.Max(oneGroupNB(y, nil, off, 0, 0, math.NaN()), -1e8)
+				b0 := math.Max(oneGroupNB(y, nil, off, 0, math.NaN()), -1e8)
 				dev0 := 0.0
 				for j, v := range y {
 					dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), 0)
@@ -212,7 +212,7 @@ func oneWayDeviance(y []float64, members [][]int, off []float64, phi float64, mu
 		if len(mem) == 0 {
 			continue
 		}
-		b := math.Max(oneGroupNB(y, mem, off, phi, 0, math.NaN()), -1e8)
+		b := math.Max(oneGroupNB(y, mem, off, phi, math.NaN()), -1e8)
 		for _, j := range mem {
 			mu[j] = math.Exp(b + off[j])
 			dev += edgerUnitDeviance(y[j], mu[j], phi)

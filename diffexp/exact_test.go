@@ -115,7 +115,7 @@ func TestQ2QIdentityAndOneGroup(t *testing.T) {
 		}
 		y[0]++
 		phi := math.Exp(-6 + 6*rng.Float64())
-		b := oneGroupNB(y, nil, off, phi, 0, math.NaN())
+		b := oneGroupNB(y, nil, off, phi, math.NaN())
 		score, info := 0.0, 0.0
 		for j := range y {
 			mu := math.Exp(b + off[j])
@@ -126,7 +126,7 @@ func TestQ2QIdentityAndOneGroup(t *testing.T) {
 			t.Fatalf("score %v at β = %v", score, b)
 		}
 	}
-	if b := oneGroupNB([]float64{0, 0}, nil, []float64{1, 2}, 0.1, 0, math.NaN()); !math.IsInf(b, -1) {
+	if b := oneGroupNB([]float64{0, 0}, nil, []float64{1, 2}, 0.1, math.NaN()); !math.IsInf(b, -1) {
 		t.Errorf("all-zero group: β = %v, want −Inf", b)
 	}
 }

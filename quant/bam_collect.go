@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/biogo/hts/sam"
+	"github.com/exomir/exomir/seq"
 )
 
 // insertCollector turns the records of each read into an AlignedInsert
@@ -137,7 +138,7 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 			a.readBuf = append(a.readBuf[:0], r.seq...)
 			bamUpperDNA(a.readBuf)
 			if r.flags&sam.Reverse != 0 {
-				bamRevComp(a.readBuf)
+				seq.ReverseComplement(a.readBuf)
 			}
 			a.read = a.readBuf
 			if c.interning {

@@ -2,9 +2,7 @@ package quant
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/biogo/hts/bam"
@@ -15,16 +13,7 @@ import (
 // hairpins, one decompression thread each), decoding every record. The
 // result is the reason for the own decoder (see alignmentReader).
 func BenchmarkBAMDecode(b *testing.B) {
-	ref := bamHsa(b)
-	rng := rand.New(rand.NewPCG(1, 1))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 5000), 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
-		b.Fatal(err)
-	}
+	_, buf := benchBAM(b)
 	data := buf.Bytes()
 	b.Run("exomir", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))

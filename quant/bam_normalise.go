@@ -150,23 +150,3 @@ func bamUpperDNA(s []byte) []byte {
 	}
 	return s
 }
-
-// bamRevComp reverse-complements s in place.
-func bamRevComp(s []byte) {
-	comp := func(c byte) byte {
-		switch c {
-		case 'A':
-			return 'T'
-		case 'C':
-			return 'G'
-		case 'G':
-			return 'C'
-		case 'T':
-			return 'A'
-		}
-		return 'N'
-	}
-	for i, j := 0, len(s)-1; i <= j; i, j = i+1, j-1 {
-		s[i], s[j] = comp(s[j]), comp(s[i])
-	}
-}

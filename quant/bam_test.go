@@ -713,17 +713,30 @@ func TestHairpinBAMErrors(t *testing.T) {
 	}
 }
 
-func BenchmarkReadHairpinBAM(b *testing.B) {
+// benchAligned aligns 5,000 simulated inserts on the human hairpins, the
+// input of the BAM benchmarks.
+func benchAligned(b *testing.B) (*Reference, []AlignedInsert) {
 	ref := bamHsa(b)
 	rng := rand.New(rand.NewPCG(1, 1))
 	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 5000), 0)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return ref, aligned
+}
+
+// benchBAM is benchAligned written as BAM.
+func benchBAM(b *testing.B) (*Reference, *bytes.Buffer) {
+	ref, aligned := benchAligned(b)
 	var buf bytes.Buffer
 	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
 		b.Fatal(err)
 	}
+	return ref, &buf
+}
+
+func BenchmarkReadHairpinBAM(b *testing.B) {
+	ref, buf := benchBAM(b)
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -734,12 +747,7 @@ func BenchmarkReadHairpinBAM(b *testing.B) {
 }
 
 func BenchmarkWriteBAM(b *testing.B) {
-	ref := bamHsa(b)
-	rng := rand.New(rand.NewPCG(1, 1))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 5000), 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ref, aligned := benchAligned(b)
 	var n int64
 	for _, a := range aligned {
 		n += int64(len(a.Seq))

@@ -201,7 +201,7 @@ func synthGenome(rng *rand.Rand, ref *Reference) (map[string][]byte, string, []p
 		p := placed{chrom: name, start: len(c), strand: "+-"[rng.IntN(2)]}
 		s := append([]byte(nil), h.Seq...)
 		if p.strand == '-' {
-			bamRevComp(s)
+			seq.ReverseComplement(s)
 		}
 		chroms[name] = append(c, s...)
 		pl[hi] = p
@@ -259,7 +259,7 @@ func genomeSAM(ref *Reference, chroms map[string][]byte, pl []placed, inserts []
 			}
 			if p.strand == '-' {
 				flag |= 16
-				bamRevComp(s)
+				seq.ReverseComplement(s)
 				pos = p.start + hl - int(h.Pos) - int(h.Len)
 				cigar = fmt.Sprintf("%dM", h.Len)
 				if h.Tail > 0 {
