@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/exomir/exomir/seq"
 )
 
 func init() {
@@ -39,6 +41,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
 	c.out, c.threads = *out, *threads
 	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
+	c.maxReadLen = seq.DefaultMaxReadLen // run's flag default (demo sets its config by hand)
 	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
 	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
 	if _, err := os.Stat(trna); err == nil {
