@@ -318,8 +318,8 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 // row, input_reads (when absent) and the four rows are appended. Further
 // rows: class_<name> (reads per other class, a breakdown of
 // reads_other_rna), mirna_multi_reads (reads placed on several features),
-// mirna_uncounted_reads (with MultiUnique, those left out), multi and
-// count_unit.
+// mirna_uncounted_reads (with MultiUnique, those left out), multi,
+// count_unit, mirna_counted and the isomir_* rows (IsomirStats.Rows).
 func (b *Builder) Finish(name string, base []Stat) *Sample {
 	s := &Sample{Name: name, Ref: b.ref, Class: b.classReads, Isomirs: b.isomirs}
 	var weights []float64
@@ -374,6 +374,7 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 		Stat{"count_unit", unit},
 		Stat{"mirna_counted", itoa(total)},
 	)
+	s.Stats = append(s.Stats, ComputeIsomirStats(s).Rows()...)
 	return s
 }
 

@@ -354,6 +354,11 @@ func writeStudy(ctx context.Context, c *runConfig, sh *sheet, ref *quant.Referen
 			outFile{"de.tsv", func(w *bufio.Writer) error { return diffexp.WriteResults(w, de.res) }},
 			outFile{"roc.tsv", func(w *bufio.Writer) error { return diffexp.WriteROC(w, de.rocs) }})
 	}
+	isoFiles, err := isomirOutputs(samples, de)
+	if err != nil {
+		return err
+	}
+	write = append(write, isoFiles...)
 	for _, f := range write {
 		if err := ctx.Err(); err != nil {
 			return err

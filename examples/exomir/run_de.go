@@ -17,6 +17,10 @@ type studyResult struct {
 	res      *diffexp.Results
 	rocs     []diffexp.ROC
 	contrast string
+	// cd and opts are the coldata and settings of the fit, for the
+	// isomiR-level DE (run_isomirs.go).
+	cd   *diffexp.ColData
+	opts diffexp.Options
 }
 
 // studyDE runs differential expression on the study's matrix and coldata
@@ -92,5 +96,10 @@ func studyDE(c *runConfig, sh *sheet, counts, coldata []byte) (*studyResult, str
 	if a.sfType != "ratio" {
 		note += ", " + a.sfType + " size factors"
 	}
-	return &studyResult{res: res, rocs: rocs, contrast: parts[1] + " vs " + parts[2]}, note + ")", ws, nil
+	opts := diffexp.Options{Design: a.design, Contrast: []string{a.contrastVar, a.numLvl, a.denomLvl},
+		Test: strings.ToLower(a.test), Alpha: a.alpha, Workers: a.threads}
+	if opts.Test == "lrt" {
+		opts.Reduced = a.redu
+	}
+	return &studyResult{res: res, rocs: rocs, contrast: parts[1] + " vs " + parts[2], cd: cda, opts: opts}, note + ")", ws, nil
 }
