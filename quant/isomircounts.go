@@ -245,3 +245,89 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		emit(&cur, expr)
 	}
 }
+
+// DefaultIsomirSkew is the default Options.IsomirSkew.
+const DefaultIsomirSkew = 1.0 / 50
+
+// foldErrors moves, within each mature, the count of every read that
+// differs by one base (a substitution or an N, same length) from a read
+// with at least 1/skew times its count in the sample, and has the same
+// shifts and 3' addition length (a trimmed read with an added base, e.g.
+// iso_3p:-1,iso_add3p:1, is an isomiR, not an error), onto that read, as
+// UNOISE (Edgar 2016, bioRxiv 081257) treats amplicon errors: reads are
+// taken by decreasing count; each either joins the most abundant earlier
+// kept read one base away whose count is ≥ its own / skew, or is kept.
+// Per-base sequencing error rates (0.1–1%) make such a read's expected
+// count well under 1/50 of its parent, whereas SNV isomiRs (editing, true
+// variants) worth reporting are usually far above. It returns the reads
+// moved. Only primary placements hold counts (isomirCounts), so the
+// per-mature sums do not change.
+func foldErrors(isos []Isomir, skew float64) int64 {
+	if skew <= 0 {
+		return 0
+	}
+	var idx []int32
+	for i := range isos {
+		if isos[i].Primary && isos[i].Expr > 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &isos[a], &isos[b]
+		switch {
+		case x.Feature != y.Feature:
+			return int(x.Feature) - int(y.Feature)
+		case x.Expr != y.Expr:
+			if x.Expr > y.Expr {
+				return -1
+			}
+			return 1
+		}
+		return compareIsomir(x, y)
+	})
+	var moved int64
+	kept := map[string]int32{} // sequence → kept placement, within one feature
+	var buf []byte
+	for lo := 0; lo < len(idx); {
+		hi := lo
+		for hi < len(idx) && isos[idx[hi]].Feature == isos[idx[lo]].Feature {
+			hi++
+		}
+		clear(kept)
+		for _, i := range idx[lo:hi] {
+			c := &isos[i]
+			best := int32(-1)
+			buf = append(buf[:0], c.Seq...)
+			for p := range buf {
+				orig := buf[p]
+				for _, b := range []byte("ACGT") {
+					if b == orig {
+						continue
+					}
+					buf[p] = b
+					if k, ok := kept[string(buf)]; ok && float64(c.Expr) <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
+						if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
+							best = k
+						}
+					}
+				}
+				buf[p] = orig
+			}
+			if best < 0 {
+				kept[c.Seq] = i
+				continue
+			}
+			moved += c.Expr
+			isos[best].Expr += c.Expr
+			c.Expr = 0
+		}
+		lo = hi
+	}
+	return moved
+}
+
+// sameShape reports whether a and b have the same shifts and 3' addition
+// length (SNVs may differ).
+func sameShape(a, b Variant) bool {
+	return a.Shift5 == b.Shift5 && a.Shift3 == b.Shift3 && a.Add3p == b.Add3p
+}

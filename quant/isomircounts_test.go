@@ -79,27 +79,31 @@ func TestIsomirCountsReconcile(t *testing.T) {
 	r := embeddedHsa(t)
 	for _, m := range []Multi{MultiEM, MultiSplit, MultiUnique} {
 		for _, umi := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/umi=%v", m, umi), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(uint64(m)+1, map[bool]uint64{true: 7}[umi]))
-				pool, pasg := isomirPool(rng, 150)
-				var samples []*Sample
-				for si := range 3 {
-					o := Options{Multi: m}
-					if umi {
-						o.UMI = true
-						o.UMIs = [][]string{} // non-nil: AddUMIs path
+			for _, skew := range []float64{-1, 0} {
+				t.Run(fmt.Sprintf("%s/umi=%v/skew=%v", m, umi, skew), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(uint64(m)+1, map[bool]uint64{true: 7}[umi]))
+					pool, pasg := isomirPool(rng, 150)
+					var samples []*Sample
+					for si := range 3 {
+						o := Options{Multi: m, IsomirSkew: skew}
+						if umi {
+							o.UMI = true
+							o.UMIs = [][]string{} // non-nil: AddUMIs path
+						}
+						s, seqs, asg, counts := randomIsomirSample(r, rng, "s"+strconv.Itoa(si), o, pool, pasg)
+						samples = append(samples, s)
+						checkIsomirSample(t, s, seqs, asg, counts, m, umi || skew >= 0)
 					}
-					s, seqs, asg, counts := randomIsomirSample(r, rng, "s"+strconv.Itoa(si), o, pool, pasg)
-					samples = append(samples, s)
-					checkIsomirSample(t, s, seqs, asg, counts, m, umi)
-				}
-				checkTablesReconcile(t, samples)
-			})
+					checkTablesReconcile(t, samples)
+				})
+			}
 		}
 	}
 }
 
-func checkIsomirSample(t *testing.T, s *Sample, seqs []string, asg []Assignment, counts []int64, m Multi, umi bool) {
+// checkIsomirSample checks the sums and primaries of s, and unless
+// noShares (UMI credits, error folding) each count against its share.
+func checkIsomirSample(t *testing.T, s *Sample, seqs []string, asg []Assignment, counts []int64, m Multi, noShares bool) {
 	t.Helper()
 	sum := make([]int64, len(s.Mature))
 	for _, iso := range s.Isomirs {
@@ -138,8 +142,8 @@ func checkIsomirSample(t *testing.T, s *Sample, seqs []string, asg []Assignment,
 			t.Fatalf("%v: %d primary placements, first-in-order primary = %v", k, nprim[k], b.Primary)
 		}
 	}
-	if umi {
-		return // shares of UMI credits: the sums above are the check
+	if noShares {
+		return // the sums above are the check
 	}
 	// Reference shares: plain EM over the same groups (or equal split).
 	unique := make([]float64, len(s.Mature))
@@ -292,5 +296,41 @@ func TestApportion(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("apportion(%d, %v) = %v, want %v", c.target, c.xs, got, c.want)
 		}
+	}
+}
+
+// TestFoldErrors: a read one base (or an N) away from a read of the same
+// mature and variant shape with at least 50 times its count joins it;
+// others stay.
+func TestFoldErrors(t *testing.T) {
+	p := "TGAGGTAGTAGGTTGTATAGTT"
+	sub := func(s string, i int, b byte) string { x := []byte(s); x[i] = b; return string(x) }
+	isos := []Isomir{
+		{Seq: p, Feature: 0, Expr: 100},
+		{Seq: sub(p, 3, 'C'), Feature: 0, Expr: 2},              // 2 <= 100/50: an error
+		{Seq: sub(p, 5, 'A'), Feature: 0, Expr: 3},              // 3 > 2: kept (an SNV isomiR)
+		{Seq: sub(p, 9, 'N'), Feature: 0, Expr: 1},              // an N: an error
+		{Seq: sub(sub(p, 5, 'A'), 7, 'C'), Feature: 0, Expr: 1}, // 2 away from p, 1 from a read of 3: kept
+		{Seq: sub(p, 3, 'C'), Feature: 1, Expr: 2},              // other mature, no parent there
+		{Seq: p + "A", Feature: 0, Expr: 1},                     // other length
+		{Seq: sub(p, 1, 'C'), Feature: 0, Expr: 1, Primary: false},
+		{Seq: sub(p, 21, 'A'), Feature: 0, Expr: 1, Variant: Variant{Shift3: -1, Add3p: 1}}, // trimmed + tailed: an isomiR
+	}
+	isos[8].Primary = true
+	for i := range isos[:7] {
+		isos[i].Primary = true
+	}
+	moved := foldErrors(isos, DefaultIsomirSkew)
+	want := []int64{103, 0, 3, 0, 1, 2, 1, 1, 1}
+	for i, w := range want {
+		if isos[i].Expr != w {
+			t.Errorf("read %d: count %d, want %d", i, isos[i].Expr, w)
+		}
+	}
+	if moved != 3 {
+		t.Errorf("moved %d, want 3", moved)
+	}
+	if foldErrors(isos, -1) != 0 {
+		t.Error("negative skew folded reads")
 	}
 }

@@ -61,6 +61,12 @@ type Options struct {
 	// SinglePass aligns with at most 1 mismatch only (see
 	// InsertAligner.SinglePass).
 	SinglePass bool
+	// IsomirSkew is the count ratio under which a read one base away from
+	// a more abundant read of the same mature is taken for a sequencing
+	// error of it in the isomiR counts (see Isomir.Expr); 0 means
+	// DefaultIsomirSkew (1/50), a negative value keeps every read as is.
+	// Mature and hairpin counts do not depend on it.
+	IsomirSkew float64
 	// UMIs, when not nil, holds for each insert given to Quantify its
 	// distinct UMIs after error merging (parallel to the inserts). With
 	// UMI set, molecules are then counted as distinct UMIs per feature
@@ -92,9 +98,11 @@ type Isomir struct {
 	// insert's count on that mature.
 	Primary bool
 	// Expr is the insert's integer count on this mature after the
-	// multi-mapping rule and rounding (see IsomirCounts) on the primary
-	// placement, 0 on the others. Summed over a sample's placements of
-	// one mature it equals Sample.Mature of that mature.
+	// multi-mapping rule and rounding (see WriteIsomirCounts) on the
+	// primary placement, 0 on the others; plus the counts of the reads
+	// taken for its sequencing errors (Options.IsomirSkew), whose own Expr
+	// is then 0. Summed over a sample's placements of one mature it equals
+	// Sample.Mature of that mature.
 	Expr int64
 }
 
@@ -328,6 +336,11 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 	s.Mature = roundTotal(s.MatureFrac)
 	s.Hairpin = roundTotal(s.HairpinFrac)
 	b.isomirCounts(s, weights)
+	skew := b.o.IsomirSkew
+	if skew == 0 {
+		skew = DefaultIsomirSkew
+	}
+	folded := foldErrors(s.Isomirs, skew)
 
 	split := []Stat{
 		{"reads_mirna", itoa(b.kindReads[Mirna])},
@@ -375,6 +388,7 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 		Stat{"mirna_counted", itoa(total)},
 	)
 	s.Stats = append(s.Stats, ComputeIsomirStats(s).Rows()...)
+	s.Stats = append(s.Stats, Stat{"isomir_error_reads", itoa(folded)})
 	return s
 }
 
