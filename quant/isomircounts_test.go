@@ -163,7 +163,7 @@ func checkIsomirSample(t *testing.T, s *Sample, seqs []string, asg []Assignment,
 		}
 		groups[k].n += float64(counts[i])
 	}
-	theta := plainEM(unique, gl, 20000)
+	theta := plainEM(unique, gl, 3000)
 	got := map[key]int64{}
 	for _, iso := range s.Isomirs {
 		got[key{iso.Seq, iso.Feature}] += iso.Expr

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,4 +232,20 @@ func TestRunIsomirsReconcile(t *testing.T) {
 			t.Errorf("mirtop validator: %s errors", got)
 		}
 	})
+}
+
+// TestQuantIsomirCountsReconcile: exomir quant writes NAME.isomir_counts.tsv,
+// whose per-miRNA sums are NAME.mirna_counts.tsv.
+func TestQuantIsomirCountsReconcile(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"quant", "-fastq", "../../testdata/demo/tumor1.fastq.gz", "-sample", "s1", "-out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("quant exited %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	matrix := readTable(t, filepath.Join(out, "s1.mirna_counts.tsv"))
+	iso := readTable(t, filepath.Join(out, "s1.isomir_counts.tsv"))
+	if got := strings.Join(iso[0], " "); got != "uid read mirna variant s1" {
+		t.Fatalf("header %q", got)
+	}
+	checkSumsEqualMatrix(t, "s1.isomir_counts.tsv", sumByMirna(t, iso, "mirna", []string{"s1"}), matrix)
 }
