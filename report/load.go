@@ -267,6 +267,13 @@ func loadSummary(d *Data, path string) error {
 		rows[r[0]] = r[1:]
 		order = append(order, r[0])
 	}
+	// exomir's summary has isomir_<name> (reads) and isomir_<name>_frac
+	// rows: then the fractions are the profile; other tables may hold
+	// fractions as isomir_<name>.
+	hasFrac := false
+	for _, name := range order {
+		hasFrac = hasFrac || strings.HasPrefix(name, "isomir_") && strings.HasSuffix(name, "_frac")
+	}
 	for ri, name := range order {
 		vals := rows[name]
 		for i := range d.Samples {
@@ -298,11 +305,17 @@ func loadSummary(d *Data, path string) error {
 				s.TRF = append(s.TRF, Category{strings.TrimPrefix(name, "trf_"), n})
 			case strings.HasPrefix(name, "clade_") && nerr == nil:
 				s.Clades = append(s.Clades, Category{strings.TrimPrefix(name, "clade_"), n})
+			case strings.HasPrefix(name, "isomir_") && hasFrac && !strings.HasSuffix(name, "_frac"):
+				// reads, not a fraction
 			case strings.HasPrefix(name, "isomir_"):
 				if ferr != nil {
 					return fmt.Errorf("%w: %s:%d: %s of %s: %q is not a number", ErrFormat, path, ri+2, name, s.Name, v)
 				}
-				s.IsomiR = append(s.IsomiR, Value{strings.TrimPrefix(name, "isomir_"), x})
+				key := strings.TrimPrefix(name, "isomir_")
+				if hasFrac {
+					key = strings.TrimSuffix(key, "_frac")
+				}
+				s.IsomiR = append(s.IsomiR, Value{key, x})
 			case strings.HasPrefix(name, "qc_"):
 				s.QCFlags = append(s.QCFlags, Flag{strings.TrimPrefix(name, "qc_"), v})
 			}

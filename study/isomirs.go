@@ -98,6 +98,7 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 		for i, v := range m.Values {
 			cts.Values[i] = float64(v)
 		}
+		m.Values = nil // not both copies at once: the matrix grows with the samples
 		out.Levels = append(out.Levels, diffexp.IsomirLevel{Level: m.Level, Counts: cts, Mirna: m.Mirna, Variant: m.Variant, SeedShift: m.SeedShift})
 	}
 	if len(out.Levels) == 0 {

@@ -267,9 +267,14 @@ func (r *Result) reportSamples() []report.Sample {
 		classes := []report.Category{{Name: "miRNA", Reads: num("reads_mirna")}, {Name: "hairpin only", Reads: num("reads_hairpin_only")}}
 		classes = append(classes, s.Classes...)
 		s.Classes = append(classes, report.Category{Name: "unmapped", Reads: num("reads_unmapped")})
-		if st := rs.IsomirStats; st.Total > 0 {
-			for _, c := range st.Categories() {
-				s.IsomiR = append(s.IsomiR, report.Value{Name: c.Name, Value: st.Frac(c.Reads)})
+		// The isomiR profile: the summary's isomir_<name>_frac rows, read
+		// as exomir report reads them from summary.tsv.
+		for _, st := range q.Stats {
+			name, ok := strings.CutPrefix(st.Name, "isomir_")
+			if name, frac := strings.CutSuffix(name, "_frac"); ok && frac {
+				if x, err := strconv.ParseFloat(st.Value, 64); err == nil {
+					s.IsomiR = append(s.IsomiR, report.Value{Name: name, Value: x})
+				}
 			}
 		}
 		out[i] = s
