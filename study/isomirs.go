@@ -22,7 +22,8 @@ var isomirDEFit = diffexp.IsomirDE
 // IsomirDE is the isomiR-level differential expression of a study
 // (de_isomirs.tsv): DESeq2 on the isomiR matrix and on the variant-type
 // matrix per miRNA, with the miRNA matrix's size factors and the study's
-// design and contrast.
+// design and contrast. Levels keep their annotations, not their counts
+// (Counts is nil after the fit: the matrices grow with the samples).
 type IsomirDE struct {
 	Levels  []diffexp.IsomirLevel
 	Results []*diffexp.Results
@@ -114,6 +115,11 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 	}
 	if out.Results, err = isomirDEFit(out.Levels, r.Sheet.colData(), o); err != nil {
 		return nil, err
+	}
+	// de_isomirs.tsv needs the results and annotations only; the
+	// matrices (isomiR rows × samples) are the large part.
+	for i := range out.Levels {
+		out.Levels[i].Counts = nil
 	}
 	return out, nil
 }
