@@ -94,15 +94,53 @@
 //
 // CheckStudy adds study-level ones: kit_mixed (kits differ between
 // samples), confounded (kit or a covariate column separates the samples
-// as the condition does), condition_similar (tumor/tumour). de_poscounts
-// and de_skipped are raised by callers running DE on the counts.
+// as the condition does), condition_similar (tumor/tumour). de_poscounts,
+// de_skipped and de_isomirs_skipped are raised by callers running DE on
+// the counts.
 // Sample.SetWarnings records the codes as the summary row "warnings"
 // (codes joined by ";", or "none"). Warnings never stop a computation:
 // the caller decides (the CLI's -strict).
 //
+// # isomiR counts
+//
+// The isomiR outputs split the same integers as the count matrix
+// (Isomir.Expr). A read on one feature gives it all its reads; a read on
+// several gives each its share under the multi-mapping rule, with the
+// weights w the mature totals use (EM's converged θ, equal for MultiSplit,
+// nothing for MultiUnique):
+//
+//	x_{r,f} = n_r · w_f / Σ_{h∈cands(r)} w_h
+//
+// and the shares of each feature are rounded by largest remainder (ties to
+// the earlier insert) to its integer count Mature_f. With UMI sets, n_r is
+// the molecules the insert adds to its candidates (UMIs not seen on an
+// earlier insert of the same candidates), so the n_r sum to the molecule
+// counts. The count sits on the read's primary placement on that feature
+// (the first in GFF order: lowest hairpin, then start); its other
+// placements carry 0. Then, per feature, a read one base (or an N) away
+// from a read with the same shifts and 3' addition length and at least
+// 1/Options.IsomirSkew (50) times its count is taken for a sequencing
+// error of it and its count moves there (UNOISE's rule; Edgar 2016). So,
+// per sample and feature,
+//
+//	Σ_placements Expr = Mature_f
+//
+// WriteIsomirCounts (isomir_counts.tsv: uid, read, mirna, variant, one
+// column per sample; one row per read × feature) and WriteIsomirGFF (one
+// line per read × hairpin × feature, Hits = the read's placements,
+// Expression = Expr) both sum per miRNA to the count matrix: for the GFF,
+// sum the Expression of all lines with a given Name, as mirtop counts'
+// table summed per miRNA column. IsomirStats (ComputeIsomirStats) are the
+// per-sample shares of canonical reads, 5' and 3' shifts, 3' additions
+// (by added base) and SNVs by region; they equal mirtop stats' _sum rows
+// on the same GFF, and Finish adds them to the summary as isomir_* rows.
+// IsomirMatrices builds the isomiR and variant-type matrices for
+// isomiR-level DE (package diffexp, IsomirDE).
+//
 // # Outputs
 //
-// WriteMatureCounts, WriteHairpinCounts, WriteSummary and WriteIsomirGFF
-// (mirGFF3 v1.2, one or several samples, readable by mirtop); WriteOutputs
-// writes all four atomically.
+// WriteMatureCounts, WriteHairpinCounts, WriteSummary, WriteIsomirGFF
+// (mirGFF3 v1.2, one or several samples, read by mirtop's stats, counts
+// and validate: COLDATA is the last header line) and WriteIsomirCounts;
+// WriteOutputs writes them atomically.
 package quant

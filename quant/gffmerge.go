@@ -213,8 +213,8 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
 	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
-	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
 	expr := make([]string, len(samples))
 	var group []*gffInput
 	for h.Len() > 0 {

@@ -60,6 +60,12 @@ type Options struct {
 	// SinglePass aligns with at most 1 mismatch only (see
 	// InsertAligner.SinglePass).
 	SinglePass bool
+	// IsomirSkew is the count ratio under which a read one base away from
+	// a more abundant read of the same mature is taken for a sequencing
+	// error of it in the isomiR counts (see Isomir.Expr); 0 means
+	// DefaultIsomirSkew (1/50), a negative value keeps every read as is.
+	// Mature and hairpin counts do not depend on it.
+	IsomirSkew float64
 	// UMIs, when not nil, holds for each insert given to Quantify its
 	// distinct UMIs after error merging (parallel to the inserts). With
 	// UMI set, molecules are then counted as distinct UMIs per feature
@@ -86,6 +92,17 @@ type Isomir struct {
 	Variant Variant
 	Count   int64 // reads (molecules with UMIs) of the insert, in full
 	Hits    int   // number of (feature, hairpin) placements of the insert
+	// Primary marks the insert's first placement on its mature in GFF
+	// order (lowest hairpin, then start): the location that carries the
+	// insert's count on that mature.
+	Primary bool
+	// Expr is the insert's integer count on this mature after the
+	// multi-mapping rule and rounding (see WriteIsomirCounts) on the
+	// primary placement, 0 on the others; plus the counts of the reads
+	// taken for its sequencing errors (Options.IsomirSkew), whose own Expr
+	// is then 0. Summed over a sample's placements of one mature it equals
+	// Sample.Mature of that mature.
+	Expr int64
 }
 
 // Stat is one row of the summary table. Rows named reads_* partition the
@@ -147,14 +164,18 @@ func newTally(n int) *tally {
 	return &tally{unique: make([]float64, n), amb: map[string]*ambiguous{}}
 }
 
-func (t *tally) add(cands []int32, n float64, umis []string) {
+// add records n reads (or the molecules of umis) on cands and returns
+// the ambiguous group they joined (nil for one candidate) and the count
+// the insert adds: n, or with UMIs the ones its candidates had not yet
+// seen, so that the inserts' credits sum to the tally's counts.
+func (t *tally) add(cands []int32, n float64, umis []string) (*ambiguous, float64) {
 	switch len(cands) {
 	case 0:
 	case 1:
 		c := cands[0]
 		if umis == nil {
 			t.unique[c] += n
-			return
+			return nil, n
 		}
 		if t.uniqueUMI == nil {
 			t.uniqueUMI = make([]map[string]struct{}, len(t.unique))
@@ -162,9 +183,11 @@ func (t *tally) add(cands []int32, n float64, umis []string) {
 		if t.uniqueUMI[c] == nil {
 			t.uniqueUMI[c] = map[string]struct{}{}
 		}
+		before := len(t.uniqueUMI[c])
 		for _, u := range umis {
 			t.uniqueUMI[c][u] = struct{}{}
 		}
+		return nil, float64(len(t.uniqueUMI[c]) - before)
 	default:
 		var sb strings.Builder
 		for _, c := range cands {
@@ -180,19 +203,24 @@ func (t *tally) add(cands []int32, n float64, umis []string) {
 		}
 		if umis == nil {
 			g.n += n
-			return
+			return g, n
 		}
 		if g.umis == nil {
 			g.umis = map[string]struct{}{}
 		}
+		before := len(g.umis)
 		for _, u := range umis {
 			g.umis[u] = struct{}{}
 		}
+		return g, float64(len(g.umis) - before)
 	}
+	return nil, 0
 }
 
-// resolve turns UMI sets into counts and applies the multi-mapping rule.
-func (t *tally) resolve(m Multi) []float64 {
+// resolve turns UMI sets into counts and applies the multi-mapping rule;
+// it also returns the weights the ambiguous groups were shared by (see
+// resolve).
+func (t *tally) resolve(m Multi) ([]float64, []float64) {
 	unique := append([]float64(nil), t.unique...)
 	for c, set := range t.uniqueUMI {
 		unique[c] += float64(len(set))
@@ -214,6 +242,7 @@ type Builder struct {
 	mature, hairpin *tally
 
 	isomirs    []Isomir
+	credits    []credit
 	scratch    []int32
 	kindReads  [4]int64
 	classReads []int64
@@ -275,7 +304,12 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 	if len(fs) > 1 {
 		b.multiReads += reads
 	}
-	b.mature.add(fs, float64(n), umis)
+	g, got := b.mature.add(fs, float64(n), umis)
+	cr := credit{first: len(b.isomirs), n: got, group: g, feature: -1}
+	if g == nil && len(fs) == 1 {
+		cr.feature = fs[0]
+	}
+	b.credits = append(b.credits, cr)
 	for _, p := range a.Placements {
 		b.isomirs = append(b.isomirs, Isomir{
 			Seq: insert, Feature: p.Feature, Hairpin: p.Hairpin, Start: p.Start, End: p.End,
@@ -291,14 +325,21 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 // row, input_reads (when absent) and the four rows are appended. Further
 // rows: class_<name> (reads per other class, a breakdown of
 // reads_other_rna), mirna_multi_reads (reads placed on several features),
-// mirna_uncounted_reads (with MultiUnique, those left out), multi and
-// count_unit.
+// mirna_uncounted_reads (with MultiUnique, those left out), multi,
+// count_unit, mirna_counted and the isomir_* rows (IsomirStats.Rows).
 func (b *Builder) Finish(name string, base []Stat) *Sample {
 	s := &Sample{Name: name, Ref: b.ref, Class: b.classReads, Isomirs: b.isomirs}
-	s.MatureFrac = b.mature.resolve(b.o.Multi)
-	s.HairpinFrac = b.hairpin.resolve(b.o.Multi)
+	var weights []float64
+	s.MatureFrac, weights = b.mature.resolve(b.o.Multi)
+	s.HairpinFrac, _ = b.hairpin.resolve(b.o.Multi)
 	s.Mature = roundTotal(s.MatureFrac)
 	s.Hairpin = roundTotal(s.HairpinFrac)
+	b.isomirCounts(s, weights)
+	skew := b.o.IsomirSkew
+	if skew == 0 {
+		skew = DefaultIsomirSkew
+	}
+	folded := foldErrors(s.Isomirs, skew)
 
 	split := []Stat{
 		{"reads_mirna", itoa(b.kindReads[Mirna])},
@@ -345,15 +386,20 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 		Stat{"count_unit", unit},
 		Stat{"mirna_counted", itoa(total)},
 	)
+	s.Stats = append(s.Stats, ComputeIsomirStats(s).Rows()...)
+	s.Stats = append(s.Stats, Stat{"isomir_error_reads", itoa(folded)})
 	return s
 }
 
 // resolve returns fractional totals: unique counts plus the shares of the
-// ambiguous groups under the rule m.
-func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Multi) []float64 {
+// ambiguous groups under the rule m, and the weights w of those shares: a
+// group g gives candidate c the share n_g · w_c / Σ_{h∈g} w_h (groupShare).
+// With MultiUnique the weights are nil (groups count nothing); with
+// MultiSplit they are all 1.
+func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Multi) ([]float64, []float64) {
 	out := append([]float64(nil), unique...)
 	if m == MultiUnique || len(order) == 0 {
-		return out
+		return out, nil
 	}
 	groups := make([]*ambiguous, len(order))
 	for i, k := range order {
@@ -362,14 +408,17 @@ func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Mult
 	// The equal split is MultiSplit's answer and EM's starting point: every
 	// candidate starts positive, so a feature supported only by ambiguous
 	// groups (e.g. reads shared by 2 of 3 hairpins) is not fixed at zero.
+	ones := make([]float64, len(unique))
+	for i := range ones {
+		ones[i] = 1
+	}
 	for _, g := range groups {
-		share := g.n / float64(len(g.cands))
 		for _, c := range g.cands {
-			out[c] += share
+			out[c] += groupShare(g, ones, c)
 		}
 	}
 	if m == MultiSplit {
-		return out
+		return out, ones
 	}
 	// Only candidates of ambiguous groups change: iterate over them alone.
 	var active []int32
@@ -388,19 +437,8 @@ func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Mult
 			dst[c] = unique[c]
 		}
 		for _, g := range groups {
-			var sum float64
 			for _, c := range g.cands {
-				sum += src[c]
-			}
-			if sum <= 0 {
-				share := g.n / float64(len(g.cands))
-				for _, c := range g.cands {
-					dst[c] += share
-				}
-				continue
-			}
-			for _, c := range g.cands {
-				dst[c] += g.n * src[c] / sum
+				dst[c] += groupShare(g, src, c)
 			}
 		}
 	}
@@ -478,7 +516,29 @@ func resolve(unique []float64, amb map[string]*ambiguous, order []string, m Mult
 			break
 		}
 	}
-	return theta
+	// The totals are one last EM step from the converged θ, so that they
+	// are exactly the shares by θ that the isomiR counts use.
+	step(t1, theta)
+	return t1, theta
+}
+
+// groupShare is the share of group g's count that goes to its candidate
+// c under weights w (an equal split when the weights of g sum to 0).
+func groupShare(g *ambiguous, w []float64, c int32) float64 {
+	return share(g.n, g.cands, w, c)
+}
+
+// share is the part of n reads on candidates cands that goes to c under
+// weights w; the isomiR counts share each insert of a group the same way.
+func share(n float64, cands []int32, w []float64, c int32) float64 {
+	var sum float64
+	for _, h := range cands {
+		sum += w[h]
+	}
+	if sum <= 0 {
+		return n / float64(len(cands))
+	}
+	return n * w[c] / sum
 }
 
 // roundTotal rounds fractional counts to integers whose sum is the rounded

@@ -70,7 +70,7 @@ func TestResolve(t *testing.T) {
 					amb[k] = &ambiguous{cands: g.cands, n: g.n}
 					order = append(order, k)
 				}
-				got := resolve(c.unique, amb, order, m)
+				got, _ := resolve(c.unique, amb, order, m)
 				for i := range want {
 					if math.Abs(got[i]-want[i]) > emTol {
 						t.Errorf("got %v, want %v", got, want)
@@ -278,7 +278,7 @@ func TestResolveVsPlainEM(t *testing.T) {
 			order = append(order, key)
 			groups = append(groups, amb[key])
 		}
-		got := resolve(unique, amb, order, MultiEM)
+		got, _ := resolve(unique, amb, order, MultiEM)
 		want := plainEM(unique, groups, 20000)
 		for i := range want {
 			if math.Abs(got[i]-want[i]) > emTol*math.Max(1, want[i]) {

@@ -61,6 +61,9 @@ const (
 	// WarnDESkipped: differential expression was not run; the message
 	// says why.
 	WarnDESkipped WarningCode = "de_skipped"
+	// WarnDEIsomirsSkipped: the isomiR-level DE (de_isomirs.tsv) failed
+	// while the miRNA-level DE ran; the message says why.
+	WarnDEIsomirsSkipped WarningCode = "de_isomirs_skipped"
 )
 
 // Thresholds of the checks.

@@ -61,9 +61,13 @@ type GFFOptions struct {
 // Read is the insert sequence; UID is exomir's own reversible encoding of
 // it ("ex" + length + "-" + the 2-bit-per-base packing in hex; sequences
 // with other letters than ACGT use "ex" + length + "-" + the sequence),
-// not the spec's lookup-table encoding. Expression counts the insert's
-// reads (molecules with UMIs) in full on each of its Hits placements, as
-// mirtop does; per-miRNA totals come from the count tables. Lines are
+// not the spec's lookup-table encoding. Hits is the number of the insert's
+// placements (reference locations). Expression is Isomir.Expr: the
+// insert's count on the mature after the multi-mapping rule and rounding,
+// on its primary placement (the first line of that read and mature, the
+// lowest hairpin), 0 on its other placements; so the Expression of a
+// mature's lines sums to its count in the count matrix (see
+// WriteIsomirCounts). Lines are
 // sorted by hairpin (reference order), start, end, sequence and mature
 // (reference order), the order MergeIsomirGFF relies on.
 func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
@@ -114,8 +118,9 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
 	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
 	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
-	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
+	// COLDATA last: mirtop counts takes the line after it as the first record.
 	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
 	var exprs []int64
 	format := func(b []byte, k int, l *line) []byte {
 		iso := l.iso
@@ -224,7 +229,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 				if compareIsomir(iso, l.iso) != 0 {
 					break
 				}
-				expr[si] += iso.Count
+				expr[si] += iso.Expr
 				l.hits = max(l.hits, iso.Hits)
 				heads[si]++
 			}
@@ -412,12 +417,13 @@ type OutputFile struct {
 }
 
 // OutputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
-// .hairpin_counts.tsv, .isomirs.gff3 and .summary.tsv.
+// .hairpin_counts.tsv, .isomirs.gff3, .isomir_counts.tsv and .summary.tsv.
 func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
 	return []OutputFile{
 		{s.Name + ".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
 		{s.Name + ".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
 		{s.Name + ".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
+		{s.Name + ".isomir_counts.tsv", func(w io.Writer) error { return WriteIsomirCounts(w, []*Sample{s}) }},
 		{s.Name + ".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
 	}
 }

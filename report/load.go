@@ -367,6 +367,7 @@ var warningMeanings = map[string]string{
 	"bam_truncated":       "a BAM input lacks the BGZF end-of-file marker",
 	"de_poscounts":        "DESeq2's ratio size factors do not exist; poscounts used",
 	"de_skipped":          "differential expression was not run",
+	"de_isomirs_skipped":  "isomiR-level differential expression was not run",
 }
 
 // codeWarnings turns a summary warnings cell ("none" or codes joined by

@@ -168,3 +168,23 @@ func TestLoadEdgeRResults(t *testing.T) {
 		t.Errorf("NA row: %+v", d.DE[1])
 	}
 }
+
+// TestLoadIsomirFractionRows: exomir's summary holds isomir_<name> reads
+// and isomir_<name>_frac fractions; the profile is the fractions only.
+func TestLoadIsomirFractionRows(t *testing.T) {
+	dir := t.TempDir()
+	summary := "metric\ts1\ninput_reads\t100\nisomir_reads\t80\nisomir_distinct\t12\nisomir_canonical\t20\nisomir_canonical_frac\t0.2500\n" +
+		"isomir_5p_shift\t8\nisomir_5p_shift_frac\t0.1000\nisomir_error_reads\t3\n"
+	if err := os.WriteFile(filepath.Join(dir, "summary.tsv"), []byte(summary), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Samples[0].IsomiR
+	want := []Value{{"canonical", 0.25}, {"5p_shift", 0.1}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("isomiR profile %v, want %v", got, want)
+	}
+}

@@ -315,6 +315,8 @@ type Truth struct {
 	MirnaMolecules []int64 // per mature; equal to MirnaReads without UMIs
 	HairpinReads   []int64 // per hairpin: mirna and hairpin_only reads from it
 	Comp           Composition
+
+	isomirs isomirTally // per insert and mature; see Isomirs
 }
 
 const (
@@ -564,6 +566,7 @@ func (g *generator) count(cat, mat, hp int, reads int64, molecule bool) {
 	}
 	switch cat {
 	case catMirna:
+		t.isomirs.add(mat, g.mol, reads, molecule)
 		t.Comp.Mirna += reads
 		t.MirnaReads[mat] += reads
 		if molecule {

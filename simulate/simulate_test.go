@@ -507,8 +507,8 @@ func TestDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ents) != 4+7 {
-		t.Errorf("%d files written, want 11", len(ents))
+	if len(ents) != 4+9 {
+		t.Errorf("%d files written, want 13", len(ents))
 	}
 	for _, e := range ents {
 		a, err1 := os.ReadFile(filepath.Join(dirs[0], e.Name()))

@@ -40,6 +40,10 @@ const (
 //	                           sample at the group midpoint), dispersion
 //	truth_summary.tsv          category × samples: reads per category,
 //	                           molecules
+//	truth_isomir_reads.tsv     mirna, feature, read (the insert: shifts, 3'
+//	                           additions, SNV; no sequencing errors) ×
+//	                           samples, reads of that isomiR
+//	truth_isomir_molecules.tsv the same in molecules
 //
 // Rows follow the reference order; every mature and hairpin is present.
 // Samples are generated in parallel (Cfg.Workers) with output independent
@@ -197,6 +201,9 @@ func (st *Study) writeTruth(dir string, truths []*Truth) error {
 			c := t.Comp
 			return [...]int64{c.Reads, c.Mirna, c.HairpinOnly, c.OtherRNA, c.Unmapped, c.AdapterDimer, c.TooShort, c.Molecules, c.MirnaMolecules}[r]
 		})
+	}
+	if err == nil {
+		err = st.writeIsomirTruth(dir, truths)
 	}
 	return err
 }

@@ -2,7 +2,9 @@
 // "exomir run" command does: every sample's reads (or alignments) are
 // counted on miRBase, the study is checked for doubtful samples and
 // designs, and differential expression (DESeq2 or edgeR) with a
-// biomarker ROC is run on the count matrix in memory.
+// biomarker ROC is run on the count matrix in memory, then DESeq2 on the
+// isomiR and variant-type matrices (de_isomirs.tsv; when that fails it is
+// skipped with a de_isomirs_skipped warning, not an error).
 //
 // A complete program (the package's Example, run by go test, does the
 // same on the bundled demo data and checks its output):
@@ -41,7 +43,8 @@
 //
 // Run returns the Result in memory (counts, summaries, isomiRs, DE, ROC);
 // Result.Write publishes the outputs (count matrices, isomirs.gff3,
-// summary.tsv, de.tsv, roc.tsv, report.html, MultiQC files) into a folder
+// isomir_counts.tsv, summary.tsv, de.tsv, roc.tsv, de_isomirs.tsv,
+// report.html, MultiQC files; Result.Outputs lists them) into a folder
 // as one set, replacing the previous set together or not at all.
 //
 // # Settings
@@ -53,13 +56,15 @@
 //
 // # Cohorts
 //
-// With Config.WorkDir set, each sample's isomiR placements and tables are
-// written to WorkDir/samples/ as soon as the sample is counted; memory then
-// holds per sample only its summary and its non-zero counts, varint-encoded
-// (a few bytes per detected miRNA), and the study's isomirs.gff3 is merged
-// from the per-sample files by streaming. Memory is thus nearly flat in the
-// number of samples: what grows is those counts and, while DE runs, the
-// miRNA × sample matrix (8 bytes per cell).
+// With Config.WorkDir set, each sample's isomiR placements, isomiR rows
+// and tables are written to WorkDir/samples/ as soon as the sample is
+// counted; memory then holds per sample only its summary, isomiR statistics
+// and non-zero counts, varint-encoded (a few bytes per detected miRNA), and
+// the study's isomirs.gff3, isomir_counts.tsv and the isomiR DE matrices
+// are built from the per-sample files by streaming (quant.MergeIsomirGFF,
+// quant.MergeIsomirSpills). What grows with the number of samples is those
+// counts and, while DE runs, the miRNA × sample and isomiR × sample
+// matrices (8 bytes per cell).
 //
 // A later Run reuses a sample's files when its input (size, modification
 // time and SHA-256 checksum) and the settings it depends on are unchanged

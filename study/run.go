@@ -47,6 +47,9 @@ type Result struct {
 	Warnings []quant.Warning
 	// DE is nil when DE was skipped (see the de_skipped warning).
 	DE *DE
+	// IsomirDE is nil without DE or when the isomiR-level DE failed (see
+	// the de_isomirs_skipped warning).
+	IsomirDE *IsomirDE
 	// Notes are one-line remarks for the user (how DE was run or why not).
 	Notes []string
 	// Seconds is the wall time of Run.
@@ -151,6 +154,16 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if note != "" {
 		res.Notes = append(res.Notes, note)
 	}
+	ide, isoWarn, err := isomirDEOrWarn(ctx, &c, res, de)
+	if err != nil {
+		return nil, err
+	}
+	c.warn(isoWarn)
+	res.Warnings = append(res.Warnings, isoWarn...)
+	if err := strictCheck(c.Strict, isoWarn); err != nil {
+		return nil, err
+	}
+	res.IsomirDE = ide
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -145,6 +145,9 @@ type Sample struct {
 	Reused bool
 	// Seconds is the wall time the sample took when it was computed.
 	Seconds float64
+	// IsomirStats is the isomiR make-up of the sample's miRNA counts
+	// (exomir_isomirs_mqc.tsv), kept with Config.WorkDir too.
+	IsomirStats quant.IsomirStats
 
 	mature, hairpin sparse // the integer counts
 }
@@ -158,7 +161,7 @@ func (s *Sample) HairpinCounts() []int64 { return s.hairpin.dense() }
 
 // newSample wraps a counted sample.
 func newSample(q *quant.Sample) *Sample {
-	return &Sample{Quant: q, mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin)}
+	return &Sample{Quant: q, IsomirStats: quant.ComputeIsomirStats(q), mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin)}
 }
 
 // countingReader counts the bytes read, for progress.

@@ -24,8 +24,9 @@ import (
 // summary (written last: its presence marks a complete sample).
 const (
 	gffSuffix    = ".isomirs.gff3"
+	rowsSuffix   = ".isomir_rows.tsv" // quant.WriteIsomirSpill
 	sampleSuffix = ".sample.json"
-	spillFormat  = 1 // version of the sample file's layout
+	spillFormat  = 2 // version of the sample files' layout (2: isomiR rows and stats)
 )
 
 // Input identifies a sample's input file: a rerun reuses the sample when
@@ -83,6 +84,8 @@ type spilledSample struct {
 	Lengths  []int64         `json:"lengths"`
 	Adapter  string          `json:"adapter"`
 	Protocol string          `json:"protocol"`
+	// Isomirs are the sample's isomiR statistics.
+	Isomirs quant.IsomirStats `json:"isomir_stats"`
 }
 
 // spiller keeps each sample's results in WorkDir/samples/ and reuses
@@ -175,16 +178,21 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 		return nil, err
 	}
 	gffPath := filepath.Join(sp.dir, row.Sample+gffSuffix)
-	sp.wrote(gffPath, jsonPath)
+	rowsPath := filepath.Join(sp.dir, row.Sample+rowsSuffix)
+	sp.wrote(gffPath, rowsPath, jsonPath)
 	err = atomicfile.WriteFile(gffPath, func(w *bufio.Writer) error {
 		return quant.WriteIsomirGFF(w, []*quant.Sample{q}, quant.GFFOptions{})
 	})
 	if err != nil {
 		return nil, err
 	}
+	err = atomicfile.WriteFile(rowsPath, func(w *bufio.Writer) error { return quant.WriteIsomirSpill(w, q) })
+	if err != nil {
+		return nil, err
+	}
 	rec := spilledSample{Format: spillFormat, Key: key, Input: in, Seconds: s.Seconds, Name: q.Name,
 		Mature: q.Mature, Hairpin: q.Hairpin, Class: q.Class, Stats: q.Stats, Warnings: s.Warnings,
-		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol}
+		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, Isomirs: s.IsomirStats}
 	err = atomicfile.WriteFile(jsonPath, func(w *bufio.Writer) error {
 		return json.NewEncoder(w).Encode(&rec)
 	})
@@ -241,12 +249,14 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 		len(rec.Mature) != len(ref.Features) || len(rec.Hairpin) != len(ref.Hairpins) {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(sp.dir, rec.Name+gffSuffix)); err != nil {
-		return nil
+	for _, suffix := range []string{gffSuffix, rowsSuffix} {
+		if _, err := os.Stat(filepath.Join(sp.dir, rec.Name+suffix)); err != nil {
+			return nil
+		}
 	}
 	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
 	return &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
-		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds,
+		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds, IsomirStats: rec.Isomirs,
 		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin)}
 }
 

@@ -33,17 +33,22 @@ func (r *Result) Outputs() []Output {
 		{"hairpin_counts.tsv", func(w io.Writer) error {
 			return writeMatrix(w, hairpinNames(r.Ref), r.Samples, func(s *Sample) sparse { return s.hairpin })
 		}},
+		{"isomir_counts.tsv", r.WriteIsomirCounts},
 		{"summary.tsv", r.writeSummary},
 		{"coldata.tsv", r.writeColData},
 		{"exomir_accounting_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCAccounting(w, r.reportSamples()) }},
 		{"exomir_general_stats_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCGeneralStats(w, r.reportSamples()) }},
 		{"exomir_lengths_mqc.json", func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) }},
+		{"exomir_isomirs_mqc.tsv", r.writeMultiQCIsomirs},
 		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
 	}
 	if r.DE != nil {
 		out = append(out,
 			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
 			Output{"roc.tsv", func(w io.Writer) error { return diffexp.WriteROC(w, r.DE.ROC) }})
+	}
+	if d := r.IsomirDE; d != nil {
+		out = append(out, Output{"de_isomirs.tsv", func(w io.Writer) error { return diffexp.WriteIsomirDE(w, d.Levels, d.Results) }})
 	}
 	return out
 }

@@ -70,21 +70,22 @@ func visibleState(m map[string]string) map[string]string {
 	return out
 }
 
-// sameSamples fails unless the isomiR files kept in a/samples and
-// b/samples are the same (the .sample.json files record timings).
+// sameSamples fails unless the isomiR files (GFF and rows) kept in
+// a/samples and b/samples are the same (the .sample.json files record
+// timings).
 func sameSamples(t *testing.T, what, a, b string) {
 	t.Helper()
 	sa, sb := folderState(t, filepath.Join(a, "samples")), folderState(t, filepath.Join(b, "samples"))
 	n := 0
 	for k, v := range sa {
-		if strings.HasSuffix(k, ".isomirs.gff3") {
+		if strings.HasSuffix(k, ".isomirs.gff3") || strings.HasSuffix(k, ".isomir_rows.tsv") {
 			n++
 			if sb[k] != v {
 				t.Errorf("%s: samples/%s differs", what, k)
 			}
 		}
 	}
-	if n != 4 {
+	if n != 8 {
 		t.Errorf("%s: %d isomiR files kept in %s/samples", what, n, a)
 	}
 }

@@ -16,19 +16,6 @@ import (
 // testdata/de/pd_amygdala/README.md.
 const amygdala = "../../testdata/de/pd_amygdala/"
 
-func readTable(t *testing.T, path string) [][]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]string
-	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		rows = append(rows, strings.Split(l, "\t"))
-	}
-	return rows
-}
-
 func runPanelCLI(t *testing.T, out string, extra ...string) string {
 	t.Helper()
 	var so, se bytes.Buffer

@@ -1,0 +1,306 @@
+package quant
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// credit is what one miRNA insert added to the mature tally: its count
+// (reads, or the molecules it added) and its candidates (one feature, or
+// an ambiguous group). Its placements are Builder.isomirs[first:] up to
+// the next credit's first.
+type credit struct {
+	first   int
+	n       float64
+	group   *ambiguous
+	feature int32
+}
+
+// isomirCounts sets Primary and Expr of every placement of s: each miRNA
+// insert's count is shared among its features as the mature counts share
+// it (the whole count for one feature; n · w_c / Σ w over an ambiguous
+// group, the weights EM converged to; nothing with MultiUnique), and the
+// shares of each feature are rounded by largest remainder (ties to the
+// earlier insert) to sum to exactly Sample.Mature of the feature.
+func (b *Builder) isomirCounts(s *Sample, weights []float64) {
+	type entry struct {
+		feature int32
+		iso     int32
+		x       float64
+	}
+	entries := make([]entry, 0, len(b.credits))
+	for k, cr := range b.credits {
+		end := len(b.isomirs)
+		if k+1 < len(b.credits) {
+			end = b.credits[k+1].first
+		}
+		isos := b.isomirs[cr.first:end]
+		for i := range isos {
+			f := isos[i].Feature
+			// The primary placement of f: the first in GFF order.
+			prim := i
+			seen := false
+			for j := range isos {
+				if isos[j].Feature != f {
+					continue
+				}
+				if j < i {
+					seen = true
+					break
+				}
+				if compareIsomir(&isos[j], &isos[prim]) < 0 {
+					prim = j
+				}
+			}
+			if seen {
+				continue // f handled at its first placement
+			}
+			isos[prim].Primary = true
+			var x float64
+			switch {
+			case cr.group == nil:
+				x = cr.n
+			case weights != nil:
+				x = share(cr.n, cr.group.cands, weights, f)
+			}
+			entries = append(entries, entry{f, int32(cr.first + prim), x})
+		}
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return int(a.feature) - int(b.feature) })
+	var xs []float64
+	for lo := 0; lo < len(entries); {
+		hi := lo
+		for hi < len(entries) && entries[hi].feature == entries[lo].feature {
+			hi++
+		}
+		xs = xs[:0]
+		for _, e := range entries[lo:hi] {
+			xs = append(xs, e.x)
+		}
+		out := apportion(s.Mature[entries[lo].feature], xs)
+		for k, e := range entries[lo:hi] {
+			b.isomirs[e.iso].Expr = out[k]
+		}
+		lo = hi
+	}
+}
+
+// apportion rounds xs to non-negative integers summing to target, by
+// largest remainder (ties to the lower index) from the floors; should the
+// floors overshoot target (float error in Σ xs), the smallest remainders
+// give back first.
+func apportion(target int64, xs []float64) []int64 {
+	out := make([]int64, len(xs))
+	rem := make([]float64, len(xs))
+	var sum int64
+	for i, x := range xs {
+		f := math.Floor(x + 1e-9)
+		out[i] = int64(f)
+		rem[i] = x - f
+		sum += out[i]
+	}
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case rem[a] > rem[b]:
+			return -1
+		case rem[a] < rem[b]:
+			return 1
+		}
+		return 0
+	})
+	for need := target - sum; need > 0 && len(order) > 0; {
+		for _, i := range order {
+			if need == 0 {
+				break
+			}
+			out[i]++
+			need--
+		}
+	}
+	for need := sum - target; need > 0; {
+		took := false
+		for k := len(order) - 1; k >= 0 && need > 0; k-- {
+			if i := order[k]; out[i] > 0 {
+				out[i]--
+				need--
+				took = true
+			}
+		}
+		if !took {
+			break
+		}
+	}
+	return out
+}
+
+// WriteIsomirCounts writes the isomiR count table of samples (sharing one
+// reference): a header "uid read mirna variant" then one column per
+// sample, and one row per (read, mature) over the samples, in GFF order of
+// the read's primary placement on that mature. A value is the read's
+// count on that mature in that sample after the multi-mapping rule and
+// rounding (Isomir.Expr), so the column sums of one mature's rows are
+// exactly its row of the count matrix (Sample.Mature). variant is the
+// read's variant at its primary placement; uid is UID(read).
+func WriteIsomirCounts(w io.Writer, samples []*Sample) error {
+	if len(samples) == 0 {
+		return fmt.Errorf("%w: no samples for the isomiR table", ErrBadOption)
+	}
+	names := make([]string, len(samples))
+	for i, s := range samples {
+		if s.Ref != samples[0].Ref {
+			return fmt.Errorf("%w: %s and %s", ErrSampleMismatch, samples[0].Name, s.Name)
+		}
+		names[i] = s.Name
+	}
+	return WriteIsomirRows(w, samples[0].Ref, names, SampleIsomirRows(samples))
+}
+
+// mergeIsomirs calls emit for every distinct placement over the samples
+// (primary ones only when primary is set) in GFF order, with its Expr in
+// each sample (0 where the sample lacks it). iso is valid during the call.
+func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr []int64)) error {
+	orders := make([][]int32, len(samples))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for si, s := range samples {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			order := make([]int32, 0, len(s.Isomirs))
+			for i := range s.Isomirs {
+				if !primary || s.Isomirs[i].Primary {
+					order = append(order, int32(i))
+				}
+			}
+			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
+			if !slices.IsSortedFunc(order, less) {
+				slices.SortFunc(order, less)
+			}
+			orders[si] = order
+		}()
+	}
+	wg.Wait()
+	heads := make([]int, len(samples))
+	expr := make([]int64, len(samples))
+	for {
+		var min *Isomir
+		for si, s := range samples {
+			if heads[si] < len(orders[si]) {
+				if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
+					min = iso
+				}
+			}
+		}
+		if min == nil {
+			return nil
+		}
+		cur := *min
+		for si, s := range samples {
+			expr[si] = 0
+			for heads[si] < len(orders[si]) {
+				iso := &s.Isomirs[orders[si][heads[si]]]
+				if compareIsomir(iso, &cur) != 0 {
+					break
+				}
+				expr[si] += iso.Expr
+				heads[si]++
+			}
+		}
+		emit(&cur, expr)
+	}
+}
+
+// DefaultIsomirSkew is the default Options.IsomirSkew.
+const DefaultIsomirSkew = 1.0 / 50
+
+// foldErrors moves, within each mature, the count of every read that
+// differs by one base (a substitution or an N, same length) from a read
+// with at least 1/skew times its count in the sample, and has the same
+// shifts and 3' addition length (a trimmed read with an added base, e.g.
+// iso_3p:-1,iso_add3p:1, is an isomiR, not an error), onto that read, as
+// UNOISE (Edgar 2016, bioRxiv 081257) treats amplicon errors: reads are
+// taken by decreasing count; each either joins the most abundant earlier
+// kept read one base away whose count is ≥ its own / skew, or is kept.
+// Per-base sequencing error rates (0.1–1%) make such a read's expected
+// count well under 1/50 of its parent, whereas SNV isomiRs (editing, true
+// variants) worth reporting are usually far above. It returns the reads
+// moved. Only primary placements hold counts (isomirCounts), so the
+// per-mature sums do not change.
+func foldErrors(isos []Isomir, skew float64) int64 {
+	if skew <= 0 {
+		return 0
+	}
+	var idx []int32
+	for i := range isos {
+		if isos[i].Primary && isos[i].Expr > 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &isos[a], &isos[b]
+		switch {
+		case x.Feature != y.Feature:
+			return int(x.Feature) - int(y.Feature)
+		case x.Expr != y.Expr:
+			if x.Expr > y.Expr {
+				return -1
+			}
+			return 1
+		}
+		return compareIsomir(x, y)
+	})
+	var moved int64
+	kept := map[string]int32{} // sequence → kept placement, within one feature
+	var buf []byte
+	for lo := 0; lo < len(idx); {
+		hi := lo
+		for hi < len(idx) && isos[idx[hi]].Feature == isos[idx[lo]].Feature {
+			hi++
+		}
+		clear(kept)
+		for _, i := range idx[lo:hi] {
+			c := &isos[i]
+			best := int32(-1)
+			buf = append(buf[:0], c.Seq...)
+			for p := range buf {
+				orig := buf[p]
+				for _, b := range []byte("ACGT") {
+					if b == orig {
+						continue
+					}
+					buf[p] = b
+					if k, ok := kept[string(buf)]; ok && float64(c.Expr) <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
+						if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
+							best = k
+						}
+					}
+				}
+				buf[p] = orig
+			}
+			if best < 0 {
+				kept[c.Seq] = i
+				continue
+			}
+			moved += c.Expr
+			isos[best].Expr += c.Expr
+			c.Expr = 0
+		}
+		lo = hi
+	}
+	return moved
+}
+
+// sameShape reports whether a and b have the same shifts and 3' addition
+// length (SNVs may differ).
+func sameShape(a, b Variant) bool {
+	return a.Shift5 == b.Shift5 && a.Shift3 == b.Shift3 && a.Add3p == b.Add3p
+}

@@ -1,0 +1,125 @@
+package quant
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// IsomirMatrix is a count matrix of isomiR features (rows) × samples,
+// with each row's miRNA, variant and whether it is 5' shifted (a new seed,
+// hence other targets). Values are row-major, len(Features)·len(Samples).
+type IsomirMatrix struct {
+	// Level is "isomir" (one row per read × miRNA, Features are UIDs) or
+	// "type" (one row per miRNA × variant type, Features are
+	// "miRNA|type").
+	Level     string
+	Features  []string
+	Mirna     []string
+	Variant   []string
+	SeedShift []bool
+	Samples   []string
+	Values    []int64
+}
+
+// VariantType is the kind of a variant without its values, as the
+// isomiRs R package's isoDE aggregates: "ref" for the reference, else
+// its terms joined by "," (e.g. "iso_5p,iso_add3p", "iso_snv_seed").
+func VariantType(v Variant) string {
+	if v.IsRef() {
+		return "ref"
+	}
+	parts := strings.Split(v.String(), ",")
+	for i, p := range parts {
+		parts[i], _, _ = strings.Cut(p, ":")
+	}
+	return strings.Join(parts, ",")
+}
+
+// IsomirMatrices returns the two count matrices of isomiR-level
+// differential analysis over samples: one row per (read, miRNA) whose
+// counts (Isomir.Expr) sum to at least minTotal over the samples, in
+// isomir_counts.tsv order, and one row per (miRNA, VariantType) over all
+// reads (sorted by miRNA in reference order, then type), each with a
+// total of at least minTotal. Both are made of the same counts as the
+// count matrix: a miRNA's type rows sum to its mature counts.
+func IsomirMatrices(samples []*Sample, minTotal int64) (isomirs, types *IsomirMatrix, err error) {
+	if len(samples) == 0 {
+		return nil, nil, fmt.Errorf("%w: no samples for isomiR matrices", ErrBadOption)
+	}
+	ref := samples[0].Ref
+	names := make([]string, len(samples))
+	for i, s := range samples {
+		if s.Ref != ref {
+			return nil, nil, fmt.Errorf("%w: %s and %s", ErrSampleMismatch, samples[0].Name, s.Name)
+		}
+		names[i] = s.Name
+	}
+	return IsomirMatricesOf(ref, names, SampleIsomirRows(samples), minTotal)
+}
+
+// IsomirMatricesOf is IsomirMatrices on rows over the samples named
+// names (see IsomirRows): it holds the returned matrices and one row of
+// type counts per miRNA × variant type, never the reads of all samples.
+func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, minTotal int64) (isomirs, types *IsomirMatrix, err error) {
+	isomirs = &IsomirMatrix{Level: "isomir", Samples: names}
+	types = &IsomirMatrix{Level: "type", Samples: names}
+	type key struct {
+		feature int32
+		typ     string
+	}
+	agg := map[key][]int64{}
+	err = rows(func(iso *Isomir, expr []int64) {
+		var tot int64
+		for _, e := range expr {
+			tot += e
+		}
+		k := key{iso.Feature, VariantType(iso.Variant)}
+		row := agg[k]
+		if row == nil {
+			row = make([]int64, len(expr))
+			agg[k] = row
+		}
+		for i, e := range expr {
+			row[i] += e
+		}
+		if tot < minTotal || tot == 0 {
+			return
+		}
+		isomirs.Features = append(isomirs.Features, UID(iso.Seq)+"|"+ref.Features[iso.Feature].Name)
+		isomirs.Mirna = append(isomirs.Mirna, ref.Features[iso.Feature].Name)
+		isomirs.Variant = append(isomirs.Variant, iso.Variant.String())
+		isomirs.SeedShift = append(isomirs.SeedShift, iso.Variant.Shift5 != 0)
+		isomirs.Values = append(isomirs.Values, expr...)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := make([]key, 0, len(agg))
+	for k := range agg {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.feature != b.feature {
+			return int(a.feature) - int(b.feature)
+		}
+		return strings.Compare(a.typ, b.typ)
+	})
+	for _, k := range keys {
+		row := agg[k]
+		var tot int64
+		for _, e := range row {
+			tot += e
+		}
+		if tot < minTotal || tot == 0 {
+			continue
+		}
+		name := ref.Features[k.feature].Name
+		types.Features = append(types.Features, name+"|"+k.typ)
+		types.Mirna = append(types.Mirna, name)
+		types.Variant = append(types.Variant, k.typ)
+		types.SeedShift = append(types.SeedShift, strings.Contains(k.typ, "iso_5p"))
+		types.Values = append(types.Values, row...)
+	}
+	return isomirs, types, nil
+}
