@@ -36,14 +36,36 @@ func VariantType(v Variant) string {
 	return strings.Join(parts, ",")
 }
 
+// IsomirFilter says which rows of the isomiR matrices are kept: those
+// with at least MinCount reads in at least MinSamples samples (DESeq2's
+// vignette prefilter, with MinSamples the smallest group). Rows without
+// any read are always dropped; the zero value keeps every other row.
+type IsomirFilter struct {
+	MinCount   int64
+	MinSamples int
+}
+
+// keep reports whether a row with these counts passes f.
+func (f IsomirFilter) keep(expr []int64) bool {
+	var tot int64
+	n := 0
+	for _, e := range expr {
+		tot += e
+		if e >= f.MinCount {
+			n++
+		}
+	}
+	return tot > 0 && n >= f.MinSamples
+}
+
 // IsomirMatrices returns the two count matrices of isomiR-level
-// differential analysis over samples: one row per (read, miRNA) whose
-// counts (Isomir.Expr) sum to at least minTotal over the samples, in
-// isomir_counts.tsv order, and one row per (miRNA, VariantType) over all
-// reads (sorted by miRNA in reference order, then type), each with a
-// total of at least minTotal. Both are made of the same counts as the
-// count matrix: a miRNA's type rows sum to its mature counts.
-func IsomirMatrices(samples []*Sample, minTotal int64) (isomirs, types *IsomirMatrix, err error) {
+// differential analysis over samples: one row per (read, miRNA) passing
+// f, in isomir_counts.tsv order, and one row per (miRNA, VariantType)
+// over all reads (sorted by miRNA in reference order, then type) passing
+// f. Both are made of the same counts as the count matrix: a miRNA's type
+// rows (unfiltered) sum to its mature counts. The filter keeps the
+// matrices small at cohort scale: memory grows with rows × samples.
+func IsomirMatrices(samples []*Sample, f IsomirFilter) (isomirs, types *IsomirMatrix, err error) {
 	if len(samples) == 0 {
 		return nil, nil, fmt.Errorf("%w: no samples for isomiR matrices", ErrBadOption)
 	}
@@ -55,13 +77,13 @@ func IsomirMatrices(samples []*Sample, minTotal int64) (isomirs, types *IsomirMa
 		}
 		names[i] = s.Name
 	}
-	return IsomirMatricesOf(ref, names, SampleIsomirRows(samples), minTotal)
+	return IsomirMatricesOf(ref, names, SampleIsomirRows(samples), f)
 }
 
 // IsomirMatricesOf is IsomirMatrices on rows over the samples named
 // names (see IsomirRows): it holds the returned matrices and one row of
 // type counts per miRNA × variant type, never the reads of all samples.
-func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, minTotal int64) (isomirs, types *IsomirMatrix, err error) {
+func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirFilter) (isomirs, types *IsomirMatrix, err error) {
 	isomirs = &IsomirMatrix{Level: "isomir", Samples: names}
 	types = &IsomirMatrix{Level: "type", Samples: names}
 	type key struct {
@@ -70,10 +92,6 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, minTotal 
 	}
 	agg := map[key][]int64{}
 	err = rows(func(iso *Isomir, expr []int64) {
-		var tot int64
-		for _, e := range expr {
-			tot += e
-		}
 		k := key{iso.Feature, VariantType(iso.Variant)}
 		row := agg[k]
 		if row == nil {
@@ -83,7 +101,7 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, minTotal 
 		for i, e := range expr {
 			row[i] += e
 		}
-		if tot < minTotal || tot == 0 {
+		if !f.keep(expr) {
 			return
 		}
 		isomirs.Features = append(isomirs.Features, UID(iso.Seq)+"|"+ref.Features[iso.Feature].Name)
@@ -107,11 +125,7 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, minTotal 
 	})
 	for _, k := range keys {
 		row := agg[k]
-		var tot int64
-		for _, e := range row {
-			tot += e
-		}
-		if tot < minTotal || tot == 0 {
+		if !f.keep(row) {
 			continue
 		}
 		name := ref.Features[k.feature].Name

@@ -61,11 +61,11 @@ func TestMergeIsomirSpills(t *testing.T) {
 		if strings.Count(want.String(), "\n") < 20 {
 			t.Fatalf("seed %d: only %d rows", seed, strings.Count(want.String(), "\n"))
 		}
-		wi, wt, err := IsomirMatrices(samples, 10)
+		wi, wt, err := IsomirMatrices(samples, IsomirFilter{MinCount: 10, MinSamples: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		gi, gt, err := IsomirMatricesOf(r, names, MergeIsomirSpills(r, copies, files), 10)
+		gi, gt, err := IsomirMatricesOf(r, names, MergeIsomirSpills(r, copies, files), IsomirFilter{MinCount: 10, MinSamples: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

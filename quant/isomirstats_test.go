@@ -3,6 +3,7 @@ package quant
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -110,7 +111,7 @@ func TestIsomirMatrices(t *testing.T) {
 		s, _, _, _ := randomIsomirSample(r, rng, n, Options{}, pool, pasg)
 		samples = append(samples, s)
 	}
-	iso, typ, err := IsomirMatrices(samples, 0)
+	iso, typ, err := IsomirMatrices(samples, IsomirFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +150,15 @@ func TestIsomirMatrices(t *testing.T) {
 	if len(iso.Features) != nonzero {
 		t.Errorf("%d isomiR rows, isomir_counts.tsv has %d with a count", len(iso.Features), nonzero)
 	}
-	iso10, _, _ := IsomirMatrices(samples, 10)
+	iso10, _, _ := IsomirMatrices(samples, IsomirFilter{MinCount: 10, MinSamples: 2})
 	for i := range iso10.Features {
-		if iso10.Values[2*i]+iso10.Values[2*i+1] < 10 {
+		if iso10.Values[2*i] < 10 || iso10.Values[2*i+1] < 10 {
 			t.Errorf("row %s under the threshold", iso10.Features[i])
+		}
+	}
+	for i := range iso.Features { // and every row over it is kept
+		if iso.Values[2*i] >= 10 && iso.Values[2*i+1] >= 10 && !slices.Contains(iso10.Features, iso.Features[i]) {
+			t.Errorf("row %s over the threshold dropped", iso.Features[i])
 		}
 	}
 	if len(iso10.Features) >= len(iso.Features) {

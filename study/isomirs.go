@@ -6,14 +6,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/quant"
 )
 
-// IsomirMinTotal is the smallest count over all samples of an isomiR or
-// variant-type row tested in de_isomirs.tsv.
-const IsomirMinTotal = 10
+// IsomirMinCount is the count an isomiR or variant-type row of
+// de_isomirs.tsv must reach in at least as many samples as the smaller
+// group of the contrast has (DESeq2's vignette prefilter): it keeps the
+// matrices small at cohort scale.
+const IsomirMinCount = 10
 
 // isomirDEFit is diffexp.IsomirDE; a test replaces it to see a failure
 // handled.
@@ -86,7 +89,8 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	iso, typ, err := quant.IsomirMatricesOf(r.Ref, r.sampleNames(), r.IsomirRows(), IsomirMinTotal)
+	filter := quant.IsomirFilter{MinCount: IsomirMinCount, MinSamples: smallerGroup(r, de)}
+	iso, typ, err := quant.IsomirMatricesOf(r.Ref, r.sampleNames(), r.IsomirRows(), filter)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +107,7 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 		out.Levels = append(out.Levels, diffexp.IsomirLevel{Level: m.Level, Counts: cts, Mirna: m.Mirna, Variant: m.Variant, SeedShift: m.SeedShift})
 	}
 	if len(out.Levels) == 0 {
-		return nil, fmt.Errorf("no isomiR or variant type has %d reads over the samples", IsomirMinTotal)
+		return nil, fmt.Errorf("no isomiR or variant type has %d reads in %d samples", IsomirMinCount, filter.MinSamples)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -140,4 +144,26 @@ func isomirDEOrWarn(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirD
 	}
 	msg := "isomiR-level DE not run, de_isomirs.tsv not written: " + err.Error()
 	return nil, []quant.Warning{{Code: quant.WarnDEIsomirsSkipped, Message: msg}}, nil
+}
+
+// smallerGroup is the number of samples of the contrast's smaller group.
+func smallerGroup(r *Result, de *DE) int {
+	if len(de.Contrast) != 3 {
+		return 1
+	}
+	col := slices.Index(r.Sheet.Extra, de.Contrast[0])
+	var num, den int
+	for _, row := range r.Sheet.Rows {
+		v := row.Condition
+		if col >= 0 {
+			v = row.Extra[col]
+		}
+		switch v {
+		case de.Contrast[1]:
+			num++
+		case de.Contrast[2]:
+			den++
+		}
+	}
+	return max(1, min(num, den))
 }
