@@ -36,6 +36,7 @@ type quantConfig struct {
 	umi                           bool
 	species, mature, hairpin, gff string
 	others                        multiFlag
+	annotation, spikeins          string // small-RNA annotation and spike-ins (quant_smallrna.go)
 	multi                         string
 	threads, minLen, maxLen       int
 	maxN, clip5, clip3            int
@@ -157,6 +158,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
 	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
 	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
+	addSmallRNAFlags(fs, c)
 	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
 	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
 	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
@@ -192,6 +194,9 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := addAnnotation(c, ref); err != nil {
+		return nil, err
+	}
 	for _, o := range c.others {
 		name, path, ok := strings.Cut(o, "=")
 		if !ok || name == "" || path == "" {
@@ -199,6 +204,11 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 		}
 		if err := ref.AddOtherFile(name, path); err != nil {
 			return nil, err
+		}
+	}
+	if c.spikeins != "" {
+		if err := ref.AddSpikeinFile(c.spikeins); err != nil {
+			return nil, fmt.Errorf("-spikeins: %w", err)
 		}
 	}
 	return ref, nil
