@@ -33,21 +33,27 @@ func (r *Reference) AddAnnotation(species string) error {
 		return fmt.Errorf("%w %q: the embedded small-RNA annotation is human (hsa) only", ErrUnknownSpecies, species)
 	}
 	for _, class := range AnnotationClasses {
-		name := "annotation/" + class + ".fa.gz"
-		f, err := annotationFS.Open(name)
-		if err != nil {
-			return fmt.Errorf("quant: embedded %s: %w", name, err)
-		}
-		recs, err := readFasta(f, "embedded:"+name)
-		f.Close()
+		recs, err := AnnotationRecords(class)
 		if err != nil {
 			return err
 		}
 		if err := r.AddOther(class, recs); err != nil {
-			return fmt.Errorf("embedded %s: %w", name, err)
+			return fmt.Errorf("embedded %s annotation: %w", class, err)
 		}
 	}
 	return nil
+}
+
+// AnnotationRecords returns the embedded records of one class of
+// AnnotationClasses (for the simulator and other users).
+func AnnotationRecords(class string) ([]seq.FastaRecord, error) {
+	name := "annotation/" + class + ".fa.gz"
+	f, err := annotationFS.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: no embedded annotation class %q: %w", ErrUnknownSpecies, class, err)
+	}
+	defer f.Close()
+	return readFasta(f, "embedded:"+name)
 }
 
 // AddSpikeins adds spike-in sequences (one count per FASTA record). Reads
