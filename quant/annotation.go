@@ -248,7 +248,8 @@ func (r *Reference) OtherFeatureNames() (names []string, classes []int) {
 type SmallRNACounts struct {
 	// Features are reads per other-class feature (Reference.OtherFeatureNames
 	// order); an insert on several features of its class is shared equally.
-	// They sum to reads_other_rna.
+	// They sum to reads_other_rna. Nil (and TRF too) when the sample's
+	// other-RNA hits were not known (BAM input gives classes only).
 	Features []int64
 	// TRF are reads per (tRNA feature, fragment type), for the class
 	// "tRNA"; they sum to class_tRNA. Keys are sorted.
@@ -270,10 +271,14 @@ type annBuilder struct {
 	trf   map[[2]int32]float64
 	spike []float64
 	keys  [][2]int32 // scratch
+	// unplaced counts other-RNA reads without their hits (BAM input):
+	// then no per-feature counts are given.
+	unplaced int64
 }
 
 func (b *Builder) addOther(reads int64, a Assignment) {
 	if len(a.Others) == 0 {
+		b.ann.unplaced += reads
 		return
 	}
 	f := b.ref.otherFeatures()
@@ -390,6 +395,10 @@ func (b *Builder) finishAnnotation(s *Sample) []Stat {
 		sc.Spikeins = roundTotal(ab.spike)
 	}
 	s.SmallRNA = sc
+	if ab.unplaced > 0 { // BAM input: classes only
+		sc.Features, sc.TRF = nil, nil
+		return nil
+	}
 	var rows []Stat
 	for _, c := range b.ref.Classes {
 		if c == "tRNA" {
@@ -535,7 +544,7 @@ func WriteSpikeinCounts(w io.Writer, samples []*Sample) error {
 func smallRNAOutputs(s *Sample) []OutputFile {
 	var out []OutputFile
 	one := []*Sample{s}
-	if len(s.Ref.Others) > 0 {
+	if len(s.Ref.Others) > 0 && s.SmallRNA != nil && s.SmallRNA.Features != nil {
 		out = append(out,
 			OutputFile{s.Name + ".smallrna_counts.tsv", func(w io.Writer) error { return WriteSmallRNACounts(w, one) }},
 			OutputFile{s.Name + ".trf_counts.tsv", func(w io.Writer) error { return WriteTRFCounts(w, one) }})

@@ -39,11 +39,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	c := &runConfig{sheet: sheet, design: "~ condition", contrast: "condition,tumor,control", test: "wald", method: "deseq2", quiet: *quiet}
 	c.out, c.threads = *out, *threads
 	c.protocol, c.species, c.multi, c.mismatches = "auto", "hsa", "em", 2
-	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
-	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
-	if _, err := os.Stat(trna); err == nil {
-		c.others = multiFlag{"tRNA=" + trna}
-	}
+	// Exosome RNA is not only miRNA: the built-in annotation (the default)
+	// counts tRNA fragments, rRNA, snRNA and snoRNA as their own classes.
+	c.annotation = "builtin"
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
 	ctx, stop := interruptContext()
 	defer stop()

@@ -30,10 +30,15 @@ func addAnnotation(c *quantConfig, ref *quant.Reference) error {
 }
 
 // smallRNAStudyFiles are run's study-level matrices of the other classes
-// and spike-ins.
+// (when every sample has per-feature counts: not from BAM input) and
+// spike-ins.
 func smallRNAStudyFiles(ref *quant.Reference, samples []*quant.Sample) []outFile {
 	var out []outFile
-	if len(ref.Others) > 0 {
+	featured := true
+	for _, s := range samples {
+		featured = featured && s.SmallRNA != nil && s.SmallRNA.Features != nil
+	}
+	if len(ref.Others) > 0 && featured {
 		out = append(out,
 			outFile{"smallrna_counts.tsv", func(w *bufio.Writer) error { return quant.WriteSmallRNACounts(w, samples) }},
 			outFile{"trf_counts.tsv", func(w *bufio.Writer) error { return quant.WriteTRFCounts(w, samples) }})
