@@ -40,8 +40,8 @@ awk -F'\t' 'NR==FNR { if (FNR > 1) t[$1] = $2; next } ($1 in t) { e = t[$1] ? ($
   "$work/sim/truth_classes.tsv" "$work/q/on.summary.tsv"
 
 echo "## spike-ins (truth: truth_spikein.tsv; exomir: spikein_counts.tsv)"
-awk -F'\t' 'NR==FNR { if (FNR > 1) t[$1] = $2; next } FNR > 1 { d = $2 - t[$1]; if (d < 0) d = -d; l1 += d; tot += t[$1]; if (t[$1] && d / t[$1] > mx) mx = d / t[$1] }
-  END { printf "spike-ins: total truth %d, L1 %.3f%%, largest per-spike error %.2f%%\n", tot, 100 * l1 / tot, 100 * mx }' \
+awk -F'\t' 'NR==FNR { if (FNR > 1) t[$1] = $2; next } FNR > 1 { d = $2 - t[$1]; if (d < 0) d = -d; l1 += d; tot += t[$1]; if (t[$1] && d / t[$1] > mx) mx = d / t[$1]; if (t[$1] >= 100 && d / t[$1] > mx100) mx100 = d / t[$1]; c += $2 }
+  END { printf "spike-ins: truth %d, counted %d (%+.3f%%), L1 %.3f%%, largest per-spike error %.2f%% (%.2f%% among spike-ins with >= 100 reads)\n", tot, c, 100 * (c - tot) / tot, 100 * l1 / tot, 100 * mx, 100 * mx100 }' \
   "$work/sim/truth_spikein.tsv" "$work/q/on.spikein_counts.tsv"
 
 echo "## miRNA L1 with the annotation on and off"
