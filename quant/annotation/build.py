@@ -46,12 +46,19 @@ for h, s in fasta(f"{src}/tdrmapper/hg19_mature_and_pre.fa"):
     if not name.startswith("pre-"):
         continue
     parent = name[4:]
-    body = mature.get(parent, "")[:-3]
-    i = s.find(body[:15]) if body else -1
-    j = s.rfind(body[-15:]) if body else -1
+    # The gene's own mature, else one of its family (identical copies such
+    # as Ala-AGC-2-2 are listed once, as Ala-AGC-2-1).
+    family = parent.rsplit("-", 1)[0] + "-"
+    cands = [parent] if parent in mature else []
+    cands += sorted(k for k in mature if k.startswith(family) and k != parent)
     desc = ""
-    if i >= 0 and j >= 0 and j + 15 > i:
-        desc = f" body={i + 1}-{j + 15}"
+    for c in cands:
+        body = mature[c][:-3]
+        i = s.find(body[:15])
+        j = s.rfind(body[-15:])
+        if i >= 0 and j >= 0 and j + 15 > i and j + 15 - i <= len(body) + 120:
+            desc = f" body={i + 1}-{j + 15}"
+            break
     trna.append((f"{name}{desc}", s))
 mt = fasta(mtfa)[0][1]
 # (symbol, amino acid, anticodon, start, end, strand) on NC_012920.1 (RefSeq
