@@ -24,6 +24,11 @@ const (
 	TruthFeaturesFile   = "truth_features.tsv"
 	TruthFoldChangeFile = "truth_foldchange.tsv"
 	TruthSummaryFile    = "truth_summary.tsv"
+	// TruthClassesFile (rows class_<name>, trf_<type>, reads_spikein) and
+	// TruthSpikeinFile (reads per spike-in) are written when the reference
+	// has classes or spike-ins.
+	TruthClassesFile = "truth_classes.tsv"
+	TruthSpikeinFile = "truth_spikein.tsv"
 )
 
 // WriteStudy writes every sample as dir/NAME.fastq.gz, the samplesheet
@@ -197,6 +202,9 @@ func (st *Study) writeTruth(dir string, truths []*Truth) error {
 			c := t.Comp
 			return [...]int64{c.Reads, c.Mirna, c.HairpinOnly, c.OtherRNA, c.Unmapped, c.AdapterDimer, c.TooShort, c.Molecules, c.MirnaMolecules}[r]
 		})
+	}
+	if err == nil {
+		err = st.writeClassTruth(write, truths)
 	}
 	return err
 }

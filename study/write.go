@@ -41,6 +41,7 @@ func (r *Result) Outputs() []Output {
 		{"exomir_lengths_mqc.json", func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) }},
 		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
 	}
+	out = append(out, r.smallRNAOutputs()...)
 	if r.DE != nil {
 		out = append(out,
 			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
@@ -255,6 +256,8 @@ func (r *Result) reportSamples() []report.Sample {
 				s.Accounting = append(s.Accounting, report.Category{Name: st.Name, Reads: n})
 			case strings.HasPrefix(st.Name, "class_"):
 				s.Classes = append(s.Classes, report.Category{Name: strings.TrimPrefix(st.Name, "class_"), Reads: n})
+			case strings.HasPrefix(st.Name, "trf_"):
+				s.TRF = append(s.TRF, report.Category{Name: strings.TrimPrefix(st.Name, "trf_"), Reads: n})
 			}
 		}
 		// Composition of the passed reads: miRNA, hairpin only, the other
@@ -276,6 +279,7 @@ func (r *Result) reportData() *report.Data {
 		Features: names,
 		Alpha:    0.1,
 	}
+	data.SpikeIns = r.reportSpikeins()
 	for _, w := range r.Warnings {
 		data.StudyWarnings = append(data.StudyWarnings, report.Warning{Code: string(w.Code), Message: w.Message})
 	}

@@ -15,6 +15,7 @@ var demoFiles = []string{
 	"mirna_counts.tsv", "hairpin_counts.tsv", "summary.tsv", "coldata.tsv", "isomirs.gff3",
 	"de.tsv", "roc.tsv", "report.html",
 	"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json",
+	"smallrna_counts.tsv", "trf_counts.tsv",
 }
 
 // runDemoStudy runs the bundled study into a fresh directory.
@@ -69,6 +70,7 @@ func TestRunStudyOutputsIdenticalAcrossThreads(t *testing.T) {
 			t.Errorf("sample %s: reads_* sum %d, input_reads %d", header[i], sums[i], inputs[i])
 		}
 	}
+	checkSmallRNASums(t, one)
 	// The demo has known DE miRNAs: some must be found.
 	de, _ := os.ReadFile(filepath.Join(one, "de.tsv"))
 	sig := 0
