@@ -463,7 +463,9 @@ func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
 
 // WriteTRFCounts writes reads per tRNA and fragment type: header
 // "trna\ttrf_type\t<samples>", one row per pair seen in any sample,
-// sorted by tRNA (annotation order) then type.
+// sorted by tRNA name then type (TRFTypes order): a per-sample file lists
+// only the pairs it saw, so name order lets a merge of them (exomir merge)
+// give the study-level file.
 func WriteTRFCounts(w io.Writer, samples []*Sample) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%w: no samples", ErrBadOption)
@@ -486,12 +488,7 @@ func WriteTRFCounts(w io.Writer, samples []*Sample) error {
 			row[j] = t.Reads
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i][0] != keys[j][0] {
-			return keys[i][0] < keys[j][0]
-		}
-		return keys[i][1] < keys[j][1]
-	})
+	sortTRFKeys(keys, names)
 	var sb strings.Builder
 	sb.WriteString("trna\ttrf_type")
 	for _, s := range samples {
@@ -553,4 +550,18 @@ func smallRNAOutputs(s *Sample) []OutputFile {
 		out = append(out, OutputFile{s.Name + ".spikein_counts.tsv", func(w io.Writer) error { return WriteSpikeinCounts(w, one) }})
 	}
 	return out
+}
+
+// sortTRFKeys sorts (feature, type) keys by feature name, feature, type.
+func sortTRFKeys(keys [][2]int32, names []string) {
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a[0] != b[0] {
+			if names[a[0]] != names[b[0]] {
+				return names[a[0]] < names[b[0]]
+			}
+			return a[0] < b[0]
+		}
+		return a[1] < b[1]
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 
 	"github.com/exomir/exomir/diffexp"
@@ -184,54 +183,12 @@ func writeRows(w io.Writer, header string, labels []string, samples []*Sample, c
 // writeTRFCounts writes one row per (tRNA, fragment type) seen in any
 // sample, as quant.WriteTRFCounts.
 func (r *Result) writeTRFCounts(w io.Writer) error {
-	names, _ := r.Ref.OtherFeatureNames()
-	type key struct {
-		f int32
-		t quant.TRFType
-	}
-	seen := map[key]bool{}
-	var keys []key
+	var qs []*quant.Sample
 	for _, s := range r.Samples {
-		for _, t := range s.small.trf {
-			k := key{t.Feature, t.Type}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
+		// Only the name and the fragment counts: the rest stays on disk.
+		qs = append(qs, &quant.Sample{Name: s.Quant.Name, Ref: r.Ref, SmallRNA: &quant.SmallRNACounts{TRF: s.small.trf}})
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].f != keys[j].f {
-			return keys[i].f < keys[j].f
-		}
-		return keys[i].t < keys[j].t
-	})
-	// Each sample's list is sorted the same way: walk them in step.
-	pos := make([]int, len(r.Samples))
-	bw := bufio.NewWriter(w)
-	bw.WriteString("trna\ttrf_type")
-	for _, s := range r.Samples {
-		bw.WriteString("\t" + s.Quant.Name)
-	}
-	bw.WriteByte('\n')
-	var buf []byte
-	for _, k := range keys {
-		bw.WriteString(names[k.f] + "\t" + k.t.String())
-		for j, s := range r.Samples {
-			var v int64
-			l := s.small.trf
-			for pos[j] < len(l) && (l[pos[j]].Feature < k.f || (l[pos[j]].Feature == k.f && l[pos[j]].Type < k.t)) {
-				pos[j]++
-			}
-			if pos[j] < len(l) && l[pos[j]].Feature == k.f && l[pos[j]].Type == k.t {
-				v = l[pos[j]].Reads
-			}
-			buf = strconv.AppendInt(append(buf[:0], '\t'), v, 10)
-			bw.Write(buf)
-		}
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	return quant.WriteTRFCounts(w, qs)
 }
 
 // SpikeinCounts returns the spike-in × sample count matrix of the study
