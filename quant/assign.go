@@ -35,6 +35,7 @@ const (
 	Mirna                   // on a mature arm of at least one hairpin
 	HairpinOnly             // on hairpins, but on no mature arm
 	OtherRNA                // on an other-class sequence only
+	Spikein                 // on a spike-in sequence (aligned before anything else)
 )
 
 // SNV classes by position in the mature (1-based), as in mirGFF3.
@@ -132,6 +133,12 @@ type Assignment struct {
 	// Class is the other-RNA class (index in Reference.Classes) for
 	// OtherRNA, else -1.
 	Class int
+	// Others are the insert's best hits on the sequences of Class
+	// (Hit.Hairpin indexes Reference.Others), set by Quantify.
+	Others []Hit
+	// Spikes are the spike-ins (indexes in Reference.Spikeins) of a
+	// Spikein assignment.
+	Spikes []int32
 }
 
 // Features returns the distinct features of a Mirna assignment, sorted.

@@ -8,7 +8,10 @@
 // miRBase mature.fa and hairpin.fa (all species or one prefix). Every
 // mature sequence is placed at each of its exact occurrences in the
 // hairpins; mature names sharing one sequence are one Feature named
-// "a/b/c". AddOther adds other small-RNA classes (tRNA, rRNA, …).
+// "a/b/c". AddOther adds other small-RNA classes (tRNA, rRNA, …);
+// AddAnnotation("hsa") adds the embedded human annotation (classes tRNA,
+// rRNA, snRNA, snoRNA; annotation/SOURCES.md says what each holds and
+// where it comes from) and AddSpikeins spike-in sequences.
 //
 // # Alignment
 //
@@ -25,6 +28,23 @@
 // class matches it with at most 1 mismatch: such reads (and, through EM,
 // the shares of ambiguous reads) make miRNA counts depend on the classes
 // given. With Options.SinglePass (no third pass) they do not.
+//
+// With spike-ins, or with other classes and without SinglePass, the order
+// at each mismatch level (1, then 2) is: spike-ins, hairpins, other
+// classes. So spike-in reads never enter the miRNA counts (reads_spikein),
+// miRNA still wins over a class at equal mismatches, and the classes get
+// the hairpins' mismatch policy (a read with two errors is placed).
+//
+// # Other classes and tRNA fragments
+//
+// Within a class an insert on several sequences is shared equally among
+// their features (a feature is a record name; a pre-tRNA "pre-X" counts
+// under X); SmallRNACounts holds the per-feature counts, written by
+// WriteSmallRNACounts. tRNA reads are typed by TRFType (MINTmap/tDRmapper
+// types, rules in its doc) from their position on the mature tRNA, or on
+// the pre-tRNA when no mature matches, and written by WriteTRFCounts;
+// the summary rows trf_<type> sum to class_tRNA. Spike-in counts are
+// written by WriteSpikeinCounts.
 //
 // # Assignment
 //
@@ -71,8 +91,9 @@
 // # Accounting
 //
 // The summary's reads_passed row (from package seq) is replaced by
-// reads_mirna, reads_hairpin_only, reads_other_rna and reads_unmapped, so
-// all reads_* rows still sum to input_reads. With UMIs, counts are
+// reads_mirna, reads_hairpin_only, reads_other_rna and reads_unmapped (and
+// reads_spikein with spike-ins), so all reads_* rows still sum to
+// input_reads. With UMIs, counts are
 // molecules; the accounting stays in reads. Given each insert's UMIs
 // (Options.UMIs, from seq's Result.UMIs), a miRNA's molecules are the
 // distinct UMIs over all its inserts, so that a PCR copy with a

@@ -125,10 +125,14 @@ type InsertAligner struct {
 	ref      *Reference
 	hp, ot   *align.Index
 	hp2      *align.Index
+	ot2      *align.Index // other classes, 2 mismatches
+	sp, sp2  *align.Index // spike-ins, 1 and 2 mismatches
 	scratch  []align.Hit
 	hits     []Hit
 	classes  []int
 	otherSet []bool
+	ohits    []Hit   // the other-class hits of the last Align (Hairpin = index in Others)
+	spikes   []int32 // the spike-ins of the last Align
 }
 
 // NewInsertAligner returns an aligner for inserts on r (building r's
@@ -146,20 +150,33 @@ func (r *Reference) NewInsertAligner() (*InsertAligner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &InsertAligner{ref: r, hp: hp, ot: ot, hp2: hp2, otherSet: make([]bool, len(r.Classes))}, nil
+	a := &InsertAligner{ref: r, hp: hp, ot: ot, hp2: hp2, otherSet: make([]bool, len(r.Classes))}
+	if err := r.extraIndexes(a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Align returns the insert's hairpin hits and, when it has none, the
 // distinct classes of its other-class hits (sorted). Both slices are
 // reused by the next call.
+//
+// With spike-ins (AddSpikeins) each mismatch level starts on them, and
+// with SinglePass off the other classes get a 2-mismatch pass too, after
+// the hairpins' (see alignAll in annotation.go).
 func (a *InsertAligner) Align(read []byte) ([]Hit, []int) {
 	a.hits, a.classes = a.hits[:0], a.classes[:0]
+	a.ohits, a.spikes = a.ohits[:0], a.spikes[:0]
+	if a.sp != nil || a.ot2 != nil {
+		a.alignAll(read)
+		return a.hits, a.classes
+	}
 	a.hairpins(a.hp, read)
 	if len(a.hits) > 0 {
 		return a.hits, a.classes
 	}
 	if a.ot != nil {
-		a.others(read)
+		a.others(a.ot, read)
 		if len(a.classes) > 0 {
 			return a.hits, a.classes
 		}
@@ -179,11 +196,12 @@ func (a *InsertAligner) hairpins(ix *align.Index, read []byte) {
 	}
 }
 
-func (a *InsertAligner) others(read []byte) {
-	a.scratch = a.ot.Align(read, a.scratch[:0])
+func (a *InsertAligner) others(ix *align.Index, read []byte) {
+	a.scratch = ix.Align(read, a.scratch[:0])
 	for _, h := range a.scratch {
 		if !h.Reverse {
 			a.otherSet[a.ref.Others[h.Ref].Class] = true
+			a.ohits = append(a.ohits, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
 		}
 	}
 	for c, ok := range a.otherSet {
@@ -232,6 +250,7 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 				read = append(read[:0], inserts[i].Seq...)
 				hp, classes := al.Align(read)
 				results[i] = asg.Assign(read, hp, classes)
+				al.complete(&results[i])
 			}
 			return nil
 		})

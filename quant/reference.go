@@ -42,6 +42,10 @@ type Reference struct {
 	idx           indexed // hairpins + others (Index)
 	hpIdx, otIdx  indexed // hairpins alone, others alone (InsertAligner)
 	hp2Idx        indexed // hairpins alone, 2 mismatches (InsertAligner)
+	// Spikeins are the spike-in sequences (AddSpikeins), aligned first.
+	Spikeins []OtherSeq
+	spIdx    indexed
+	feats    otherFeatures // per-feature view of Others (annotation.go)
 }
 
 // Hairpin is one miRNA precursor (stem-loop).
@@ -74,6 +78,7 @@ type Feature struct {
 type OtherSeq struct {
 	Class int // index in Reference.Classes
 	Name  string
+	Desc  string // the FASTA description (the embedded tRNAs carry anticodon= and body=)
 	Seq   []byte
 }
 
@@ -364,7 +369,7 @@ func (r *Reference) AddOther(class string, recs []seq.FastaRecord) error {
 		if len(rec.Seq) == 0 {
 			continue
 		}
-		r.Others = append(r.Others, OtherSeq{Class: ci, Name: rec.Name, Seq: rec.Seq})
+		r.Others = append(r.Others, OtherSeq{Class: ci, Name: rec.Name, Desc: rec.Desc, Seq: rec.Seq})
 		n++
 	}
 	if n == 0 {

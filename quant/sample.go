@@ -130,6 +130,9 @@ type Sample struct {
 	Isomirs []Isomir
 	// Stats is the summary table.
 	Stats []Stat
+	// SmallRNA holds the per-feature counts of the other classes, tRNA
+	// fragment types and spike-ins (FASTQ input; nil from BAM input).
+	SmallRNA *SmallRNACounts
 }
 
 // Stat returns the value of the named summary row and whether it exists.
@@ -244,8 +247,9 @@ type Builder struct {
 	isomirs    []Isomir
 	credits    []credit
 	scratch    []int32
-	kindReads  [4]int64
+	kindReads  [5]int64
 	classReads []int64
+	ann        annBuilder
 	multiReads int64 // reads among several features
 }
 
@@ -290,6 +294,10 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 		if a.Class >= 0 && a.Class < len(b.classReads) {
 			b.classReads[a.Class] += reads
 		}
+		b.addOther(reads, a)
+		return
+	case Spikein:
+		b.addSpike(reads, a)
 		return
 	case Unmapped:
 		return
@@ -347,6 +355,9 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 		{"reads_other_rna", itoa(b.kindReads[OtherRNA])},
 		{"reads_unmapped", itoa(b.kindReads[Unmapped])},
 	}
+	if len(b.ref.Spikeins) > 0 {
+		split = append(split[:3], Stat{"reads_spikein", itoa(b.kindReads[Spikein])}, split[3])
+	}
 	replaced := false
 	for _, st := range base {
 		if st.Name == "reads_passed" {
@@ -369,6 +380,7 @@ func (b *Builder) Finish(name string, base []Stat) *Sample {
 	for i, c := range b.ref.Classes {
 		s.Stats = append(s.Stats, Stat{"class_" + c, itoa(b.classReads[i])})
 	}
+	s.Stats = append(s.Stats, b.finishAnnotation(s)...)
 	s.Stats = append(s.Stats, Stat{"mirna_multi_reads", itoa(b.multiReads)})
 	if b.o.Multi == MultiUnique {
 		s.Stats = append(s.Stats, Stat{"mirna_uncounted_reads", itoa(b.multiReads)})

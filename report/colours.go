@@ -40,6 +40,7 @@ var categoryColours = map[string]color.RGBA{
 	"reads_too_many_n":    oiBlack,
 	"reads_no_umi":        rgb(0xE6BCD3), // light reddish purple
 	"reads_low_quality":   rgb(0x5F5F5F), // dark grey
+	"reads_spikein":       rgb(0x004F3A), // dark bluish green: read, but not sample RNA
 	// RNA classes.
 	"miRNA":        oiBlue,
 	"hairpin only": oiSkyBlue,

@@ -27,6 +27,7 @@ var categoryLabels = map[string]string{
 	"reads_hairpin_only":  "hairpin only",
 	"reads_other_rna":     "other RNA",
 	"reads_unmapped":      "unmapped",
+	"reads_spikein":       "spike-in",
 }
 
 func categoryLabel(key string) string {

@@ -53,6 +53,10 @@ type Reference struct {
 	// Other holds other-RNA fragments (tRNA pieces and the like), each
 	// checked not to match a hairpin within two mismatches.
 	Other [][]byte
+	// Classes, when set, are drawn from for other_rna reads instead of
+	// Other; Spikeins for spike-in reads (classes.go).
+	Classes  []Class
+	Spikeins []Spikein
 
 	checker *kmerChecker
 }

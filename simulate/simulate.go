@@ -95,9 +95,12 @@ type Config struct {
 	SNVRate    float64 // probability that a miRNA molecule has one SNV
 	UMIErrRate float64 // probability that a read's UMI has one error
 	MeanCopies float64 // QIAseq: mean reads per molecule (>= 1)
-	PlainNames bool    // omit the origin comment from read headers
-	Workers    int     // samples written in parallel; 0 = GOMAXPROCS
-	GzipLevel  int     // 0 = default
+	// SpikeinShare is the share of molecules drawn from Reference.Spikeins
+	// (classes.go); 0 draws none.
+	SpikeinShare float64
+	PlainNames   bool // omit the origin comment from read headers
+	Workers      int  // samples written in parallel; 0 = GOMAXPROCS
+	GzipLevel    int  // 0 = default
 }
 
 // DefaultConfig returns the settings the CLI starts from.
@@ -296,6 +299,8 @@ func (c *Config) check() error {
 		return bad("per-base N rate or quality-drop share outside [0,1]")
 	case c.NRate < 0 || c.NRate > 1 || c.SNVRate < 0 || c.SNVRate > 1 || c.UMIErrRate < 0 || c.UMIErrRate > 1:
 		return bad("probabilities outside [0,1]")
+	case c.SpikeinShare < 0 || c.SpikeinShare+mix >= 1 || math.IsNaN(c.SpikeinShare):
+		return bad("spike-in share must be >= 0 and, with the category mix, below 1")
 	case c.Kit == QIAseq && c.MeanCopies < 1:
 		return bad("mean copies below 1")
 	}
@@ -315,6 +320,10 @@ type Truth struct {
 	MirnaMolecules []int64 // per mature; equal to MirnaReads without UMIs
 	HairpinReads   []int64 // per hairpin: mirna and hairpin_only reads from it
 	Comp           Composition
+	// ClassReads (per Reference.Classes), TRFReads (per TRFTypeNames) and
+	// SpikeinReads (per Reference.Spikeins) break other_rna reads and
+	// spike-in reads down (classes.go).
+	ClassReads, TRFReads, SpikeinReads []int64
 
 	isomirs isomirTally // per insert and mature; see Isomirs
 }
@@ -326,9 +335,10 @@ const (
 	catUnmapped
 	catDimer
 	catShort
+	catSpikein
 )
 
-var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short"}
+var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short", "spikein"}
 
 // generator holds the per-sample state.
 type generator struct {
@@ -344,6 +354,7 @@ type generator struct {
 	truth   *Truth
 	mol     []byte // current molecule's read (before errors)
 	origin  []byte
+	cls     classState
 }
 
 // Generate writes sample i's reads as plain FASTQ to w and returns its
@@ -381,7 +392,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 	for k := 1; k < len(g.cum); k++ {
 		g.cum[k] += g.cum[k-1]
 	}
-	if len(st.Ref.Other) == 0 { // no pool: those become unmapped
+	if len(st.Ref.Other) == 0 && len(st.Ref.Classes) == 0 { // no pool: those become unmapped
 		g.cum[1] = g.cum[0]
 	}
 	L := cfg.ReadLen
@@ -400,6 +411,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 			g.qual[p] = '!' + phred(rate)
 		}
 	}
+	g.initClasses()
 	g.nThr = probThr(cfg.NBaseRate)
 	g.bc5 = cfg.Barcode5
 	if g.bc5 == "" && cfg.Kit == Encode {
@@ -422,6 +434,11 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 }
 
 func (g *generator) category() int {
+	// Spike-ins take their share first (an extra draw only when asked for,
+	// so that studies without spike-ins keep their random stream).
+	if g.st.Cfg.SpikeinShare > 0 && len(g.st.Ref.Spikeins) > 0 && g.rng.Float64() < g.st.Cfg.SpikeinShare {
+		return catSpikein
+	}
 	u := g.rng.Float64()
 	for k, c := range g.cum {
 		if u < c {
@@ -538,8 +555,19 @@ func (g *generator) insert(cat int) (ins []byte, mat, hp int) {
 			return g.insert(catUnmapped)
 		}
 	case catOther:
+		if len(ref.Classes) > 0 {
+			var cl, trf int
+			ins, cl, trf = g.classInsert()
+			if cl < 0 { // no fragment clear of the hairpins found
+				return g.insert(catUnmapped)
+			}
+			g.cls.lastClass, g.cls.lastTRF = cl, trf
+			break
+		}
 		o := ref.Other[r.IntN(len(ref.Other))]
 		ins = append(g.mol[:0], o...)
+	case catSpikein:
+		ins = g.spikeinInsert()
 	case catUnmapped:
 		ins = randomSeq(g.mol[:0], 18+r.IntN(13), r)
 	case catDimer:
@@ -577,6 +605,14 @@ func (g *generator) count(cat, mat, hp int, reads int64, molecule bool) {
 		t.Comp.HairpinOnly += reads
 	case catOther:
 		t.Comp.OtherRNA += reads
+		if len(g.st.Ref.Classes) > 0 {
+			t.ClassReads[g.cls.lastClass] += reads
+			if g.cls.lastTRF >= 0 {
+				t.TRFReads[g.cls.lastTRF] += reads
+			}
+		}
+	case catSpikein:
+		t.SpikeinReads[g.cls.lastSpike] += reads
 	case catUnmapped:
 		t.Comp.Unmapped += reads
 	case catDimer:

@@ -705,3 +705,77 @@ func TestErrorProfile(t *testing.T) {
 		t.Errorf("substitution rate at the last cycle %.4f, want 0.05", r)
 	}
 }
+
+// TestClassesTruth draws other_rna reads from two small classes and
+// spike-ins and checks that the truth adds up: class reads sum to
+// other_rna, tRF types to the tRNA reads, and spike-in reads are their
+// share of the reads.
+func TestClassesTruth(t *testing.T) {
+	ref := testRefForClasses(t)
+	trna := []seq.FastaRecord{
+		// tDRmapper's Ala-AGC-1-1 (with CCA), anticodon 33-35.
+		{Name: "Ala-AGC-1-1", Desc: "anticodon=33-35", Seq: []byte("GGGGGTATAGCTCAGTGGTAGAGCGCGTGCTTAGCATGCACGAGGTCCTGGGTTCGATCCCCAGTACCTCCACCA")},
+	}
+	other := []seq.FastaRecord{{Name: "x", Seq: []byte("ACGTTGCAGGCTTACGGATCCAGTTGACCATGGACTTGCAAGTCCGATAGGCTAACG")}}
+	if err := ref.AddClass("tRNA", 0.6, trna); err != nil {
+		t.Fatal(err)
+	}
+	if err := ref.AddClass("rRNA", 0.4, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := ref.AddSpikeins([]seq.FastaRecord{{Name: "sp1", Seq: []byte("CCTGGTGACACTGTAGTTACGC")}, {Name: "sp2", Seq: []byte("AGCGTACGATCCGTTAGCAGTC")}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Tumor, cfg.Control, cfg.Reads = 1, 0, 20000
+	cfg.Mix.OtherRNA = 0.3
+	cfg.SpikeinShare = 0.05
+	st, err := New(ref, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := st.Generate(0, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cls, trf, spk int64
+	for _, n := range tr.ClassReads {
+		cls += n
+	}
+	for _, n := range tr.TRFReads {
+		trf += n
+	}
+	for _, n := range tr.SpikeinReads {
+		spk += n
+	}
+	if cls != tr.Comp.OtherRNA || trf != tr.ClassReads[0] {
+		t.Errorf("classes %d, other_rna %d; tRF types %d, tRNA %d", cls, tr.Comp.OtherRNA, trf, tr.ClassReads[0])
+	}
+	if f := float64(spk) / float64(cfg.Reads); f < 0.04 || f > 0.06 {
+		t.Errorf("spike-in share %.3f, want about 0.05", f)
+	}
+	// The mature tRNA gives no leader or trailer reads; every mature type
+	// appears.
+	for i, n := range tr.TRFReads {
+		switch TRFTypeNames[i] {
+		case "leader", "tRF-1":
+			if n != 0 {
+				t.Errorf("%s: %d reads without a pre-tRNA", TRFTypeNames[i], n)
+			}
+		default:
+			if n == 0 {
+				t.Errorf("no %s reads", TRFTypeNames[i])
+			}
+		}
+	}
+}
+
+// testRefForClasses is a fresh human reference (hsaRef is shared).
+func testRefForClasses(t *testing.T) *Reference {
+	t.Helper()
+	ref, err := NewReference(readFasta(t, testMature), readFasta(t, testHairpin), "hsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}

@@ -24,6 +24,11 @@ const (
 	TruthFeaturesFile   = "truth_features.tsv"
 	TruthFoldChangeFile = "truth_foldchange.tsv"
 	TruthSummaryFile    = "truth_summary.tsv"
+	// TruthClassesFile (rows class_<name>, trf_<type>, reads_spikein) and
+	// TruthSpikeinFile (reads per spike-in) are written when the reference
+	// has classes or spike-ins.
+	TruthClassesFile = "truth_classes.tsv"
+	TruthSpikeinFile = "truth_spikein.tsv"
 )
 
 // WriteStudy writes every sample as dir/NAME.fastq.gz, the samplesheet
@@ -204,6 +209,9 @@ func (st *Study) writeTruth(dir string, truths []*Truth) error {
 	}
 	if err == nil {
 		err = st.writeIsomirTruth(dir, truths)
+	}
+	if err == nil {
+		err = st.writeClassTruth(write, truths)
 	}
 	return err
 }

@@ -44,6 +44,13 @@ type Config struct {
 	// SkipUnplaced drops mature sequences found on no hairpin instead of
 	// failing.
 	SkipUnplaced bool
+	// Annotation is the built-in small-RNA annotation: AnnotationBuiltin
+	// ("" = builtin: quant.AnnotationClasses, added for species hsa only)
+	// or AnnotationNone. Others add to it.
+	Annotation string
+	// Spikeins is a spike-in FASTA: reads on it are counted first, never
+	// as miRNA (reads_spikein, spikein_counts.tsv). "" = none.
+	Spikeins string
 
 	// Multi is the rule for reads on several miRNAs (zero = quant.MultiEM).
 	Multi quant.Multi
@@ -60,6 +67,10 @@ type Config struct {
 	Test Test
 	// Method is the DE method ("" = MethodDESeq2).
 	Method Method
+	// SizeFactors is how DESeq2's size factors are computed: SizeFactorsRatio
+	// ("" = median of ratios over the miRNAs) or SizeFactorsSpikein (median
+	// of ratios over the spike-ins; needs Spikeins and MethodDESeq2).
+	SizeFactors string
 
 	// Threads is the CPU budget (0 = all CPUs); samples run in parallel.
 	// Outputs do not depend on it.
@@ -156,7 +167,8 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Contrast != nil && len(c.Contrast) != 3:
 		return c, fmt.Errorf("%w: contrast %q: want variable, numerator, denominator", ErrConfig, c.Contrast)
 	}
-	return c, nil
+	err := c.smallRNADefaults()
+	return c, err
 }
 
 // seqOptions are the read-processing options of c (with defaults).

@@ -56,14 +56,17 @@ func (sh *Sheet) colData() *diffexp.ColData {
 // error. A matrix where every miRNA has a zero somewhere gets poscounts
 // size factors, with a de_poscounts warning. Both fallbacks are decided
 // here, from diffexp's sentinel errors.
-func studyDE(ctx context.Context, c *Config, sh *Sheet, counts *diffexp.Counts) (*DE, string, []quant.Warning, error) {
+func studyDE(ctx context.Context, c *Config, sh *Sheet, counts, spike *diffexp.Counts) (*DE, string, []quant.Warning, error) {
 	cd := sh.colData()
 	contrast, err := resolveContrast(c, sh)
 	sfType := "ratio"
+	if c.SizeFactors == SizeFactorsSpikein {
+		sfType = SizeFactorsSpikein
+	}
 	var res *diffexp.Results
 	var rocs []diffexp.ROC
 	if err == nil {
-		res, rocs, err = fitDE(ctx, c, counts, cd, contrast, sfType, sh.File)
+		res, rocs, err = fitDE(ctx, c, counts, spike, cd, contrast, sfType, sh.File)
 	}
 	var ws []quant.Warning
 	if errors.Is(err, diffexp.ErrZeroInEveryFeature) {
@@ -72,7 +75,7 @@ func studyDE(ctx context.Context, c *Config, sh *Sheet, counts *diffexp.Counts) 
 		ws = append(ws, quant.Warning{Code: quant.WarnDEPoscounts, Message: "every miRNA has a zero count in some sample, so DESeq2's ratio size factors do not exist; " +
 			"poscounts size factors used instead (exomir de stops here unless given -sf-type poscounts)"})
 		sfType = "poscounts"
-		res, rocs, err = fitDE(ctx, c, counts, cd, contrast, sfType, sh.File)
+		res, rocs, err = fitDE(ctx, c, counts, spike, cd, contrast, sfType, sh.File)
 	}
 	if c.Contrast == nil && (errors.Is(err, diffexp.ErrContrast) || errors.Is(err, diffexp.ErrTooFewReplicates)) {
 		var skip *skipError
@@ -125,7 +128,7 @@ func resolveContrast(c *Config, sh *Sheet) ([]string, error) {
 }
 
 // fitDE runs the method of c and the ROC for contrast.
-func fitDE(ctx context.Context, c *Config, counts *diffexp.Counts, cd *diffexp.ColData, contrast []string, sfType, file string) (*diffexp.Results, []diffexp.ROC, error) {
+func fitDE(ctx context.Context, c *Config, counts, spike *diffexp.Counts, cd *diffexp.ColData, contrast []string, sfType, file string) (*diffexp.Results, []diffexp.ROC, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -145,6 +148,13 @@ func fitDE(ctx context.Context, c *Config, counts *diffexp.Counts, cd *diffexp.C
 	}
 	o := diffexp.Options{Design: c.Design, Test: string(c.Test), Alpha: 0.1, SizeFactorType: sfType,
 		Workers: c.Threads, Contrast: contrast}
+	if sfType == SizeFactorsSpikein {
+		sf, err := spikeinSizeFactors(c, spike, counts.Samples)
+		if err != nil {
+			return nil, nil, err
+		}
+		o.SizeFactors, o.SizeFactorType = sf, ""
+	}
 	var res *diffexp.Results
 	var err error
 	if c.Method == MethodEdgeR {

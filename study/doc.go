@@ -54,6 +54,13 @@
 // meaningful setting (MaxN, Clip5, Clip3) the field is a pointer and nil
 // means the default.
 //
+// Besides miRNAs, a study counts the other small-RNA classes of the
+// built-in human annotation (Config.Annotation; the zero value uses it for
+// species hsa) and of Config.Others, and spike-ins (Config.Spikeins): the
+// outputs smallrna_counts.tsv and trf_counts.tsv (when every sample has
+// per-feature counts, i.e. not from BAM input) and spikein_counts.tsv.
+// Config.SizeFactors "spikein" gives DESeq2 size factors from the spike-ins.
+//
 // # Cohorts
 //
 // With Config.WorkDir set, each sample's isomiR placements, isomiR rows

@@ -43,7 +43,7 @@ func Example() {
 	_, err = os.Stat(filepath.Join(dir, "report.html"))
 	fmt.Println("report written:", err == nil)
 	// Output:
-	// 6 samples, 240000 reads (191731 on miRNAs)
+	// 6 samples, 240000 reads (191704 on miRNAs)
 	// de: tumor vs control (deseq2, wald test)
 	// hsa-miR-21-5p in tumor1: 5759
 	// report written: true

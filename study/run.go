@@ -141,7 +141,7 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if err := strictCheck(c.Strict, ws); err != nil {
 		return nil, err
 	}
-	de, note, deWarn, err := studyDE(ctx, &c, sh, res.Counts())
+	de, note, deWarn, err := studyDE(ctx, &c, sh, res.Counts(), res.SpikeinCounts())
 	if err != nil {
 		return nil, err
 	}

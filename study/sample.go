@@ -12,7 +12,8 @@ import (
 )
 
 // LoadReference builds the reference of c: its Mature and Hairpin files
-// or the embedded miRBase of c.Species, plus the Others classes.
+// or the embedded miRBase of c.Species, plus the built-in annotation, the
+// Others classes and the spike-ins.
 func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	c, err := c.withDefaults()
 	if err != nil {
@@ -30,6 +31,9 @@ func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := addAnnotation(&c, ref); err != nil {
+		return nil, err
+	}
 	for _, o := range c.Others {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -37,6 +41,9 @@ func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 		if err := ref.AddOtherFile(o.Name, o.Path); err != nil {
 			return nil, err
 		}
+	}
+	if err := addSpikeins(&c, ref); err != nil {
+		return nil, err
 	}
 	return ref, nil
 }
@@ -150,6 +157,7 @@ type Sample struct {
 	IsomirStats quant.IsomirStats
 
 	mature, hairpin sparse // the integer counts
+	small           smallCounts
 }
 
 // MatureCounts returns the integer count of each mature miRNA (parallel
@@ -161,7 +169,7 @@ func (s *Sample) HairpinCounts() []int64 { return s.hairpin.dense() }
 
 // newSample wraps a counted sample.
 func newSample(q *quant.Sample) *Sample {
-	return &Sample{Quant: q, IsomirStats: quant.ComputeIsomirStats(q), mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin)}
+	return &Sample{Quant: q, IsomirStats: quant.ComputeIsomirStats(q), mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin), small: smallOf(q)}
 }
 
 // countingReader counts the bytes read, for progress.

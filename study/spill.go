@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,7 @@ const (
 	gffSuffix    = ".isomirs.gff3"
 	rowsSuffix   = ".isomir_rows.tsv" // quant.WriteIsomirSpill
 	sampleSuffix = ".sample.json"
-	spillFormat  = 2 // version of the sample files' layout (2: isomiR rows and stats)
+	spillFormat  = 3 // version of the sample files' layout (2: isomiR rows and stats; 3: small-RNA counts)
 )
 
 // Input identifies a sample's input file: a rerun reuses the sample when
@@ -85,7 +86,8 @@ type spilledSample struct {
 	Adapter  string          `json:"adapter"`
 	Protocol string          `json:"protocol"`
 	// Isomirs are the sample's isomiR statistics.
-	Isomirs quant.IsomirStats `json:"isomir_stats"`
+	Isomirs  quant.IsomirStats `json:"isomir_stats"`
+	SmallRNA spilledSmall      `json:"smallrna"`
 }
 
 // spiller keeps each sample's results in WorkDir/samples/ and reuses
@@ -134,12 +136,14 @@ type sampleParams struct {
 	SkipUnplaced bool   `json:"skip_unplaced"`
 	Multi        string `json:"multi"`
 	Mismatches   int    `json:"mismatches"`
+	Annotation   bool   `json:"builtin_annotation"`
 }
 
 func paramsOf(c *Config) sampleParams {
 	return sampleParams{Protocol: c.Protocol, Adapter: c.Adapter, UMI: c.UMI, MinLen: c.MinLen, MaxLen: c.MaxLen,
 		MaxN: *c.MaxN, Clip5: c.Clip5, Clip3: c.Clip3, MaxReadLen: c.MaxReadLen, Species: c.Species,
-		SkipUnplaced: c.SkipUnplaced, Multi: c.Multi.String(), Mismatches: c.Mismatches}
+		SkipUnplaced: c.SkipUnplaced, Multi: c.Multi.String(), Mismatches: c.Mismatches,
+		Annotation: c.builtinAnnotation()}
 }
 
 // key is the checksum of everything sample i's results depend on.
@@ -192,7 +196,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	}
 	rec := spilledSample{Format: spillFormat, Key: key, Input: in, Seconds: s.Seconds, Name: q.Name,
 		Mature: q.Mature, Hairpin: q.Hairpin, Class: q.Class, Stats: q.Stats, Warnings: s.Warnings,
-		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, Isomirs: s.IsomirStats}
+		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, Isomirs: s.IsomirStats, SmallRNA: s.small.spilled()}
 	err = atomicfile.WriteFile(jsonPath, func(w *bufio.Writer) error {
 		return json.NewEncoder(w).Encode(&rec)
 	})
@@ -200,7 +204,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 		return nil, err
 	}
 	// Only the small tables stay in memory.
-	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin = nil, nil, nil, nil, nil
+	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin, q.SmallRNA = nil, nil, nil, nil, nil, nil
 	return s, nil
 }
 
@@ -246,7 +250,7 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 	}
 	var rec spilledSample
 	if json.Unmarshal(b, &rec) != nil || rec.Format != spillFormat || rec.Key != key ||
-		len(rec.Mature) != len(ref.Features) || len(rec.Hairpin) != len(ref.Hairpins) {
+		len(rec.Mature) != len(ref.Features) || len(rec.Hairpin) != len(ref.Hairpins) || !rec.SmallRNA.fits(ref) {
 		return nil
 	}
 	for _, suffix := range []string{gffSuffix, rowsSuffix} {
@@ -257,7 +261,7 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
 	return &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
 		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds, IsomirStats: rec.Isomirs,
-		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin)}
+		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin), small: rec.SmallRNA.counts()}
 }
 
 // Reference is one reference of a study as the manifest records it.
@@ -291,10 +295,16 @@ func referenceFiles(c *Config) ([]Reference, error) {
 			return nil, err
 		}
 	}
+	if c.builtinAnnotation() {
+		refs = append(refs, Reference{Name: "embedded small-RNA annotation " + strings.Join(quant.AnnotationClasses, ",")})
+	}
 	for _, o := range c.Others {
 		if err := add("other "+o.Name, o.Path); err != nil {
 			return nil, err
 		}
+	}
+	if err := add("spikeins", c.Spikeins); err != nil {
+		return nil, err
 	}
 	return refs, nil
 }
@@ -376,6 +386,7 @@ func allParams(c *Config) map[string]any {
 	p["mature"], p["hairpin"], p["gff"], p["other"] = c.Mature, c.Hairpin, c.GFF, others
 	p["design"], p["contrast"], p["test"], p["method"] = c.Design, c.Contrast, c.Test, c.Method
 	p["strict"] = c.Strict
+	p["annotation"], p["spikeins"], p["size_factors"] = c.Annotation, c.Spikeins, c.SizeFactors
 	return p
 }
 

@@ -42,6 +42,7 @@ func (r *Result) Outputs() []Output {
 		{"exomir_isomirs_mqc.tsv", r.writeMultiQCIsomirs},
 		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
 	}
+	out = append(out, r.smallRNAOutputs()...)
 	if r.DE != nil {
 		out = append(out,
 			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
@@ -261,6 +262,7 @@ func (r *Result) reportData() *report.Data {
 		Features: names,
 		Alpha:    0.1,
 	}
+	data.SpikeIns = r.reportSpikeins()
 	for _, w := range r.Warnings {
 		data.StudyWarnings = append(data.StudyWarnings, report.Warning{Code: string(w.Code), Message: w.Message})
 	}

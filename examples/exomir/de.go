@@ -28,6 +28,7 @@ type deArgs struct {
 	counts, coldata, out, roc     string
 	design, contrast, test, redu  string
 	method, sfType                string
+	spikeinCounts                 string // -spikein-counts (de_spikein.go)
 	alpha                         float64
 	threads                       int
 	noFilter, strict              bool
@@ -50,7 +51,8 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&a.test, "test", "wald", "deseq2 test: wald or lrt")
 	fs.StringVar(&a.redu, "reduced", "~ 1", "reduced formula for -test lrt")
 	fs.StringVar(&a.method, "method", "deseq2", "deseq2, edger (TMM + exact test; baseMean = mean TMM-normalised count, lfcSE and stat NA), or edger-ql (glmQLFit + glmQLFTest, edgeR 3.x; -design may add covariates; writes mirna logFC logCPM F PValue FDR)")
-	fs.StringVar(&a.sfType, "sf-type", "ratio", "deseq2 size factors: ratio or poscounts")
+	fs.StringVar(&a.sfType, "sf-type", "ratio", "deseq2 size factors: ratio, poscounts, or spikein (median of ratios over the spike-ins of -spikein-counts)")
+	fs.StringVar(&a.spikeinCounts, "spikein-counts", "", "spike-in counts (spikein<TAB>sample…, as exomir quant/run write spikein_counts.tsv) for -sf-type spikein")
 	fs.Float64Var(&a.alpha, "alpha", 0.1, "significance level for independent filtering")
 	fs.BoolVar(&a.noFilter, "no-filter", false, "deseq2: turn independent filtering off")
 	fs.StringVar(&a.roc, "roc", "", "also write per-miRNA ROC AUC with DeLong 95% CI (mirna auc lower upper direction) to this file")
@@ -194,6 +196,9 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 	}
 	if o.Test == "lrt" {
 		o.Reduced = a.redu
+	}
+	if err := deSpikein(a, c, &o); err != nil {
+		return nil, nil, err
 	}
 	if a.noFilter {
 		f := false

@@ -50,11 +50,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if *quiet {
 		runArgs = append(runArgs, "-quiet")
 	}
-	// Exosome RNA is not only miRNA: count tRNA fragments as their own class.
-	trna := filepath.Join(filepath.Dir(sheet), "..", "sim", "tdrmapper_hg19_tRNA.fa")
-	if _, err := os.Stat(trna); err == nil {
-		runArgs = append(runArgs, "-other", "tRNA="+trna)
-	}
+	// Exosome RNA is not only miRNA: the built-in annotation (run's
+	// default) counts tRNA fragments, rRNA, snRNA and snoRNA as classes.
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
 	if err := runRun(runArgs, stdout, stderr); err != nil {
 		return err

@@ -23,8 +23,9 @@ func init() {
 }
 
 // mergeOutputPath resolves -out: a directory (existing, or written with a
-// trailing slash) receives mirna_counts.tsv (hairpin_counts.tsv when every
-// input is a *.hairpin_counts.tsv file); anything else is the output file.
+// trailing slash) receives mirna_counts.tsv (hairpin_counts.tsv,
+// smallrna_counts.tsv, trf_counts.tsv or spikein_counts.tsv when every
+// input is a file of that kind); anything else is the output file.
 func mergeOutputPath(out string, inputs []string) (string, error) {
 	isDir := strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator))
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
@@ -46,12 +47,15 @@ func mergeOutputPath(out string, inputs []string) (string, error) {
 	if hairpin {
 		name = "hairpin_counts.tsv"
 	}
+	if n, _ := smallRNAMergeKind(inputs); n != "" {
+		name = n
+	}
 	return filepath.Join(out, name), nil
 }
 
 func runMerge(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", "-out DIR|FILE|- FILE...", stderr)
-	out := fs.String("out", "", "output: a directory (existing or ending in /) gets mirna_counts.tsv, another path is the matrix file, - is stdout")
+	out := fs.String("out", "", "output: a directory (existing or ending in /) gets mirna_counts.tsv (hairpin_, smallrna_, trf_ or spikein_counts.tsv when all inputs are of that kind), another path is the matrix file, - is stdout")
 	tmp := fs.String("tmp", "", "directory for temporary files (default: system temp dir)")
 	maxOpen := fs.Int("max-open", 0, "input files open at once; more are merged in groups (0 = 400)")
 	// The flag package stops at the first positional argument: take flags
@@ -71,7 +75,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	opt := &quant.MergeOptions{TempDir: *tmp, MaxOpen: *maxOpen}
 	if *out == "-" {
 		bw := bufio.NewWriterSize(stdout, 1<<16)
-		if _, err := quant.MergeCountFiles(bw, inputs, opt); err != nil {
+		if _, err := mergeCounts(bw, inputs, opt); err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -85,7 +89,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	var st quant.MergeStats
 	var merr error // an input's error, reported without the output's name
 	err = atomicfile.WriteFile(path, func(w *bufio.Writer) error {
-		if st, merr = quant.MergeCountFiles(w, inputs, opt); merr != nil {
+		if st, merr = mergeCounts(w, inputs, opt); merr != nil {
 			return merr
 		}
 		return ctx.Err() // interrupted: no file

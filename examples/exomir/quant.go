@@ -36,6 +36,7 @@ type quantConfig struct {
 	umi                           bool
 	species, mature, hairpin, gff string
 	others                        multiFlag
+	annotation, spikeins          string // small-RNA annotation and spike-ins (quant_smallrna.go)
 	multi                         string
 	threads, minLen, maxLen       int
 	maxN, clip5, clip3            int
@@ -152,7 +153,8 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
 	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
 	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
-	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other tRNA=trna.fa")
+	addSmallRNAFlags(fs, c)
+	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other YRNA=rny.fa; searched after the built-in classes (a built-in NAME adds to that class)")
 	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
 	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
 	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")
@@ -204,6 +206,7 @@ func (c *quantConfig) studyConfig() (study.Config, error) {
 		}
 		sc.Others = append(sc.Others, other)
 	}
+	sc.Annotation, sc.Spikeins = c.annotation, c.spikeins
 	return sc, nil
 }
 

@@ -24,6 +24,7 @@ func init() {
 type runConfig struct {
 	quantConfig
 	sheet, design, contrast, test, method string
+	sfType                                string // -sf-type (quant_smallrna.go)
 	quiet, strict, resume, force          bool
 }
 
@@ -37,6 +38,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.contrast, "contrast", "", "variable,numerator,denominator, e.g. condition,tumor,control (default: condition, tumor vs control when both exist, else the last level vs the first in sorted order, as exomir de)")
 	fs.StringVar(&c.test, "test", "wald", "DE test: wald or lrt (reduced model ~ 1)")
 	fs.StringVar(&c.method, "method", "deseq2", "DE method: deseq2 or edger")
+	addRunSizeFactorFlag(fs, &c)
 	fs.IntVar(&c.threads, "threads", 0, "CPUs to use (0 = all); samples run in parallel, outputs do not depend on it")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr (warnings are still printed)")
 	fs.BoolVar(&c.strict, "strict", false, "QC and DE warnings are an error: exit non-zero, write no output")
@@ -62,6 +64,7 @@ func (c *runConfig) studyConfig() (study.Config, error) {
 		return sc, err
 	}
 	sc.Design, sc.Test, sc.Method = c.design, study.Test(c.test), study.Method(c.method)
+	sc.SizeFactors = c.sfType
 	if c.contrast != "" {
 		parts := strings.Split(c.contrast, ",")
 		for i := range parts {

@@ -16,6 +16,7 @@ var demoFiles = []string{
 	"de.tsv", "roc.tsv", "report.html",
 	"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json",
 	"isomir_counts.tsv", "exomir_isomirs_mqc.tsv", "de_isomirs.tsv",
+	"smallrna_counts.tsv", "trf_counts.tsv",
 }
 
 // runDemoStudy runs the bundled study into a fresh directory.
@@ -70,6 +71,7 @@ func TestRunStudyOutputsIdenticalAcrossThreads(t *testing.T) {
 			t.Errorf("sample %s: reads_* sum %d, input_reads %d", header[i], sums[i], inputs[i])
 		}
 	}
+	checkSmallRNASums(t, one)
 	// The demo has known DE miRNAs: some must be found.
 	de, _ := os.ReadFile(filepath.Join(one, "de.tsv"))
 	sig := 0

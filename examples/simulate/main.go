@@ -9,7 +9,8 @@
 //	    [-seed 1] [-fold-frac 0.1] [-species hsa] [-mature F -hairpin F]
 //	    [-err-start 0.001 -err-end 0.01 -err-shape 1] [-n-rate 0]
 //	    [-n-read-rate 0.005] [-phred-qual] [-qual-drop 0] [-barcode5 SEQ]
-//	    [-other F] [-plain-names] [-threads N]
+//	    [-other F] [-classes builtin -class-weights tRNA=0.5,…]
+//	    [-spikeins F -spikein-share 0.02] [-plain-names] [-threads N]
 //
 // Without -mature/-hairpin the human miRBase 21 embedded in package quant
 // is used. Without -other, other_rna reads come from
@@ -79,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	mature := fs.String("mature", "", "miRBase mature FASTA, plain or gzip (default: the embedded miRBase 21 of package quant; hsa only)")
 	hairpin := fs.String("hairpin", "", "miRBase hairpin FASTA, plain or gzip (with -mature)")
 	other := fs.String("other", "default", "other small-RNA FASTA for other_rna reads; \"default\": "+defOther+" if present (run from the repository root); \"\": none")
+	var cf classFlags
+	addClassFlags(fs, &cf, &cfg)
 	fs.BoolVar(&cfg.PlainNames, "plain-names", false, "omit the origin comment from read headers (smaller files)")
 	fs.IntVar(&cfg.Workers, "threads", 0, "samples written in parallel (0 = GOMAXPROCS)")
 	fs.IntVar(&cfg.GzipLevel, "gzip-level", 0, "gzip level 1-9 (0 = default 6)")
@@ -121,6 +124,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		nOther = ref.AddOther(o, cfg.Seed)
+	}
+	if err := applyClasses(&cf, ref, &cfg); err != nil {
+		return err
 	}
 	st, err := simulate.New(ref, cfg)
 	if err != nil {
