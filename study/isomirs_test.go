@@ -79,7 +79,7 @@ func TestIsomirOutputsSameInEveryMode(t *testing.T) {
 			Total int64
 		} `json:"isomir_stats"`
 	}
-	if err := json.Unmarshal(b, &rec1); err != nil || rec1.Format != spillFormat || rec1.Isomirs.Total == 0 {
+	if err := json.Unmarshal(b, &rec1); err != nil || rec1.Format < 2 || rec1.Isomirs.Total == 0 {
 		t.Errorf("tumor1.sample.json: format %d, isomiR total %d (%v)", rec1.Format, rec1.Isomirs.Total, err)
 	}
 }
