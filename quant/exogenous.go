@@ -555,5 +555,12 @@ func extraOutputs(s *Sample) []OutputFile {
 			return WriteExogenousCounts(w, []*Sample{s})
 		}})
 	}
+	out = append(out, OutputFile{s.Name + ".editing.tsv", func(w io.Writer) error {
+		sites, err := Editing([]*Sample{s}, nil)
+		if err != nil {
+			return err
+		}
+		return WriteEditing(w, []*Sample{s}, sites)
+	}})
 	return out
 }

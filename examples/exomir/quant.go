@@ -43,6 +43,7 @@ type quantConfig struct {
 	mismatches                    int
 	skipUnplaced, bamOut          bool
 	strict                        bool // warnings are an error, no outputs
+	extra                         refExtras
 }
 
 func runQuant(args []string, stdout, stderr io.Writer) error {
@@ -167,6 +168,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.IntVar(&c.clip3, "clip3", -1, "bases removed from each insert's 3' end after adapter trimming (-1: the kit's)")
 	fs.IntVar(&c.maxReadLen, "max-read-len", seq.DefaultMaxReadLen, "longest raw read accepted (nt); a longer one is an error (a wrong file), found without reading the whole line")
 	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
+	addExtraFlags(fs, &c.extra)
 }
 
 // clipOption turns a -clip5/-clip3 value into seq.Options' form: negative
@@ -190,6 +192,9 @@ func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 		ref, err = quant.Embedded(c.species)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := loadExtras(c, ref); err != nil {
 		return nil, err
 	}
 	for _, o := range c.others {
@@ -250,6 +255,7 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
 	}
 	o.UMI = res.Summary.UMI
+	o.Exogenous = c.extra.exo
 	if o.UMI {
 		// Molecules are distinct UMIs per miRNA over all its inserts.
 		o.UMIs = res.UMIs

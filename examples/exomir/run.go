@@ -349,6 +349,7 @@ func writeStudy(ctx context.Context, c *runConfig, sh *sheet, ref *quant.Referen
 			return report.WriteHTML(w, reportData(c, qc, samples, matureNames, de, study))
 		}},
 	}
+	write = append(write, extraStudyFiles(c, sh, samples, results)...)
 	if de != nil {
 		write = append(write,
 			outFile{"de.tsv", func(w *bufio.Writer) error { return diffexp.WriteResults(w, de.res) }},
