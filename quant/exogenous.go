@@ -202,31 +202,37 @@ func NewExoReference(mature []seq.FastaRecord, host string, orgs map[string]Orga
 }
 
 // featureClade is the clade of a sequence carried by several species:
-// theirs when they agree; other_mammal when any is a mammal (the closest
-// to a human host); other otherwise. HumanVirus holds when all species are
-// human viruses.
+// other_mammal when any is a mammal (the closest to a human host), else
+// the clade most of them are in (other on a tie). HumanVirus holds when
+// all species are human viruses.
 func featureClade(species []string, orgs map[string]Organism) (Clade, bool) {
-	c, hv := Clade(numClades), true
+	var n [numClades]int
+	hv := len(species) > 0
 	for _, sp := range species {
 		o, ok := orgs[sp]
-		oc := CladeOther
+		c := CladeOther
 		if ok {
-			oc = o.Clade
+			c = o.Clade
 		}
+		n[c]++
 		hv = hv && ok && o.HumanVirus
+	}
+	if n[CladeOtherMammal] > 0 {
+		return CladeOtherMammal, hv
+	}
+	best, tie := CladeOther, false
+	for c := range n {
 		switch {
-		case c == numClades:
-			c = oc
-		case c != oc && (c == CladeOtherMammal || oc == CladeOtherMammal):
-			c = CladeOtherMammal
-		case c != oc:
-			c = CladeOther
+		case n[c] > n[best]:
+			best, tie = Clade(c), false
+		case n[c] == n[best] && Clade(c) != best:
+			tie = true
 		}
 	}
-	if c == numClades {
-		c = CladeOther
+	if tie {
+		best = CladeOther
 	}
-	return c, hv
+	return best, hv
 }
 
 func containsString(xs []string, x string) bool {
