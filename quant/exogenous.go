@@ -269,9 +269,13 @@ const ExoEmbeddedFile = "allspecies_mature_v22.fa.gz"
 func EmbeddedExogenous() (*ExoReference, error) { return embeddedExo() }
 
 // match appends to dst the features of the read's best (mismatches,
-// tail) stratum whose ends are within the windows and, among them, closest
-// to the mature's ends (smallest |Δ5|+|Δ3|, as the host Assigner keeps
-// them); none when such a closest hit is a host decoy.
+// tail) stratum whose ends are within the windows; none when, among
+// those, a host decoy is closest to the mature's ends (smallest
+// |Δ5|+|Δ3|). All in-window features are kept, not only the closest:
+// orthologues often differ by a base at the 3' end, so a read trimmed by
+// one base equals another species' mature, and EM (by the abundance of
+// each candidate's other reads) places such reads better than the
+// closest-end rule.
 func (x *ExoReference) match(read []byte, scratch []align.Hit, dst []int32) ([]align.Hit, []int32) {
 	scratch = x.ix.Align(read, scratch[:0])
 	dst = dst[:0]
@@ -286,15 +290,13 @@ func (x *ExoReference) match(read []byte, scratch []align.Hit, dst []int32) ([]a
 			continue
 		}
 		d := int(h.Pos) + d3
-		if best >= 0 && d > best {
-			continue
+		switch {
+		case best < 0 || d < best:
+			best, decoy = d, f.host
+		case d == best:
+			decoy = decoy || f.host
 		}
-		if d < best || best < 0 {
-			best, decoy, dst = d, false, dst[:0]
-		}
-		if f.host {
-			decoy = true
-		} else if !containsInt32(dst, h.Ref) {
+		if !f.host && !containsInt32(dst, h.Ref) {
 			dst = append(dst, h.Ref)
 		}
 	}

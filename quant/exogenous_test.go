@@ -203,14 +203,20 @@ func TestEmbeddedExogenous(t *testing.T) {
 		{seqCel39, "cel-miR-39-3p", CladeNematode},
 		{"TGACAGAAGAGAGTGAGCAC", "ath-miR156a-5p", CladePlant},
 	} {
+		// every candidate is in the clade; the named one is among them
+		// (a 20-nt plant miR156 also lies inside the 21-nt miR156 variants
+		// of other plants: EM shares such reads)
 		h := e.find([]byte(tc.read))
-		if len(h) != 1 {
-			t.Errorf("%s: %d features", tc.read, len(h))
-			continue
+		found := false
+		for _, k := range h {
+			f := x.Features[k]
+			found = found || containsString(f.Names, tc.want)
+			if f.Clade != tc.clade {
+				t.Errorf("%s: candidate %s is %s, want %s", tc.read, f.Name, f.Clade, tc.clade)
+			}
 		}
-		f := x.Features[h[0]]
-		if !containsString(f.Names, tc.want) || f.Clade != tc.clade {
-			t.Errorf("%s: %s (%s), want %s (%s)", tc.read, f.Name, f.Clade, tc.want, tc.clade)
+		if !found {
+			t.Errorf("%s: %s not among %d candidates", tc.read, tc.want, len(h))
 		}
 	}
 	if h := e.find([]byte(seqMiR21)); h != nil {
@@ -229,9 +235,9 @@ func TestEmbeddedExogenous(t *testing.T) {
 // TestExoMatchBruteForce checks the index search against a scan of every
 // feature on reads drawn from features (window trims, at most one
 // substitution, sometimes an A/T tail): the best (mismatches, tail)
-// stratum over all placements, then the placements within the windows,
-// then those closest to the mature's ends; none when a host decoy is
-// among them.
+// stratum over all placements, then every non-host feature placed within
+// the windows; none when a host decoy is among the placements closest to
+// the mature's ends.
 func TestExoMatchBruteForce(t *testing.T) {
 	x, err := EmbeddedExogenous()
 	if err != nil {
@@ -298,11 +304,11 @@ func TestExoMatchBruteForce(t *testing.T) {
 		}
 		want, decoy := map[int32]bool{}, false
 		for _, p := range all {
-			if p.d == bd && p.tl == bt && p.win && p.delta == bestDelta {
-				if x.Features[p.k].host {
-					decoy = true
-				} else {
+			if p.d == bd && p.tl == bt && p.win {
+				if !x.Features[p.k].host {
 					want[p.k] = true
+				} else if p.delta == bestDelta {
+					decoy = true
 				}
 			}
 		}

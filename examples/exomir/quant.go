@@ -125,7 +125,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := strictCheck(c.strict, ws); err != nil {
 		return err
 	}
-	var extra []quant.OutputFile
+	extra := quantExtraFiles(&c, ref)
 	if c.bamOut {
 		bam, err := insertBAM(ctx, &c, ref, res)
 		if err != nil {
@@ -136,7 +136,7 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}, extra...); err != nil {
+	if err := quant.WriteOutputs(c.out, s, gffOptions(&c), extra...); err != nil {
 		return err
 	}
 	mirna, _ := s.Stat("reads_mirna")
@@ -154,7 +154,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter and layout: 5' barcode or random bases) or one of "+strings.Join(seq.KitNames(), ", "))
 	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's; its layout (clips, UMI) is kept, with auto the detected one")
 	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
-	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
+	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase (-mirbase, hsa only) is used")
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
 	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
 	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
@@ -185,11 +185,14 @@ func clipOption(n int) *int {
 func loadQuantReference(c *quantConfig) (*quant.Reference, error) {
 	var ref *quant.Reference
 	var err error
-	ro := quant.RefOptions{Species: c.species, SkipUnplaced: c.skipUnplaced}
+	if err := checkReferenceFlags(c); err != nil {
+		return nil, err
+	}
+	ro := quant.RefOptions{Species: referenceSpecies(c), SkipUnplaced: c.skipUnplaced}
 	if c.mature != "" {
 		ref, err = quant.LoadReference(c.mature, c.hairpin, ro)
 	} else {
-		ref, err = quant.Embedded(c.species)
+		ref, err = quant.EmbeddedRelease(c.species, c.extra.mirbase)
 	}
 	if err != nil {
 		return nil, err

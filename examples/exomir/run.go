@@ -318,7 +318,7 @@ func writeStudy(ctx context.Context, c *runConfig, sh *sheet, ref *quant.Referen
 	}
 	defer gff.Abort()
 	gffDone := make(chan error, 1)
-	go func() { gffDone <- quant.WriteIsomirGFF(gff.Writer, samples, quant.GFFOptions{}) }()
+	go func() { gffDone <- quant.WriteIsomirGFF(gff.Writer, samples, gffOptions(&c.quantConfig)) }()
 	de, deNote, deWarn, err := studyDE(c, sh, counts.Bytes(), coldata.Bytes())
 	if err == nil {
 		printWarnings(stderr, deWarn)
