@@ -68,7 +68,7 @@ mature=$work/mature.fa
 awk -F'\t' 'NR > 1 { print ">" $1; print $4 }' "$sim/truth_features.tsv" >"$mature"
 for s in tumor1 control1; do
 	for mode in on off; do
-		"$work/bin/score" l1 -mature "$mature" -truth "$sim/truth_mirna_reads.tsv" -column "$s" -label "${s}_$mode" "$work/$mode/$s.mirna_counts.tsv" | head -1
+		"$work/bin/score" l1 -mature "$mature" -truth "$sim/truth_mirna_reads.tsv" -column "$s" -label "${s}_$mode" "$work/$mode/$s.mirna_counts.tsv" | awk "NR == 1"
 	done
 done
 

@@ -271,6 +271,7 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 	if err != nil {
 		return nil, nil, err
 	}
+	s.SetEVQC(quant.EVQualityCheck(s, res.Summary.LengthsInsert))
 	return s, res, nil
 }
 
@@ -282,7 +283,11 @@ func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sam
 	defer f.Close()
 	bo := &quant.BAMOptions{Options: o}
 	if c.gff == "" {
-		return quant.QuantifyHairpinBAM(f, c.bam, c.sample, ref, bo)
+		s, err := quant.QuantifyHairpinBAM(f, c.bam, c.sample, ref, bo)
+		if err == nil {
+			s.SetEVQC(quant.EVQualityCheck(s, nil))
+		}
+		return s, err
 	}
 	ann, err := quant.LoadMirbaseGFF3(c.gff)
 	if err != nil {
@@ -292,7 +297,11 @@ func quantBAM(c *quantConfig, ref *quant.Reference, o quant.Options) (*quant.Sam
 	if err != nil {
 		return nil, err
 	}
-	return quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
+	s, err := quant.QuantifyGenomeBAM(f, c.bam, c.sample, g, bo)
+	if err == nil {
+		s.SetEVQC(quant.EVQualityCheck(s, nil))
+	}
+	return s, err
 }
 
 // readLenHint adds the flag to an error about a read over -max-read-len.
