@@ -84,15 +84,19 @@ for s in tumor1 control1; do
 		}' "$work/on/$s.editing.tsv" "$sim/truth_editing.tsv"
 done
 
-echo "## quant speed (tumor1, $RUNS interleaved runs; wall medians): gzip -dc, quant -exogenous=false, quant (search on)"
+echo "## quant speed (tumor1, $RUNS interleaved runs; medians of wall and CPU = user+sys seconds): gzip -dc, quant -exogenous=false, quant (search on)"
 f=$sim/tumor1.fastq.gz
 : >"$work/t.gzip"; : >"$work/t.off"; : >"$work/t.on"
-tm() { local o=$1; shift; /usr/bin/time -f '%e' -o "$work/t1" "$@" >/dev/null 2>&1; cat "$work/t1" >>"$o"; }
+tm() { local o=$1; shift; /usr/bin/time -f '%e %U %S' -o "$work/t1" "$@" >/dev/null 2>&1; awk '{print $1, $2 + $3}' "$work/t1" >>"$o"; }
 for r in $(seq "$RUNS"); do
 	tm "$work/t.gzip" gzip -dc "$f"
 	tm "$work/t.off" "$work/bin/exomir" quant -fastq "$f" -protocol truseq -exogenous=false -out "$work/speed_off"
 	tm "$work/t.on" "$work/bin/exomir" quant -fastq "$f" -protocol truseq -out "$work/speed_on"
 done
-median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-g=$(median "$work/t.gzip"); off=$(median "$work/t.off"); on=$(median "$work/t.on")
-awk -v g="$g" -v off="$off" -v on="$on" 'BEGIN { printf "gzip -dc %.2f s; quant off %.2f s (%.2fx gzip); quant on %.2f s (%.2fx gzip); on/off %.3f\n", g, off, off / g, on, on / g, on / off }'
+median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+for c in 1 2; do
+	g=$(median "$work/t.gzip" $c); off=$(median "$work/t.off" $c); on=$(median "$work/t.on" $c)
+	awk -v what="$([ $c = 1 ] && echo wall || echo CPU)" -v g="$g" -v off="$off" -v on="$on" 'BEGIN { printf "%s: gzip -dc %.2f s; quant off %.2f s (%.2fx gzip); quant on %.2f s (%.2fx gzip); on/off %.3f\n", what, g, off, off / g, on, on / g, on / off }'
+done
+grep -E '^(distinct_inserts|reads_unmapped|reads_exogenous_mirna)' "$work/speed_on/tumor1.summary.tsv" | tr '\n' ' '
+echo

@@ -24,7 +24,8 @@ import (
 //	p = P(X >= edited),  X ~ Binomial(covering, p0)  = I_p0(edited, covering − edited + 1)
 //
 // and the p-values of a sample's tested sites are adjusted by
-// Benjamini–Hochberg. A read placed on several (feature, hairpin) pairs
+// Benjamini–Hochberg; a site is edited when its adjusted p is below Alpha
+// and its level at least MinLevel (1%). A read placed on several (feature, hairpin) pairs
 // adds 1/Hits at each, so a read of a multi-copy miRNA counts once.
 
 // EditingOptions set the editing scan; the zero value means defaults.
@@ -35,23 +36,32 @@ type EditingOptions struct {
 	// Alpha is the BH-adjusted p-value below which a site is edited
 	// (0 = DefaultEditAlpha).
 	Alpha float64
+	// MinLevel is the smallest edited share for a site to be called (0 =
+	// DefaultEditMinLevel): at coverages of thousands, sequencing errors
+	// that rise along the read make 3' positions exceed the sample-wide
+	// background by a fraction of a percent.
+	MinLevel float64
 }
 
 // Editing defaults.
 const (
 	DefaultEditMinCoverage = 50
 	DefaultEditAlpha       = 0.05
+	DefaultEditMinLevel    = 0.01
 )
 
-func (o *EditingOptions) defaults() (int, float64) {
-	minCov, alpha := DefaultEditMinCoverage, DefaultEditAlpha
+func (o *EditingOptions) defaults() (int, float64, float64) {
+	minCov, alpha, minLevel := DefaultEditMinCoverage, DefaultEditAlpha, DefaultEditMinLevel
 	if o != nil && o.MinCoverage > 0 {
 		minCov = o.MinCoverage
 	}
 	if o != nil && o.Alpha > 0 {
 		alpha = o.Alpha
 	}
-	return minCov, alpha
+	if o != nil && o.MinLevel > 0 {
+		minLevel = o.MinLevel
+	}
+	return minCov, alpha, minLevel
 }
 
 // EditSite is one row of editing.tsv.
@@ -159,7 +169,7 @@ type tested struct {
 }
 
 // testSample tests the sites of one sample with covering >= minCov.
-func testSample(c siteCounts, minCov int, alpha float64) map[siteKey]*tested {
+func testSample(c siteCounts, minCov int, alpha, minLevel float64) map[siteKey]*tested {
 	keys := make([]siteKey, 0, len(c.cov))
 	for k := range c.cov {
 		keys = append(keys, k)
@@ -198,7 +208,7 @@ func testSample(c siteCounts, minCov int, alpha float64) map[siteKey]*tested {
 		adj := bhAdjust(ps)
 		for i, t := range list {
 			t.p, t.padj = ps[i], adj[i]
-			t.edited = adj[i] < alpha
+			t.edited = adj[i] < alpha && float64(t.ed) >= minLevel*float64(t.cov)
 		}
 	}
 	run(func(siteKey) bool { return false })
@@ -212,11 +222,11 @@ func testSample(c siteCounts, minCov int, alpha float64) map[siteKey]*tested {
 
 // Editing scans the samples (sharing one reference) for A-to-I editing
 // and returns the rows of editing.tsv: for every site edited (BH-adjusted
-// p below Alpha) in at least one sample, one row per sample with covering
+// p below Alpha, level at least MinLevel) in at least one sample, one row per sample with covering
 // >= MinCoverage, ordered by feature (reference order), position and
 // sample.
 func Editing(samples []*Sample, o *EditingOptions) ([]EditSite, error) {
-	minCov, alpha := o.defaults()
+	minCov, alpha, minLevel := o.defaults()
 	if len(samples) == 0 {
 		return nil, nil
 	}
@@ -227,7 +237,7 @@ func Editing(samples []*Sample, o *EditingOptions) ([]EditSite, error) {
 		if s.Ref != ref {
 			return nil, fmt.Errorf("%w: %s", ErrSampleMismatch, s.Name)
 		}
-		per[i] = testSample(editingCounts(s), minCov, alpha)
+		per[i] = testSample(editingCounts(s), minCov, alpha, minLevel)
 		for k, t := range per[i] {
 			if t.edited {
 				sig[k] = true

@@ -63,6 +63,9 @@ type Organism struct {
 //go:embed mirbase/clades_v22.tsv
 var cladesTSV []byte
 
+// CladesFile is the embedded organism → clade table.
+const CladesFile = "clades_v22.tsv"
+
 var organisms = sync.OnceValues(func() (map[string]Organism, error) {
 	return readOrganisms(bytes.NewReader(cladesTSV), "embedded:clades_v22.tsv")
 })
@@ -269,13 +272,14 @@ const ExoEmbeddedFile = "allspecies_mature_v22.fa.gz"
 func EmbeddedExogenous() (*ExoReference, error) { return embeddedExo() }
 
 // match appends to dst the features of the read's best (mismatches,
-// tail) stratum whose ends are within the windows; none when, among
-// those, a host decoy is closest to the mature's ends (smallest
-// |Δ5|+|Δ3|). All in-window features are kept, not only the closest:
-// orthologues often differ by a base at the 3' end, so a read trimmed by
-// one base equals another species' mature, and EM (by the abundance of
-// each candidate's other reads) places such reads better than the
-// closest-end rule.
+// tail) stratum whose ends are within the windows and, among them, closest
+// to the mature's ends (smallest |Δ5|+|Δ3|, as the host Assigner keeps
+// them); none when such a closest hit is a host decoy. So a read trimmed
+// by one 3' base that equals another species' mature exactly goes to that
+// one (orthologues often differ only there: dme-miR-2a-3p reads trimmed by
+// one base are tcf-miR-2a-3p); sharing all in-window candidates by EM
+// instead sends every read to a longer orthologue that contains the
+// sequence (measured with bench/exogenous_accuracy.sh).
 func (x *ExoReference) match(read []byte, scratch []align.Hit, dst []int32) ([]align.Hit, []int32) {
 	scratch = x.ix.Align(read, scratch[:0])
 	dst = dst[:0]
@@ -290,13 +294,15 @@ func (x *ExoReference) match(read []byte, scratch []align.Hit, dst []int32) ([]a
 			continue
 		}
 		d := int(h.Pos) + d3
-		switch {
-		case best < 0 || d < best:
-			best, decoy = d, f.host
-		case d == best:
-			decoy = decoy || f.host
+		if best >= 0 && d > best {
+			continue
 		}
-		if !f.host && !containsInt32(dst, h.Ref) {
+		if d < best || best < 0 {
+			best, decoy, dst = d, false, dst[:0]
+		}
+		if f.host {
+			decoy = true
+		} else if !containsInt32(dst, h.Ref) {
 			dst = append(dst, h.Ref)
 		}
 	}

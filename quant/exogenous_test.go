@@ -235,9 +235,9 @@ func TestEmbeddedExogenous(t *testing.T) {
 // TestExoMatchBruteForce checks the index search against a scan of every
 // feature on reads drawn from features (window trims, at most one
 // substitution, sometimes an A/T tail): the best (mismatches, tail)
-// stratum over all placements, then every non-host feature placed within
-// the windows; none when a host decoy is among the placements closest to
-// the mature's ends.
+// stratum over all placements, then the placements within the windows,
+// then those closest to the mature's ends; none when a host decoy is
+// among them.
 func TestExoMatchBruteForce(t *testing.T) {
 	x, err := EmbeddedExogenous()
 	if err != nil {
@@ -304,11 +304,11 @@ func TestExoMatchBruteForce(t *testing.T) {
 		}
 		want, decoy := map[int32]bool{}, false
 		for _, p := range all {
-			if p.d == bd && p.tl == bt && p.win {
-				if !x.Features[p.k].host {
-					want[p.k] = true
-				} else if p.delta == bestDelta {
+			if p.d == bd && p.tl == bt && p.win && p.delta == bestDelta {
+				if x.Features[p.k].host {
 					decoy = true
+				} else {
+					want[p.k] = true
 				}
 			}
 		}

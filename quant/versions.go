@@ -75,6 +75,9 @@ func readEmbeddedFasta(name string) ([]seq.FastaRecord, error) {
 // stored in the binary (the gzip bytes), e.g. "hsa_mature_v22.fa.gz".
 func EmbeddedSHA256(name string) (string, error) {
 	b, err := fs.ReadFile(embedded, "mirbase/"+name)
+	if name == CladesFile {
+		b, err = cladesTSV, nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("quant: embedded %s: %w", name, err)
 	}

@@ -258,7 +258,9 @@ func quantReads(ctx context.Context, c *quantConfig, ref *quant.Reference, o qua
 		return nil, nil, fmt.Errorf("-umi: the reads carry no UMIs with protocol %s (QIAseq: -protocol qiaseq)", res.Summary.Protocol)
 	}
 	o.UMI = res.Summary.UMI
-	o.Exogenous = c.extra.exo
+	if o.Exogenous, err = exoReference(c); err != nil {
+		return nil, nil, err
+	}
 	if o.UMI {
 		// Molecules are distinct UMIs per miRNA over all its inserts.
 		o.UMIs = res.UMIs

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/exomir/exomir/quant"
@@ -18,10 +19,12 @@ type refExtras struct {
 	mirbase   string // embedded release
 	reference string // mirbase or mirgenedb
 	exogenous bool
-	exo       *quant.ExoReference // loaded by loadExtras when exogenous
+	exoOn     bool          // the search runs (set by loadExtras)
+	fs        *flag.FlagSet // the command's flags, for methods.md
 }
 
 func addExtraFlags(fs *flag.FlagSet, e *refExtras) {
+	e.fs = fs
 	fs.StringVar(&e.mirbase, "mirbase", quant.DefaultMirbase, "embedded miRBase release: "+strings.Join(quant.MirbaseReleases(), " or ")+" (human; -mature/-hairpin files win)")
 	fs.StringVar(&e.reference, "reference", "mirbase", "reference kind: mirbase, or mirgenedb (with MirGeneDB -mature/-hairpin files; names Hsa-…; reference_map.tsv maps them to miRBase 22 by sequence)")
 	fs.BoolVar(&e.exogenous, "exogenous", true, "search reads left unmapped in the embedded all-species miRBase 22 (viral, plant, nematode, … miRNAs); FASTQ input; -exogenous=false turns it off")
@@ -67,13 +70,20 @@ func gffOptions(c *quantConfig) quant.GFFOptions {
 // loadExtras loads what the flags ask for beyond the host reference.
 func loadExtras(c *quantConfig, ref *quant.Reference) error {
 	if c.extra.exogenous && strings.EqualFold(ref.Species, "hsa") {
-		x, err := quant.EmbeddedExogenous()
-		if err != nil {
-			return err
-		}
-		c.extra.exo = x
+		c.extra.exoOn = true
+		// built once, while the reads are collapsed (exoReference waits)
+		go quant.EmbeddedExogenous()
 	}
 	return nil
+}
+
+// exoReference returns the exogenous reference when the search runs (nil
+// otherwise).
+func exoReference(c *quantConfig) (*quant.ExoReference, error) {
+	if !c.extra.exoOn {
+		return nil, nil
+	}
+	return quant.EmbeddedExogenous()
 }
 
 // extraStudyFiles are the study outputs of the additions: the exogenous
@@ -91,6 +101,7 @@ func extraStudyFiles(c *runConfig, sh *sheet, samples []*quant.Sample, results [
 	if c.extra.reference == "mirgenedb" && len(samples) > 0 {
 		out = append(out, outFile{"reference_map.tsv", func(w *bufio.Writer) error { return writeReferenceMap(w, samples[0].Ref) }})
 	}
+	out = append(out, outFile{"methods.md", func(w *bufio.Writer) error { return writeMethods(w, c, samples, results) }})
 	out = append(out, outFile{"editing.tsv", func(w *bufio.Writer) error {
 		sites, err := quant.Editing(samples, nil)
 		if err != nil {
@@ -119,4 +130,122 @@ func writeReferenceMap(w io.Writer, ref *quant.Reference) error {
 		return err
 	}
 	return quant.WriteReferenceMap(w, ref, mb, quant.MapReferences(ref, mb))
+}
+
+// writeMethods writes methods.md: software, references with SHA-256,
+// samples' layouts, flags and fixed thresholds.
+func writeMethods(w io.Writer, c *runConfig, samples []*quant.Sample, results []*sampleResult) error {
+	m := &quant.Methods{Tool: "exomir", Version: buildVersion(), Exogenous: c.extra.exoOn}
+	var cmd []string
+	var params [][2]string
+	if fs := c.extra.fs; fs != nil {
+		cmd = append(cmd, fs.Name())
+		fs.Visit(func(f *flag.Flag) { cmd = append(cmd, "-"+f.Name+"="+f.Value.String()) })
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name == "samplesheet" || f.Name == "out" || f.Name == "quiet" {
+				return
+			}
+			params = append(params, [2]string{"-" + f.Name, f.Value.String()})
+		})
+	}
+	m.Command = strings.Join(cmd, " ")
+	refs, err := referenceFiles(&c.quantConfig)
+	if err != nil {
+		return err
+	}
+	m.References = refs
+	for i, r := range results {
+		m.Samples = append(m.Samples, quant.SampleKit{Sample: samples[i].Name, Protocol: orNA(r.protocol), Adapter: orNA(r.adapter)})
+	}
+	m.Params = append(params, quant.DefaultParams()...)
+	contrast := c.contrast
+	if contrast == "" {
+		contrast = "default"
+	}
+	m.DE = fmt.Sprintf("Differential expression (when run) used exomir's implementation of the %s method on the miRNA count matrix (test %s, design `%s`, contrast %s), with Benjamini-Hochberg adjusted p-values", c.method, c.test, c.design, contrast)
+	return quant.WriteMethods(w, m)
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return "NA"
+	}
+	return s
+}
+
+// referenceFiles lists the reference files in use with their checksums.
+func referenceFiles(c *quantConfig) ([]quant.RefFile, error) {
+	var out []quant.RefFile
+	add := func(f quant.RefFile, err error) error {
+		if err == nil {
+			out = append(out, f)
+		}
+		return err
+	}
+	kind := "miRBase"
+	if c.extra.reference == "mirgenedb" {
+		kind = "MirGeneDB"
+	}
+	if c.mature != "" {
+		if err := add(quant.UserRefFile(kind+" mature", c.mature, kind+" (user file)")); err != nil {
+			return nil, err
+		}
+		if err := add(quant.UserRefFile(kind+" hairpin", c.hairpin, kind+" (user file)")); err != nil {
+			return nil, err
+		}
+	} else {
+		mf, hf, err := quant.EmbeddedFiles(c.extra.mirbase)
+		if err != nil {
+			return nil, err
+		}
+		v := "miRBase " + c.extra.mirbase
+		if err := add(quant.EmbeddedRefFile("miRBase mature, "+c.species, mf, v)); err != nil {
+			return nil, err
+		}
+		if err := add(quant.EmbeddedRefFile("miRBase hairpin, "+c.species, hf, v)); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range c.others {
+		name, path, _ := strings.Cut(o, "=")
+		if err := add(quant.UserRefFile("other class "+name, path, "user file")); err != nil {
+			return nil, err
+		}
+	}
+	if c.extra.exoOn {
+		if err := add(quant.EmbeddedRefFile("exogenous miRNAs (all species)", quant.ExoEmbeddedFile, "miRBase 22")); err != nil {
+			return nil, err
+		}
+		if err := add(quant.EmbeddedRefFile("organism clades", quant.CladesFile, "miRBase 22 organisms")); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// buildVersion is the main module's version, or its VCS revision.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown version)"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+modified"
+			}
+		}
+	}
+	if (v == "" || v == "(devel)") && rev != "" {
+		return "revision " + rev + dirty
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
 }
