@@ -208,8 +208,8 @@ func TestEmbeddedExogenous(t *testing.T) {
 		// of other plants: EM shares such reads)
 		h := e.find([]byte(tc.read))
 		found := false
-		for _, k := range h {
-			f := x.Features[k]
+		for _, c := range h {
+			f := x.Features[c.f]
 			found = found || containsString(f.Names, tc.want)
 			if f.Clade != tc.clade {
 				t.Errorf("%s: candidate %s is %s, want %s", tc.read, f.Name, f.Clade, tc.clade)
@@ -235,9 +235,9 @@ func TestEmbeddedExogenous(t *testing.T) {
 // TestExoMatchBruteForce checks the index search against a scan of every
 // feature on reads drawn from features (window trims, at most one
 // substitution, sometimes an A/T tail): the best (mismatches, tail)
-// stratum over all placements, then the placements within the windows,
-// then those closest to the mature's ends; none when a host decoy is
-// among them.
+// stratum over all placements, then every non-host feature placed within
+// the windows with its smallest end distance; none when a host decoy is
+// among the placements closest to the mature's ends.
 func TestExoMatchBruteForce(t *testing.T) {
 	x, err := EmbeddedExogenous()
 	if err != nil {
@@ -302,27 +302,32 @@ func TestExoMatchBruteForce(t *testing.T) {
 				bestDelta = p.delta
 			}
 		}
-		want, decoy := map[int32]bool{}, false
+		// every in-window non-host feature with its smallest distance;
+		// none when a host decoy is among the closest
+		want, decoy := map[int32]int{}, false
 		for _, p := range all {
-			if p.d == bd && p.tl == bt && p.win && p.delta == bestDelta {
-				if x.Features[p.k].host {
-					decoy = true
-				} else {
-					want[p.k] = true
-				}
+			if p.d != bd || p.tl != bt || !p.win {
+				continue
+			}
+			if x.Features[p.k].host {
+				decoy = decoy || p.delta == bestDelta
+				continue
+			}
+			if d, ok := want[p.k]; !ok || p.delta < d {
+				want[p.k] = p.delta
 			}
 		}
 		if decoy {
-			want = map[int32]bool{}
+			want = map[int32]int{}
 		}
 		got := e.find(read)
 		if len(got) != len(want) {
 			t.Errorf("%s: got %d features, brute force %d", read, len(got), len(want))
 			continue
 		}
-		for _, k := range got {
-			if !want[k] {
-				t.Errorf("%s: %s not in the brute-force set", read, x.Features[k].Name)
+		for _, c := range got {
+			if d, ok := want[c.f]; !ok || d != int(c.delta) {
+				t.Errorf("%s: %s at distance %d, brute force %d (%v)", read, x.Features[c.f].Name, c.delta, d, ok)
 			}
 		}
 	}

@@ -211,9 +211,9 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 		threads = runtime.GOMAXPROCS(0)
 	}
 	results := make([]Assignment, len(inserts))
-	var exoHits [][]int32
+	var exoHits [][]exoCand
 	if o.Exogenous != nil {
-		exoHits = make([][]int32, len(inserts))
+		exoHits = make([][]exoCand, len(inserts))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
