@@ -251,7 +251,7 @@ func TestExoMatchBruteForce(t *testing.T) {
 		delta int
 		win   bool
 	}
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 150; trial++ {
 		f := &x.Features[rng.IntN(len(x.Features))]
 		if len(f.Seq) < ExoMinLength+4 {
 			continue
