@@ -680,37 +680,59 @@ func (t *exoTally) resolve(nf int, m Multi) []float64 {
 	if m == MultiSplit {
 		return out
 	}
+	// EM over the candidates of ambiguous groups only, in a compact index
+	// (a library touches a few hundred of the 46,000 features).
+	idx := map[int32]int{}
+	var feats []int32
+	cand := make([][]int, len(amb))
 	w := make([][]float64, len(amb))
 	for i, g := range amb {
+		cand[i] = make([]int, len(g.cands))
 		w[i] = make([]float64, len(g.cands))
 		for k, c := range g.cands {
+			j, ok := idx[c.f]
+			if !ok {
+				j = len(feats)
+				idx[c.f] = j
+				feats = append(feats, c.f)
+			}
+			cand[i][k] = j
 			w[i][k] = math.Pow(ExoShapeFactor, -float64(c.delta))
 		}
 	}
-	next := make([]float64, nf)
+	theta := make([]float64, len(feats))
+	next := make([]float64, len(feats))
+	for j, f := range feats {
+		theta[j] = out[f]
+	}
 	for iter := 0; iter < emMaxIter; iter++ {
-		copy(next, unique)
+		for j, f := range feats {
+			next[j] = unique[f]
+		}
 		for i, g := range amb {
 			var sum float64
-			for k, c := range g.cands {
-				sum += out[c.f] * w[i][k]
+			for k, j := range cand[i] {
+				sum += theta[j] * w[i][k]
 			}
-			for k, c := range g.cands {
+			for k, j := range cand[i] {
 				if sum > 0 {
-					next[c.f] += g.n * out[c.f] * w[i][k] / sum
+					next[j] += g.n * theta[j] * w[i][k] / sum
 				} else {
-					next[c.f] += g.n / float64(len(g.cands))
+					next[j] += g.n / float64(len(cand[i]))
 				}
 			}
 		}
 		var delta float64
-		for f := range next {
-			delta = math.Max(delta, math.Abs(next[f]-out[f]))
+		for j := range next {
+			delta = math.Max(delta, math.Abs(next[j]-theta[j]))
 		}
-		out, next = next, out
+		theta, next = next, theta
 		if delta < emTolerance {
 			break
 		}
+	}
+	for j, f := range feats {
+		out[f] = theta[j]
 	}
 	return out
 }
