@@ -140,7 +140,13 @@ func writeMethods(w io.Writer, c *runConfig, samples []*quant.Sample, results []
 	var params [][2]string
 	if fs := c.extra.fs; fs != nil {
 		cmd = append(cmd, fs.Name())
-		fs.Visit(func(f *flag.Flag) { cmd = append(cmd, "-"+f.Name+"="+f.Value.String()) })
+		// -out is left out: the same study written elsewhere gives the same
+		// methods.md
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "out" {
+				cmd = append(cmd, "-"+f.Name+"="+f.Value.String())
+			}
+		})
 		fs.VisitAll(func(f *flag.Flag) {
 			if f.Name == "samplesheet" || f.Name == "out" || f.Name == "quiet" {
 				return
