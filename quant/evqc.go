@@ -79,7 +79,9 @@ func EVQualityCheck(s *Sample, lengths []int64) EVQC {
 		return n
 	}
 	mirna, hp, other, unmapped, exo := num("reads_mirna"), num("reads_hairpin_only"), num("reads_other_rna"), num("reads_unmapped"), num("reads_exogenous_mirna")
-	passed := mirna + hp + other + unmapped + exo
+	// spike-ins (reads_spikein, when a caller counts them) passed the
+	// filters but are not the library's own RNA: in the denominator only
+	passed := mirna + hp + other + unmapped + exo + num("reads_spikein")
 	frac := func(n int64) float64 {
 		if passed == 0 {
 			return 0
