@@ -105,4 +105,17 @@
 // WriteMatureCounts, WriteHairpinCounts, WriteSummary and WriteIsomirGFF
 // (mirGFF3 v1.2, one or several samples, readable by mirtop); WriteOutputs
 // writes all four atomically.
+//
+// # Exosome landscape
+//
+// EmbeddedRelease selects the embedded miRBase 21 or 22; MapReferences
+// matches features of two references (MirGeneDB ↔ miRBase) by sequence.
+// With Options.Exogenous (EmbeddedExogenous: all-species miRBase 22),
+// Quantify searches the inserts left unmapped for non-human miRNAs
+// (Sample.Exogenous: counts, clade reads, HumanViral; the summary's
+// reads_exogenous_mirna, clade_<name> and human_viral_mirnas rows;
+// WriteExogenousCounts; warning exogenous_mirna). Editing tests A-to-I
+// sites (WriteEditing). EVQualityCheck returns the exRNA Atlas / miRTrace
+// flags (EVQC, Sample.SetEVQC writes the qc_* rows); Methods and
+// WriteMethods render methods.md.
 package quant

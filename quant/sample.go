@@ -66,6 +66,10 @@ type Options struct {
 	// UMI set, molecules are then counted as distinct UMIs per feature
 	// (see Builder.AddUMIs) instead of summed per insert.
 	UMIs [][]string
+	// Exogenous, when not nil, is searched for the inserts left unmapped
+	// (see ExoReference): Quantify then sets Sample.Exogenous and the
+	// reads_exogenous_mirna and clade_<name> summary rows.
+	Exogenous *ExoReference
 }
 
 // EM stopping rule: iterate until no feature's estimate moves by more
@@ -114,6 +118,8 @@ type Sample struct {
 	Isomirs []Isomir
 	// Stats is the summary table.
 	Stats []Stat
+	// Exogenous holds the non-host miRNA counts (nil without the search).
+	Exogenous *ExoCounts
 }
 
 // Stat returns the value of the named summary row and whether it exists.

@@ -318,14 +318,17 @@ type OutputFile struct {
 }
 
 // OutputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
-// .hairpin_counts.tsv, .isomirs.gff3 and .summary.tsv.
+// .hairpin_counts.tsv, .isomirs.gff3 and .summary.tsv, plus
+// .exogenous_counts.tsv with the exogenous search and .editing.tsv (see
+// extraOutputs).
 func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
-	return []OutputFile{
+	out := []OutputFile{
 		{s.Name + ".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
 		{s.Name + ".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
 		{s.Name + ".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
 		{s.Name + ".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
 	}
+	return append(out, extraOutputs(s)...)
 }
 
 // WriteOutputs writes OutputFiles(s, o) and extra into dir as one set

@@ -56,6 +56,9 @@ const (
 // Mix gives the share of molecules of each category; the rest is mirna.
 type Mix struct {
 	HairpinOnly, OtherRNA, Unmapped, AdapterDimer, TooShort float64
+	// Exogenous is the share of non-host miRNA molecules, drawn from
+	// Config.Exogenous (see exogenous.go).
+	Exogenous float64
 }
 
 // Config sets a study up. Start from DefaultConfig and change fields.
@@ -98,6 +101,11 @@ type Config struct {
 	PlainNames bool    // omit the origin comment from read headers
 	Workers    int     // samples written in parallel; 0 = GOMAXPROCS
 	GzipLevel  int     // 0 = default
+	// Exogenous are the non-host miRNAs of Mix.Exogenous and Editing the
+	// A-to-I sites (see exogenous.go); both empty by default, which leaves
+	// the output unchanged.
+	Exogenous []ExoMiRNA
+	Editing   []EditSite
 }
 
 // DefaultConfig returns the settings the CLI starts from.
@@ -153,6 +161,9 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 		}
 	}
 	st := &Study{Ref: ref, Cfg: cfg}
+	if _, err := st.checkEditing(); err != nil {
+		return nil, err
+	}
 	for i := 0; i < cfg.Tumor; i++ {
 		st.Samples = append(st.Samples, Sample{fmt.Sprintf("tumor%d", i+1), "tumor"})
 	}
@@ -255,6 +266,7 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 			st.DE[i] = true
 		}
 	}
+	st.expressEdited()
 	return st, nil
 }
 
@@ -269,7 +281,10 @@ func (c *Config) check() error {
 			return fmt.Errorf("%w: 5' barcode %q: only A, C, G, T", ErrConfig, c.Barcode5)
 		}
 	}
-	mix := c.Mix.HairpinOnly + c.Mix.OtherRNA + c.Mix.Unmapped + c.Mix.AdapterDimer + c.Mix.TooShort
+	mix := c.Mix.HairpinOnly + c.Mix.OtherRNA + c.Mix.Unmapped + c.Mix.AdapterDimer + c.Mix.TooShort + c.Mix.Exogenous
+	if err := c.checkExtras(); err != nil {
+		return err
+	}
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrConfig, what) }
 	switch {
 	case c.Tumor < 0 || c.Control < 0 || c.Tumor+c.Control == 0:
@@ -305,6 +320,7 @@ func (c *Config) check() error {
 // Composition counts the reads of a sample per category.
 type Composition struct {
 	Reads, Mirna, HairpinOnly, OtherRNA, Unmapped, AdapterDimer, TooShort int64
+	Exogenous                                                             int64
 	Molecules, MirnaMolecules                                             int64
 }
 
@@ -315,6 +331,10 @@ type Truth struct {
 	MirnaMolecules []int64 // per mature; equal to MirnaReads without UMIs
 	HairpinReads   []int64 // per hairpin: mirna and hairpin_only reads from it
 	Comp           Composition
+	// ExoReads are the reads per Config.Exogenous entry; Editing the
+	// covering and edited reads per Config.Editing site.
+	ExoReads []int64
+	Editing  []EditTruth
 }
 
 const (
@@ -324,16 +344,17 @@ const (
 	catUnmapped
 	catDimer
 	catShort
+	catExogenous
 )
 
-var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short"}
+var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short", "exogenous"}
 
 // generator holds the per-sample state.
 type generator struct {
 	st      *Study
 	rng     *rand.Rand
 	alias   alias
-	cum     [5]float64
+	cum     [6]float64
 	errThr  []uint64
 	nThr    uint64 // per-base N threshold (0: none)
 	qual    []byte
@@ -342,6 +363,7 @@ type generator struct {
 	truth   *Truth
 	mol     []byte // current molecule's read (before errors)
 	origin  []byte
+	extras  extraState
 }
 
 // Generate writes sample i's reads as plain FASTQ to w and returns its
@@ -375,7 +397,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 		return nil, fmt.Errorf("%w: nothing expressed in sample %s", ErrNoMatures, st.Samples[i].Name)
 	}
 	m := cfg.Mix
-	g.cum = [5]float64{m.HairpinOnly, m.OtherRNA, m.Unmapped, m.AdapterDimer, m.TooShort}
+	g.cum = [6]float64{m.HairpinOnly, m.OtherRNA, m.Unmapped, m.AdapterDimer, m.TooShort, m.Exogenous}
 	for k := 1; k < len(g.cum); k++ {
 		g.cum[k] += g.cum[k-1]
 	}
@@ -399,6 +421,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 		}
 	}
 	g.nThr = probThr(cfg.NBaseRate)
+	g.initExtras()
 	g.bc5 = cfg.Barcode5
 	if g.bc5 == "" && cfg.Kit == Encode {
 		g.bc5 = EncodeBarcodes[i%len(EncodeBarcodes)]
@@ -474,6 +497,7 @@ func (g *generator) insert(cat int) (ins []byte, mat, hp int) {
 			d5, d3, start, end = 0, 0, s.Pos, s.Pos+len(m.Seq)
 		}
 		ins = append(g.mol[:0], hs[start:end]...)
+		g.edit(mat, s.Pos, start, ins)
 		snv := -1
 		if r.Float64() < g.st.Cfg.SNVRate {
 			snv = r.IntN(len(ins))
@@ -544,6 +568,8 @@ func (g *generator) insert(cat int) (ins []byte, mat, hp int) {
 		ins = g.mol[:0]
 	case catShort:
 		ins = randomSeq(g.mol[:0], 1+r.IntN(15), r)
+	case catExogenous:
+		ins = g.exoInsert()
 	}
 	g.mol = ins
 	return ins, mat, hp
@@ -580,7 +606,10 @@ func (g *generator) count(cat, mat, hp int, reads int64, molecule bool) {
 		t.Comp.AdapterDimer += reads
 	case catShort:
 		t.Comp.TooShort += reads
+	case catExogenous:
+		t.Comp.Exogenous += reads
 	}
+	g.countExtras(reads)
 	if hp >= 0 {
 		t.HairpinReads[hp] += reads
 	}

@@ -198,5 +198,8 @@ func (st *Study) writeTruth(dir string, truths []*Truth) error {
 			return [...]int64{c.Reads, c.Mirna, c.HairpinOnly, c.OtherRNA, c.Unmapped, c.AdapterDimer, c.TooShort, c.Molecules, c.MirnaMolecules}[r]
 		})
 	}
+	if err == nil {
+		err = st.writeExtraTruth(dir, truths, write)
+	}
 	return err
 }

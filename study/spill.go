@@ -25,7 +25,7 @@ import (
 const (
 	gffSuffix    = ".isomirs.gff3"
 	sampleSuffix = ".sample.json"
-	spillFormat  = 1 // version of the sample file's layout
+	spillFormat  = 2 // version of the sample file's layout
 )
 
 // Input identifies a sample's input file: a rerun reuses the sample when
@@ -83,6 +83,7 @@ type spilledSample struct {
 	Lengths  []int64         `json:"lengths"`
 	Adapter  string          `json:"adapter"`
 	Protocol string          `json:"protocol"`
+	spilledExtras
 }
 
 // spiller keeps each sample's results in WorkDir/samples/ and reuses
@@ -131,12 +132,16 @@ type sampleParams struct {
 	SkipUnplaced bool   `json:"skip_unplaced"`
 	Multi        string `json:"multi"`
 	Mismatches   int    `json:"mismatches"`
+	Mirbase      string `json:"mirbase"`
+	Reference    string `json:"reference"`
+	Exogenous    bool   `json:"exogenous"`
 }
 
 func paramsOf(c *Config) sampleParams {
 	return sampleParams{Protocol: c.Protocol, Adapter: c.Adapter, UMI: c.UMI, MinLen: c.MinLen, MaxLen: c.MaxLen,
 		MaxN: *c.MaxN, Clip5: c.Clip5, Clip3: c.Clip3, MaxReadLen: c.MaxReadLen, Species: c.Species,
-		SkipUnplaced: c.SkipUnplaced, Multi: c.Multi.String(), Mismatches: c.Mismatches}
+		SkipUnplaced: c.SkipUnplaced, Multi: c.Multi.String(), Mismatches: c.Mismatches,
+		Mirbase: c.Mirbase, Reference: string(c.Reference), Exogenous: c.exoOn()}
 }
 
 // key is the checksum of everything sample i's results depend on.
@@ -177,14 +182,14 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	gffPath := filepath.Join(sp.dir, row.Sample+gffSuffix)
 	sp.wrote(gffPath, jsonPath)
 	err = atomicfile.WriteFile(gffPath, func(w *bufio.Writer) error {
-		return quant.WriteIsomirGFF(w, []*quant.Sample{q}, quant.GFFOptions{})
+		return quant.WriteIsomirGFF(w, []*quant.Sample{q}, c.gffOptions())
 	})
 	if err != nil {
 		return nil, err
 	}
 	rec := spilledSample{Format: spillFormat, Key: key, Input: in, Seconds: s.Seconds, Name: q.Name,
 		Mature: q.Mature, Hairpin: q.Hairpin, Class: q.Class, Stats: q.Stats, Warnings: s.Warnings,
-		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol}
+		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, spilledExtras: s.spillExtras()}
 	err = atomicfile.WriteFile(jsonPath, func(w *bufio.Writer) error {
 		return json.NewEncoder(w).Encode(&rec)
 	})
@@ -245,9 +250,13 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 		return nil
 	}
 	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
-	return &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
+	s := &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
 		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds,
 		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin)}
+	if !s.loadExtras(rec.spilledExtras, ref) {
+		return nil
+	}
+	return s
 }
 
 // Reference is one reference of a study as the manifest records it.
@@ -273,8 +282,12 @@ func referenceFiles(c *Config) ([]Reference, error) {
 		refs = append(refs, Reference{Name: name, Path: path, SHA256: in.SHA256})
 		return nil
 	}
-	if c.Mature == "" {
-		refs = append(refs, Reference{Name: "embedded miRBase 21 " + c.Species})
+	emb, err := c.embeddedReferences()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range emb {
+		refs = append(refs, Reference{Name: e.Role, Path: e.Name, SHA256: e.SHA256})
 	}
 	for _, f := range []struct{ name, path string }{{"mature", c.Mature}, {"hairpin", c.Hairpin}, {"gff", c.GFF}} {
 		if err := add(f.name, f.path); err != nil {

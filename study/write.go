@@ -41,6 +41,7 @@ func (r *Result) Outputs() []Output {
 		{"exomir_lengths_mqc.json", func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) }},
 		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
 	}
+	out = append(out, r.extraOutputs()...)
 	if r.DE != nil {
 		out = append(out,
 			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
@@ -102,7 +103,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		qs[i] = s.Quant
 	}
 	if r.spill == "" {
-		return quant.WriteIsomirGFF(w, qs, quant.GFFOptions{})
+		return quant.WriteIsomirGFF(w, qs, r.Config.gffOptions())
 	}
 	inputs := make([]io.Reader, len(qs))
 	files := make([]string, len(qs))
@@ -115,7 +116,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		defer f.Close()
 		inputs[i] = f
 	}
-	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, quant.GFFOptions{})
+	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, r.Config.gffOptions())
 }
 
 // writeMatrix writes a feature × sample count matrix.
@@ -262,6 +263,7 @@ func (r *Result) reportSamples() []report.Sample {
 		classes := []report.Category{{Name: "miRNA", Reads: num("reads_mirna")}, {Name: "hairpin only", Reads: num("reads_hairpin_only")}}
 		classes = append(classes, s.Classes...)
 		s.Classes = append(classes, report.Category{Name: "unmapped", Reads: num("reads_unmapped")})
+		extraReportSample(&s, q)
 		out[i] = s
 	}
 	return out
@@ -298,6 +300,7 @@ func (r *Result) reportData() *report.Data {
 			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
 		}
 	}
+	r.extraReport(data)
 	return data
 }
 

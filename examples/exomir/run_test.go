@@ -15,6 +15,7 @@ var demoFiles = []string{
 	"mirna_counts.tsv", "hairpin_counts.tsv", "summary.tsv", "coldata.tsv", "isomirs.gff3",
 	"de.tsv", "roc.tsv", "report.html",
 	"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json",
+	"exogenous_counts.tsv", "editing.tsv",
 }
 
 // runDemoStudy runs the bundled study into a fresh directory.
