@@ -233,4 +233,3 @@ func diffData(t *testing.T, a, b *report.Data) {
 		}
 	}
 }
-
