@@ -155,12 +155,27 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 	}
 
 	methods := memFiles["methods.md"]
+	for _, f := range []string{"hsa_mature_v21.fa.gz", "hsa_hairpin_v21.fa.gz", quant.ExoEmbeddedFile, quant.CladesFile} {
+		sum, err := quant.EmbeddedSHA256(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(methods, "`embedded:"+f+"`") || !strings.Contains(methods, sum) {
+			t.Errorf("methods.md lacks %s with SHA-256 %s", f, sum)
+		}
+	}
+	sum := memFiles["summary.tsv"]
+	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t"} {
+		if !strings.Contains(sum, row) {
+			t.Errorf("summary.tsv lacks row %q", strings.TrimSpace(row))
+		}
+	}
 	for _, bad := range []string{dir, "seconds", " s)"} {
 		if strings.Contains(methods, bad) {
 			t.Errorf("methods.md holds %q", bad)
 		}
 	}
-	for _, w := range []string{"`exomir run -samplesheet sheet.tsv -protocol=truseq -method=edger`", "| c1 | truseq |", "| -mirbase | 21 |", "| -exogenous | true |"} {
+	for _, w := range []string{"`exomir run -samplesheet sheet.tsv -protocol=truseq -method=edger`", "| c1 | truseq |", "| -mirbase | 21 |", "| -exogenous | true |", "Benjamini-Hochberg"} {
 		if !strings.Contains(methods, w) {
 			t.Errorf("methods.md lacks %q", w)
 		}

@@ -8,49 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/exomir/exomir/quant"
 )
-
-// TestRunEVOutputs: run writes methods.md (with the embedded files'
-// SHA-256), editing.tsv, exogenous_counts.tsv and the qc_/clade_ rows.
-func TestRunEVOutputs(t *testing.T) {
-	out := runDemoStudy(t, 2)
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join(out, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
-	methods := read("methods.md")
-	for _, f := range []string{"hsa_mature_v21.fa.gz", "hsa_hairpin_v21.fa.gz", quant.ExoEmbeddedFile, quant.CladesFile} {
-		sum, err := quant.EmbeddedSHA256(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(methods, "`embedded:"+f+"`") || !strings.Contains(methods, sum) {
-			t.Errorf("methods.md lacks %s with SHA-256 %s", f, sum)
-		}
-	}
-	for _, want := range []string{"tumor1 | truseq", "| -mirbase | 21 |", "Benjamini-Hochberg"} {
-		if !strings.Contains(methods, want) {
-			t.Errorf("methods.md lacks %q", want)
-		}
-	}
-	if h := strings.SplitN(read("editing.tsv"), "\n", 2)[0]; h != "mirna\tposition\tsample\tedited\tcovering\tlevel\tpadj" {
-		t.Errorf("editing.tsv header %q", h)
-	}
-	if h := strings.SplitN(read("exogenous_counts.tsv"), "\n", 2)[0]; !strings.HasPrefix(h, "mirna\tspecies\ttumor1\t") {
-		t.Errorf("exogenous_counts.tsv header %q", h)
-	}
-	sum := read("summary.tsv")
-	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t"} {
-		if !strings.Contains(sum, row) {
-			t.Errorf("summary.tsv lacks row %q", strings.TrimSpace(row))
-		}
-	}
-}
 
 // writeFastq writes reads (insert + TruSeq adapter) as FASTQ.gz.
 func writeFastq(t *testing.T, path string, inserts map[string]int) {
