@@ -145,7 +145,7 @@ type Sample struct {
 	// Quant holds the sample's counts and summary. With Config.WorkDir
 	// only the summary (Stats) and Class stay in memory: the isomiRs are
 	// on disk (Result.WriteIsomirGFF reads them back), the fractional
-	// counts are dropped, and Mature and Hairpin are nil (see
+	// counts are dropped, and Mature, Hairpin and Exogenous are nil (see
 	// Sample.MatureCounts and HairpinCounts).
 	Quant *quant.Sample
 	// Lengths[n] counts passed reads with an n-nt insert (nil for BAM input).

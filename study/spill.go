@@ -198,6 +198,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	}
 	// Only the small tables stay in memory.
 	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin = nil, nil, nil, nil, nil
+	q.Exogenous = nil // its dense counts (48,885 features); s keeps them sparse
 	return s, nil
 }
 
