@@ -2,8 +2,10 @@ package study
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -129,7 +131,50 @@ func (c *Config) embeddedReferences() ([]quant.RefFile, error) {
 type sampleExtras struct {
 	exoOn   bool              // the sample was searched
 	exo     sparse            // counts parallel to the exogenous reference's features
-	editing []quant.EditTally // its tested A sites
+	editing []quant.EditTally // its tested A sites (nil once spilled)
+	// With a work folder: the significant sites stay in memory and the
+	// others are read back from editFile when the study is written, so
+	// memory does not grow with samples × tested sites.
+	editSig  []quant.EditTally
+	editFile string
+}
+
+// spillEditing keeps only the significant sites in memory; the sample's
+// file at path holds them all.
+func (s *Sample) spillEditing(path string) {
+	s.editSig = nil
+	for _, t := range s.editing {
+		if t.Significant {
+			s.editSig = append(s.editSig, t)
+		}
+	}
+	s.editing, s.editFile = nil, path
+}
+
+// siteKey is a site: feature and 1-based position.
+type siteKey struct{ f, p int }
+
+// editTallies returns the sample's tallies at the sites of sig.
+func (s *Sample) editTallies(sig map[siteKey]bool) ([]quant.EditTally, error) {
+	all := s.editing
+	if s.editFile != "" {
+		b, err := os.ReadFile(s.editFile)
+		if err != nil {
+			return nil, err
+		}
+		var rec spilledSample
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.editFile, err)
+		}
+		all = rec.Editing
+	}
+	var out []quant.EditTally
+	for _, t := range all {
+		if sig[siteKey{t.Feature, t.Position}] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // setExtras keeps the exogenous counts and editing tallies of q (which
@@ -255,13 +300,28 @@ func (r *Result) writeExogenous(w io.Writer) error {
 	return bw.Flush()
 }
 
-// editingSites are the rows of editing.tsv.
-func (r *Result) editingSites() []quant.EditSite {
+// editingSites are the rows of editing.tsv: the sites significant in
+// some sample, then every sample's tallies there.
+func (r *Result) editingSites() ([]quant.EditSite, error) {
+	sig := map[siteKey]bool{}
+	for _, s := range r.Samples {
+		for _, t := range s.editing {
+			if t.Significant {
+				sig[siteKey{t.Feature, t.Position}] = true
+			}
+		}
+		for _, t := range s.editSig {
+			sig[siteKey{t.Feature, t.Position}] = true
+		}
+	}
 	tallies := make([][]quant.EditTally, len(r.Samples))
 	for i, s := range r.Samples {
-		tallies[i] = s.editing
+		var err error
+		if tallies[i], err = s.editTallies(sig); err != nil {
+			return nil, err
+		}
 	}
-	return quant.CombineEditing(tallies)
+	return quant.CombineEditing(tallies), nil
 }
 
 func (r *Result) writeEditing(w io.Writer) error {
@@ -269,7 +329,11 @@ func (r *Result) writeEditing(w io.Writer) error {
 	for i, s := range r.Samples {
 		qs[i] = s.Quant
 	}
-	return quant.WriteEditing(w, qs, r.editingSites())
+	sites, err := r.editingSites()
+	if err != nil {
+		return err
+	}
+	return quant.WriteEditing(w, qs, sites)
 }
 
 // writeMethods writes methods.md: software, references with SHA-256,
@@ -411,7 +475,10 @@ func (r *Result) extraReport(d *report.Data) {
 			d.Exogenous = append(d.Exogenous, e)
 		}
 	}
-	for _, e := range r.editingSites() {
+	// An unreadable work folder fails editing.tsv, written with the
+	// report; the report then shows no editing section.
+	sites, _ := r.editingSites()
+	for _, e := range sites {
 		level, _ := strconv.ParseFloat(strconv.FormatFloat(e.Level, 'f', 4, 64), 64)
 		padj, _ := strconv.ParseFloat(strconv.FormatFloat(e.PAdj, 'g', 4, 64), 64)
 		d.Editing = append(d.Editing, report.EditingSite{MiRNA: r.Ref.Features[e.Feature].Name, Position: e.Position,

@@ -199,6 +199,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	// Only the small tables stay in memory.
 	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin = nil, nil, nil, nil, nil
 	q.Exogenous = nil // its dense counts (48,885 features); s keeps them sparse
+	s.spillEditing(jsonPath)
 	return s, nil
 }
 
@@ -257,6 +258,7 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 	if !s.loadExtras(rec.spilledExtras, ref) {
 		return nil
 	}
+	s.spillEditing(path)
 	return s
 }
 
