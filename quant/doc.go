@@ -164,4 +164,17 @@
 // (mirGFF3 v1.2, one or several samples, read by mirtop's stats, counts
 // and validate: COLDATA is the last header line) and WriteIsomirCounts;
 // WriteOutputs writes them atomically.
+//
+// # Exosome landscape
+//
+// EmbeddedRelease selects the embedded miRBase 21 or 22; MapReferences
+// matches features of two references (MirGeneDB ↔ miRBase) by sequence.
+// With Options.Exogenous (EmbeddedExogenous: all-species miRBase 22),
+// Quantify searches the inserts left unmapped for non-human miRNAs
+// (Sample.Exogenous: counts, clade reads, HumanViral; the summary's
+// reads_exogenous_mirna, clade_<name> and human_viral_mirnas rows;
+// WriteExogenousCounts; warning exogenous_mirna). Editing tests A-to-I
+// sites (WriteEditing). EVQualityCheck returns the exRNA Atlas / miRTrace
+// flags (EVQC, Sample.SetEVQC writes the qc_* rows); Methods and
+// WriteMethods render methods.md.
 package quant

@@ -14,4 +14,5 @@ var (
 	ErrSampleMismatch  = errors.New("quant: samples use different references")
 	ErrNotYetSupported = errors.New("quant: not yet supported")
 	ErrBadGFF          = errors.New("quant: bad mirGFF3 input")
+	ErrBadTable        = errors.New("quant: bad table")
 )

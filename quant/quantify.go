@@ -229,6 +229,10 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 		threads = runtime.GOMAXPROCS(0)
 	}
 	results := make([]Assignment, len(inserts))
+	var exoHits [][]exoCand
+	if o.Exogenous != nil {
+		exoHits = make([][]exoCand, len(inserts))
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
 	for lo := 0; lo < len(inserts); lo += chunk {
@@ -246,11 +250,18 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 			}
 			al.SinglePass = o.SinglePass
 			var read []byte
+			var exo *exoSearch
+			if o.Exogenous != nil {
+				exo = &exoSearch{x: o.Exogenous}
+			}
 			for i := lo; i < hi; i++ {
 				read = append(read[:0], inserts[i].Seq...)
 				hp, classes := al.Align(read)
 				results[i] = asg.Assign(read, hp, classes)
 				al.complete(&results[i])
+				if exo != nil && results[i].Kind == Unmapped {
+					exoHits[i] = exo.find(read)
+				}
 			}
 			return nil
 		})
@@ -281,5 +292,9 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 		}
 		b.Add(in.Seq, in.Reads, in.Molecules, results[i])
 	}
-	return b.Finish(name, base), nil
+	s := b.Finish(name, base)
+	if o.Exogenous != nil {
+		s.applyExogenous(o.Exogenous, inserts, exoHits, o)
+	}
+	return s, nil
 }

@@ -71,6 +71,10 @@ type Options struct {
 	// UMI set, molecules are then counted as distinct UMIs per feature
 	// (see Builder.AddUMIs) instead of summed per insert.
 	UMIs [][]string
+	// Exogenous, when not nil, is searched for the inserts left unmapped
+	// (see ExoReference): Quantify then sets Sample.Exogenous and the
+	// reads_exogenous_mirna and clade_<name> summary rows.
+	Exogenous *ExoReference
 }
 
 // EM stopping rule: iterate until no feature's estimate moves by more
@@ -133,6 +137,8 @@ type Sample struct {
 	// SmallRNA holds the per-feature counts of the other classes, tRNA
 	// fragment types and spike-ins (FASTQ input; nil from BAM input).
 	SmallRNA *SmallRNACounts
+	// Exogenous holds the non-host miRNA counts (nil without the search).
+	Exogenous *ExoCounts
 }
 
 // Stat returns the value of the named summary row and whether it exists.

@@ -171,6 +171,7 @@ func CheckSample(name string, sum *seq.Summary, s *Sample) []Warning {
 		if w, ok := mirnaCheck(name, hint(), sum, s); ok {
 			ws = append(ws, w)
 		}
+		ws = append(ws, exogenousCheck(name, s)...)
 	}
 	return ws
 }
@@ -184,7 +185,7 @@ func mirnaCheck(name, hint string, sum *seq.Summary, s *Sample) (Warning, bool) 
 		return n
 	}
 	mirna, hp, other, unmapped := num("reads_mirna"), num("reads_hairpin_only"), num("reads_other_rna"), num("reads_unmapped")
-	passed := mirna + hp + other + unmapped
+	passed := mirna + hp + other + unmapped + num("reads_exogenous_mirna")
 	if passed == 0 {
 		if sum != nil && sum.InputReads == 0 {
 			return Warning{}, false // reported as no_reads

@@ -417,15 +417,19 @@ type OutputFile struct {
 }
 
 // OutputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
-// .hairpin_counts.tsv, .isomirs.gff3, .isomir_counts.tsv and .summary.tsv.
+// .hairpin_counts.tsv, .isomirs.gff3, .isomir_counts.tsv and .summary.tsv,
+// plus the small-RNA files and, with the exogenous search,
+// .exogenous_counts.tsv and .editing.tsv (see extraOutputs).
 func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
-	return append([]OutputFile{
+	out := []OutputFile{
 		{s.Name + ".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
 		{s.Name + ".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
 		{s.Name + ".isomirs.gff3", func(w io.Writer) error { return WriteIsomirGFF(w, []*Sample{s}, o) }},
 		{s.Name + ".isomir_counts.tsv", func(w io.Writer) error { return WriteIsomirCounts(w, []*Sample{s}) }},
 		{s.Name + ".summary.tsv", func(w io.Writer) error { return WriteSummary(w, s) }},
-	}, smallRNAOutputs(s)...)
+	}
+	out = append(out, smallRNAOutputs(s)...)
+	return append(out, extraOutputs(s)...)
 }
 
 // WriteOutputs writes OutputFiles(s, o) and extra into dir as one set

@@ -56,6 +56,9 @@ const (
 // Mix gives the share of molecules of each category; the rest is mirna.
 type Mix struct {
 	HairpinOnly, OtherRNA, Unmapped, AdapterDimer, TooShort float64
+	// Exogenous is the share of non-host miRNA molecules, drawn from
+	// Config.Exogenous (see exogenous.go).
+	Exogenous float64
 }
 
 // Config sets a study up. Start from DefaultConfig and change fields.
@@ -101,6 +104,11 @@ type Config struct {
 	PlainNames   bool // omit the origin comment from read headers
 	Workers      int  // samples written in parallel; 0 = GOMAXPROCS
 	GzipLevel    int  // 0 = default
+	// Exogenous are the non-host miRNAs of Mix.Exogenous and Editing the
+	// A-to-I sites (see exogenous.go); both empty by default, which leaves
+	// the output unchanged.
+	Exogenous []ExoMiRNA
+	Editing   []EditSite
 }
 
 // DefaultConfig returns the settings the CLI starts from.
@@ -156,6 +164,9 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 		}
 	}
 	st := &Study{Ref: ref, Cfg: cfg}
+	if _, err := st.checkEditing(); err != nil {
+		return nil, err
+	}
 	for i := 0; i < cfg.Tumor; i++ {
 		st.Samples = append(st.Samples, Sample{fmt.Sprintf("tumor%d", i+1), "tumor"})
 	}
@@ -258,6 +269,7 @@ func New(ref *Reference, cfg Config) (*Study, error) {
 			st.DE[i] = true
 		}
 	}
+	st.expressEdited()
 	return st, nil
 }
 
@@ -272,7 +284,10 @@ func (c *Config) check() error {
 			return fmt.Errorf("%w: 5' barcode %q: only A, C, G, T", ErrConfig, c.Barcode5)
 		}
 	}
-	mix := c.Mix.HairpinOnly + c.Mix.OtherRNA + c.Mix.Unmapped + c.Mix.AdapterDimer + c.Mix.TooShort
+	mix := c.Mix.HairpinOnly + c.Mix.OtherRNA + c.Mix.Unmapped + c.Mix.AdapterDimer + c.Mix.TooShort + c.Mix.Exogenous
+	if err := c.checkExtras(); err != nil {
+		return err
+	}
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrConfig, what) }
 	switch {
 	case c.Tumor < 0 || c.Control < 0 || c.Tumor+c.Control == 0:
@@ -310,6 +325,7 @@ func (c *Config) check() error {
 // Composition counts the reads of a sample per category.
 type Composition struct {
 	Reads, Mirna, HairpinOnly, OtherRNA, Unmapped, AdapterDimer, TooShort int64
+	Exogenous                                                             int64
 	Molecules, MirnaMolecules                                             int64
 }
 
@@ -324,6 +340,10 @@ type Truth struct {
 	// SpikeinReads (per Reference.Spikeins) break other_rna reads and
 	// spike-in reads down (classes.go).
 	ClassReads, TRFReads, SpikeinReads []int64
+	// ExoReads are the reads per Config.Exogenous entry; Editing the
+	// covering and edited reads per Config.Editing site.
+	ExoReads []int64
+	Editing  []EditTruth
 
 	isomirs isomirTally // per insert and mature; see Isomirs
 }
@@ -336,16 +356,17 @@ const (
 	catDimer
 	catShort
 	catSpikein
+	catExogenous
 )
 
-var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short", "spikein"}
+var catNames = [...]string{"mirna", "hairpin_only", "other_rna", "unmapped", "adapter_dimer", "too_short", "spikein", "exogenous"}
 
 // generator holds the per-sample state.
 type generator struct {
 	st      *Study
 	rng     *rand.Rand
 	alias   alias
-	cum     [5]float64
+	cum     [6]float64
 	errThr  []uint64
 	nThr    uint64 // per-base N threshold (0: none)
 	qual    []byte
@@ -355,6 +376,7 @@ type generator struct {
 	mol     []byte // current molecule's read (before errors)
 	origin  []byte
 	cls     classState
+	extras  extraState
 }
 
 // Generate writes sample i's reads as plain FASTQ to w and returns its
@@ -388,7 +410,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 		return nil, fmt.Errorf("%w: nothing expressed in sample %s", ErrNoMatures, st.Samples[i].Name)
 	}
 	m := cfg.Mix
-	g.cum = [5]float64{m.HairpinOnly, m.OtherRNA, m.Unmapped, m.AdapterDimer, m.TooShort}
+	g.cum = [6]float64{m.HairpinOnly, m.OtherRNA, m.Unmapped, m.AdapterDimer, m.TooShort, m.Exogenous}
 	for k := 1; k < len(g.cum); k++ {
 		g.cum[k] += g.cum[k-1]
 	}
@@ -413,6 +435,7 @@ func (st *Study) Generate(i int, w io.Writer) (*Truth, error) {
 	}
 	g.initClasses()
 	g.nThr = probThr(cfg.NBaseRate)
+	g.initExtras()
 	g.bc5 = cfg.Barcode5
 	if g.bc5 == "" && cfg.Kit == Encode {
 		g.bc5 = EncodeBarcodes[i%len(EncodeBarcodes)]
@@ -442,6 +465,9 @@ func (g *generator) category() int {
 	u := g.rng.Float64()
 	for k, c := range g.cum {
 		if u < c {
+			if k+1 >= catSpikein { // spike-ins are drawn above, not from the mix
+				return k + 2
+			}
 			return k + 1
 		}
 	}
@@ -493,6 +519,7 @@ func (g *generator) insert(cat int) (ins []byte, mat, hp int) {
 			d5, d3, start, end = 0, 0, s.Pos, s.Pos+len(m.Seq)
 		}
 		ins = append(g.mol[:0], hs[start:end]...)
+		g.edit(mat, s.Pos, start, ins)
 		snv := -1
 		if r.Float64() < g.st.Cfg.SNVRate {
 			snv = r.IntN(len(ins))
@@ -574,6 +601,8 @@ func (g *generator) insert(cat int) (ins []byte, mat, hp int) {
 		ins = g.mol[:0]
 	case catShort:
 		ins = randomSeq(g.mol[:0], 1+r.IntN(15), r)
+	case catExogenous:
+		ins = g.exoInsert()
 	}
 	g.mol = ins
 	return ins, mat, hp
@@ -619,7 +648,10 @@ func (g *generator) count(cat, mat, hp int, reads int64, molecule bool) {
 		t.Comp.AdapterDimer += reads
 	case catShort:
 		t.Comp.TooShort += reads
+	case catExogenous:
+		t.Comp.Exogenous += reads
 	}
+	g.countExtras(reads)
 	if hp >= 0 {
 		t.HairpinReads[hp] += reads
 	}

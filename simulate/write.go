@@ -213,5 +213,8 @@ func (st *Study) writeTruth(dir string, truths []*Truth) error {
 	if err == nil {
 		err = st.writeClassTruth(write, truths)
 	}
+	if err == nil {
+		err = st.writeExtraTruth(dir, truths, write)
+	}
 	return err
 }

@@ -33,7 +33,7 @@ type Config struct {
 	MaxReadLen int
 
 	// Species is the miRBase name prefix ("" = "hsa"). Without Mature and
-	// Hairpin the embedded miRBase 21 is used.
+	// Hairpin the embedded miRBase (Mirbase) is used.
 	Species string
 	// Mature and Hairpin are miRBase FASTA files; they go together.
 	Mature, Hairpin string
@@ -51,6 +51,17 @@ type Config struct {
 	// Spikeins is a spike-in FASTA: reads on it are counted first, never
 	// as miRNA (reads_spikein, spikein_counts.tsv). "" = none.
 	Spikeins string
+	// Mirbase is the embedded miRBase release used without Mature and
+	// Hairpin ("" = quant.DefaultMirbase; see quant.MirbaseReleases).
+	Mirbase string
+	// Reference is the kind of the Mature and Hairpin files ("" =
+	// RefMirbase; RefMirGeneDB needs the files and adds
+	// reference_map.tsv).
+	Reference RefKind
+	// NoExogenous turns off the search of the reads left unmapped in the
+	// embedded all-species miRBase (viral, plant, nematode… miRNAs; on by
+	// default for reads and a human reference).
+	NoExogenous bool
 
 	// Multi is the rule for reads on several miRNAs (zero = quant.MultiEM).
 	Multi quant.Multi
@@ -151,6 +162,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.Method = MethodDESeq2
 	}
 	c.Test, c.Method = Test(strings.ToLower(string(c.Test))), Method(strings.ToLower(string(c.Method)))
+	if err := c.referenceDefaults(); err != nil {
+		return c, err
+	}
 	switch {
 	case (c.Mature == "") != (c.Hairpin == ""):
 		return c, fmt.Errorf("%w: mature and hairpin FASTA files go together", ErrConfig)

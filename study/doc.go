@@ -47,6 +47,22 @@
 // report.html, MultiQC files; Result.Outputs lists them) into a folder
 // as one set, replacing the previous set together or not at all.
 //
+// # Exosome outputs
+//
+// Reads left unmapped are searched in the embedded all-species miRBase 22
+// for exogenous and viral miRNAs (Config.NoExogenous turns it off):
+// exogenous_counts.tsv, the reads_exogenous_mirna, clade_* and
+// human_viral_mirnas summary rows. Every study also gets editing.tsv
+// (A-to-I sites: a site significant in any sample has a row for every
+// sample covering it at least 50 times), the EV QC rows qc_* of summary.tsv
+// and methods.md (versions, references with SHA-256, settings, thresholds;
+// no times and no absolute paths, so identical studies give identical
+// bytes). A sample keeps only its exogenous counts (sparse) and its tested
+// editing sites, in memory or in its WorkDir file, so these outputs are the
+// same whether the samples were kept in memory, spilled or reused.
+// Config.Mirbase picks the embedded release; Config.Reference RefMirGeneDB
+// reads MirGeneDB files and adds reference_map.tsv.
+//
 // # Settings
 //
 // Config follows one convention: the zero value of every field means its

@@ -22,12 +22,7 @@ func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var ref *quant.Reference
-	if c.Mature != "" {
-		ref, err = quant.LoadReference(c.Mature, c.Hairpin, quant.RefOptions{Species: c.Species, SkipUnplaced: c.SkipUnplaced})
-	} else {
-		ref, err = quant.Embedded(c.Species)
-	}
+	ref, err := c.hostReference()
 	if err != nil {
 		return nil, err
 	}
@@ -61,10 +56,14 @@ func QuantifyReads(ctx context.Context, ref *quant.Reference, name string, r io.
 	if err != nil {
 		return nil, nil, err
 	}
-	// Build the alignment indexes while the reads are collapsed.
+	// Build the alignment indexes (and the exogenous one, once per
+	// process) while the reads are collapsed.
 	indexed := make(chan error, 1)
 	go func() {
 		_, err := ref.NewInsertAligner()
+		if err == nil && c.exoOn() {
+			_, err = quant.EmbeddedExogenous()
+		}
 		indexed <- err
 	}()
 	res, err := seq.Collapse(ctx, r, file, c.seqOptions(threads))
@@ -79,6 +78,11 @@ func QuantifyReads(ctx context.Context, ref *quant.Reference, name string, r io.
 	}
 	o := c.quantOptions(threads)
 	o.UMI = res.Summary.UMI
+	if c.exoOn() {
+		if o.Exogenous, err = quant.EmbeddedExogenous(); err != nil {
+			return nil, nil, err
+		}
+	}
 	if o.UMI {
 		// Molecules are distinct UMIs per miRNA over all its inserts.
 		o.UMIs = res.UMIs
@@ -91,6 +95,7 @@ func QuantifyReads(ctx context.Context, ref *quant.Reference, name string, r io.
 	if err != nil {
 		return nil, nil, err
 	}
+	s.SetEVQC(quant.EVQualityCheck(s, res.Summary.LengthsInsert))
 	return s, res, nil
 }
 
@@ -111,9 +116,20 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 	}
 	defer f.Close()
 	bo := &quant.BAMOptions{Options: c.quantOptions(threads)}
+	var s *quant.Sample
 	if c.GFF == "" {
-		return quant.QuantifyHairpinBAM(f, path, name, ref, bo)
+		s, err = quant.QuantifyHairpinBAM(f, path, name, ref, bo)
+	} else {
+		s, err = quantifyGenomeBAM(f, path, name, ref, c, bo)
 	}
+	if err != nil {
+		return nil, err
+	}
+	s.SetEVQC(quant.EVQualityCheck(s, nil))
+	return s, nil
+}
+
+func quantifyGenomeBAM(f *os.File, path, name string, ref *quant.Reference, c Config, bo *quant.BAMOptions) (*quant.Sample, error) {
 	ann, err := quant.LoadMirbaseGFF3(c.GFF)
 	if err != nil {
 		return nil, err
@@ -136,7 +152,7 @@ type Sample struct {
 	// Quant holds the sample's counts and summary. With Config.WorkDir
 	// only the summary (Stats) and Class stay in memory: the isomiRs are
 	// on disk (Result.WriteIsomirGFF reads them back), the fractional
-	// counts are dropped, and Mature and Hairpin are nil (see
+	// counts are dropped, and Mature, Hairpin and Exogenous are nil (see
 	// Sample.MatureCounts and HairpinCounts).
 	Quant *quant.Sample
 	// Lengths[n] counts passed reads with an n-nt insert (nil for BAM input).
@@ -144,7 +160,8 @@ type Sample struct {
 	// Adapter is the adapter used ("(BAM input)" for alignments).
 	Adapter string
 	// Protocol is the kit layout used ("" for BAM input).
-	Protocol string
+	Protocol     string
+	sampleExtras // exogenous counts and editing tallies
 	// Warnings are the sample's QC warnings.
 	Warnings []quant.Warning
 	// Reused tells a sample read back from Config.WorkDir rather than
@@ -169,7 +186,9 @@ func (s *Sample) HairpinCounts() []int64 { return s.hairpin.dense() }
 
 // newSample wraps a counted sample.
 func newSample(q *quant.Sample) *Sample {
-	return &Sample{Quant: q, IsomirStats: quant.ComputeIsomirStats(q), mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin), small: smallOf(q)}
+	s := &Sample{Quant: q, IsomirStats: quant.ComputeIsomirStats(q), mature: toSparse(q.Mature), hairpin: toSparse(q.Hairpin), small: smallOf(q)}
+	s.setExtras(q)
+	return s
 }
 
 // countingReader counts the bytes read, for progress.

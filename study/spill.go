@@ -27,7 +27,7 @@ const (
 	gffSuffix    = ".isomirs.gff3"
 	rowsSuffix   = ".isomir_rows.tsv" // quant.WriteIsomirSpill
 	sampleSuffix = ".sample.json"
-	spillFormat  = 3 // version of the sample files' layout (2: isomiR rows and stats; 3: small-RNA counts)
+	spillFormat  = 4 // version of the sample files' layout (2: isomiR rows and stats; 3: small-RNA counts; 4: exogenous and editing)
 )
 
 // Input identifies a sample's input file: a rerun reuses the sample when
@@ -88,6 +88,7 @@ type spilledSample struct {
 	// Isomirs are the sample's isomiR statistics.
 	Isomirs  quant.IsomirStats `json:"isomir_stats"`
 	SmallRNA spilledSmall      `json:"smallrna"`
+	spilledExtras
 }
 
 // spiller keeps each sample's results in WorkDir/samples/ and reuses
@@ -137,13 +138,17 @@ type sampleParams struct {
 	Multi        string `json:"multi"`
 	Mismatches   int    `json:"mismatches"`
 	Annotation   bool   `json:"builtin_annotation"`
+	Mirbase      string `json:"mirbase"`
+	Reference    string `json:"reference"`
+	Exogenous    bool   `json:"exogenous"`
 }
 
 func paramsOf(c *Config) sampleParams {
 	return sampleParams{Protocol: c.Protocol, Adapter: c.Adapter, UMI: c.UMI, MinLen: c.MinLen, MaxLen: c.MaxLen,
 		MaxN: *c.MaxN, Clip5: c.Clip5, Clip3: c.Clip3, MaxReadLen: c.MaxReadLen, Species: c.Species,
 		SkipUnplaced: c.SkipUnplaced, Multi: c.Multi.String(), Mismatches: c.Mismatches,
-		Annotation: c.builtinAnnotation()}
+		Annotation: c.builtinAnnotation(),
+		Mirbase:    c.Mirbase, Reference: string(c.Reference), Exogenous: c.exoOn()}
 }
 
 // key is the checksum of everything sample i's results depend on.
@@ -185,7 +190,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	rowsPath := filepath.Join(sp.dir, row.Sample+rowsSuffix)
 	sp.wrote(gffPath, rowsPath, jsonPath)
 	err = atomicfile.WriteFile(gffPath, func(w *bufio.Writer) error {
-		return quant.WriteIsomirGFF(w, []*quant.Sample{q}, quant.GFFOptions{})
+		return quant.WriteIsomirGFF(w, []*quant.Sample{q}, c.gffOptions())
 	})
 	if err != nil {
 		return nil, err
@@ -196,7 +201,8 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	}
 	rec := spilledSample{Format: spillFormat, Key: key, Input: in, Seconds: s.Seconds, Name: q.Name,
 		Mature: q.Mature, Hairpin: q.Hairpin, Class: q.Class, Stats: q.Stats, Warnings: s.Warnings,
-		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, Isomirs: s.IsomirStats, SmallRNA: s.small.spilled()}
+		Lengths: s.Lengths, Adapter: s.Adapter, Protocol: s.Protocol, Isomirs: s.IsomirStats, SmallRNA: s.small.spilled(),
+		spilledExtras: s.spillExtras()}
 	err = atomicfile.WriteFile(jsonPath, func(w *bufio.Writer) error {
 		return json.NewEncoder(w).Encode(&rec)
 	})
@@ -205,6 +211,8 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	}
 	// Only the small tables stay in memory.
 	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin, q.SmallRNA = nil, nil, nil, nil, nil, nil
+	q.Exogenous = nil // its dense counts (48,885 features); s keeps them sparse
+	s.spillEditing(jsonPath)
 	return s, nil
 }
 
@@ -259,9 +267,14 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 		}
 	}
 	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
-	return &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
+	s := &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
 		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds, IsomirStats: rec.Isomirs,
 		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin), small: rec.SmallRNA.counts()}
+	if !s.loadExtras(rec.spilledExtras, ref) {
+		return nil
+	}
+	s.spillEditing(path)
+	return s
 }
 
 // Reference is one reference of a study as the manifest records it.
@@ -287,8 +300,12 @@ func referenceFiles(c *Config) ([]Reference, error) {
 		refs = append(refs, Reference{Name: name, Path: path, SHA256: in.SHA256})
 		return nil
 	}
-	if c.Mature == "" {
-		refs = append(refs, Reference{Name: "embedded miRBase 21 " + c.Species})
+	emb, err := c.embeddedReferences()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range emb {
+		refs = append(refs, Reference{Name: e.Role, Path: e.Name, SHA256: e.SHA256})
 	}
 	for _, f := range []struct{ name, path string }{{"mature", c.Mature}, {"hairpin", c.Hairpin}, {"gff", c.GFF}} {
 		if err := add(f.name, f.path); err != nil {

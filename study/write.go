@@ -43,6 +43,7 @@ func (r *Result) Outputs() []Output {
 		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
 	}
 	out = append(out, r.smallRNAOutputs()...)
+	out = append(out, r.extraOutputs()...)
 	if r.DE != nil {
 		out = append(out,
 			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
@@ -107,7 +108,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		qs[i] = s.Quant
 	}
 	if r.spill == "" {
-		return quant.WriteIsomirGFF(w, qs, quant.GFFOptions{})
+		return quant.WriteIsomirGFF(w, qs, r.Config.gffOptions())
 	}
 	inputs := make([]io.Reader, len(qs))
 	files := make([]string, len(qs))
@@ -120,7 +121,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		defer f.Close()
 		inputs[i] = f
 	}
-	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, quant.GFFOptions{})
+	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, r.Config.gffOptions())
 }
 
 // writeMatrix writes a feature × sample count matrix.
@@ -285,6 +286,7 @@ func (r *Result) reportData() *report.Data {
 			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
 		}
 	}
+	r.extraReport(data)
 	return data
 }
 

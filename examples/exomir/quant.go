@@ -44,6 +44,7 @@ type quantConfig struct {
 	mismatches                    int
 	skipUnplaced, bamOut          bool
 	strict                        bool // warnings are an error, no outputs
+	extra                         refExtras
 }
 
 func runQuant(args []string, stdout, stderr io.Writer) error {
@@ -131,7 +132,12 @@ func runQuant(args []string, stdout, stderr io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := quant.WriteOutputs(c.out, s, quant.GFFOptions{}, extra...); err != nil {
+	extra = append(extra, quantExtraFiles(sc, s.Name, ref)...)
+	gffo, err := sc.GFFOptions()
+	if err != nil {
+		return err
+	}
+	if err := quant.WriteOutputs(c.out, s, gffo, extra...); err != nil {
 		return err
 	}
 	mirna, _ := s.Stat("reads_mirna")
@@ -149,7 +155,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.StringVar(&c.protocol, "protocol", "auto", "library kit: auto (detect the adapter and layout: 5' barcode or random bases) or one of "+strings.Join(seq.KitNames(), ", "))
 	fs.StringVar(&c.adapter, "adapter", "", "3' adapter sequence, overriding the protocol's; its layout (clips, UMI) is kept, with auto the detected one")
 	fs.BoolVar(&c.umi, "umi", false, "require UMIs (e.g. -protocol qiaseq) and count molecules; UMI reads are always counted as molecules")
-	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase 21 (hsa only) is used")
+	fs.StringVar(&c.species, "species", "hsa", "miRBase species prefix; without -mature/-hairpin the embedded miRBase (-mirbase, hsa only) is used")
 	fs.StringVar(&c.mature, "mature", "", "miRBase mature.fa (plain or gzip; needs -hairpin)")
 	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
 	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
@@ -164,6 +170,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.IntVar(&c.clip3, "clip3", -1, "bases removed from each insert's 3' end after adapter trimming (-1: the kit's)")
 	fs.IntVar(&c.maxReadLen, "max-read-len", seq.DefaultMaxReadLen, "longest raw read accepted (nt); a longer one is an error (a wrong file), found without reading the whole line")
 	fs.BoolVar(&c.skipUnplaced, "skip-unplaced", false, "drop mature sequences found on no hairpin instead of failing")
+	addExtraFlags(fs, &c.extra)
 }
 
 // clipOption turns a -clip5/-clip3 value into seq.Options' form: negative
@@ -199,6 +206,7 @@ func (c *quantConfig) studyConfig() (study.Config, error) {
 		Species: c.species, Mature: c.mature, Hairpin: c.hairpin, GFF: c.gff,
 		SkipUnplaced: c.skipUnplaced, Multi: multi, Mismatches: c.mismatches,
 	}
+	c.extra.setConfig(&sc)
 	for _, o := range c.others {
 		other, err := study.ParseOther(o)
 		if err != nil {

@@ -31,7 +31,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "the run's output folder: summary.tsv, mirna_counts.tsv, coldata.tsv, de.tsv, roc.tsv, … (required)")
 	out := fs.String("out", "", "output folder (default: -in)")
 	panel := fs.String("panel", "", "signature panel folder (exomir panel -out); default DIR/panel when present")
-	qdir := fs.String("quant", "", "per-sample outputs of exomir quant: first assemble DIR/summary.tsv from QDIR/NAME.summary.tsv (samples of DIR/coldata.tsv), as exomir run writes it")
+	qdir := fs.String("quant", "", "per-sample outputs of exomir quant: first assemble DIR/summary.tsv and exogenous_counts.tsv from QDIR/NAME.summary.tsv and .exogenous_counts.tsv (samples of DIR/coldata.tsv), as exomir run writes them (editing.tsv is not assembled: it needs every sample's tested sites)")
 	title := fs.String("title", "", "report title (default: exomir study)")
 	alpha := fs.Float64("alpha", 0.1, "adjusted p-value threshold of the DE and ROC sections")
 	contrast := fs.String("contrast", "", "the DE contrast as given to exomir de, e.g. condition,tumor,control (default: the default contrast of the conditions)")
@@ -50,6 +50,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if *qdir != "" {
 		var err error
 		if lengths, err = assembleSummary(*in, *qdir, stderr); err != nil {
+			return err
+		}
+		if err := assembleExogenous(*in, *qdir); err != nil {
 			return err
 		}
 	}

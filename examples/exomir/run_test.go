@@ -17,6 +17,7 @@ var demoFiles = []string{
 	"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json",
 	"isomir_counts.tsv", "exomir_isomirs_mqc.tsv", "de_isomirs.tsv",
 	"smallrna_counts.tsv", "trf_counts.tsv",
+	"exogenous_counts.tsv", "editing.tsv",
 }
 
 // runDemoStudy runs the bundled study into a fresh directory.

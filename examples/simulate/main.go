@@ -11,6 +11,7 @@
 //	    [-n-read-rate 0.005] [-phred-qual] [-qual-drop 0] [-barcode5 SEQ]
 //	    [-other F] [-classes builtin -class-weights tRNA=0.5,…]
 //	    [-spikeins F -spikein-share 0.02] [-plain-names] [-threads N]
+//	    [-exogenous 0.02 [-exo-names a,b,…]] [-editing hsa-miR-376a-3p:6:0.3,…]
 //
 // Without -mature/-hairpin the human miRBase 21 embedded in package quant
 // is used. Without -other, other_rna reads come from
@@ -85,6 +86,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.PlainNames, "plain-names", false, "omit the origin comment from read headers (smaller files)")
 	fs.IntVar(&cfg.Workers, "threads", 0, "samples written in parallel (0 = GOMAXPROCS)")
 	fs.IntVar(&cfg.GzipLevel, "gzip-level", 0, "gzip level 1-9 (0 = default 6)")
+	ex := addExtraFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,6 +102,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		cfg.Control = *samples - cfg.Tumor
 	}
 	cfg.Kit = simulate.Kit(*kit)
+	if err := ex.apply(&cfg); err != nil {
+		return err
+	}
 	start := time.Now()
 	m, h, err := reference(*mature, *hairpin, *species)
 	if err != nil {
