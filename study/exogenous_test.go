@@ -207,9 +207,9 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 	}
 	// Four differences that are not the exosome sections' and are
 	// inherent to reading files back: the title (Load cannot know the
-	// sheet's name; "exomir report -title" sets it), the samples'
-	// warning messages (summary.tsv keeps the codes only; Load shows each
-	// code's meaning), the size factors (Load recomputes DESeq2's median
+	// sheet's name; "exomir report -title" sets it), the samples' and the
+	// study's warning messages (summary.tsv keeps the codes only; Load
+	// shows each code's meaning), the size factors (Load recomputes DESeq2's median
 	// of ratios from mirna_counts.tsv; the run shows edgeR's here) and the
 	// ROC (roc.tsv holds 10 significant digits). With those taken from
 	// the run, the two reports are the same bytes.
@@ -217,6 +217,15 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 		t.Log("ROC now equal: drop it from the aligned fields")
 	}
 	loaded.Title, loaded.SizeFactors, loaded.ROC = inMem.Title, inMem.SizeFactors, inMem.ROC
+	if len(inMem.StudyWarnings) != len(loaded.StudyWarnings) {
+		t.Errorf("study warnings: %d in memory, %d loaded", len(inMem.StudyWarnings), len(loaded.StudyWarnings))
+	}
+	for i := range min(len(inMem.StudyWarnings), len(loaded.StudyWarnings)) {
+		if inMem.StudyWarnings[i].Code != loaded.StudyWarnings[i].Code {
+			t.Errorf("study warning %d: %s in memory, %s loaded", i, inMem.StudyWarnings[i].Code, loaded.StudyWarnings[i].Code)
+		}
+	}
+	loaded.StudyWarnings = inMem.StudyWarnings
 	for i := range loaded.Samples {
 		loaded.Samples[i].Warnings = inMem.Samples[i].Warnings
 	}
