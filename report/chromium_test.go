@@ -93,10 +93,12 @@ func runPageFonts(t *testing.T, page, script string, width, height int, systemLi
 }
 
 // layoutScript measures every figure's text and point boxes in the
-// rendered page and lists texts that overlap another text or a point, or
+// rendered page (once the embedded font is loaded: the figures ask for it
+// only when laid out, so fonts.ready alone can come first on a busy
+// machine) and lists texts that overlap another text or a point, or
 // stick out of their SVG.
 const layoutScript = `
-document.fonts.ready.then(function(){
+document.fonts.load("12px 'Liberation Serif'").then(function(){return document.fonts.ready}).then(function(){
 var problems=[], texts=0, figs=0;
 function r(e){var b=e.getBoundingClientRect();return {l:b.left,t:b.top,r:b.right,b:b.bottom}}
 function ov(a,b){return (Math.min(a.r,b.r)-Math.max(a.l,b.l)).toFixed(1)+"x"+(Math.min(a.b,b.b)-Math.max(a.t,b.t)).toFixed(1)+"px"}

@@ -217,9 +217,11 @@ func keyPlot(cm palette.ColorMap, label string) *plot.Plot {
 // fontCSS embeds the font gonum/plot measured the figures' text with
 // (Liberation Serif, its default), once for the whole page: inline SVGs
 // share the page's styles, so the text renders at the measured width on
-// machines without the font installed.
+// machines without the font installed; font-display:block keeps text
+// hidden rather than drawn in a fallback font of other widths while the
+// font loads.
 func fontCSS() template.CSS {
-	return template.CSS(`@font-face{font-family:"Liberation Serif";font-style:normal;font-weight:normal;` +
+	return template.CSS(`@font-face{font-family:"Liberation Serif";font-style:normal;font-weight:normal;font-display:block;` +
 		`src:url(data:font/ttf;base64,` + base64.StdEncoding.EncodeToString(serif.TTF) + `) format("truetype")}`)
 }
 
