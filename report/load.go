@@ -349,7 +349,6 @@ func (s *Sample) ComposeClasses() {
 	s.Classes = append(classes, Category{"unmapped", unmapped})
 }
 
-
 // warningMeanings says what each warning code of exomir's summary means,
 // for reports made from files, where only the codes were kept.
 var warningMeanings = map[string]string{
