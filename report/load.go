@@ -367,6 +367,7 @@ var warningMeanings = map[string]string{
 	"de_poscounts":        "DESeq2's ratio size factors do not exist; poscounts used",
 	"de_skipped":          "differential expression was not run",
 	"de_isomirs_skipped":  "isomiR-level differential expression was not run",
+	"exogenous_mirna":     "a non-human clade holds more than 1% of the miRNA reads",
 }
 
 // codeWarnings turns a summary warnings cell ("none" or codes joined by
