@@ -55,7 +55,7 @@ type BAMOptions struct {
 	// results do not depend on it). UMI is ignored: BAM input has no UMIs,
 	// counts are the reads given by the names' "_x<count>".
 	Options
-	// Assigner places hits on matures; nil means NewAssigner(ref, -1, -1),
+	// Assigner places hits on matures; nil means NewAssigner(ref, AssignerOptions{}),
 	// the default windows of FASTQ input.
 	Assigner *Assigner
 	// KeepStrata keeps every hit of a read instead of only those of the
@@ -237,7 +237,7 @@ func QuantifyHairpinBAM(r io.Reader, file, sample string, ref *Reference, o *BAM
 	}
 	a := opt.Assigner
 	if a == nil {
-		a = NewAssigner(ref, -1, -1)
+		a = NewAssigner(ref, AssignerOptions{})
 	}
 	counting := opt.Options
 	counting.UMI = false

@@ -468,11 +468,11 @@ func QuantifyGenomeBAM(r io.Reader, file, sample string, g *GenomeReference, o *
 	}
 	a := opt.Assigner
 	if a == nil || a.ref != g.Ref {
-		w5, w3 := -1, -1
+		var ao AssignerOptions
 		if a != nil {
-			w5, w3 = a.w5, a.w3
+			ao = AssignerOptions{Window5: &a.w5, Window3: &a.w3}
 		}
-		a = NewAssigner(g.Ref, w5, w3)
+		a = NewAssigner(g.Ref, ao)
 	}
 	counting := opt.Options
 	counting.UMI = false
