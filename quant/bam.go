@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -152,17 +153,21 @@ type AlignedInsert struct {
 // ref give an ErrUnknownReference error naming the first few; @SQ lengths
 // that differ from the hairpins give ErrReferenceLength. Bad or truncated
 // input gives an *AlignmentError with the file and record number.
-func ReadHairpinAlignments(r io.Reader, file string, ref *Reference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
+func ReadHairpinAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
 	var opt BAMOptions
 	if o != nil {
 		opt = *o
 	}
 	var st BAMStats
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
 	ar, err := openAlignments(r, file, opt.Threads)
 	if err != nil {
 		return nil, st, err
 	}
 	defer ar.Close()
+	ar.ctx = ctx
 	c := newInsertCollector(ref, &st, opt.KeepStrata)
 	if err := checkHeaderLengths(ar, ref); err != nil {
 		return nil, st, err
@@ -226,12 +231,12 @@ func CountInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
 // become hits) and returns the sample. The summary has input_reads (Σ read
 // weights), the reads_* partition of the Builder, and bam_* rows from
 // BAMStats.
-func QuantifyHairpinBAM(r io.Reader, file, sample string, ref *Reference, o *BAMOptions) (*Sample, error) {
+func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, ref *Reference, o *BAMOptions) (*Sample, error) {
 	var opt BAMOptions
 	if o != nil {
 		opt = *o
 	}
-	inserts, st, err := ReadHairpinAlignments(r, file, ref, &opt)
+	inserts, st, err := ReadHairpinAlignments(ctx, r, file, ref, &opt)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 )
@@ -15,7 +16,7 @@ func FuzzReadHairpinAlignments(f *testing.F) {
 		"q\t16\ttoy-mir-2\t11\t255\t21M2S\t*\t0\t0\t" + s + "TT\t*\n"
 	f.Add([]byte(good))
 	f.Add([]byte("r\t0\ttoy-mir-1\t11\t255\t2S21M\t*\t0\t0\t*\t*\tMD:Z:3A17\n"))
-	ins, _, err := ReadHairpinAlignments(bytes.NewReader([]byte(good)), "seed.sam", ref, nil)
+	ins, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader([]byte(good)), "seed.sam", ref, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func FuzzReadHairpinAlignments(f *testing.F) {
 	f.Add(bamBuf.Bytes())
 	f.Add(bamBuf.Bytes()[:bamBuf.Len()/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ins, st, err := ReadHairpinAlignments(bytes.NewReader(data), "fuzz", ref, nil)
+		ins, st, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(data), "fuzz", ref, nil)
 		if err != nil {
 			var ae *AlignmentError
 			if !errors.As(err, &ae) {

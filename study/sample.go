@@ -23,7 +23,7 @@ func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	}
 	var ref *quant.Reference
 	if c.Mature != "" {
-		ref, err = quant.LoadReference(c.Mature, c.Hairpin, quant.RefOptions{Species: c.Species, SkipUnplaced: c.SkipUnplaced})
+		ref, err = quant.LoadReference(ctx, c.Mature, c.Hairpin, quant.RefOptions{Species: c.Species, SkipUnplaced: c.SkipUnplaced})
 	} else {
 		ref, err = quant.Embedded(c.Species)
 	}
@@ -105,9 +105,9 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 	defer f.Close()
 	bo := &quant.BAMOptions{Options: c.quantOptions(threads)}
 	if c.GFF == "" {
-		return quant.QuantifyHairpinBAM(f, path, name, ref, bo)
+		return quant.QuantifyHairpinBAM(ctx, f, path, name, ref, bo)
 	}
-	ann, err := quant.LoadMirbaseGFF3(c.GFF)
+	ann, err := quant.LoadMirbaseGFF3(ctx, c.GFF)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 	if err != nil {
 		return nil, err
 	}
-	return quant.QuantifyGenomeBAM(f, path, name, g, bo)
+	return quant.QuantifyGenomeBAM(ctx, f, path, name, g, bo)
 }
 
 // isAlignments tells BAM/SAM inputs from reads by the file name.

@@ -114,7 +114,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		defer f.Close()
 		inputs[i] = f
 	}
-	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, quant.GFFOptions{})
+	return quant.MergeIsomirGFF(context.Background(), w, r.Ref, inputs, files, quant.GFFOptions{})
 }
 
 // writeMatrix writes a feature × sample count matrix.
