@@ -48,7 +48,7 @@ func (e *AlignmentError) Error() string {
 // Unwrap returns the underlying error.
 func (e *AlignmentError) Unwrap() error { return e.Err }
 
-// BAMOptions control the reading of BAM/SAM input. A nil *BAMOptions means
+// BAMOptions control the reading of BAM/SAM input. The zero value means
 // the defaults.
 type BAMOptions struct {
 	// Options are the counting options: Multi is the multi-mapping rule,
@@ -153,11 +153,8 @@ type AlignedInsert struct {
 // ref give an ErrUnknownReference error naming the first few; @SQ lengths
 // that differ from the hairpins give ErrReferenceLength. Bad or truncated
 // input gives an *AlignmentError with the file and record number.
-func ReadHairpinAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
+func ReadHairpinAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
+	opt := o
 	var st BAMStats
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
@@ -231,12 +228,9 @@ func CountInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
 // become hits) and returns the sample. The summary has input_reads (Σ read
 // weights), the reads_* partition of the Builder, and bam_* rows from
 // BAMStats.
-func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, ref *Reference, o *BAMOptions) (*Sample, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
-	inserts, st, err := ReadHairpinAlignments(ctx, r, file, ref, &opt)
+func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, ref *Reference, o BAMOptions) (*Sample, error) {
+	opt := o
+	inserts, st, err := ReadHairpinAlignments(ctx, r, file, ref, opt)
 	if err != nil {
 		return nil, err
 	}

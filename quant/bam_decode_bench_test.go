@@ -22,7 +22,7 @@ func BenchmarkBAMDecode(b *testing.B) {
 		b.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()

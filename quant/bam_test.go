@@ -130,7 +130,7 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, aligned, &BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
+	if err := WriteBAM(&bamBuf, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
 	}
 	samText := bamToSAM(t, bamBuf.Bytes(), true)
@@ -163,7 +163,7 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 			t.Fatalf("only %d features counted: simulation too weak for the test", nonzero)
 		}
 		for _, in := range inputs {
-			got, err := QuantifyHairpinBAM(context.Background(), bytes.NewReader(in.data), in.name, "s", ref, &BAMOptions{Options: Options{Multi: multi}})
+			got, err := QuantifyHairpinBAM(context.Background(), bytes.NewReader(in.data), in.name, "s", ref, BAMOptions{Options: Options{Multi: multi}})
 			if err != nil {
 				t.Fatalf("%s %v: %v", in.name, multi, err)
 			}
@@ -256,12 +256,12 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, &BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
 	}
 	// Same bytes with several compressors.
 	var buf4 bytes.Buffer
-	if err := WriteBAM(&buf4, ref, aligned, &BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
+	if err := WriteBAM(&buf4, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), buf4.Bytes()) {
@@ -524,7 +524,7 @@ func TestHairpinBAMMultiMappers(t *testing.T) {
 		{MultiSplit, []int64{14, 34}}, // 10 + 4, 30 + 4
 		{MultiUnique, []int64{10, 30}},
 	} {
-		got, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(sam), "toy.sam", "toy", ref, &BAMOptions{Options: Options{Multi: tc.multi}})
+		got, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(sam), "toy.sam", "toy", ref, BAMOptions{Options: Options{Multi: tc.multi}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -591,7 +591,7 @@ func TestReadHairpinAlignmentsConversion(t *testing.T) {
 		} {
 			hdr := g.hdr
 			t.Run(tc.name+"/"+g.label, func(t *testing.T) {
-				ins, st, err := ReadHairpinAlignments(context.Background(), strings.NewReader(hdr+tc.body), "t.sam", ref, nil)
+				ins, st, err := ReadHairpinAlignments(context.Background(), strings.NewReader(hdr+tc.body), "t.sam", ref, BAMOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -640,7 +640,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 	good := bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"
 	var bamBuf bytes.Buffer
 	{
-		ins, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(good), "g.sam", ref, nil)
+		ins, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(good), "g.sam", ref, BAMOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -648,7 +648,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 		for i := 0; i < 3000; i++ {
 			many = append(many, ins[0])
 		}
-		if err := WriteBAM(&bamBuf, ref, many, nil); err != nil {
+		if err := WriteBAM(&bamBuf, ref, many, BAMWriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -700,7 +700,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 			"q_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"), ErrReadCount, []string{"record 2", "2^53"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "bad.sam", ref, nil)
+			_, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "bad.sam", ref, BAMOptions{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -721,13 +721,13 @@ func BenchmarkReadHairpinBAM(b *testing.B) {
 		b.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(buf.Bytes()), "b.bam", ref, &BAMOptions{Options: Options{Threads: 1}}); err != nil {
+		if _, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(buf.Bytes()), "b.bam", ref, BAMOptions{Options: Options{Threads: 1}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -749,7 +749,7 @@ func BenchmarkWriteBAM(b *testing.B) {
 			b.SetBytes(n)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := WriteBAM(io.Discard, ref, aligned, &BAMWriteOptions{Level: level}); err != nil {
+				if err := WriteBAM(io.Discard, ref, aligned, BAMWriteOptions{Level: level}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -796,7 +796,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	got, err := QuantifyHairpinBAM(context.Background(), b, "mirtrace_sample1.hairpin.bam", "s1", ref, nil)
+	got, err := QuantifyHairpinBAM(context.Background(), b, "mirtrace_sample1.hairpin.bam", "s1", ref, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -832,7 +832,7 @@ func TestBAMOrderIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Uncollapsed names: "seq_<i>_x<n>" becomes "read<i>" (weight 1).
@@ -872,7 +872,7 @@ func TestBAMOrderIndependent(t *testing.T) {
 	}
 	var samples []*Sample
 	for _, in := range []string{coord, grouped, rev.String()} {
-		s, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(in), "o.sam", "s", ref, nil)
+		s, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(in), "o.sam", "s", ref, BAMOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

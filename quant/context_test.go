@@ -40,15 +40,15 @@ func TestContextCancelled(t *testing.T) {
 	for range 10000 {
 		sam.WriteString("r_x3\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n")
 	}
-	if _, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(sam.String()), "a.sam", ref, nil); err != nil {
+	if _, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(sam.String()), "a.sam", ref, BAMOptions{}); err != nil {
 		t.Fatalf("uncancelled: %v", err)
 	}
-	_, _, err := ReadHairpinAlignments(done, strings.NewReader(sam.String()), "a.sam", ref, nil)
+	_, _, err := ReadHairpinAlignments(done, strings.NewReader(sam.String()), "a.sam", ref, BAMOptions{})
 	want("ReadHairpinAlignments", err)
-	_, err = QuantifyHairpinBAM(done, strings.NewReader(sam.String()), "a.sam", "a", ref, nil)
+	_, err = QuantifyHairpinBAM(done, strings.NewReader(sam.String()), "a.sam", "a", ref, BAMOptions{})
 	want("QuantifyHairpinBAM", err)
 	ctx, cancelMid := context.WithCancel(context.Background())
-	_, _, err = ReadHairpinAlignments(ctx, &cancelOnRead{strings.NewReader(sam.String()), cancelMid}, "a.sam", ref, nil)
+	_, _, err = ReadHairpinAlignments(ctx, &cancelOnRead{strings.NewReader(sam.String()), cancelMid}, "a.sam", ref, BAMOptions{})
 	want("ReadHairpinAlignments (cancelled while reading)", err)
 
 	gff := "##gff-version 3\n" +
@@ -67,13 +67,13 @@ func TestContextCancelled(t *testing.T) {
 	for range 10000 {
 		gsam.WriteString("a_x5\t0\tchr1\t111\t255\t22M\t*\t0\t0\t" + strings.Repeat("A", 22) + "\t*\n")
 	}
-	if _, _, err := ReadGenomeAlignments(context.Background(), strings.NewReader(gsam.String()), "g.sam", g, nil); err != nil {
+	if _, _, err := ReadGenomeAlignments(context.Background(), strings.NewReader(gsam.String()), "g.sam", g, BAMOptions{}); err != nil {
 		t.Fatalf("uncancelled genome: %v", err)
 	}
-	_, err = QuantifyGenomeBAM(done, strings.NewReader(gsam.String()), "g.sam", "g", g, nil)
+	_, err = QuantifyGenomeBAM(done, strings.NewReader(gsam.String()), "g.sam", "g", g, BAMOptions{})
 	want("QuantifyGenomeBAM", err)
 	ctx, cancelMid = context.WithCancel(context.Background())
-	_, _, err = ReadGenomeAlignments(ctx, &cancelOnRead{strings.NewReader(gsam.String()), cancelMid}, "g.sam", g, nil)
+	_, _, err = ReadGenomeAlignments(ctx, &cancelOnRead{strings.NewReader(gsam.String()), cancelMid}, "g.sam", g, BAMOptions{})
 	want("ReadGenomeAlignments (cancelled while reading)", err)
 
 	_, err = LoadReference(done, "mature.fa", "hairpin.fa", RefOptions{})

@@ -434,11 +434,8 @@ func (g *GenomeReference) lociHits(dst []Hit, loci []genomeLocus, maxLen int, sp
 // without a hit are unmapped. Chromosome names match with or without a
 // "chr" prefix. When mapped records exist but none is on a chromosome of
 // the GFF3, the error wraps ErrGenomeNames.
-func ReadGenomeAlignments(ctx context.Context, r io.Reader, file string, g *GenomeReference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
+func ReadGenomeAlignments(ctx context.Context, r io.Reader, file string, g *GenomeReference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
+	opt := o
 	var st BAMStats
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
@@ -465,12 +462,9 @@ func ReadGenomeAlignments(ctx context.Context, r io.Reader, file string, g *Geno
 // QuantifyGenomeBAM counts a genome BAM/SAM file on the miRNAs of g with
 // the rules of FASTQ input (see ReadGenomeAlignments) and returns the
 // sample, whose Ref is g.Ref.
-func QuantifyGenomeBAM(ctx context.Context, r io.Reader, file, sample string, g *GenomeReference, o *BAMOptions) (*Sample, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
-	inserts, st, err := ReadGenomeAlignments(ctx, r, file, g, &opt)
+func QuantifyGenomeBAM(ctx context.Context, r io.Reader, file, sample string, g *GenomeReference, o BAMOptions) (*Sample, error) {
+	opt := o
+	inserts, st, err := ReadGenomeAlignments(ctx, r, file, g, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ var (
 	ErrMergeNeedsSampleRow = errors.New("quant: merge: a file with several count columns needs a header naming them")
 )
 
-// MergeOptions tunes MergeCountFiles. A nil *MergeOptions means defaults.
+// MergeOptions tunes MergeCountFiles. The zero value means the defaults.
 type MergeOptions struct {
 	// TempDir holds temporary files: reordered copies of inputs whose
 	// feature order differs from the first file's, and partial matrices
@@ -105,11 +105,7 @@ func genericCountHeader(s string) bool {
 // lockstep like the others. Files listing different feature sets give an
 // ErrMergeFeatures error naming a feature that differs. Counts must be
 // non-negative integers (ErrMergeCount, with file and line).
-func MergeCountFiles(w io.Writer, paths []string, opt *MergeOptions) (MergeStats, error) {
-	var o MergeOptions
-	if opt != nil {
-		o = *opt
-	}
+func MergeCountFiles(w io.Writer, paths []string, o MergeOptions) (MergeStats, error) {
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 400
 	}
@@ -156,7 +152,7 @@ func MergeCountFiles(w io.Writer, paths []string, opt *MergeOptions) (MergeStats
 		st.Reordered += s.Reordered
 		parts = append(parts, part)
 	}
-	s, err := MergeCountFiles(w, parts, &o)
+	s, err := MergeCountFiles(w, parts, o)
 	s.Reordered += st.Reordered
 	return s, err
 }

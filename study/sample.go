@@ -103,7 +103,7 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 		return nil, err
 	}
 	defer f.Close()
-	bo := &quant.BAMOptions{Options: c.quantOptions(threads)}
+	bo := quant.BAMOptions{Options: c.quantOptions(threads)}
 	if c.GFF == "" {
 		return quant.QuantifyHairpinBAM(ctx, f, path, name, ref, bo)
 	}
