@@ -143,7 +143,7 @@ func fitDE(ctx context.Context, c *Config, counts *diffexp.Counts, cd *diffexp.C
 			return nil, nil, fmt.Errorf("%w: %s = %q has %d sample(s) in %s; at least 2 per group are needed", diffexp.ErrTooFewReplicates, variable, l, n[l], file)
 		}
 	}
-	o := diffexp.Options{Design: c.Design, Test: string(c.Test), Alpha: 0.1, SizeFactorType: sfType,
+	o := diffexp.Options{Design: c.Design, Test: diffexp.Test(c.Test), Alpha: 0.1, SizeFactorType: diffexp.SizeFactorType(sfType),
 		Workers: c.Threads, Contrast: contrast}
 	var res *diffexp.Results
 	var err error
