@@ -84,12 +84,12 @@ type BAMStats struct {
 	MissingEOF bool
 }
 
-// ReadWeight returns the number of reads a read name stands for: the
+// parseReadWeight returns the number of reads a read name stands for: the
 // integer after a final "_x" (the miRDeep2/mirtop collapsed-read
 // convention, "seq_12_x350" → 350), else 1 (no "_x", or "_x" followed by
 // anything but digits). A count of 0 or above MaxReadCount is an error
 // wrapping ErrReadCount.
-func ReadWeight(name string) (int64, error) {
+func parseReadWeight(name string) (int64, error) {
 	i := strings.LastIndex(name, "_x")
 	if i < 0 || i+2 == len(name) {
 		return 1, nil
@@ -212,10 +212,10 @@ func unknownRefError(file string, names []string, recs map[string]int64) error {
 	return &AlignmentError{File: file, Err: fmt.Errorf("%w: %d records on %d references, e.g. %s%s", ErrUnknownReference, total, len(names), abbreviate(names, 5), hint)}
 }
 
-// CountInserts assigns each insert with a and accumulates it into b, in
+// countInserts assigns each insert with a and accumulates it into b, in
 // slice order. Inserts with no hit are other-RNA when they have Others,
 // else unmapped.
-func CountInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
+func countInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
 	for i := range inserts {
 		in := &inserts[i]
 		asg := a.Assign(in.Seq, in.Hits, in.Others)
@@ -241,7 +241,7 @@ func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, r
 	counting := opt.Options
 	counting.UMI = false
 	b := NewBuilder(ref, counting)
-	CountInserts(b, a, inserts)
+	countInserts(b, a, inserts)
 	return b.Finish(sample, bamStatRows(st)), nil
 }
 

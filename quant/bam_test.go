@@ -621,16 +621,16 @@ func TestReadWeight(t *testing.T) {
 		want int64
 	}{{"seq_1_x350", 350}, {"read7", 1}, {"a_x", 1}, {"a_xy", 1}, {"a_x12y", 1}, {"x_x2_x9", 9},
 		{"a_x9007199254740992", 1 << 53}} {
-		got, err := ReadWeight(tc.name)
+		got, err := parseReadWeight(tc.name)
 		if err != nil || got != tc.want {
-			t.Errorf("ReadWeight(%q) = %d, %v, want %d", tc.name, got, err, tc.want)
+			t.Errorf("parseReadWeight(%q) = %d, %v, want %d", tc.name, got, err, tc.want)
 		}
 	}
 	// Counts that no sequencing run gives: zero, above 2^53, above int64
 	// (which once wrapped to negative totals or silently counted as 1).
 	for _, name := range []string{"a_x0", "a_x9007199254740993", "a_x9000000000000000000", "a_x99999999999999999999999"} {
-		if got, err := ReadWeight(name); !errors.Is(err, ErrReadCount) {
-			t.Errorf("ReadWeight(%q) = %d, %v, want ErrReadCount", name, got, err)
+		if got, err := parseReadWeight(name); !errors.Is(err, ErrReadCount) {
+			t.Errorf("parseReadWeight(%q) = %d, %v, want ErrReadCount", name, got, err)
 		}
 	}
 }
@@ -781,7 +781,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 	}
 	var inserts []seq.Insert
 	for _, r := range recs {
-		w, err := ReadWeight(r.Name)
+		w, err := parseReadWeight(r.Name)
 		if err != nil {
 			t.Fatal(err)
 		}

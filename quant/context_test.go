@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // cancelOnRead cancels its context at the first Read, so a call passes its
@@ -88,4 +90,19 @@ func TestContextCancelled(t *testing.T) {
 	}
 	err = MergeIsomirGFF(done, io.Discard, r, []io.Reader{&b}, []string{"s"}, GFFOptions{})
 	want("MergeIsomirGFF", err)
+}
+
+// TestMergeIsomirGFFErrorShape: a bad merge input is a *seq.ParseError
+// naming file and line and wrapping ErrBadGFF (docs/conventions.md).
+func TestMergeIsomirGFFErrorShape(t *testing.T) {
+	r, _ := gffSamples(t)
+	in := "## mirGFF3. VERSION 1.2\n## COLDATA: s\nnot a gff line\n"
+	err := MergeIsomirGFF(context.Background(), io.Discard, r, []io.Reader{strings.NewReader(in)}, []string{"in.gff3"}, GFFOptions{})
+	var pe *seq.ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrBadGFF) || pe.File != "in.gff3" || pe.Line != 3 {
+		t.Fatalf("err = %v, want a *seq.ParseError at in.gff3:3 wrapping ErrBadGFF", err)
+	}
+	if !strings.HasPrefix(err.Error(), "in.gff3:3: ") {
+		t.Errorf("message %q does not start with file:line", err)
+	}
 }

@@ -479,7 +479,7 @@ func QuantifyGenomeBAM(ctx context.Context, r io.Reader, file, sample string, g 
 	counting := opt.Options
 	counting.UMI = false
 	b := NewBuilder(g.Ref, counting)
-	CountInserts(b, a, inserts)
+	countInserts(b, a, inserts)
 	rows := bamStatRows(st)
 	rows = append(rows, Stat{"bam_records_off_mirna", itoa(st.NoFeature)})
 	return b.Finish(sample, rows), nil

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // gffLine is the current line of one merge input.
@@ -33,7 +35,7 @@ type gffInput struct {
 }
 
 func (in *gffInput) errorf(format string, a ...any) error {
-	return fmt.Errorf("%w: %s:%d: %s", ErrBadGFF, in.file, in.line, fmt.Sprintf(format, a...))
+	return &seq.ParseError{File: in.file, Line: int64(in.line), Err: fmt.Errorf("%w: %s", ErrBadGFF, fmt.Sprintf(format, a...))}
 }
 
 // next reads the next data line (headers must come first).

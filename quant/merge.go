@@ -47,12 +47,12 @@ type MergeStats struct {
 	Reordered int // input files whose feature order differed and were reordered
 }
 
-// SampleNameFromPath derives a sample name from a count file name:
+// sampleNameFromPath derives a sample name from a count file name:
 // the base name without a ".gz" suffix, without the extension (".tsv",
 // ".txt", ".csv") and without a trailing ".mirna_counts",
 // ".hairpin_counts", ".counts", "_mirna_counts" or "_counts". So
 // "out/S1.mirna_counts.tsv" gives "S1".
-func SampleNameFromPath(path string) string {
+func sampleNameFromPath(path string) string {
 	name := filepath.Base(path)
 	name = strings.TrimSuffix(name, ".gz")
 	for _, ext := range []string{".tsv", ".txt", ".csv"} {
@@ -92,8 +92,9 @@ func genericCountHeader(s string) bool {
 // line with a count field that is not a number is a header. Lines starting
 // with '#' and blank lines are ignored. Sample names: a single count
 // column is named by its header when that is not a generic word such as
-// "count", else by SampleNameFromPath; files with several count columns
-// (matrices, e.g. earlier merges) must have a header and keep its names.
+// "count", else by its file name ("out/S1.mirna_counts.tsv" gives "S1");
+// files with several count columns (matrices, e.g. earlier merges) must
+// have a header and keep its names.
 // Duplicate sample names are an error.
 //
 // The merge streams: files are read line by line in lockstep, so memory
@@ -237,7 +238,7 @@ func (cf *countFile) next() ([]byte, bool, error) {
 		return b, true, nil
 	}
 	if err := cf.sc.Err(); err != nil {
-		return nil, false, fmt.Errorf("quant: merge: %s:%d: %w", cf.path, cf.line+1, err)
+		return nil, false, &seq.ParseError{File: cf.path, Line: cf.line + 1, Err: fmt.Errorf("quant: merge: %w", err)}
 	}
 	return nil, false, nil
 }
@@ -256,7 +257,7 @@ func (cf *countFile) sampleNames() ([]string, error) {
 		if len(cf.names) == 1 && !genericCountHeader(cf.names[0]) {
 			return cf.names, nil
 		}
-		return []string{SampleNameFromPath(cf.path)}, nil
+		return []string{sampleNameFromPath(cf.path)}, nil
 	}
 	if cf.names == nil {
 		return nil, fmt.Errorf("%s: %w", cf.path, ErrMergeNeedsSampleRow)

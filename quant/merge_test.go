@@ -34,8 +34,8 @@ func TestSampleNameFromPath(t *testing.T) {
 		{".mirna_counts.tsv", ".mirna_counts"},
 		{"plain", "plain"},
 	} {
-		if got := SampleNameFromPath(tc.in); got != tc.want {
-			t.Errorf("SampleNameFromPath(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := sampleNameFromPath(tc.in); got != tc.want {
+			t.Errorf("sampleNameFromPath(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
