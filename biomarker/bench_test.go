@@ -28,7 +28,7 @@ func BenchmarkFitPath160x200(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Fit(x, n, p, y, 0.5, nil); err != nil {
+		if _, err := Fit(x, n, p, y, 0.5, NetOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -79,7 +79,7 @@ type CVResult struct {
 // is averaged over all samples. Folds are stratified by class (cv.glmnet
 // draws them unstratified) and drawn from rng. k is lowered to the smaller
 // class's size when that is smaller.
-func CV(x []float64, n, p int, y []float64, alpha float64, o *NetOptions, k int, rng *rand.Rand) (*CVResult, error) {
+func CV(x []float64, n, p int, y []float64, alpha float64, o NetOptions, k int, rng *rand.Rand) (*CVResult, error) {
 	full, err := Fit(x, n, p, y, alpha, o)
 	if err != nil {
 		return nil, err
@@ -89,10 +89,7 @@ func CV(x []float64, n, p int, y []float64, alpha float64, o *NetOptions, k int,
 	if k < 2 {
 		return nil, fmt.Errorf("%w: %d and %d samples in the two classes; cross-validation needs at least 2 of each", ErrSamples, n0, n1)
 	}
-	var oo NetOptions
-	if o != nil {
-		oo = *o
-	}
+	oo := o
 	oo.Lambda = full.Lambda
 	nl := len(full.Lambda)
 	dev := make([]float64, nl)
@@ -107,7 +104,7 @@ func CV(x []float64, n, p int, y []float64, alpha float64, o *NetOptions, k int,
 			}
 		}
 		xt, yt := subRows(x, p, tr), subVec(y, tr)
-		fp, err := Fit(xt, len(tr), p, yt, alpha, &oo)
+		fp, err := Fit(xt, len(tr), p, yt, alpha, oo)
 		if err != nil {
 			return nil, err
 		}

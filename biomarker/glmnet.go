@@ -16,8 +16,8 @@ const (
 	netBig    = 9.9e35 // "infinite" λ of the first path point
 )
 
-// NetOptions are the settings of Fit. A nil *NetOptions or zero fields mean
-// glmnet's defaults.
+// NetOptions are the settings of Fit. The zero value (and every zero
+// field) means glmnet's defaults.
 type NetOptions struct {
 	// Lambda is a user λ sequence (fitted in decreasing order, as glmnet);
 	// nil means glmnet's own sequence.
@@ -64,17 +64,14 @@ type Path struct {
 // max(α, 0.001) down to λ_max·LambdaMinRatio, and stops early as glmnet does
 // (after at least 5 λ, when the explained deviance exceeds 0.999 or grows by
 // less than 1e-5); the first λ reported is extrapolated from the next two.
-func Fit(x []float64, n, p int, y []float64, alpha float64, o *NetOptions) (*Path, error) {
+func Fit(x []float64, n, p int, y []float64, alpha float64, o NetOptions) (*Path, error) {
 	if n < 2 || p < 1 || len(x) != n*p || len(y) != n {
 		return nil, fmt.Errorf("%w: %d values for %d samples × %d features, %d outcomes", ErrShape, len(x), n, p, len(y))
 	}
 	if !(alpha >= 0 && alpha <= 1) {
 		return nil, fmt.Errorf("%w: alpha %g not in [0, 1]", ErrOption, alpha)
 	}
-	var opt NetOptions
-	if o != nil {
-		opt = *o
-	}
+	opt := o
 	if opt.NLambda == 0 {
 		opt.NLambda = 100
 	}

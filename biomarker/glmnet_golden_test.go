@@ -141,7 +141,7 @@ func TestFitGlmnetGolden(t *testing.T) {
 		dir := filepath.Dir(xf)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			g := loadCase(t, dir)
-			tight := &NetOptions{Thresh: 1e-14, MaxIt: 1e7}
+			tight := NetOptions{Thresh: 1e-14, MaxIt: 1e7}
 			got, err := Fit(g.x, g.n, g.p, g.y, g.alpha, tight)
 			if err != nil {
 				t.Fatal(err)
@@ -157,9 +157,9 @@ func TestFitGlmnetGolden(t *testing.T) {
 				t.Errorf("λ sequence: max relative Δ %.3g > %g", worstL, lambdaTol)
 			}
 			wp := comparePath(t, "path", got, g.path)
-			o := *tight
+			o := tight
 			o.Lambda = g.givenLambda
-			given, err := Fit(g.x, g.n, g.p, g.y, g.alpha, &o)
+			given, err := Fit(g.x, g.n, g.p, g.y, g.alpha, o)
 			if err != nil {
 				t.Fatal(err)
 			}

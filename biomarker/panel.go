@@ -336,8 +336,8 @@ func design(t *diffexp.Transformed, rows []int) []float64 {
 	return x
 }
 
-func (pb *panelBuilder) netOptions() *NetOptions {
-	return &NetOptions{Lambda: pb.o.Lambda}
+func (pb *panelBuilder) netOptions() NetOptions {
+	return NetOptions{Lambda: pb.o.Lambda}
 }
 
 // fitFinal fits the model on all samples.

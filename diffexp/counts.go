@@ -37,7 +37,8 @@ var (
 	ErrZeroInEveryFeature = errors.New("diffexp: every feature has a zero count in some sample")
 )
 
-// ParseError locates a problem in a count or coldata file. Line is 1-based.
+// ParseError locates a problem in a count or coldata file. Line is 1-based
+// (0: the whole file).
 type ParseError struct {
 	File string
 	Line int64
@@ -48,6 +49,9 @@ func (e *ParseError) Error() string {
 	file := e.File
 	if file == "" {
 		file = "<input>"
+	}
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %v", file, e.Err) // the whole file
 	}
 	return fmt.Sprintf("%s:%d: %v", file, e.Line, e.Err)
 }

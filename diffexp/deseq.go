@@ -20,6 +20,27 @@ const (
 	firstStepGrad = 0.1
 )
 
+// Test is a DE test.
+type Test string
+
+// DE tests ("" means TestWald for DESeq, TestExact for EdgeR and TestQLF
+// for EdgeRQL).
+const (
+	TestWald  Test = "wald"  // Wald test of the contrast
+	TestLRT   Test = "lrt"   // likelihood-ratio test against the reduced model
+	TestQLF   Test = "qlf"   // edgeR's quasi-likelihood F-test (EdgeRQL)
+	TestExact Test = "exact" // edgeR's exact test (EdgeR)
+)
+
+// SizeFactorType is how DESeq-style size factors are estimated.
+type SizeFactorType string
+
+// Size factor types ("" means SizeFactorsRatio).
+const (
+	SizeFactorsRatio     SizeFactorType = "ratio"     // median of ratios
+	SizeFactorsPoscounts SizeFactorType = "poscounts" // geometric means over positive counts
+)
+
 // Options control DESeq (and EdgeR where meaningful). The zero value means
 // DESeq2's defaults.
 type Options struct {
@@ -31,15 +52,17 @@ type Options struct {
 	// its last level against its reference (first level in sorted order,
 	// like R factor levels).
 	Contrast []string
-	// Test is "wald" (default) or "lrt".
-	Test string
+	// Test is TestWald (default) or TestLRT for DESeq; EdgeR has only
+	// TestExact and EdgeRQL only TestQLF (both also accept TestWald, their
+	// default test). Case does not matter.
+	Test Test
 	// Reduced is the reduced formula for the LRT, "~ 1" when empty.
 	Reduced string
 	// Alpha is the significance level used by independent filtering (0.1
 	// when zero).
 	Alpha float64
-	// SizeFactorType is "ratio" (default) or "poscounts".
-	SizeFactorType string
+	// SizeFactorType is SizeFactorsRatio (default) or SizeFactorsPoscounts.
+	SizeFactorType SizeFactorType
 	// SizeFactors, when non-nil, are used as given (one per sample).
 	SizeFactors []float64
 	// IndependentFiltering: nil means true.
@@ -224,9 +247,9 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 	}
 	switch o.Test {
 	case "", "wald", "Wald":
-		o.Test = "wald"
+		o.Test = TestWald
 	case "lrt", "LRT":
-		o.Test = "lrt"
+		o.Test = TestLRT
 	default:
 		return nil, fmt.Errorf("%w: unknown test %q (wald, lrt)", ErrDesign, o.Test)
 	}
@@ -245,7 +268,7 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pipeline{c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == "lrt"}
+	pl := &pipeline{c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == TestLRT}
 	// samples of the contrast groups (for the all-zero rule)
 	if len(o.Contrast) == 3 {
 		t := d.term(o.Contrast[0])

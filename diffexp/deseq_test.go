@@ -136,11 +136,11 @@ func sameFloats(a, b []float64) bool {
 func TestDESeqDeterministic(t *testing.T) {
 	c, cd := simulate(4, 400, 4)
 	for _, test := range []string{"wald", "lrt"} {
-		r1, err := DESeq(c, cd, Options{Workers: 1, Test: test})
+		r1, err := DESeq(c, cd, Options{Workers: 1, Test: Test(test)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r3, err := DESeq(c, cd, Options{Workers: 3, Test: test})
+		r3, err := DESeq(c, cd, Options{Workers: 3, Test: Test(test)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,7 +288,7 @@ func TestDESeqRandomRobust(t *testing.T) {
 				c.Values[k] = float64(rng.IntN(100))
 			}
 		}
-		o := Options{SizeFactorType: []string{"ratio", "poscounts"}[rng.IntN(2)], Test: []string{"wald", "lrt"}[rng.IntN(2)]}
+		o := Options{SizeFactorType: []SizeFactorType{"ratio", "poscounts"}[rng.IntN(2)], Test: []Test{"wald", "lrt"}[rng.IntN(2)]}
 		if rng.IntN(2) == 0 && nPer >= 2 {
 			o.Design = "~ batch + condition"
 			if o.Test == "lrt" {

@@ -46,7 +46,7 @@ import (
 // at zero), the denominator must be the reference (first sorted) level and
 // the F-test drops the numerator's coefficient.
 func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
-	if o.Test != "" && !strings.EqualFold(o.Test, "qlf") && !strings.EqualFold(o.Test, "wald") {
+	if o.Test != "" && !strings.EqualFold(string(o.Test), string(TestQLF)) && !strings.EqualFold(string(o.Test), string(TestWald)) {
 		return nil, fmt.Errorf("%w: the edger-ql method has only the QL F-test (test %q)", ErrDesign, o.Test)
 	}
 	variable := "condition"

@@ -58,7 +58,7 @@ import (
 // level of that factor; the test compares o.Contrast[1] against
 // o.Contrast[2] (default: last level against the first, sorted).
 func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
-	if o.Test != "" && !strings.EqualFold(o.Test, "exact") && !strings.EqualFold(o.Test, "wald") {
+	if o.Test != "" && !strings.EqualFold(string(o.Test), string(TestExact)) && !strings.EqualFold(string(o.Test), string(TestWald)) {
 		return nil, fmt.Errorf("%w: the edgeR method has only the exact test (test %q)", ErrDesign, o.Test)
 	}
 	st, err := edgerPrepare(c, cd, o, 2, "the exact test")

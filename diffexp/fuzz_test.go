@@ -113,7 +113,7 @@ func FuzzDESeqDesign(f *testing.F) {
 		if contrast != "" {
 			con = strings.Split(contrast, ",")
 		}
-		o := Options{Design: design, Contrast: con, Test: test, Reduced: reduced, Workers: 1}
+		o := Options{Design: design, Contrast: con, Test: Test(test), Reduced: reduced, Workers: 1}
 		res, err := DESeq(c, cd, o)
 		if err != nil {
 			for _, s := range []error{ErrDesign, ErrRank, ErrContrast, ErrTooFewReplicates, ErrMissingSample} {

@@ -239,8 +239,8 @@ func TestGoldenDESeq2(t *testing.T) {
 		t.Run(gc.name, func(t *testing.T) {
 			dir := filepath.Join("..", "testdata", "de", gc.dir)
 			c, cd := loadInputs(t, dir)
-			o := Options{Design: gc.design, Test: gc.test, Reduced: gc.reduced,
-				SizeFactorType: gc.sfType, Contrast: gc.contrast}
+			o := Options{Design: gc.design, Test: Test(gc.test), Reduced: gc.reduced,
+				SizeFactorType: SizeFactorType(gc.sfType), Contrast: gc.contrast}
 			if gc.noFilter {
 				f := false
 				o.IndependentFiltering = &f
@@ -331,7 +331,7 @@ func TestTruthFDRPower(t *testing.T) {
 		t.Run(gc.name, func(t *testing.T) {
 			tids, truth := readTable(t, openMaybeGz(t, tp))
 			c, cd := loadInputs(t, dir)
-			res, err := DESeq(c, cd, Options{Design: gc.design, SizeFactorType: gc.sfType, Contrast: gc.contrast})
+			res, err := DESeq(c, cd, Options{Design: gc.design, SizeFactorType: SizeFactorType(gc.sfType), Contrast: gc.contrast})
 			if err != nil {
 				t.Fatal(err)
 			}

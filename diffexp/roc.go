@@ -80,9 +80,9 @@ func ROCAUC(c *Counts, cd *ColData, sizeFactors []float64, column, positive, neg
 	}
 	sf := sizeFactors
 	if sf == nil {
-		sf, err = SizeFactors(c, "ratio")
+		sf, err = SizeFactors(c, SizeFactorsRatio)
 		if err != nil {
-			sf, err = SizeFactors(c, "poscounts")
+			sf, err = SizeFactors(c, SizeFactorsPoscounts)
 			if err != nil {
 				return nil, err
 			}

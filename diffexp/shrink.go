@@ -340,7 +340,7 @@ type ShrinkInfo struct {
 // Deviation: rows whose IRLS does not converge keep the last iterate,
 // where DESeq2 would refine them with optim.
 func LFCShrinkNormal(c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, error) {
-	if o.Test == "lrt" || o.Test == "LRT" {
+	if o.Test == TestLRT || o.Test == "LRT" {
 		return nil, nil, fmt.Errorf("%w: normal shrinkage needs the Wald test", ErrDesign)
 	}
 	pl, err := newPipeline(c, cd, o)

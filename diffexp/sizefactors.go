@@ -16,13 +16,13 @@ import (
 // geometric mean 1.
 //
 //	s_j = median_i { k_ij / g_i : g_i > 0 [, k_ij > 0] }
-func SizeFactors(c *Counts, typ string) ([]float64, error) {
+func SizeFactors(c *Counts, typ SizeFactorType) ([]float64, error) {
 	m := len(c.Samples)
 	n := len(c.Features)
-	if typ != "" && typ != "ratio" && typ != "poscounts" {
+	if typ != "" && typ != SizeFactorsRatio && typ != SizeFactorsPoscounts {
 		return nil, fmt.Errorf("%w: unknown size factor type %q (ratio, poscounts)", ErrSizeFactors, typ)
 	}
-	pos := typ == "poscounts"
+	pos := typ == SizeFactorsPoscounts
 	logIntOnce.Do(func() {
 		for k := 1; k < logIntN; k++ {
 			logInt[k] = math.Log(float64(k))
@@ -64,7 +64,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 		}
 	}
 	if usable == 0 {
-		if typ == "poscounts" {
+		if typ == SizeFactorsPoscounts {
 			return nil, fmt.Errorf("%w: all counts are zero", ErrSizeFactors)
 		}
 		return nil, fmt.Errorf("%w: %w, so no geometric mean is positive; use size factor type poscounts", ErrSizeFactors, ErrZeroInEveryFeature)
@@ -121,7 +121,7 @@ func SizeFactors(c *Counts, typ string) ([]float64, error) {
 			return nil, err
 		}
 	}
-	if typ == "poscounts" {
+	if typ == SizeFactorsPoscounts {
 		s := 0.0
 		for _, v := range sf {
 			s += math.Log(v)

@@ -21,8 +21,8 @@ type TransformOptions struct {
 	// FitType is the dispersion trend: "parametric" (default), "local" or
 	// "mean". A parametric fit that fails falls back to local, as in DESeq2.
 	FitType string
-	// SizeFactorType is "ratio" (default) or "poscounts".
-	SizeFactorType string
+	// SizeFactorType is SizeFactorsRatio (default) or SizeFactorsPoscounts.
+	SizeFactorType SizeFactorType
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do
 	// not depend on it.
 	Workers int

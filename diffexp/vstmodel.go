@@ -35,7 +35,7 @@ type VSTModel struct {
 // FitVST is VST (ratio size factors only) that also returns the locked
 // transformation, to apply to new samples with VSTModel.Apply.
 func FitVST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel, error) {
-	if o.SizeFactorType != "" && o.SizeFactorType != "ratio" {
+	if o.SizeFactorType != "" && o.SizeFactorType != SizeFactorsRatio {
 		return nil, nil, fmt.Errorf("%w: a locked vst needs ratio size factors, not %q", ErrSizeFactors, o.SizeFactorType)
 	}
 	pl, err := trendStage(c, cd, o)

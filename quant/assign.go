@@ -175,14 +175,23 @@ type Assigner struct {
 	w5, w3 int
 }
 
-// NewAssigner returns an assigner with windows w5 and w3 (negative values
-// select DefaultWindow5 and DefaultWindow3).
-func NewAssigner(ref *Reference, w5, w3 int) *Assigner {
-	if w5 < 0 {
-		w5 = DefaultWindow5
+// AssignerOptions are the settings of NewAssigner. The zero value means
+// the defaults; the windows are pointers because 0 (exact ends) is a real
+// setting.
+type AssignerOptions struct {
+	// Window5 and Window3 are the most a read end may lie from the mature
+	// end (nil = DefaultWindow5 and DefaultWindow3).
+	Window5, Window3 *int
+}
+
+// NewAssigner returns an assigner of hits on ref with the windows of o.
+func NewAssigner(ref *Reference, o AssignerOptions) *Assigner {
+	w5, w3 := DefaultWindow5, DefaultWindow3
+	if o.Window5 != nil {
+		w5 = *o.Window5
 	}
-	if w3 < 0 {
-		w3 = DefaultWindow3
+	if o.Window3 != nil {
+		w3 = *o.Window3
 	}
 	return &Assigner{ref: ref, w5: w5, w3: w3}
 }

@@ -99,7 +99,7 @@ func TestAssignRealHairpins(t *testing.T) {
 					hp = append(hp, Hit{Hairpin: h.Ref, Pos: h.Pos, Len: h.Len, Tail: h.Tail})
 				}
 			}
-			a := NewAssigner(r, -1, -1).Assign([]byte(c.read), hp, nil)
+			a := NewAssigner(r, AssignerOptions{}).Assign([]byte(c.read), hp, nil)
 			if a.Kind != c.want.kind {
 				t.Fatalf("kind = %d, want %d (hits %+v)", a.Kind, c.want.kind, hits)
 			}
@@ -203,7 +203,7 @@ func TestInsertAlignerPasses(t *testing.T) {
 			t.Fatal(err)
 		}
 		hits, classes := al.Align([]byte(read))
-		a := NewAssigner(r, -1, -1).Assign([]byte(read), hits, classes)
+		a := NewAssigner(r, AssignerOptions{}).Assign([]byte(read), hits, classes)
 		switch {
 		case withOther && a.Kind != OtherRNA:
 			t.Errorf("with an exact other-class match: kind %d, want OtherRNA", a.Kind)
@@ -212,5 +212,21 @@ func TestInsertAlignerPasses(t *testing.T) {
 		case !withOther && a.Placements[0].Variant.String() != "iso_snv_seed,iso_snv_central_supp":
 			t.Errorf("variant %s", a.Placements[0].Variant)
 		}
+	}
+}
+
+// TestAssignerOptionsWindows checks that the zero AssignerOptions gives the
+// default windows and that an explicit 0 window means exact ends.
+func TestAssignerOptionsWindows(t *testing.T) {
+	r := embeddedHsa(t)
+	l21, hp21 := locusOf(t, r, "hsa-miR-21-5p", "hsa-mir-21")
+	read := hp21[l21.Start+2 : l21.End]
+	hits := []Hit{{Hairpin: int32(l21.Hairpin), Pos: int32(l21.Start + 2), Len: int32(len(read))}}
+	if a := NewAssigner(r, AssignerOptions{}).Assign(read, hits, nil); a.Kind != Mirna {
+		t.Fatalf("default windows: kind = %d, want Mirna", a.Kind)
+	}
+	zero := 0
+	if a := NewAssigner(r, AssignerOptions{Window5: &zero}).Assign(read, hits, nil); a.Kind != HairpinOnly {
+		t.Fatalf("Window5 = 0: kind = %d, want HairpinOnly", a.Kind)
 	}
 }

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +48,7 @@ func (e *AlignmentError) Error() string {
 // Unwrap returns the underlying error.
 func (e *AlignmentError) Unwrap() error { return e.Err }
 
-// BAMOptions control the reading of BAM/SAM input. A nil *BAMOptions means
+// BAMOptions control the reading of BAM/SAM input. The zero value means
 // the defaults.
 type BAMOptions struct {
 	// Options are the counting options: Multi is the multi-mapping rule,
@@ -55,7 +56,7 @@ type BAMOptions struct {
 	// results do not depend on it). UMI is ignored: BAM input has no UMIs,
 	// counts are the reads given by the names' "_x<count>".
 	Options
-	// Assigner places hits on matures; nil means NewAssigner(ref, -1, -1),
+	// Assigner places hits on matures; nil means NewAssigner(ref, AssignerOptions{}),
 	// the default windows of FASTQ input.
 	Assigner *Assigner
 	// KeepStrata keeps every hit of a read instead of only those of the
@@ -83,12 +84,12 @@ type BAMStats struct {
 	MissingEOF bool
 }
 
-// ReadWeight returns the number of reads a read name stands for: the
+// parseReadWeight returns the number of reads a read name stands for: the
 // integer after a final "_x" (the miRDeep2/mirtop collapsed-read
 // convention, "seq_12_x350" → 350), else 1 (no "_x", or "_x" followed by
 // anything but digits). A count of 0 or above MaxReadCount is an error
 // wrapping ErrReadCount.
-func ReadWeight(name string) (int64, error) {
+func parseReadWeight(name string) (int64, error) {
 	i := strings.LastIndex(name, "_x")
 	if i < 0 || i+2 == len(name) {
 		return 1, nil
@@ -152,17 +153,18 @@ type AlignedInsert struct {
 // ref give an ErrUnknownReference error naming the first few; @SQ lengths
 // that differ from the hairpins give ErrReferenceLength. Bad or truncated
 // input gives an *AlignmentError with the file and record number.
-func ReadHairpinAlignments(r io.Reader, file string, ref *Reference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
+func ReadHairpinAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
+	opt := o
 	var st BAMStats
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
 	ar, err := openAlignments(r, file, opt.Threads)
 	if err != nil {
 		return nil, st, err
 	}
 	defer ar.Close()
+	ar.ctx = ctx
 	c := newInsertCollector(ref, &st, opt.KeepStrata)
 	if err := checkHeaderLengths(ar, ref); err != nil {
 		return nil, st, err
@@ -210,10 +212,10 @@ func unknownRefError(file string, names []string, recs map[string]int64) error {
 	return &AlignmentError{File: file, Err: fmt.Errorf("%w: %d records on %d references, e.g. %s%s", ErrUnknownReference, total, len(names), abbreviate(names, 5), hint)}
 }
 
-// CountInserts assigns each insert with a and accumulates it into b, in
+// countInserts assigns each insert with a and accumulates it into b, in
 // slice order. Inserts with no hit are other-RNA when they have Others,
 // else unmapped.
-func CountInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
+func countInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
 	for i := range inserts {
 		in := &inserts[i]
 		asg := a.Assign(in.Seq, in.Hits, in.Others)
@@ -226,23 +228,20 @@ func CountInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
 // become hits) and returns the sample. The summary has input_reads (Σ read
 // weights), the reads_* partition of the Builder, and bam_* rows from
 // BAMStats.
-func QuantifyHairpinBAM(r io.Reader, file, sample string, ref *Reference, o *BAMOptions) (*Sample, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
-	inserts, st, err := ReadHairpinAlignments(r, file, ref, &opt)
+func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, ref *Reference, o BAMOptions) (*Sample, error) {
+	opt := o
+	inserts, st, err := ReadHairpinAlignments(ctx, r, file, ref, opt)
 	if err != nil {
 		return nil, err
 	}
 	a := opt.Assigner
 	if a == nil {
-		a = NewAssigner(ref, -1, -1)
+		a = NewAssigner(ref, AssignerOptions{})
 	}
 	counting := opt.Options
 	counting.UMI = false
 	b := NewBuilder(ref, counting)
-	CountInserts(b, a, inserts)
+	countInserts(b, a, inserts)
 	return b.Finish(sample, bamStatRows(st)), nil
 }
 

@@ -221,10 +221,10 @@ func (c *insertCollector) addRecord(a *readAcc, r *alnRec, ar *alignmentReader) 
 }
 
 // finishRead turns the accumulated read, of weight reads, into an insert.
-// readWeight is ReadWeight of a record's name, with the running total of
+// readWeight is parseReadWeight of a record's name, with the running total of
 // all reads kept within MaxReadCount; errors name the file and record.
 func (c *insertCollector) readWeight(file string, name []byte, record int64) (int64, error) {
-	w, err := ReadWeight(string(name))
+	w, err := parseReadWeight(string(name))
 	if err == nil && c.totalWeight+w > MaxReadCount {
 		err = fmt.Errorf("%w: the reads' counts add up to more than 2^53", ErrReadCount)
 	}

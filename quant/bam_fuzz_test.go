@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 )
@@ -15,18 +16,18 @@ func FuzzReadHairpinAlignments(f *testing.F) {
 		"q\t16\ttoy-mir-2\t11\t255\t21M2S\t*\t0\t0\t" + s + "TT\t*\n"
 	f.Add([]byte(good))
 	f.Add([]byte("r\t0\ttoy-mir-1\t11\t255\t2S21M\t*\t0\t0\t*\t*\tMD:Z:3A17\n"))
-	ins, _, err := ReadHairpinAlignments(bytes.NewReader([]byte(good)), "seed.sam", ref, nil)
+	ins, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader([]byte(good)), "seed.sam", ref, BAMOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, ins, nil); err != nil {
+	if err := WriteBAM(&bamBuf, ref, ins, BAMWriteOptions{}); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(bamBuf.Bytes())
 	f.Add(bamBuf.Bytes()[:bamBuf.Len()/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ins, st, err := ReadHairpinAlignments(bytes.NewReader(data), "fuzz", ref, nil)
+		ins, st, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(data), "fuzz", ref, BAMOptions{})
 		if err != nil {
 			var ae *AlignmentError
 			if !errors.As(err, &ae) {

@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"runtime"
@@ -38,7 +39,7 @@ func TestBAMDeclaredLengthsDoNotAllocate(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "tiny.bam", ref, nil)
+			_, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "tiny.bam", ref, BAMOptions{})
 			runtime.ReadMemStats(&after)
 			if !errors.Is(err, ErrAlignmentRecord) {
 				t.Fatalf("err = %v, want ErrAlignmentRecord", err)
@@ -100,7 +101,7 @@ func TestBAMBinaryFieldChecks(t *testing.T) {
 		ln   int32
 	}
 	toy := []sq{{"toy-mir-1", 73}, {"toy-mir-2", 73}}
-	if _, _, err := ReadHairpinAlignments(bytes.NewReader(bamFile(toy, [][2]int32{{0, 10}})), "ok.bam", ref, nil); err != nil {
+	if _, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(bamFile(toy, [][2]int32{{0, 10}})), "ok.bam", ref, BAMOptions{}); err != nil {
 		t.Fatalf("valid BAM: %v", err)
 	}
 	for _, tc := range []struct {
@@ -114,7 +115,7 @@ func TestBAMBinaryFieldChecks(t *testing.T) {
 		{"negative reference length", bamFile([]sq{{"toy-mir-1", -73}}, nil), "negative length -73"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "bad.bam", ref, nil)
+			_, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "bad.bam", ref, BAMOptions{})
 			if !errors.Is(err, ErrAlignmentRecord) || !strings.Contains(err.Error(), tc.mention) {
 				t.Fatalf("err = %v, want ErrAlignmentRecord mentioning %q", err, tc.mention)
 			}
@@ -128,12 +129,12 @@ func TestBAMBinaryFieldChecks(t *testing.T) {
 func TestBAMWithoutEOFMarker(t *testing.T) {
 	ref, s := bamToyRef(t)
 	sam := bamToyHeader + "r_x3\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"
-	ins, _, err := ReadHairpinAlignments(strings.NewReader(sam), "a.sam", ref, nil)
+	ins, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(sam), "a.sam", ref, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, ins, nil); err != nil {
+	if err := WriteBAM(&buf, ref, ins, BAMWriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	full := buf.Bytes()
@@ -150,14 +151,14 @@ func TestBAMWithoutEOFMarker(t *testing.T) {
 		{"SAM", []byte(sam), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, st, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "x.bam", ref, nil)
+			_, st, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "x.bam", ref, BAMOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if st.MissingEOF != tc.missing || st.Reads != 3 {
 				t.Fatalf("MissingEOF %v (want %v), reads %d", st.MissingEOF, tc.missing, st.Reads)
 			}
-			smp, err := QuantifyHairpinBAM(bytes.NewReader(tc.data), "x.bam", "s1", ref, nil)
+			smp, err := QuantifyHairpinBAM(context.Background(), bytes.NewReader(tc.data), "x.bam", "s1", ref, BAMOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

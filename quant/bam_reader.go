@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -56,7 +57,8 @@ type alignmentReader struct {
 	line    []byte
 	seqBuf  []byte
 	cigBuf  sam.Cigar
-	tail    *tailKeeper // the raw input's last bytes, for BGZF's EOF marker
+	tail    *tailKeeper     // the raw input's last bytes, for BGZF's EOF marker
+	ctx     context.Context // checked every 4096 records when set
 }
 
 // bgzfEOF is the empty BGZF block that ends every complete BAM file (SAM
@@ -282,6 +284,11 @@ func (ar *alignmentReader) readBAMHeader() error {
 // an *AlignmentError.
 func (ar *alignmentReader) read(rec *alnRec) error {
 	ar.n++
+	if ar.ctx != nil && ar.n%4096 == 1 {
+		if err := ar.ctx.Err(); err != nil {
+			return err
+		}
+	}
 	if ar.bg != nil {
 		return ar.readBAM(rec)
 	}

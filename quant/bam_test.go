@@ -130,7 +130,7 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, aligned, &BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
+	if err := WriteBAM(&bamBuf, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
 	}
 	samText := bamToSAM(t, bamBuf.Bytes(), true)
@@ -163,7 +163,7 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 			t.Fatalf("only %d features counted: simulation too weak for the test", nonzero)
 		}
 		for _, in := range inputs {
-			got, err := QuantifyHairpinBAM(bytes.NewReader(in.data), in.name, "s", ref, &BAMOptions{Options: Options{Multi: multi}})
+			got, err := QuantifyHairpinBAM(context.Background(), bytes.NewReader(in.data), in.name, "s", ref, BAMOptions{Options: Options{Multi: multi}})
 			if err != nil {
 				t.Fatalf("%s %v: %v", in.name, multi, err)
 			}
@@ -256,12 +256,12 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, &BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
 	}
 	// Same bytes with several compressors.
 	var buf4 bytes.Buffer
-	if err := WriteBAM(&buf4, ref, aligned, &BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
+	if err := WriteBAM(&buf4, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), buf4.Bytes()) {
@@ -524,7 +524,7 @@ func TestHairpinBAMMultiMappers(t *testing.T) {
 		{MultiSplit, []int64{14, 34}}, // 10 + 4, 30 + 4
 		{MultiUnique, []int64{10, 30}},
 	} {
-		got, err := QuantifyHairpinBAM(strings.NewReader(sam), "toy.sam", "toy", ref, &BAMOptions{Options: Options{Multi: tc.multi}})
+		got, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(sam), "toy.sam", "toy", ref, BAMOptions{Options: Options{Multi: tc.multi}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -591,7 +591,7 @@ func TestReadHairpinAlignmentsConversion(t *testing.T) {
 		} {
 			hdr := g.hdr
 			t.Run(tc.name+"/"+g.label, func(t *testing.T) {
-				ins, st, err := ReadHairpinAlignments(strings.NewReader(hdr+tc.body), "t.sam", ref, nil)
+				ins, st, err := ReadHairpinAlignments(context.Background(), strings.NewReader(hdr+tc.body), "t.sam", ref, BAMOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -621,16 +621,16 @@ func TestReadWeight(t *testing.T) {
 		want int64
 	}{{"seq_1_x350", 350}, {"read7", 1}, {"a_x", 1}, {"a_xy", 1}, {"a_x12y", 1}, {"x_x2_x9", 9},
 		{"a_x9007199254740992", 1 << 53}} {
-		got, err := ReadWeight(tc.name)
+		got, err := parseReadWeight(tc.name)
 		if err != nil || got != tc.want {
-			t.Errorf("ReadWeight(%q) = %d, %v, want %d", tc.name, got, err, tc.want)
+			t.Errorf("parseReadWeight(%q) = %d, %v, want %d", tc.name, got, err, tc.want)
 		}
 	}
 	// Counts that no sequencing run gives: zero, above 2^53, above int64
 	// (which once wrapped to negative totals or silently counted as 1).
 	for _, name := range []string{"a_x0", "a_x9007199254740993", "a_x9000000000000000000", "a_x99999999999999999999999"} {
-		if got, err := ReadWeight(name); !errors.Is(err, ErrReadCount) {
-			t.Errorf("ReadWeight(%q) = %d, %v, want ErrReadCount", name, got, err)
+		if got, err := parseReadWeight(name); !errors.Is(err, ErrReadCount) {
+			t.Errorf("parseReadWeight(%q) = %d, %v, want ErrReadCount", name, got, err)
 		}
 	}
 }
@@ -640,7 +640,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 	good := bamToyHeader + "r\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"
 	var bamBuf bytes.Buffer
 	{
-		ins, _, err := ReadHairpinAlignments(strings.NewReader(good), "g.sam", ref, nil)
+		ins, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(good), "g.sam", ref, BAMOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -648,7 +648,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 		for i := 0; i < 3000; i++ {
 			many = append(many, ins[0])
 		}
-		if err := WriteBAM(&bamBuf, ref, many, nil); err != nil {
+		if err := WriteBAM(&bamBuf, ref, many, BAMWriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -700,7 +700,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 			"q_x9000000000000000\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\n"), ErrReadCount, []string{"record 2", "2^53"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadHairpinAlignments(bytes.NewReader(tc.data), "bad.sam", ref, nil)
+			_, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(tc.data), "bad.sam", ref, BAMOptions{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -729,7 +729,7 @@ func benchAligned(b *testing.B) (*Reference, []AlignedInsert) {
 func benchBAM(b *testing.B) (*Reference, *bytes.Buffer) {
 	ref, aligned := benchAligned(b)
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	return ref, &buf
@@ -740,7 +740,7 @@ func BenchmarkReadHairpinBAM(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := ReadHairpinAlignments(bytes.NewReader(buf.Bytes()), "b.bam", ref, &BAMOptions{Options: Options{Threads: 1}}); err != nil {
+		if _, _, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(buf.Bytes()), "b.bam", ref, BAMOptions{Options: Options{Threads: 1}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -757,7 +757,7 @@ func BenchmarkWriteBAM(b *testing.B) {
 			b.SetBytes(n)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := WriteBAM(io.Discard, ref, aligned, &BAMWriteOptions{Level: level}); err != nil {
+				if err := WriteBAM(io.Discard, ref, aligned, BAMWriteOptions{Level: level}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -789,7 +789,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 	}
 	var inserts []seq.Insert
 	for _, r := range recs {
-		w, err := ReadWeight(r.Name)
+		w, err := parseReadWeight(r.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -804,7 +804,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	got, err := QuantifyHairpinBAM(b, "mirtrace_sample1.hairpin.bam", "s1", ref, nil)
+	got, err := QuantifyHairpinBAM(context.Background(), b, "mirtrace_sample1.hairpin.bam", "s1", ref, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -840,7 +840,7 @@ func TestBAMOrderIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, nil); err != nil {
+	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Uncollapsed names: "seq_<i>_x<n>" becomes "read<i>" (weight 1).
@@ -880,7 +880,7 @@ func TestBAMOrderIndependent(t *testing.T) {
 	}
 	var samples []*Sample
 	for _, in := range []string{coord, grouped, rev.String()} {
-		s, err := QuantifyHairpinBAM(strings.NewReader(in), "o.sam", "s", ref, nil)
+		s, err := QuantifyHairpinBAM(context.Background(), strings.NewReader(in), "o.sam", "s", ref, BAMOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

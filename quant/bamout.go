@@ -20,8 +20,8 @@ import (
 // ErrBAMWrite reports an insert or hit that cannot be written as BAM.
 var ErrBAMWrite = errors.New("quant: cannot write BAM")
 
-// BAMWriteOptions describe the BAM written by WriteBAM. A nil
-// *BAMWriteOptions means the defaults.
+// BAMWriteOptions describe the BAM written by WriteBAM. The zero value
+// means the defaults.
 type BAMWriteOptions struct {
 	// Program and Version fill the @PG line (ID and PN = Program, default
 	// "exomir"); CommandLine is its CL field, if not empty.
@@ -61,11 +61,8 @@ type bamOutRec struct {
 // with one hit and 0 otherwise. Inserts without hits are written as
 // unmapped records at the end, so the file accounts for every read.
 // Records are sorted by (hairpin, position, insert, hit).
-func WriteBAM(w io.Writer, ref *Reference, inserts []AlignedInsert, o *BAMWriteOptions) error {
-	var opt BAMWriteOptions
-	if o != nil {
-		opt = *o
-	}
+func WriteBAM(w io.Writer, ref *Reference, inserts []AlignedInsert, o BAMWriteOptions) error {
+	opt := o
 	if opt.Program == "" {
 		opt.Program = "exomir"
 	}

@@ -47,7 +47,7 @@ func BenchmarkAssign(b *testing.B) {
 	}
 	read := append(append([]byte(nil), r.Hairpins[hi].Seq[l.Start:l.End-1]...), 'A')
 	hits := []Hit{{Hairpin: int32(hi), Pos: int32(l.Start), Len: int32(len(read) - 1), Tail: 1}}
-	a := NewAssigner(r, -1, -1)
+	a := NewAssigner(r, AssignerOptions{})
 	b.SetBytes(int64(len(read)))
 	b.ReportAllocs()
 	for b.Loop() {

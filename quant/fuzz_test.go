@@ -60,12 +60,12 @@ func FuzzReadBAMRecords(f *testing.F) {
 	good := bamToyHeader + "r_x2\t0\ttoy-mir-1\t11\t255\t23M\t*\t0\t0\t" + s + "AA\t*\tMD:Z:23\n" +
 		"q\t16\ttoy-mir-2\t11\t255\t21M2S\t*\t0\t0\t" + s + "TT\t*\n" +
 		"u_x3\t4\t*\t0\t0\t*\t*\t0\t0\tACGTACGTACGTACGTAC\t*\n"
-	ins, _, err := ReadHairpinAlignments(strings.NewReader(good), "seed.sam", ref, nil)
+	ins, _, err := ReadHairpinAlignments(context.Background(), strings.NewReader(good), "seed.sam", ref, BAMOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, ins, nil); err != nil {
+	if err := WriteBAM(&bamBuf, ref, ins, BAMWriteOptions{}); err != nil {
 		f.Fatal(err)
 	}
 	zr, err := gzip.NewReader(&bamBuf)
@@ -86,12 +86,12 @@ func FuzzReadBAMRecords(f *testing.F) {
 		"u_x3\t4\t*\t0\t0\t*\t*\t0\t0\tACGTACGTACGTACGTAC\t*\n")
 	f.Add(tags)
 	var enc bgzfEncoder
-	if _, st, err := ReadHairpinAlignments(bytes.NewReader(enc.encode(tags)), "tags.bam", ref, nil); err != nil || st.Reads != 7 || st.Records != 2 {
+	if _, st, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(enc.encode(tags)), "tags.bam", ref, BAMOptions{}); err != nil || st.Reads != 7 || st.Records != 2 {
 		f.Fatalf("hts-written seed: %+v, %v", st, err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		z := enc.encode(data)
-		ins, st, err := ReadHairpinAlignments(bytes.NewReader(z), "fuzz.bam", ref, &BAMOptions{Options: Options{Threads: 1}})
+		ins, st, err := ReadHairpinAlignments(context.Background(), bytes.NewReader(z), "fuzz.bam", ref, BAMOptions{Options: Options{Threads: 1}})
 		if bytes.HasPrefix(data, []byte("BAM\x01")) && err != nil && errors.Is(err, ErrAlignmentFormat) {
 			t.Fatalf("BAM magic not recognised: %v", err)
 		}
@@ -423,7 +423,7 @@ func FuzzReadGenomeAlignments(f *testing.F) {
 	f.Add("r\t16\tchr1\t170\t255\t20M\t*\t0\t0\t" + a[:20] + "\t*\tMD:Z:20\n")
 	f.Add("r\t0\tscaffold\t1\t255\t20M\t*\t0\t0\t" + a[:20] + "\t*\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		ins, st, err := ReadGenomeAlignments(strings.NewReader(text), "fuzz.sam", g, &BAMOptions{Options: Options{Threads: 1}})
+		ins, st, err := ReadGenomeAlignments(context.Background(), strings.NewReader(text), "fuzz.sam", g, BAMOptions{Options: Options{Threads: 1}})
 		checkAligned(t, g.Ref, ins, st, err)
 	})
 }
@@ -486,7 +486,7 @@ func FuzzMergeCountFiles(f *testing.F) {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		st, err := MergeCountFiles(&out, []string{pa, pb}, &MergeOptions{TempDir: dir})
+		st, err := MergeCountFiles(&out, []string{pa, pb}, MergeOptions{TempDir: dir})
 		if err != nil {
 			merr := []error{ErrMergeNoInput, ErrMergeFeatures, ErrMergeCount, ErrMergeDuplicateName, ErrMergeDuplicateRow, ErrMergeColumns, ErrMergeEmpty, ErrMergeNeedsSampleRow}
 			if !slices.ContainsFunc(merr, func(s error) bool { return errors.Is(err, s) }) && !strings.Contains(err.Error(), "a.tsv") && !strings.Contains(err.Error(), "b.tsv") {
@@ -498,7 +498,7 @@ func FuzzMergeCountFiles(f *testing.F) {
 		seen := 0
 		for _, p := range []string{pa, pb} {
 			var one bytes.Buffer
-			st1, err := MergeCountFiles(&one, []string{p}, &MergeOptions{TempDir: dir})
+			st1, err := MergeCountFiles(&one, []string{p}, MergeOptions{TempDir: dir})
 			if err != nil {
 				t.Fatalf("%s merges with another file but not alone: %v", filepath.Base(p), err)
 			}
@@ -556,7 +556,7 @@ func FuzzMergeIsomirGFF(f *testing.F) {
 	f.Add("## COLDATA: a, b\n", "## COLDATA:\n")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		var out bytes.Buffer
-		err := MergeIsomirGFF(&out, ref, []io.Reader{strings.NewReader(a), strings.NewReader(b)}, []string{"a.gff", "b.gff"}, GFFOptions{})
+		err := MergeIsomirGFF(context.Background(), &out, ref, []io.Reader{strings.NewReader(a), strings.NewReader(b)}, []string{"a.gff", "b.gff"}, GFFOptions{})
 		if err != nil {
 			if !errors.Is(err, ErrBadGFF) && !errors.Is(err, ErrBadOption) && !errors.Is(err, bufio.ErrTooLong) {
 				t.Fatalf("error with no sentinel: %v", err)
@@ -579,7 +579,7 @@ func FuzzMergeIsomirGFF(f *testing.F) {
 			}
 		}
 		var again bytes.Buffer
-		if err := MergeIsomirGFF(&again, ref, []io.Reader{bytes.NewReader(out.Bytes())}, []string{"merged.gff"}, GFFOptions{}); err != nil {
+		if err := MergeIsomirGFF(context.Background(), &again, ref, []io.Reader{bytes.NewReader(out.Bytes())}, []string{"merged.gff"}, GFFOptions{}); err != nil {
 			t.Fatalf("merged output does not merge again: %v\n%s", err, out.String())
 		}
 		if again.String() != out.String() {

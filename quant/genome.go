@@ -3,6 +3,7 @@ package quant
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +160,10 @@ func ReadMirbaseGFF3(r io.Reader, file string) (*GenomeAnnotation, error) {
 }
 
 // LoadMirbaseGFF3 reads a miRBase GFF3 file, plain or gzip.
-func LoadMirbaseGFF3(path string) (*GenomeAnnotation, error) {
+func LoadMirbaseGFF3(ctx context.Context, path string) (*GenomeAnnotation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("quant: %w", err)
@@ -430,17 +434,18 @@ func (g *GenomeReference) lociHits(dst []Hit, loci []genomeLocus, maxLen int, sp
 // without a hit are unmapped. Chromosome names match with or without a
 // "chr" prefix. When mapped records exist but none is on a chromosome of
 // the GFF3, the error wraps ErrGenomeNames.
-func ReadGenomeAlignments(r io.Reader, file string, g *GenomeReference, o *BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
+func ReadGenomeAlignments(ctx context.Context, r io.Reader, file string, g *GenomeReference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
+	opt := o
 	var st BAMStats
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
 	ar, err := openAlignments(r, file, opt.Threads)
 	if err != nil {
 		return nil, st, err
 	}
 	defer ar.Close()
+	ar.ctx = ctx
 	c := newInsertCollector(g.Ref, &st, opt.KeepStrata)
 	c.genome = g
 	if err := c.collect(ar); err != nil {
@@ -457,27 +462,24 @@ func ReadGenomeAlignments(r io.Reader, file string, g *GenomeReference, o *BAMOp
 // QuantifyGenomeBAM counts a genome BAM/SAM file on the miRNAs of g with
 // the rules of FASTQ input (see ReadGenomeAlignments) and returns the
 // sample, whose Ref is g.Ref.
-func QuantifyGenomeBAM(r io.Reader, file, sample string, g *GenomeReference, o *BAMOptions) (*Sample, error) {
-	var opt BAMOptions
-	if o != nil {
-		opt = *o
-	}
-	inserts, st, err := ReadGenomeAlignments(r, file, g, &opt)
+func QuantifyGenomeBAM(ctx context.Context, r io.Reader, file, sample string, g *GenomeReference, o BAMOptions) (*Sample, error) {
+	opt := o
+	inserts, st, err := ReadGenomeAlignments(ctx, r, file, g, opt)
 	if err != nil {
 		return nil, err
 	}
 	a := opt.Assigner
 	if a == nil || a.ref != g.Ref {
-		w5, w3 := -1, -1
+		var ao AssignerOptions
 		if a != nil {
-			w5, w3 = a.w5, a.w3
+			ao = AssignerOptions{Window5: &a.w5, Window3: &a.w3}
 		}
-		a = NewAssigner(g.Ref, w5, w3)
+		a = NewAssigner(g.Ref, ao)
 	}
 	counting := opt.Options
 	counting.UMI = false
 	b := NewBuilder(g.Ref, counting)
-	CountInserts(b, a, inserts)
+	countInserts(b, a, inserts)
 	rows := bamStatRows(st)
 	rows = append(rows, Stat{"bam_records_off_mirna", itoa(st.NoFeature)})
 	return b.Finish(sample, rows), nil

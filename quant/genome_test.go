@@ -33,7 +33,7 @@ func TestReadMirbaseGFF3Real(t *testing.T) {
 		{gffV21, 1881, 2813},
 		{gffV22, 1918, 2883},
 	} {
-		ann, err := LoadMirbaseGFF3(tc.path)
+		ann, err := LoadMirbaseGFF3(context.Background(), tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestReadMirbaseGFF3Real(t *testing.T) {
 // gives on each hairpin are where the mature sequences are found in it.
 func TestGenomeReferenceMatchesSequences(t *testing.T) {
 	base := bamHsa(t)
-	ann, err := LoadMirbaseGFF3(gffV21)
+	ann, err := LoadMirbaseGFF3(context.Background(), gffV21)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestGenomeReferenceMatchesSequences(t *testing.T) {
 		t.Errorf("%d of %d GFF loci do not hold the mature sequence: %s", len(bad), n, abbreviate(bad, 5))
 	}
 	// v22 against the v21 FASTA: most names map; the rest are new.
-	ann22, err := LoadMirbaseGFF3(gffV22)
+	ann22, err := LoadMirbaseGFF3(context.Background(), gffV22)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestGenomeBAMMatchesFastqPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := QuantifyGenomeBAM(strings.NewReader(samText), "g.sam", "s", g, &BAMOptions{Options: Options{Multi: multi}})
+		got, err := QuantifyGenomeBAM(context.Background(), strings.NewReader(samText), "g.sam", "s", g, BAMOptions{Options: Options{Multi: multi}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +335,7 @@ func TestGenomeBAMMatchesFastqPath(t *testing.T) {
 	// Strand matters: the same records with flipped strand flags count
 	// nothing on miRNAs.
 	flipped := flipStrands(samText)
-	got, err := QuantifyGenomeBAM(strings.NewReader(flipped), "flip.sam", "s", g, nil)
+	got, err := QuantifyGenomeBAM(context.Background(), strings.NewReader(flipped), "flip.sam", "s", g, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func TestGenomeBAMByHand(t *testing.T) {
 		// Unmapped and on no miRNA.
 		"g_x6\t4\t*\t0\t0\t*\t*\t0\t0\t" + r22 + "\t*\n" +
 		rec("h_x1", 0, "chr2", 1500, "22M", 22)
-	s, err := QuantifyGenomeBAM(strings.NewReader(body), "hand.sam", "hand", g, nil)
+	s, err := QuantifyGenomeBAM(context.Background(), strings.NewReader(body), "hand.sam", "hand", g, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestGenomeBAMByHand(t *testing.T) {
 	}
 	// Chromosome names that match nothing: a clear error.
 	other := strings.ReplaceAll(strings.ReplaceAll(body, "chr1", "scaffold_1"), "chr2", "scaffold_2")
-	if _, err := QuantifyGenomeBAM(strings.NewReader(other), "other.sam", "x", g, nil); !errors.Is(err, ErrGenomeNames) || !strings.Contains(err.Error(), "scaffold_1") {
+	if _, err := QuantifyGenomeBAM(context.Background(), strings.NewReader(other), "other.sam", "x", g, BAMOptions{}); !errors.Is(err, ErrGenomeNames) || !strings.Contains(err.Error(), "scaffold_1") {
 		t.Errorf("unknown chromosomes: err = %v", err)
 	}
 }
@@ -547,7 +547,7 @@ func TestGenomeBAMBowtie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := QuantifyGenomeBAM(bytes.NewReader(samOut), "bowtie.sam", "s", g, nil)
+	got, err := QuantifyGenomeBAM(context.Background(), bytes.NewReader(samOut), "bowtie.sam", "s", g, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +578,7 @@ func TestGenomeBAMNoAlignedBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins, st, err := ReadGenomeAlignments(strings.NewReader("z_x4\t0\tchr1\t120\t255\t5S\t*\t0\t0\tAAAAA\t*\n"), "clip.sam", g, nil)
+	ins, st, err := ReadGenomeAlignments(context.Background(), strings.NewReader("z_x4\t0\tchr1\t120\t255\t5S\t*\t0\t0\tAAAAA\t*\n"), "clip.sam", g, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

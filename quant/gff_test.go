@@ -159,7 +159,7 @@ func TestMergeIsomirGFF(t *testing.T) {
 		names = append(names, s.Name)
 	}
 	var merged bytes.Buffer
-	if err := MergeIsomirGFF(&merged, r, inputs, names, GFFOptions{}); err != nil {
+	if err := MergeIsomirGFF(context.Background(), &merged, r, inputs, names, GFFOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if merged.String() != together.String() {
@@ -190,13 +190,13 @@ func TestMergeIsomirGFF(t *testing.T) {
 		{"expression not a count", header + strings.Replace(ref21, "Expression=100,50", "Expression=100,x", 1), "not a count"},
 		{"negative expression", header + strings.Replace(ref21, "Expression=100,50", "Expression=-1,50", 1), "not a count"},
 	} {
-		err := MergeIsomirGFF(io.Discard, r, []io.Reader{strings.NewReader(c.text)}, []string{"in.gff"}, GFFOptions{})
+		err := MergeIsomirGFF(context.Background(), io.Discard, r, []io.Reader{strings.NewReader(c.text)}, []string{"in.gff"}, GFFOptions{})
 		if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "in.gff:") {
 			t.Errorf("%s: err = %v", c.name, err)
 		}
 	}
 	// One sample name in two inputs: the merged columns would be ambiguous.
-	err := MergeIsomirGFF(io.Discard, r, []io.Reader{strings.NewReader(together.String()), strings.NewReader(together.String())}, []string{"a.gff", "b.gff"}, GFFOptions{})
+	err := MergeIsomirGFF(context.Background(), io.Discard, r, []io.Reader{strings.NewReader(together.String()), strings.NewReader(together.String())}, []string{"a.gff", "b.gff"}, GFFOptions{})
 	if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), "sample s1 is in the COLDATA of a.gff and b.gff") {
 		t.Errorf("duplicate sample: err = %v", err)
 	}

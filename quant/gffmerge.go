@@ -3,10 +3,13 @@ package quant
 import (
 	"bufio"
 	"container/heap"
+	"context"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/exomir/exomir/seq"
 )
 
 // gffLine is the current line of one merge input.
@@ -32,7 +35,7 @@ type gffInput struct {
 }
 
 func (in *gffInput) errorf(format string, a ...any) error {
-	return fmt.Errorf("%w: %s:%d: %s", ErrBadGFF, in.file, in.line, fmt.Sprintf(format, a...))
+	return &seq.ParseError{File: in.file, Line: int64(in.line), Err: fmt.Errorf("%w: %s", ErrBadGFF, fmt.Sprintf(format, a...))}
 }
 
 // next reads the next data line (headers must come first).
@@ -172,7 +175,7 @@ func (h *gffHeap) Pop() any {
 // files name the inputs in errors (ErrBadGFF with file and line). Lines
 // must carry Name and Parent of ref before Expression, one count per
 // sample; sample names must be non-empty and distinct over all inputs.
-func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []string, o GFFOptions) error {
+func MergeIsomirGFF(ctx context.Context, w io.Writer, ref *Reference, inputs []io.Reader, files []string, o GFFOptions) error {
 	if len(inputs) == 0 || len(files) != len(inputs) {
 		return fmt.Errorf("%w: %d inputs, %d names", ErrBadOption, len(inputs), len(files))
 	}
@@ -187,6 +190,9 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 	sampleFile := map[string]int{} // sample → its input
 	h := make(gffHeap, 0, len(inputs))
 	for i, r := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		sc := bufio.NewScanner(r)
 		// A small first buffer (it grows for longer lines): a merge of
 		// 1,000 samples holds 1,000 of them.
@@ -217,7 +223,12 @@ func MergeIsomirGFF(w io.Writer, ref *Reference, inputs []io.Reader, files []str
 	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
 	expr := make([]string, len(samples))
 	var group []*gffInput
-	for h.Len() > 0 {
+	for n := 0; h.Len() > 0; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		group = append(group[:0], heap.Pop(&h).(*gffInput))
 		for h.Len() > 0 && compareGFF(&h[0].cur, &group[0].cur) == 0 {
 			group = append(group, heap.Pop(&h).(*gffInput))

@@ -28,7 +28,7 @@ var (
 	ErrMergeNeedsSampleRow = errors.New("quant: merge: a file with several count columns needs a header naming them")
 )
 
-// MergeOptions tunes MergeCountFiles. A nil *MergeOptions means defaults.
+// MergeOptions tunes MergeCountFiles. The zero value means the defaults.
 type MergeOptions struct {
 	// TempDir holds temporary files: reordered copies of inputs whose
 	// feature order differs from the first file's, and partial matrices
@@ -47,12 +47,12 @@ type MergeStats struct {
 	Reordered int // input files whose feature order differed and were reordered
 }
 
-// SampleNameFromPath derives a sample name from a count file name:
+// sampleNameFromPath derives a sample name from a count file name:
 // the base name without a ".gz" suffix, without the extension (".tsv",
 // ".txt", ".csv") and without a trailing ".mirna_counts",
 // ".hairpin_counts", ".counts", "_mirna_counts" or "_counts". So
 // "out/S1.mirna_counts.tsv" gives "S1".
-func SampleNameFromPath(path string) string {
+func sampleNameFromPath(path string) string {
 	name := filepath.Base(path)
 	name = strings.TrimSuffix(name, ".gz")
 	for _, ext := range []string{".tsv", ".txt", ".csv"} {
@@ -92,8 +92,9 @@ func genericCountHeader(s string) bool {
 // line with a count field that is not a number is a header. Lines starting
 // with '#' and blank lines are ignored. Sample names: a single count
 // column is named by its header when that is not a generic word such as
-// "count", else by SampleNameFromPath; files with several count columns
-// (matrices, e.g. earlier merges) must have a header and keep its names.
+// "count", else by its file name ("out/S1.mirna_counts.tsv" gives "S1");
+// files with several count columns (matrices, e.g. earlier merges) must
+// have a header and keep its names.
 // Duplicate sample names are an error.
 //
 // The merge streams: files are read line by line in lockstep, so memory
@@ -105,11 +106,7 @@ func genericCountHeader(s string) bool {
 // lockstep like the others. Files listing different feature sets give an
 // ErrMergeFeatures error naming a feature that differs. Counts must be
 // non-negative integers (ErrMergeCount, with file and line).
-func MergeCountFiles(w io.Writer, paths []string, opt *MergeOptions) (MergeStats, error) {
-	var o MergeOptions
-	if opt != nil {
-		o = *opt
-	}
+func MergeCountFiles(w io.Writer, paths []string, o MergeOptions) (MergeStats, error) {
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 400
 	}
@@ -156,7 +153,7 @@ func MergeCountFiles(w io.Writer, paths []string, opt *MergeOptions) (MergeStats
 		st.Reordered += s.Reordered
 		parts = append(parts, part)
 	}
-	s, err := MergeCountFiles(w, parts, &o)
+	s, err := MergeCountFiles(w, parts, o)
 	s.Reordered += st.Reordered
 	return s, err
 }
@@ -241,7 +238,7 @@ func (cf *countFile) next() ([]byte, bool, error) {
 		return b, true, nil
 	}
 	if err := cf.sc.Err(); err != nil {
-		return nil, false, fmt.Errorf("quant: merge: %s:%d: %w", cf.path, cf.line+1, err)
+		return nil, false, &seq.ParseError{File: cf.path, Line: cf.line + 1, Err: fmt.Errorf("quant: merge: %w", err)}
 	}
 	return nil, false, nil
 }
@@ -260,7 +257,7 @@ func (cf *countFile) sampleNames() ([]string, error) {
 		if len(cf.names) == 1 && !genericCountHeader(cf.names[0]) {
 			return cf.names, nil
 		}
-		return []string{SampleNameFromPath(cf.path)}, nil
+		return []string{sampleNameFromPath(cf.path)}, nil
 	}
 	if cf.names == nil {
 		return nil, fmt.Errorf("%s: %w", cf.path, ErrMergeNeedsSampleRow)

@@ -34,8 +34,8 @@ func TestSampleNameFromPath(t *testing.T) {
 		{".mirna_counts.tsv", ".mirna_counts"},
 		{"plain", "plain"},
 	} {
-		if got := SampleNameFromPath(tc.in); got != tc.want {
-			t.Errorf("SampleNameFromPath(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := sampleNameFromPath(tc.in); got != tc.want {
+			t.Errorf("sampleNameFromPath(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -98,7 +98,7 @@ func TestMergeCountFilesCases(t *testing.T) {
 				paths = append(paths, mergeWriteTemp(t, dir, f.name, f.content))
 			}
 			var out bytes.Buffer
-			st, err := MergeCountFiles(&out, paths, &MergeOptions{TempDir: dir})
+			st, err := MergeCountFiles(&out, paths, MergeOptions{TempDir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func TestMergeCountFilesGzip(t *testing.T) {
 	}
 	p2 := mergeWriteTemp(t, dir, "P.mirna_counts.tsv", "m1\t1\nm2\t2\n")
 	var out bytes.Buffer
-	if _, err := MergeCountFiles(&out, []string{p1, p2}, nil); err != nil {
+	if _, err := MergeCountFiles(&out, []string{p1, p2}, MergeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "mirna\tG\tP\nm1\t4\t1\nm2\t5\t2\n"; out.String() != want {
@@ -160,7 +160,7 @@ func TestMergeCountFilesErrors(t *testing.T) {
 			for _, f := range tc.files {
 				paths = append(paths, mergeWriteTemp(t, dir, f[0], f[1]))
 			}
-			_, err := MergeCountFiles(&bytes.Buffer{}, paths, &MergeOptions{TempDir: dir})
+			_, err := MergeCountFiles(&bytes.Buffer{}, paths, MergeOptions{TempDir: dir})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -169,7 +169,7 @@ func TestMergeCountFilesErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := MergeCountFiles(&bytes.Buffer{}, nil, nil); !errors.Is(err, ErrMergeNoInput) {
+	if _, err := MergeCountFiles(&bytes.Buffer{}, nil, MergeOptions{}); !errors.Is(err, ErrMergeNoInput) {
 		t.Errorf("no input: err = %v", err)
 	}
 }
@@ -236,7 +236,7 @@ func TestMergeCountFilesRandom(t *testing.T) {
 		want := mergeReference(names, contents, order)
 		for _, maxOpen := range []int{0, 2, 3} {
 			var out bytes.Buffer
-			st, err := MergeCountFiles(&out, paths, &MergeOptions{TempDir: dir, MaxOpen: maxOpen})
+			st, err := MergeCountFiles(&out, paths, MergeOptions{TempDir: dir, MaxOpen: maxOpen})
 			if err != nil {
 				t.Fatalf("trial %d maxOpen %d: %v", trial, maxOpen, err)
 			}
@@ -264,7 +264,7 @@ func TestMergeMemoryIsStreaming(t *testing.T) {
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		st, err := MergeCountFiles(&out, paths, &MergeOptions{TempDir: dir})
+		st, err := MergeCountFiles(&out, paths, MergeOptions{TempDir: dir})
 		runtime.ReadMemStats(&m1)
 		if err != nil {
 			t.Fatal(err)
@@ -298,7 +298,7 @@ func BenchmarkMergeCountFiles(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := MergeCountFiles(&mergeCountingWriter{}, paths, nil); err != nil {
+		if _, err := MergeCountFiles(&mergeCountingWriter{}, paths, MergeOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -223,7 +223,7 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 	if _, err := ref.NewInsertAligner(); err != nil {
 		return nil, err
 	}
-	asg := NewAssigner(ref, -1, -1)
+	asg := NewAssigner(ref, AssignerOptions{})
 	threads := o.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)

@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"io"
@@ -425,9 +426,15 @@ func (r *Reference) HairpinIndex(name string) int {
 
 // LoadReference reads miRBase mature and hairpin FASTA files (plain or
 // gzip, detected from the magic bytes) and calls NewReference.
-func LoadReference(maturePath, hairpinPath string, o RefOptions) (*Reference, error) {
+func LoadReference(ctx context.Context, maturePath, hairpinPath string, o RefOptions) (*Reference, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	m, err := seq.ReadFastaFile(maturePath)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	h, err := seq.ReadFastaFile(hairpinPath)

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -223,7 +224,7 @@ func TestLoadReferenceErrorPositions(t *testing.T) {
 		if err := os.WriteFile(h, []byte(c.hairpin), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadReference(m, h, RefOptions{Species: "hsa"})
+		_, err := LoadReference(context.Background(), m, h, RefOptions{Species: "hsa"})
 		var pe *seq.ParseError
 		if !errors.Is(err, c.want) || !errors.As(err, &pe) || filepath.Base(pe.File) != c.file || pe.Line != c.line || pe.Record != c.record {
 			t.Errorf("%s: %v; want %v at %s:%d record %d", c.name, err, c.want, c.file, c.line, c.record)

@@ -416,11 +416,11 @@ type OutputFile struct {
 	Write func(io.Writer) error
 }
 
-// OutputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
+// outputFiles lists the per-sample outputs of s: NAME.mirna_counts.tsv,
 // .hairpin_counts.tsv, .isomirs.gff3, .isomir_counts.tsv and .summary.tsv,
 // plus the small-RNA files and, with the exogenous search,
 // .exogenous_counts.tsv and .editing.tsv (see extraOutputs).
-func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
+func outputFiles(s *Sample, o GFFOptions) []OutputFile {
 	out := []OutputFile{
 		{s.Name + ".mirna_counts.tsv", func(w io.Writer) error { return WriteMatureCounts(w, s) }},
 		{s.Name + ".hairpin_counts.tsv", func(w io.Writer) error { return WriteHairpinCounts(w, s) }},
@@ -432,7 +432,8 @@ func OutputFiles(s *Sample, o GFFOptions) []OutputFile {
 	return append(out, extraOutputs(s)...)
 }
 
-// WriteOutputs writes OutputFiles(s, o) and extra into dir as one set
+// WriteOutputs writes the per-sample outputs of s (NAME.mirna_counts.tsv,
+// .hairpin_counts.tsv, .isomirs.gff3, .summary.tsv) and extra into dir as one set
 // (keyed by the sample name): they appear together, replacing the
 // sample's previous set, or not at all; see package internal/resultset.
 func WriteOutputs(dir string, s *Sample, o GFFOptions, extra ...OutputFile) error {
@@ -444,7 +445,7 @@ func WriteOutputs(dir string, s *Sample, o GFFOptions, extra ...OutputFile) erro
 		return fmt.Errorf("quant: %w", err)
 	}
 	defer set.Abort()
-	for _, f := range append(OutputFiles(s, o), extra...) {
+	for _, f := range append(outputFiles(s, o), extra...) {
 		if err := set.WriteFile(f.Name, func(w *bufio.Writer) error { return f.Write(w) }); err != nil {
 			return fmt.Errorf("quant: %w", err)
 		}

@@ -146,7 +146,7 @@ func fitDE(ctx context.Context, c *Config, counts, spike *diffexp.Counts, cd *di
 			return nil, nil, fmt.Errorf("%w: %s = %q has %d sample(s) in %s; at least 2 per group are needed", diffexp.ErrTooFewReplicates, variable, l, n[l], file)
 		}
 	}
-	o := diffexp.Options{Design: c.Design, Test: string(c.Test), Alpha: 0.1, SizeFactorType: sfType,
+	o := diffexp.Options{Design: c.Design, Test: diffexp.Test(c.Test), Alpha: 0.1, SizeFactorType: diffexp.SizeFactorType(sfType),
 		Workers: c.Threads, Contrast: contrast}
 	if sfType == SizeFactorsSpikein {
 		sf, err := spikeinSizeFactors(c, spike, counts.Samples)

@@ -2,6 +2,7 @@ package study
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -92,9 +93,9 @@ func (c *Config) gffOptions() quant.GFFOptions {
 }
 
 // hostReference loads the miRNA reference of c (with defaults).
-func (c *Config) hostReference() (*quant.Reference, error) {
+func (c *Config) hostReference(ctx context.Context) (*quant.Reference, error) {
 	if c.Mature != "" {
-		return quant.LoadReference(c.Mature, c.Hairpin, quant.RefOptions{Species: c.refSpecies(), SkipUnplaced: c.SkipUnplaced})
+		return quant.LoadReference(ctx, c.Mature, c.Hairpin, quant.RefOptions{Species: c.refSpecies(), SkipUnplaced: c.SkipUnplaced})
 	}
 	return quant.EmbeddedRelease(c.Species, c.Mirbase)
 }

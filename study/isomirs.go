@@ -112,7 +112,7 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	o := diffexp.Options{Design: c.Design, Test: string(c.Test), Alpha: 0.1, Workers: c.Threads,
+	o := diffexp.Options{Design: c.Design, Test: diffexp.Test(c.Test), Alpha: 0.1, Workers: c.Threads,
 		Contrast: de.Contrast, SizeFactors: de.Results.SizeFactors}
 	if c.Test == TestLRT {
 		o.Reduced = "~ 1"

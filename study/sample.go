@@ -22,7 +22,7 @@ func LoadReference(ctx context.Context, c Config) (*quant.Reference, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ref, err := c.hostReference()
+	ref, err := c.hostReference(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +115,12 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 		return nil, err
 	}
 	defer f.Close()
-	bo := &quant.BAMOptions{Options: c.quantOptions(threads)}
+	bo := quant.BAMOptions{Options: c.quantOptions(threads)}
 	var s *quant.Sample
 	if c.GFF == "" {
-		s, err = quant.QuantifyHairpinBAM(f, path, name, ref, bo)
+		s, err = quant.QuantifyHairpinBAM(ctx, f, path, name, ref, bo)
 	} else {
-		s, err = quantifyGenomeBAM(f, path, name, ref, c, bo)
+		s, err = quantifyGenomeBAM(ctx, f, path, name, ref, c, bo)
 	}
 	if err != nil {
 		return nil, err
@@ -129,8 +129,8 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 	return s, nil
 }
 
-func quantifyGenomeBAM(f *os.File, path, name string, ref *quant.Reference, c Config, bo *quant.BAMOptions) (*quant.Sample, error) {
-	ann, err := quant.LoadMirbaseGFF3(c.GFF)
+func quantifyGenomeBAM(ctx context.Context, f *os.File, path, name string, ref *quant.Reference, c Config, bo quant.BAMOptions) (*quant.Sample, error) {
+	ann, err := quant.LoadMirbaseGFF3(ctx, c.GFF)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func quantifyGenomeBAM(f *os.File, path, name string, ref *quant.Reference, c Co
 	if err != nil {
 		return nil, err
 	}
-	return quant.QuantifyGenomeBAM(f, path, name, g, bo)
+	return quant.QuantifyGenomeBAM(ctx, f, path, name, g, bo)
 }
 
 // isAlignments tells BAM/SAM inputs from reads by the file name.

@@ -121,7 +121,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		defer f.Close()
 		inputs[i] = f
 	}
-	return quant.MergeIsomirGFF(w, r.Ref, inputs, files, r.Config.gffOptions())
+	return quant.MergeIsomirGFF(context.Background(), w, r.Ref, inputs, files, r.Config.gffOptions())
 }
 
 // writeMatrix writes a feature × sample count matrix.

@@ -191,8 +191,8 @@ func deAlign(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData) (*diffexp.ColDat
 func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
 	var err error
 	o := diffexp.Options{
-		Design: a.design, Test: strings.ToLower(a.test), Alpha: a.alpha,
-		SizeFactorType: a.sfType, Workers: a.threads,
+		Design: a.design, Test: diffexp.Test(strings.ToLower(a.test)), Alpha: a.alpha,
+		SizeFactorType: diffexp.SizeFactorType(a.sfType), Workers: a.threads,
 	}
 	if o.Test == "lrt" {
 		o.Reduced = a.redu

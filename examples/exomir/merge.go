@@ -72,7 +72,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := &quant.MergeOptions{TempDir: *tmp, MaxOpen: *maxOpen}
+	opt := quant.MergeOptions{TempDir: *tmp, MaxOpen: *maxOpen}
 	if *out == "-" {
 		bw := bufio.NewWriterSize(stdout, 1<<16)
 		if _, err := mergeCounts(bw, inputs, opt); err != nil {

@@ -37,7 +37,7 @@ func smallRNAMergeKind(inputs []string) (name string, keyCols int) {
 }
 
 // mergeCounts merges inputs with the merge their kind needs.
-func mergeCounts(w io.Writer, inputs []string, opt *quant.MergeOptions) (quant.MergeStats, error) {
+func mergeCounts(w io.Writer, inputs []string, opt quant.MergeOptions) (quant.MergeStats, error) {
 	if _, k := smallRNAMergeKind(inputs); k > 0 {
 		return quant.MergeKeyedCountFiles(w, inputs, k)
 	}

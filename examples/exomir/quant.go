@@ -239,7 +239,7 @@ func insertBAM(ctx context.Context, c *quantConfig, ref *quant.Reference, res *s
 		return quant.OutputFile{}, err
 	}
 	return quant.OutputFile{Name: c.sample + ".bam", Write: func(w io.Writer) error {
-		return quant.WriteBAM(w, ref, al, &quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
+		return quant.WriteBAM(w, ref, al, quant.BAMWriteOptions{Molecules: res.Summary.UMI, Threads: c.threads})
 	}}, nil
 }
 

@@ -81,7 +81,7 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if method == "combat-seq" {
 		return transformComBatSeq(counts, out, batchCol, groupCol, threads, c, cda, stdout)
 	}
-	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: sfType, Workers: threads}
+	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: diffexp.SizeFactorType(sfType), Workers: threads}
 	var t *diffexp.Transformed
 	if method == "vst" {
 		t, err = diffexp.VST(c, cda, o)
