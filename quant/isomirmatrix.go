@@ -90,16 +90,44 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirF
 		feature int32
 		typ     string
 	}
-	agg := map[key][]int64{}
+	// A type row is summed sparsely (sample, count) until its total could
+	// pass f, and only then densely: memory holds the dense rows of the
+	// types that may be kept, not every type of every miRNA × samples.
+	type cell struct {
+		sample int32
+		count  int64
+	}
+	type acc struct {
+		dense []int64
+		cells []cell
+		total int64
+	}
+	dense := f.MinCount * int64(f.MinSamples) // a kept row's least total
+	agg := map[key]*acc{}
 	err = rows(func(iso *Isomir, expr []int64) {
 		k := key{iso.Feature, VariantType(iso.Variant)}
-		row := agg[k]
-		if row == nil {
-			row = make([]int64, len(expr))
-			agg[k] = row
+		a := agg[k]
+		if a == nil {
+			a = &acc{}
+			agg[k] = a
 		}
 		for i, e := range expr {
-			row[i] += e
+			if e == 0 {
+				continue
+			}
+			a.total += e
+			if a.dense != nil {
+				a.dense[i] += e
+			} else {
+				a.cells = append(a.cells, cell{int32(i), e})
+			}
+		}
+		if a.dense == nil && a.total > 0 && a.total >= dense {
+			a.dense = make([]int64, len(expr))
+			for _, c := range a.cells {
+				a.dense[c.sample] += c.count
+			}
+			a.cells = nil
 		}
 		if !f.keep(expr) {
 			return
@@ -124,7 +152,14 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirF
 		return strings.Compare(a.typ, b.typ)
 	})
 	for _, k := range keys {
-		row := agg[k]
+		a := agg[k]
+		row := a.dense
+		if row == nil { // under the least total: kept only by a zero filter
+			row = make([]int64, len(names))
+			for _, c := range a.cells {
+				row[c.sample] += c.count
+			}
+		}
 		if !f.keep(row) {
 			continue
 		}

@@ -165,3 +165,43 @@ func TestIsomirMatrices(t *testing.T) {
 		t.Errorf("threshold 10 kept %d of %d rows", len(iso10.Features), len(iso.Features))
 	}
 }
+
+// TestIsomirTypeFilter: the filtered type rows (summed sparsely until they
+// may pass) equal the unfiltered rows that pass the filter, on random
+// samples and several filters.
+func TestIsomirTypeFilter(t *testing.T) {
+	r := embeddedHsa(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	pool, pasg := isomirPool(rng, 120)
+	var samples []*Sample
+	for _, n := range []string{"a", "b", "c", "d"} {
+		s, _, _, _ := randomIsomirSample(r, rng, n, Options{}, pool, pasg)
+		samples = append(samples, s)
+	}
+	_, all, err := IsomirMatrices(samples, IsomirFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := len(samples)
+	for _, f := range []IsomirFilter{{MinCount: 1, MinSamples: 1}, {MinCount: 3, MinSamples: 2}, {MinCount: 10, MinSamples: 3}, {MinCount: 50, MinSamples: 4}} {
+		_, got, err := IsomirMatrices(samples, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		var wantVals []int64
+		for i := range all.Features {
+			row := all.Values[i*ns : (i+1)*ns]
+			if f.keep(row) {
+				want = append(want, all.Features[i])
+				wantVals = append(wantVals, row...)
+			}
+		}
+		if !slices.Equal(got.Features, want) || !slices.Equal(got.Values, wantVals) {
+			t.Errorf("filter %+v: %d type rows, want %d (or values differ)", f, len(got.Features), len(want))
+		}
+		if len(want) == 0 || len(want) == len(all.Features) {
+			t.Logf("filter %+v keeps %d of %d rows", f, len(want), len(all.Features))
+		}
+	}
+}
