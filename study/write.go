@@ -124,26 +124,9 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 	return quant.MergeIsomirGFF(context.Background(), w, r.Ref, inputs, files, r.Config.gffOptions())
 }
 
-// writeMatrix writes a feature × sample count matrix.
+// writeMatrix writes a feature × sample count matrix (header "mirna").
 func writeMatrix(w io.Writer, names []string, samples []*Sample, counts func(*Sample) sparse) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("mirna")
-	cur := make([]cursor, len(samples))
-	for j, s := range samples {
-		bw.WriteString("\t" + s.Quant.Name)
-		cur[j] = newCursor(counts(s))
-	}
-	bw.WriteByte('\n')
-	var buf []byte
-	for f, name := range names {
-		bw.WriteString(name)
-		for j := range cur {
-			buf = strconv.AppendInt(append(buf[:0], '\t'), cur[j].at(f), 10)
-			bw.Write(buf)
-		}
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	return writeRows(w, "mirna", names, samples, counts)
 }
 
 // featureNames and hairpinNames are the rows of the count matrices.
