@@ -432,20 +432,12 @@ func smallRNA(s *Sample) *SmallRNACounts {
 // header "feature\tclass\t<samples>", one row per feature (zeros included)
 // in Reference.OtherFeatureNames order.
 func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
-	if len(samples) == 0 {
-		return fmt.Errorf("%w: no samples", ErrBadOption)
-	}
-	if err := checkSameRef(samples); err != nil {
+	sb, err := countTableHeader(samples, "feature\tclass")
+	if err != nil {
 		return err
 	}
 	ref := samples[0].Ref
 	names, classes := ref.OtherFeatureNames()
-	var sb strings.Builder
-	sb.WriteString("feature\tclass")
-	for _, s := range samples {
-		sb.WriteString("\t" + s.Name)
-	}
-	sb.WriteByte('\n')
 	for i, n := range names {
 		sb.WriteString(n + "\t" + ref.Classes[classes[i]])
 		for _, s := range samples {
@@ -457,7 +449,7 @@ func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
 		}
 		sb.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, sb.String())
+	_, err = io.WriteString(w, sb.String())
 	return err
 }
 
@@ -467,10 +459,8 @@ func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
 // only the pairs it saw, so name order lets a merge of them (exomir merge)
 // give the study-level file.
 func WriteTRFCounts(w io.Writer, samples []*Sample) error {
-	if len(samples) == 0 {
-		return fmt.Errorf("%w: no samples", ErrBadOption)
-	}
-	if err := checkSameRef(samples); err != nil {
+	sb, err := countTableHeader(samples, "trna\ttrf_type")
+	if err != nil {
 		return err
 	}
 	names, _ := samples[0].Ref.OtherFeatureNames()
@@ -489,12 +479,6 @@ func WriteTRFCounts(w io.Writer, samples []*Sample) error {
 		}
 	}
 	sortTRFKeys(keys, names)
-	var sb strings.Builder
-	sb.WriteString("trna\ttrf_type")
-	for _, s := range samples {
-		sb.WriteString("\t" + s.Name)
-	}
-	sb.WriteByte('\n')
 	for _, k := range keys {
 		sb.WriteString(names[k[0]] + "\t" + TRFType(k[1]).String())
 		for _, v := range cells[k] {
@@ -502,25 +486,17 @@ func WriteTRFCounts(w io.Writer, samples []*Sample) error {
 		}
 		sb.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, sb.String())
+	_, err = io.WriteString(w, sb.String())
 	return err
 }
 
 // WriteSpikeinCounts writes reads per spike-in: header
 // "spikein\t<samples>", one row per spike-in FASTA record in file order.
 func WriteSpikeinCounts(w io.Writer, samples []*Sample) error {
-	if len(samples) == 0 {
-		return fmt.Errorf("%w: no samples", ErrBadOption)
-	}
-	if err := checkSameRef(samples); err != nil {
+	sb, err := countTableHeader(samples, "spikein")
+	if err != nil {
 		return err
 	}
-	var sb strings.Builder
-	sb.WriteString("spikein")
-	for _, s := range samples {
-		sb.WriteString("\t" + s.Name)
-	}
-	sb.WriteByte('\n')
 	for i, sp := range samples[0].Ref.Spikeins {
 		sb.WriteString(sp.Name)
 		for _, s := range samples {
@@ -532,8 +508,26 @@ func WriteSpikeinCounts(w io.Writer, samples []*Sample) error {
 		}
 		sb.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, sb.String())
+	_, err = io.WriteString(w, sb.String())
 	return err
+}
+
+// countTableHeader checks that samples share one reference and starts a
+// count table: the lead columns, then one column per sample.
+func countTableHeader(samples []*Sample, lead string) (*strings.Builder, error) {
+	if len(samples) == 0 {
+		return nil, fmt.Errorf("%w: no samples", ErrBadOption)
+	}
+	if err := checkSameRef(samples); err != nil {
+		return nil, err
+	}
+	sb := &strings.Builder{}
+	sb.WriteString(lead)
+	for _, s := range samples {
+		sb.WriteString("\t" + s.Name)
+	}
+	sb.WriteByte('\n')
+	return sb, nil
 }
 
 // smallRNAOutputs are the per-sample files of the other classes and
