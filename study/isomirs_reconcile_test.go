@@ -1,98 +1,18 @@
 package study_test
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/exomir/exomir/internal/tsvtest"
+
 	"github.com/exomir/exomir/study"
 )
-
-// readTable reads a tab-separated file (lines starting with '#' skipped).
-func readTable(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") {
-			continue
-		}
-		rows = append(rows, strings.Split(sc.Text(), "\t"))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// sumByMirna sums the sample columns of table rows per value of column
-// name: the documented way back from isomir_counts.tsv (and mirtop
-// counts' table) to mirna_counts.tsv.
-func sumByMirna(t *testing.T, rows [][]string, name string, samples []string) map[string][]int64 {
-	t.Helper()
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	out := map[string][]int64{}
-	for _, r := range rows[1:] {
-		m := r[col[name]]
-		if out[m] == nil {
-			out[m] = make([]int64, len(samples))
-		}
-		for k, s := range samples {
-			v, err := strconv.ParseInt(r[col[s]], 10, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", s, err)
-			}
-			out[m][k] += v
-		}
-	}
-	return out
-}
-
-// checkSumsEqualMatrix compares per-miRNA sums with the count matrix.
-func checkSumsEqualMatrix(t *testing.T, what string, got map[string][]int64, matrix [][]string) {
-	t.Helper()
-	seen := map[string]bool{}
-	bad := 0
-	for _, r := range matrix[1:] {
-		seen[r[0]] = true
-		g := got[r[0]]
-		for k, c := range r[1:] {
-			want, _ := strconv.ParseInt(c, 10, 64)
-			var v int64
-			if g != nil {
-				v = g[k]
-			}
-			if v != want {
-				if bad++; bad <= 5 {
-					t.Errorf("%s: %s %s sums to %d, mirna_counts.tsv has %d", what, r[0], matrix[0][k+1], v, want)
-				}
-			}
-		}
-	}
-	for m := range got {
-		if !seen[m] {
-			t.Errorf("%s: miRNA %s is not in mirna_counts.tsv", what, m)
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%s: %d (miRNA, sample) sums differ from mirna_counts.tsv", what, bad)
-	}
-}
 
 // TestIsomirsReconcile: on the demo study (run with a work folder, so
 // from the spilled samples), isomir_counts.tsv summed
@@ -114,15 +34,15 @@ func TestIsomirsReconcile(t *testing.T) {
 	if err := res.Write(out); err != nil {
 		t.Fatal(err)
 	}
-	matrix := readTable(t, filepath.Join(out, "mirna_counts.tsv"))
+	matrix := tsvtest.ReadTable(t, filepath.Join(out, "mirna_counts.tsv"))
 	samples := matrix[0][1:]
-	iso := readTable(t, filepath.Join(out, "isomir_counts.tsv"))
+	iso := tsvtest.ReadTable(t, filepath.Join(out, "isomir_counts.tsv"))
 	if got, want := strings.Join(iso[0], " "), "uid read mirna variant "+strings.Join(samples, " "); got != want {
 		t.Fatalf("isomir_counts.tsv header %q, want %q", got, want)
 	}
-	checkSumsEqualMatrix(t, "isomir_counts.tsv", sumByMirna(t, iso, "mirna", samples), matrix)
+	tsvtest.CheckSumsEqualMatrix(t, "isomir_counts.tsv", tsvtest.SumByMirna(t, iso, "mirna", samples), matrix)
 
-	de := readTable(t, filepath.Join(out, "de_isomirs.tsv"))
+	de := tsvtest.ReadTable(t, filepath.Join(out, "de_isomirs.tsv"))
 	if got := strings.Join(de[0], " "); got != "level feature mirna variant seed_shift baseMean log2FoldChange lfcSE stat pvalue padj" {
 		t.Fatalf("de_isomirs.tsv header %q", got)
 	}
@@ -178,8 +98,8 @@ func TestIsomirsReconcile(t *testing.T) {
 		}
 		// mirtop counts: UID Read miRNA Variant iso_5p iso_3p iso_add3p
 		// iso_snp, then one column per sample; one row per GFF line.
-		counts := readTable(t, filepath.Join(dir, "counts", "isomirs.tsv"))
-		checkSumsEqualMatrix(t, "mirtop counts", sumByMirna(t, counts, "miRNA", samples), matrix)
+		counts := tsvtest.ReadTable(t, filepath.Join(dir, "counts", "isomirs.tsv"))
+		tsvtest.CheckSumsEqualMatrix(t, "mirtop counts", tsvtest.SumByMirna(t, counts, "miRNA", samples), matrix)
 
 		// mirtop stats: "category_sum" per sample; its _add_missing adds a
 		// spurious 0 row after the real one, so the first row counts.
@@ -197,7 +117,7 @@ func TestIsomirsReconcile(t *testing.T) {
 				}
 			}
 		}
-		summary := readTable(t, filepath.Join(out, "summary.tsv"))
+		summary := tsvtest.ReadTable(t, filepath.Join(out, "summary.tsv"))
 		mirtopName := map[string]string{
 			"isomir_canonical": "ref_miRNA", "isomir_variant": "isomiR", "isomir_5p_shift": "iso_5p",
 			"isomir_3p_shift": "iso_3p", "isomir_add3p": "iso_add3p", "isomir_snv_seed": "iso_snv_seed",

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/exomir/exomir/diffexp"
+	"github.com/exomir/exomir/internal/tsvtest"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/study"
 )
@@ -54,7 +55,7 @@ func TestIsomirOutputsSameInEveryMode(t *testing.T) {
 	}
 	iso := parseTable(mem1["isomir_counts.tsv"])
 	matrix := parseTable(mem1["mirna_counts.tsv"])
-	checkSumsEqualMatrix(t, "isomir_counts.tsv", sumByMirna(t, iso, "mirna", matrix[0][1:]), matrix)
+	tsvtest.CheckSumsEqualMatrix(t, "isomir_counts.tsv", tsvtest.SumByMirna(t, iso, "mirna", matrix[0][1:]), matrix)
 
 	_, mem2 := run("mem2", study.Config{Threads: 2})
 	sameOutputs(t, "in memory, 1 vs 2 threads", mem1, mem2)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/exomir/exomir/biomarker"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // amygdala is the real count matrix of GSE97285 (7 cc vs 7 ct), see
@@ -53,17 +54,17 @@ func TestPanelCLI(t *testing.T) {
 	heads := map[string]string{"cv_auc.tsv": "auc\tlower\tupper", "stability.tsv": "mirna\tselection_frequency\tmean_coefficient",
 		"roc.tsv": "fpr\ttpr", "oof_scores.tsv": "sample\trepeat\tscore\tclass"}
 	for n, h := range heads {
-		if rows := readTable(t, filepath.Join(out1, n)); strings.Join(rows[0], "\t") != h {
+		if rows := tsvtest.ReadTable(t, filepath.Join(out1, n)); strings.Join(rows[0], "\t") != h {
 			t.Errorf("%s header %q, want %q", n, rows[0], h)
 		}
 	}
-	if rows := readTable(t, filepath.Join(out1, "cv_auc.tsv")); len(rows) != 1+1+2 {
+	if rows := tsvtest.ReadTable(t, filepath.Join(out1, "cv_auc.tsv")); len(rows) != 1+1+2 {
 		t.Errorf("cv_auc.tsv: %d lines, want header + overall + 2 repeats", len(rows))
 	}
-	if rows := readTable(t, filepath.Join(out1, "oof_scores.tsv")); len(rows) != 1+14*2 {
+	if rows := tsvtest.ReadTable(t, filepath.Join(out1, "oof_scores.tsv")); len(rows) != 1+14*2 {
 		t.Errorf("oof_scores.tsv: %d lines, want 1 + 14 × 2", len(rows))
 	}
-	coef := readTable(t, filepath.Join(out1, "coefficients.tsv"))
+	coef := tsvtest.ReadTable(t, filepath.Join(out1, "coefficients.tsv"))
 	if coef[0][0] != "term" || !strings.HasPrefix(coef[0][1], "lambda=") || coef[1][0] != "(Intercept)" || len(coef) != 2+40 {
 		t.Errorf("coefficients.tsv: header %q, first term %q, %d rows", coef[0][:2], coef[1][0], len(coef))
 	}
@@ -96,7 +97,7 @@ func TestPanelCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readTable(t, scores)
+	got := tsvtest.ReadTable(t, scores)
 	if strings.Join(got[0], "\t") != "sample\tscore\tclass" || len(got) != 1+len(samples) {
 		t.Fatalf("scores.tsv: header %q, %d lines", got[0], len(got))
 	}

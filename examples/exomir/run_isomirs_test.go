@@ -1,94 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/tsvtest"
 )
-
-// readTable reads a tab-separated file (lines starting with '#' skipped).
-func readTable(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows [][]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") {
-			continue
-		}
-		rows = append(rows, strings.Split(sc.Text(), "\t"))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// sumByMirna sums the sample columns of table rows per value of column
-// name: the documented way back from isomir_counts.tsv (and mirtop
-// counts' table) to mirna_counts.tsv.
-func sumByMirna(t *testing.T, rows [][]string, name string, samples []string) map[string][]int64 {
-	t.Helper()
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	out := map[string][]int64{}
-	for _, r := range rows[1:] {
-		m := r[col[name]]
-		if out[m] == nil {
-			out[m] = make([]int64, len(samples))
-		}
-		for k, s := range samples {
-			v, err := strconv.ParseInt(r[col[s]], 10, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", s, err)
-			}
-			out[m][k] += v
-		}
-	}
-	return out
-}
-
-// checkSumsEqualMatrix compares per-miRNA sums with the count matrix.
-func checkSumsEqualMatrix(t *testing.T, what string, got map[string][]int64, matrix [][]string) {
-	t.Helper()
-	seen := map[string]bool{}
-	bad := 0
-	for _, r := range matrix[1:] {
-		seen[r[0]] = true
-		g := got[r[0]]
-		for k, c := range r[1:] {
-			want, _ := strconv.ParseInt(c, 10, 64)
-			var v int64
-			if g != nil {
-				v = g[k]
-			}
-			if v != want {
-				if bad++; bad <= 5 {
-					t.Errorf("%s: %s %s sums to %d, mirna_counts.tsv has %d", what, r[0], matrix[0][k+1], v, want)
-				}
-			}
-		}
-	}
-	for m := range got {
-		if !seen[m] {
-			t.Errorf("%s: miRNA %s is not in mirna_counts.tsv", what, m)
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%s: %d (miRNA, sample) sums differ from mirna_counts.tsv", what, bad)
-	}
-}
 
 // TestQuantIsomirCountsReconcile: exomir quant writes NAME.isomir_counts.tsv,
 // whose per-miRNA sums are NAME.mirna_counts.tsv.
@@ -98,10 +17,10 @@ func TestQuantIsomirCountsReconcile(t *testing.T) {
 	if code := runMain([]string{"quant", "-fastq", "../../testdata/demo/tumor1.fastq.gz", "-sample", "s1", "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("quant exited %d: %s%s", code, stdout.String(), stderr.String())
 	}
-	matrix := readTable(t, filepath.Join(out, "s1.mirna_counts.tsv"))
-	iso := readTable(t, filepath.Join(out, "s1.isomir_counts.tsv"))
+	matrix := tsvtest.ReadTable(t, filepath.Join(out, "s1.mirna_counts.tsv"))
+	iso := tsvtest.ReadTable(t, filepath.Join(out, "s1.isomir_counts.tsv"))
 	if got := strings.Join(iso[0], " "); got != "uid read mirna variant s1" {
 		t.Fatalf("header %q", got)
 	}
-	checkSumsEqualMatrix(t, "s1.isomir_counts.tsv", sumByMirna(t, iso, "mirna", []string{"s1"}), matrix)
+	tsvtest.CheckSumsEqualMatrix(t, "s1.isomir_counts.tsv", tsvtest.SumByMirna(t, iso, "mirna", []string{"s1"}), matrix)
 }
