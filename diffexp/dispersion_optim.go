@@ -66,21 +66,25 @@ func (d *dispModel) lineSearch(y, mu []float64, a, pm, pv float64, ws *dispWork)
 }
 
 // gridSearch maximises logPost over 20 log α values evenly spaced on
-// [log minDisp, log maxDisp], then over 20 values spanning one coarse step
-// either side of the best; DESeq2's fallback when the line search fails.
+// [log minDisp, log maxDisp], then returns the best of 20 values spanning
+// one coarse step either side of the coarse best; DESeq2's fallback when
+// the line search fails. As in DESeq2 the result is always a point of the
+// fine grid (which does not contain the coarse best itself), even where
+// the coarse best is higher.
 func (d *dispModel) gridSearch(y, mu []float64, pm, pv float64, ws *dispWork) float64 {
 	const n = 20
 	lo, hi := math.Log(minDisp), math.Log(d.maxDisp)
 	delta := (hi - lo) / (n - 1)
-	best, bestV := lo, math.Inf(-1)
+	center, bestV := lo, math.Inf(-1)
 	for k := 0; k < n; k++ {
 		a := lo + float64(k)*delta
 		if v := d.logPost(y, mu, a, pm, pv, ws); v > bestV {
-			best, bestV = a, v
+			center, bestV = a, v
 		}
 	}
-	center := best
 	step := 2 * delta / (n - 1)
+	best := center - delta
+	bestV = math.Inf(-1)
 	for k := 0; k < n; k++ {
 		a := center - delta + float64(k)*step
 		if v := d.logPost(y, mu, a, pm, pv, ws); v > bestV {

@@ -116,9 +116,21 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	if len(nz) == 0 {
 		return nil, fmt.Errorf("%w: every feature has zero counts in all samples", ErrEmpty)
 	}
-	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	// Gene-wise estimates: the parametric and mean trends are global fits,
+	// for which the maxima of the likelihood (geneEst, fast) agree with
+	// DESeq2's; the local trend follows each neighbourhood's estimates, so
+	// it gets DESeq2's own line search (geneEstReplay, ~5× slower), also
+	// when the parametric fit fails and falls back to it.
+	replay := o.FitType == "local"
+	pl.geneEstRows(nz, replay)
 	if err := pl.fitTrendType(nz, o.FitType); err != nil {
 		return nil, err
+	}
+	if pl.tr.typ == "local" && !replay {
+		pl.geneEstRows(nz, true)
+		if err := pl.fitTrendType(nz, "local"); err != nil {
+			return nil, err
+		}
 	}
 	for _, i := range nz {
 		pl.res.DispFit[i] = pl.tr.at(pl.res.BaseMean[i])
