@@ -17,15 +17,17 @@ var transformSets = []struct {
 	contrast     []string
 	shrink       bool
 	vst          []string
+	rlog         bool // rlog_blind and rlog_design goldens
 }{
 	{"sim2600x20", "~ condition", []string{"condition", "tumor", "control"}, true,
-		[]string{"blind_parametric", "blind_local", "blind_mean", "design_parametric", "design_local", "design_mean"}},
+		[]string{"blind_parametric", "blind_local", "blind_mean", "design_parametric", "design_local", "design_mean"}, true},
 	{"sim_batch", "~ batch + condition", []string{"condition", "tumor", "control"}, true,
-		[]string{"blind_parametric", "blind_local", "design_parametric", "design_local"}},
+		[]string{"blind_parametric", "blind_local", "design_parametric", "design_local"}, true},
 	{"pd_amygdala", "~ condition", []string{"condition", "ct", "cc"}, true,
-		[]string{"blind_parametric", "blind_local", "design_parametric", "design_local"}},
-	// the parametric trend fails here and DESeq2 falls back to local
-	{"sim_local", "~ condition", nil, false, []string{"blind_parametric", "blind_local"}},
+		[]string{"blind_parametric", "blind_local", "design_parametric", "design_local"}, true},
+	// the parametric trend fails here and DESeq2 falls back to local (also
+	// in rlog)
+	{"sim_local", "~ condition", nil, false, []string{"blind_parametric", "blind_local"}, true},
 }
 
 // hasVST reports whether the set has the VST golden tag.
@@ -108,11 +110,11 @@ func TestGoldenVST(t *testing.T) {
 				worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "vst_"+tag+".tsv"))
 				t.Logf("%s vst %s (fit %s): max|Δ| %.3g at %s over %d rows × %d samples", set.name, tag, tr.FitType, worst, where, n, len(tr.Samples))
 				t.Logf("  asymptDisp %.10g (DESeq2 %s) extraPois %.10g (DESeq2 %s) mean %.10g (DESeq2 %s)", tr.AsymptDisp, info["vst_"+tag+"_asymptDisp"], tr.ExtraPois, info["vst_"+tag+"_extraPois"], tr.MeanDisp, info["vst_"+tag+"_mean"])
-				// End to end the trend differs from DESeq2's as the gene-wise
-				// dispersions do (~1e-4 on the log scale, doc.go): measured up
-				// to 4e-4 (sim_local), ≤ 1.1e-4 elsewhere; TestGoldenVSTGivenTrend
-				// and TestGoldenVSTIntegration check the transform itself.
-				tol := 5e-4
+				// issue 12's target. Local trends are fitted to DESeq2's own
+				// gene-wise estimates (geneEstReplay) and measured within 1e-7;
+				// parametric and mean trends to the likelihood maxima, which
+				// move them by ~1e-5 relative (measured ≤ 9.3e-5 here).
+				tol := 1e-4
 				if worst > tol {
 					t.Errorf("%s vst %s: max|Δ| %.3g > %g", set.name, tag, worst, tol)
 				}
@@ -213,7 +215,7 @@ func TestGoldenVSTIntegration(t *testing.T) {
 
 func TestGoldenRLog(t *testing.T) {
 	for _, set := range transformSets {
-		if !set.shrink {
+		if !set.rlog {
 			continue
 		}
 		dir := filepath.Join("..", "testdata", "de", set.name)
@@ -237,6 +239,9 @@ func TestGoldenRLog(t *testing.T) {
 			}
 			if worst > 1e-3 {
 				t.Errorf("%s rlog %s: max|Δ| %.3g > 1e-3", set.name, tag, worst)
+			}
+			if tr.FitType != "parametric" {
+				continue // DESeq2's local trend has no coefficients to substitute
 			}
 			// with DESeq2's own trend: the rlog fit itself
 			pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})

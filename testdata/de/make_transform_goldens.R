@@ -21,6 +21,10 @@
 #   lfcshrink_normal_coef.tsv   the same with lfcShrink(coef = <last resultsNames>) (standard
 #                          model matrix), made with SETS "shrinkcoef"
 #   transform_info.tsv     key value: fitType used, trend coefficients, betaPriorVar values
+#   vst_<blind|design>_local.disp.tsv   made with SETS "trend": what vst(fitType = "local")
+#                          fits its trend to, every feature: baseMean, dispGeneEst,
+#                          dispGeneIter (estimateDispersionsGeneEst) and dispFit
+#                          (estimateDispersionsFit), 17 significant digits
 # SETS (default "vst,rlog,shrink") picks what to make.
 suppressPackageStartupMessages(library(DESeq2))
 args <- commandArgs(trailingOnly = TRUE)
@@ -77,6 +81,19 @@ if ("vst" %in% sets) {
     v <- assay(varianceStabilizingTransformation(dds, blind = blind, fitType = ft))
     info[[paste0("vst_", tag, "_seconds")]] <- sprintf("%.3f", proc.time()[["elapsed"]] - t0)
     putMat(v, paste0("vst_", tag, ".tsv"))
+  }
+}
+if ("trend" %in% sets) {
+  for (blind in c(TRUE, FALSE)) {
+    tag <- paste0(if (blind) "blind" else "design", "_local")
+    d2 <- fresh()
+    if (blind) design(d2) <- ~1
+    d2 <- estimateDispersionsGeneEst(d2, quiet = TRUE)
+    d2 <- estimateDispersionsFit(d2, fitType = "local", quiet = TRUE)
+    mc <- mcols(d2)
+    df <- data.frame(mirna = rownames(d2), baseMean = g17(mc$baseMean), dispGeneEst = g17(mc$dispGeneEst),
+                     dispGeneIter = g17(mc$dispGeneIter), dispFit = g17(mc$dispFit), check.names = FALSE)
+    write.table(df, file.path(dir, paste0("vst_", tag, ".disp.tsv")), sep = "\t", quote = FALSE, row.names = FALSE)
   }
 }
 if ("rlog" %in% sets) {
