@@ -23,7 +23,8 @@
 //	               small its first step is, since DESeq2 stops there when the rise is
 //	               < 1e-6 (then, when that step needed no halving — one iteration in
 //	               DESeq2's count, which includes halvings — a 20+20 point grid as
-//	               DESeq2); the start is kept when
+//	               DESeq2: the best of the fine grid, which omits the coarse best);
+//	               the start is kept when
 //	               the likelihood does not rise by 1e-6 relative; bounds [1e-8, max(10, m)];
 //	               where 1/α ≥ 1000 y the lgamma/digamma/trigamma differences come from
 //	               their series in 1/α (differences of huge lgammas would add noise
@@ -65,7 +66,9 @@
 //
 //	trend          as above on design ~ 1 (blind, the default) or the given design,
 //	               fitType parametric (local when it fails), local, or mean (the
-//	               0.1%-trimmed mean of gene-wise α > 1e-7)
+//	               0.1%-trimmed mean of gene-wise α > 1e-7); for a local trend the
+//	               gene-wise α are DESeq2's own, its line search replayed step for
+//	               step (not the maxima; the local fit follows them gene by gene)
 //	vst            parametric: log2((1 + a1 + 2a0q + 2√(a0q(1 + a1 + a0q)))/(4a0));
 //	               mean: (2 asinh √(αq) − log α − log 4)/log 2; local: trapezoid rule
 //	               of 1/√(α(x)x² + mean(1/s)·x) on the 999-point grid sinh(0..asinh(max q)),
@@ -98,7 +101,8 @@
 // L-BFGS-B; dispersions are the maxima of the objective (Newton) except
 // where DESeq2's line search would stop measurably short of them (see
 // above), so they differ from DESeq2's by ~1e-4 on the log scale
-// (golden_test.go logs the agreement per reference run); cell designs skip
+// (golden_test.go logs the agreement per reference run) — except under a
+// local trend of the transforms, where they are DESeq2's to ~1e-9; cell designs skip
 // the 1e-6 ridge (coefficients move by ~λβ/Σw).
 //
 // Counts are held row-major (features × samples) as float64. Rows are fitted
