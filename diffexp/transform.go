@@ -117,10 +117,11 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 		return nil, fmt.Errorf("%w: every feature has zero counts in all samples", ErrEmpty)
 	}
 	// Gene-wise estimates: the parametric and mean trends are global fits,
-	// for which the maxima of the likelihood (geneEst, fast) agree with
-	// DESeq2's; the local trend follows each neighbourhood's estimates, so
-	// it gets DESeq2's own line search (geneEstReplay, ~5× slower), also
-	// when the parametric fit fails and falls back to it.
+	// which the maxima of the likelihood (geneEst, fast) move by ~1e-5
+	// only (vst within 1e-4 of DESeq2's); the local trend follows each
+	// neighbourhood's estimates, so it gets DESeq2's own line search
+	// (geneEstReplay, ~5× slower), also when the parametric fit fails and
+	// falls back to it.
 	replay := o.FitType == "local"
 	pl.geneEstRows(nz, replay)
 	if err := pl.fitTrendType(nz, o.FitType); err != nil {
