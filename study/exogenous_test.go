@@ -170,8 +170,21 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 			t.Errorf("methods.md lacks %s with SHA-256 %s", f, sum)
 		}
 	}
+	for _, class := range quant.AnnotationClasses {
+		sum, err := quant.AnnotationSHA256(class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(methods, "`embedded:"+quant.AnnotationFile(class)+"`") || !strings.Contains(methods, sum) {
+			t.Errorf("methods.md lacks the %s class file with SHA-256 %s", class, sum)
+		}
+	}
+	if !strings.Contains(methods, "small-RNA classes "+strings.Join(quant.AnnotationClasses, ", ")+", in this order") {
+		t.Errorf("methods.md does not state the class order %v", quant.AnnotationClasses)
+	}
 	sum := memFiles["summary.tsv"]
-	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t"} {
+	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t",
+		"\nclass_YRNA\t", "\nclass_vaultRNA\t", "\nclass_SRP_RNA\t"} {
 		if !strings.Contains(sum, row) {
 			t.Errorf("summary.tsv lacks row %q", strings.TrimSpace(row))
 		}
