@@ -214,6 +214,14 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 	}
 	for i := range inMem.Samples {
 		a, b := inMem.Samples[i], loaded.Samples[i]
+		// The report's RNA-class composition names every built-in class.
+		var names []string
+		for _, c := range b.Classes {
+			names = append(names, c.Name)
+		}
+		if got, want := strings.Join(names, ","), "miRNA,hairpin only,"+strings.Join(quant.AnnotationClasses, ",")+",unmapped"; got != want {
+			t.Errorf("%s: report classes %s, want %s", b.Name, got, want)
+		}
 		if !reflect.DeepEqual(a.Clades, b.Clades) || !reflect.DeepEqual(a.QCFlags, b.QCFlags) || len(a.Clades) == 0 || len(a.QCFlags) == 0 {
 			t.Errorf("%s: clades %v / %v, QC %v / %v", a.Name, a.Clades, b.Clades, a.QCFlags, b.QCFlags)
 		}
