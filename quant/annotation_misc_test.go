@@ -194,3 +194,24 @@ func grepClass(tsv, class string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestYRNATakesTwoMismatchHairpinReads: the RNY3 5' end is two mismatches
+// from hsa-miR-3135b. Without the annotation the 2-mismatch pass puts the
+// read on that miRNA; with it the read is YRNA (exact) — the stated order:
+// hairpins with <= 1 mismatch, then classes, then hairpins with 2.
+func TestYRNATakesTwoMismatchHairpinReads(t *testing.T) {
+	r := annotatedHsa(t)
+	read := string(otherSeq(t, r, "RNY3").Seq[:22])
+	s := quantifyInserts(t, r, seq.Insert{Seq: read, Reads: 5, Molecules: 5})
+	if got := statInt(t, s, "class_YRNA"); got != 5 {
+		t.Errorf("with the annotation: class_YRNA %d, want 5", got)
+	}
+	bare, err := Embedded("hsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = quantifyInserts(t, bare, seq.Insert{Seq: read, Reads: 5, Molecules: 5})
+	if got := s.Mature[bare.FeatureIndex("hsa-miR-3135b")]; got != 5 {
+		t.Errorf("without the annotation: hsa-miR-3135b %d, want 5", got)
+	}
+}
