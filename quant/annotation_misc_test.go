@@ -215,3 +215,36 @@ func TestYRNATakesTwoMismatchHairpinReads(t *testing.T) {
 		t.Errorf("without the annotation: hsa-miR-3135b %d, want 5", got)
 	}
 }
+
+// TestMethodsClassOrder: WriteMethods states the class order once per
+// class (a user file adding to a built-in class keeps its place) and
+// lists every class file with its checksum.
+func TestMethodsClassOrder(t *testing.T) {
+	m := &Methods{Tool: "exomir", Version: "test", Command: "exomir run"}
+	m.References = []RefFile{{Role: "miRBase mature, hsa", Name: "embedded:hsa_mature_v21.fa.gz", Version: "miRBase 21", SHA256: "aa"}}
+	for _, c := range AnnotationClasses {
+		sum, err := AnnotationSHA256(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.References = append(m.References, RefFile{Role: "small-RNA class " + c, Name: "embedded:" + AnnotationFile(c), Version: "built-in", SHA256: sum, Class: c})
+	}
+	m.References = append(m.References, RefFile{Role: "other class YRNA", Name: "rny5.fa", Version: "user file", SHA256: "bb", Class: "YRNA"},
+		RefFile{Role: "other class piRNA", Name: "pirna.fa", Version: "user file", SHA256: "cc", Class: "piRNA"})
+	var b bytes.Buffer
+	if err := WriteMethods(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if want := "small-RNA classes tRNA, rRNA, snRNA, snoRNA, YRNA, vaultRNA, SRP_RNA, piRNA, in this order"; !strings.Contains(out, want) {
+		t.Errorf("methods.md lacks %q:\n%s", want, out)
+	}
+	if want := "aligned exhaustively to miRBase 21 (miRBase mature, hsa). "; !strings.Contains(out, want) {
+		t.Errorf("methods.md lacks %q", want)
+	}
+	for _, want := range []string{"`rny5.fa` | user file | `bb`", "`pirna.fa` | user file | `cc`", "`embedded:annotation/vaultRNA.fa.gz`"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("methods.md table lacks %q", want)
+		}
+	}
+}
