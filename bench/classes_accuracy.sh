@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue #11 (items 1 and 3): the built-in small-RNA annotation and spike-ins
 # on simulated reads of known origin.
-#   - class counts (class_tRNA, class_rRNA, class_snRNA, class_snoRNA) and
+#   - class counts (class_tRNA, class_rRNA, class_snRNA, class_snoRNA,
+#     class_YRNA, class_vaultRNA, class_SRP_RNA) and
 #     tRF-type totals (trf_*) against the simulator's truth: target within 2%
 #   - spike-in counts (QIAseq UniSP set) against truth: target within 1%
 #   - miRNA L1 (bench/score) with the annotation on and off (-annotation none)

@@ -1,7 +1,9 @@
 package quant
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -19,10 +21,9 @@ var annotationFS embed.FS
 // AnnotationClasses are the classes of the embedded human small-RNA
 // annotation, in the order AddAnnotation adds them (a read matching two
 // classes equally well goes to the earlier one). See annotation/SOURCES.md
-// for what each holds and where it comes from; Y RNA, vault RNA, 7SL
-// (SRP_RNA) and piRNA have no permissively licensed source here and are
-// left to -other.
-var AnnotationClasses = []string{"tRNA", "rRNA", "snRNA", "snoRNA"}
+// for what each holds and where it comes from; RNY5 and piRNA have no
+// permissively licensed source here and are left to AddOther (-other).
+var AnnotationClasses = []string{"tRNA", "rRNA", "snRNA", "snoRNA", "YRNA", "vaultRNA", "SRP_RNA"}
 
 // AddAnnotation adds the embedded human small-RNA annotation as other
 // classes (AnnotationClasses). Species other than "hsa" fail with
@@ -44,10 +45,25 @@ func (r *Reference) AddAnnotation(species string) error {
 	return nil
 }
 
+// AnnotationFile is the embedded file (as named in methods.md) of one
+// class of AnnotationClasses.
+func AnnotationFile(class string) string { return "annotation/" + class + ".fa.gz" }
+
+// AnnotationSHA256 is the SHA-256 (hex) of the embedded file of one class
+// of AnnotationClasses.
+func AnnotationSHA256(class string) (string, error) {
+	b, err := annotationFS.ReadFile(AnnotationFile(class))
+	if err != nil {
+		return "", fmt.Errorf("%w: no embedded annotation class %q: %w", ErrUnknownSpecies, class, err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
 // AnnotationRecords returns the embedded records of one class of
 // AnnotationClasses (for the simulator and other users).
 func AnnotationRecords(class string) ([]seq.FastaRecord, error) {
-	name := "annotation/" + class + ".fa.gz"
+	name := AnnotationFile(class)
 	f, err := annotationFS.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: no embedded annotation class %q: %w", ErrUnknownSpecies, class, err)

@@ -10,8 +10,9 @@
 // hairpins; mature names sharing one sequence are one Feature named
 // "a/b/c". AddOther adds other small-RNA classes (tRNA, rRNA, …);
 // AddAnnotation("hsa") adds the embedded human annotation (classes tRNA,
-// rRNA, snRNA, snoRNA; annotation/SOURCES.md says what each holds and
-// where it comes from) and AddSpikeins spike-in sequences.
+// rRNA, snRNA, snoRNA, YRNA, vaultRNA, SRP_RNA; annotation/SOURCES.md says
+// what each holds and where it comes from; piRNA is not built in) and
+// AddSpikeins spike-in sequences.
 //
 // # Alignment
 //

@@ -35,6 +35,10 @@ type RefFile struct {
 	Version  string // e.g. "miRBase 22"
 	SHA256   string
 	Embedded bool
+	// Class is the small-RNA class the file holds (built-in or user), ""
+	// for the miRNA references; WriteMethods names classes in their
+	// assignment order, the order they are listed in.
+	Class string
 }
 
 // SampleKit is the library layout one sample was read with.
@@ -91,13 +95,23 @@ func WriteMethods(w io.Writer, m *Methods) error {
 		kitList = append(kitList, k)
 	}
 	sort.Strings(kitList)
-	var refs []string
+	var refs, classes []string
 	for _, r := range m.References {
+		if r.Class != "" {
+			// A user file adding to a built-in class keeps its place.
+			if !containsString(classes, r.Class) {
+				classes = append(classes, r.Class)
+			}
+			continue
+		}
 		refs = append(refs, fmt.Sprintf("%s (%s)", r.Version, r.Role))
 	}
 	p("Small-RNA reads of %d samples were processed with %s %s (`%s`). ", len(m.Samples), m.Tool, m.Version, m.Command)
 	p("Adapters were trimmed for the library layout%s %s; inserts were collapsed to distinct sequences and aligned exhaustively to %s. ",
 		plural(len(kitList)), strings.Join(kitList, ", "), strings.Join(refs, "; "))
+	if len(classes) > 0 {
+		p("Inserts on no miRNA hairpin were aligned with the same mismatch policy to the small-RNA classes %s, in this order (miRNA first; a tie between classes goes to the earlier one). ", strings.Join(classes, ", "))
+	}
 	p("Reads on several miRNAs were shared by expectation-maximisation; every input read is accounted for in one category (summary.tsv). ")
 	if m.Exogenous {
 		p("Reads left unassigned were searched in all-species miRBase 22 for exogenous and viral miRNAs. ")

@@ -60,8 +60,8 @@ var trfMix = [...]float64{0.20, 0.30, 0.10, 0.05, 0.25, 0.03, 0.02, 0.05}
 // "anticodon=a-b" (1-based, mature with CCA) or, named "pre-…",
 // "body=i-j" (the mature body on the pre-tRNA) in their description, as
 // quant's embedded annotation does; a class named "tRNA" then gets
-// fragments of the tRF types, other classes random fragments (Y RNA: 5'
-// and 3' fragments).
+// fragments of the tRF types, YRNA, vaultRNA and SRP_RNA the end-biased
+// shapes of endShapes, other classes random fragments.
 func (ref *Reference) AddClass(name string, weight float64, recs []seq.FastaRecord) error {
 	if name == "" || !(weight > 0) || math.IsInf(weight, 0) {
 		return fmt.Errorf("%w: class %q with weight %g", ErrConfig, name, weight)
@@ -192,13 +192,8 @@ func (g *generator) classInsert() (ins []byte, class, trf int) {
 		switch {
 		case c.Name == "tRNA":
 			start, end, trf = trfFragment(s, r)
-		case c.Name == "YRNA":
-			l := 24 + r.IntN(9)
-			start = 0
-			if r.IntN(2) == 1 {
-				start = len(s.Seq) - l
-			}
-			end = start + l
+		case endShapes[c.Name] != endShape{}:
+			start, end, _ = shapedFragment(c.Name, s.Seq, r)
 		default:
 			l := 18 + r.IntN(18)
 			if l > len(s.Seq) {

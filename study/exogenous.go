@@ -348,13 +348,23 @@ func (r *Result) writeMethods(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.builtinAnnotation() {
+		for _, class := range quant.AnnotationClasses {
+			sum, err := quant.AnnotationSHA256(class)
+			if err != nil {
+				return err
+			}
+			refs = append(refs, quant.RefFile{Role: "small-RNA class " + class, Name: "embedded:" + quant.AnnotationFile(class),
+				Version: "exomir built-in annotation", SHA256: sum, Embedded: true, Class: class})
+		}
+	}
 	kind := "miRBase"
 	if c.Reference == RefMirGeneDB {
 		kind = "MirGeneDB"
 	}
-	user := [][2]string{{kind + " mature", c.Mature}, {kind + " hairpin", c.Hairpin}, {"miRBase GFF3", c.GFF}}
+	user := [][3]string{{kind + " mature", c.Mature}, {kind + " hairpin", c.Hairpin}, {"miRBase GFF3", c.GFF}}
 	for _, o := range c.Others {
-		user = append(user, [2]string{"other class " + o.Name, o.Path})
+		user = append(user, [3]string{"other class " + o.Name, o.Path, o.Name})
 	}
 	for _, u := range user {
 		if u[1] == "" {
@@ -364,7 +374,7 @@ func (r *Result) writeMethods(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		f.Name = filepath.Base(u[1])
+		f.Name, f.Class = filepath.Base(u[1]), u[2]
 		refs = append(refs, f)
 	}
 	m.References = refs

@@ -170,8 +170,21 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 			t.Errorf("methods.md lacks %s with SHA-256 %s", f, sum)
 		}
 	}
+	for _, class := range quant.AnnotationClasses {
+		sum, err := quant.AnnotationSHA256(class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(methods, "`embedded:"+quant.AnnotationFile(class)+"`") || !strings.Contains(methods, sum) {
+			t.Errorf("methods.md lacks the %s class file with SHA-256 %s", class, sum)
+		}
+	}
+	if !strings.Contains(methods, "small-RNA classes "+strings.Join(quant.AnnotationClasses, ", ")+", in this order") {
+		t.Errorf("methods.md does not state the class order %v", quant.AnnotationClasses)
+	}
 	sum := memFiles["summary.tsv"]
-	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t"} {
+	for _, row := range []string{"\nreads_exogenous_mirna\t", "\nclade_human\t", "\nclade_virus\t", "\nqc_transcriptome_reads\t", "\nqc_pass\t", "\nhuman_viral_mirnas\t",
+		"\nclass_YRNA\t", "\nclass_vaultRNA\t", "\nclass_SRP_RNA\t"} {
 		if !strings.Contains(sum, row) {
 			t.Errorf("summary.tsv lacks row %q", strings.TrimSpace(row))
 		}
@@ -201,6 +214,14 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 	}
 	for i := range inMem.Samples {
 		a, b := inMem.Samples[i], loaded.Samples[i]
+		// The report's RNA-class composition names every built-in class.
+		var names []string
+		for _, c := range b.Classes {
+			names = append(names, c.Name)
+		}
+		if got, want := strings.Join(names, ","), "miRNA,hairpin only,"+strings.Join(quant.AnnotationClasses, ",")+",unmapped"; got != want {
+			t.Errorf("%s: report classes %s, want %s", b.Name, got, want)
+		}
 		if !reflect.DeepEqual(a.Clades, b.Clades) || !reflect.DeepEqual(a.QCFlags, b.QCFlags) || len(a.Clades) == 0 || len(a.QCFlags) == 0 {
 			t.Errorf("%s: clades %v / %v, QC %v / %v", a.Name, a.Clades, b.Clades, a.QCFlags, b.QCFlags)
 		}

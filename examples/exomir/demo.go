@@ -51,7 +51,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		runArgs = append(runArgs, "-quiet")
 	}
 	// Exosome RNA is not only miRNA: the built-in annotation (run's
-	// default) counts tRNA fragments, rRNA, snRNA and snoRNA as classes.
+	// default) counts tRNA fragments, rRNA, snRNA, snoRNA, Y RNA, vault RNA
+	// and 7SL RNA as classes.
 	fmt.Fprintf(stdout, "exomir demo: %s (simulated tumor vs control, embedded human miRBase 21)\n", sheet)
 	if err := runRun(runArgs, stdout, stderr); err != nil {
 		return err

@@ -160,7 +160,7 @@ func addReadFlags(fs *flag.FlagSet, c *quantConfig) {
 	fs.StringVar(&c.hairpin, "hairpin", "", "miRBase hairpin.fa (plain or gzip; needs -mature)")
 	fs.StringVar(&c.gff, "gff", "", "miRBase GFF3 (genome coordinates): -bam is aligned to the genome")
 	addSmallRNAFlags(fs, c)
-	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other YRNA=rny.fa; searched after the built-in classes (a built-in NAME adds to that class)")
+	fs.Var(&c.others, "other", "other small-RNA class NAME=FASTA (repeatable), e.g. -other piRNA=pirna.fa (piRNA is not built in); searched after the built-in classes (a built-in NAME adds to that class, e.g. -other YRNA=rny5.fa)")
 	fs.StringVar(&c.multi, "multi", "em", "reads on several miRNAs: em (expectation-maximisation), unique (drop them) or split (equal shares)")
 	fs.IntVar(&c.mismatches, "mismatches", 2, "most substitutions in a read placed on a hairpin: 2 (reads matching nothing with 1 are aligned again with 2) or 1 (faster)")
 	fs.IntVar(&c.minLen, "min-len", 0, "shortest insert kept (0 = 16)")

@@ -6,7 +6,7 @@ import (
 
 // addSmallRNAFlags declares -annotation and -spikeins (quant and run).
 func addSmallRNAFlags(fs *flag.FlagSet, c *quantConfig) {
-	fs.StringVar(&c.annotation, "annotation", "builtin", "other small-RNA classes: builtin (the embedded human tRNA, rRNA, snRNA, snoRNA annotation; with -species hsa only) or none")
+	fs.StringVar(&c.annotation, "annotation", "builtin", "other small-RNA classes: builtin (the embedded human tRNA, rRNA, snRNA, snoRNA, YRNA, vaultRNA, SRP_RNA annotation; with -species hsa only) or none")
 	fs.StringVar(&c.spikeins, "spikeins", "", "spike-in FASTA: reads on these are counted first (reads_spikein, spikein_counts.tsv), never as miRNA")
 }
 

@@ -17,8 +17,8 @@ type classFlags struct {
 }
 
 func addClassFlags(fs *flag.FlagSet, c *classFlags, cfg *simulate.Config) {
-	fs.StringVar(&c.classes, "classes", "none", "other_rna reads from small-RNA classes: builtin (quant's embedded human tRNA, rRNA, snRNA, snoRNA, with tRF shapes) or none (the -other fragments)")
-	fs.StringVar(&c.weights, "class-weights", "tRNA=0.5,rRNA=0.3,snRNA=0.05,snoRNA=0.15", "share of each class among other_rna reads with -classes builtin; NAME=FASTA entries add a class from a file, e.g. YRNA=rny.fa:0.2")
+	fs.StringVar(&c.classes, "classes", "none", "other_rna reads from small-RNA classes: builtin (quant's embedded human tRNA, rRNA, snRNA, snoRNA, YRNA, vaultRNA, SRP_RNA, with tRF and end-fragment shapes) or none (the -other fragments)")
+	fs.StringVar(&c.weights, "class-weights", "tRNA=0.4,rRNA=0.25,snRNA=0.05,snoRNA=0.1,YRNA=0.12,vaultRNA=0.03,SRP_RNA=0.05", "share of each class among other_rna reads with -classes builtin; NAME=FASTA:WEIGHT entries add a class from a file, e.g. piRNA=pirna.fa:0.1")
 	fs.StringVar(&c.spikeins, "spikeins", "", "spike-in FASTA (e.g. QIAseq UniSP): -spikein-share of the molecules are drawn from it (amounts log-uniform over 100-fold)")
 	fs.Float64Var(&cfg.SpikeinShare, "spikein-share", 0.02, "share of molecules that are spike-ins (with -spikeins)")
 }

@@ -9,7 +9,7 @@
 //	    [-seed 1] [-fold-frac 0.1] [-species hsa] [-mature F -hairpin F]
 //	    [-err-start 0.001 -err-end 0.01 -err-shape 1] [-n-rate 0]
 //	    [-n-read-rate 0.005] [-phred-qual] [-qual-drop 0] [-barcode5 SEQ]
-//	    [-other F] [-classes builtin -class-weights tRNA=0.5,…]
+//	    [-other F] [-classes builtin -class-weights tRNA=0.4,…]
 //	    [-spikeins F -spikein-share 0.02] [-plain-names] [-threads N]
 //	    [-exogenous 0.02 [-exo-names a,b,…]] [-editing hsa-miR-376a-3p:6:0.3,…]
 //

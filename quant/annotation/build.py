@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Builds the embedded human small-RNA annotation (quant/annotation/*.fa.gz).
 
-usage: build.py SMALLRNA_DIR NC_012920.fa OUT_DIR
+usage: build.py SMALLRNA_DIR NC_012920.fa OUT_DIR   (tRNA, rRNA, snRNA, snoRNA)
+       build.py --misc GENCODE_NCRNA.fa OUT_DIR        (YRNA, vaultRNA, SRP_RNA)
 SMALLRNA_DIR is the shared small-RNA folder (see SOURCES.md here);
-NC_012920.fa is the RefSeq human mitochondrial genome (public domain).
+NC_012920.fa is the RefSeq human mitochondrial genome (public domain);
+GENCODE_NCRNA.fa is tsRNAsearch's DBs/human_tRNAs-and-ncRNAs_relative_cdhit.fa
+@acffe2b (GENCODE GRCh38 small-RNA genes; MIT).
 Every choice (pruning, coordinates) is described in SOURCES.md.
 """
 import gzip, re, sys
 
-src, mtfa, out = sys.argv[1:4]
 
 def fasta(path):
     recs = []
@@ -28,6 +30,47 @@ def write(name, recs):
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as f:
             for h, s in recs:
                 f.write(f">{h}\n{s}\n".encode())
+
+# YRNA, vaultRNA, SRP_RNA: the named genes of GENCODE's misc_RNA biotype
+# (gene spans, 3' U tract included) as carried by tsRNAsearch (MIT), plus
+# VTRNA2-1 from RefSeq NR_030583.3 (public domain; GENCODE has it only as
+# an unnamed "Vault" gene, ENSG00000278815.1, checked equal below). RNY5
+# is in neither file and is not embedded (SOURCES.md).
+def build_misc(gencode):
+    genes, vault_copy = {}, None
+    for h, s in fasta(gencode):
+        m = re.search(r'gene_name "([^"]+)"', h)
+        if m:
+            genes.setdefault(m.group(1), []).append((h.split("\t")[0], s))
+        if h.startswith("ENSG00000278815."):
+            vault_copy = s
+    # NR_030583.3 bases 1-102, to the end of the U tract (its last 6 nt,
+    # ATGCAA, lie past the Pol III terminator).
+    vtrna21 = "CGGGTCGGAGTTAGCTCAAGCGGTTACCTCCTCATGCCGGACTTTCTATCTGTCCATCTCTGTGCTGGGGTTCGAGACCCGCGGGTGCTTACTGACCCTTTT"
+    assert vault_copy == vtrna21[1:], "GENCODE ENSG00000278815 differs from NR_030583.3"
+    # Consistency checks: sequences as written in independent public files
+    # (named in SOURCES.md) must lie in the GENCODE records.
+    checks = {
+        "RNY1": "GGCTGGTCCGAAGGTAGTGAGTTATCTCAATT",
+        "RNY4": "GGCTGGTCCGATGGTAGTGGGTTATCAGAACT",
+        "VTRNA1-2": "GGCTGGCTTTAGCTCAGCGGTTACTTCGAGTACATTGTAACCACCTCTCTGGGTGGTTCGAGACCCGCGGGTGCTTTCCAGCTCTTTT",
+        "RN7SL1": "GCCGGGCGCGGTGGCGCGTGCCTGTAGTCCCAGCTACTCGGGAGGCTGAGGCTGGAGGATCGCTTGAGTCCAGGAGTTCTGGGCTGTAGTGCGCTATGCCGATCGGGTGTCCGCACTAAGTTCGGCATCAATATGGTGACCTCCCGGGAGCGGGGGACCACCAGGTTGCCTAAGGAGGGGTGAACCGGCCCAGGTCGGAAACGGAGCAGGTCAAAACTCCCGTGCTGATCAGTAGTGGGATCGCGCCTGTGAATAGCCACTGCACTCCAGCCTGGGCAACATAGCGAGACCCCGTCTCT",
+    }
+    def one(sym):
+        (gid, s), = genes[sym]
+        assert checks.get(sym, "") in s, sym
+        return (f"{sym} {gid} GENCODE", s)
+    write("YRNA.fa.gz", [one(g) for g in ("RNY1", "RNY3", "RNY4")])
+    write("vaultRNA.fa.gz", [one(g) for g in ("VTRNA1-1", "VTRNA1-2", "VTRNA1-3")] +
+          [("VTRNA2-1 NR_030583.3:1-102 RefSeq", vtrna21)])
+    write("SRP_RNA.fa.gz", [one(g) for g in ("RN7SL1", "RN7SL2", "RN7SL3")])
+
+if sys.argv[1] == "--misc":
+    out = sys.argv[3]
+    build_misc(sys.argv[2])
+    sys.exit(0)
+
+src, mtfa, out = sys.argv[1:4]
 
 # tRNA: tDRmapper's hg19 GtRNAdb set (MIT): mature with CCA and anticodon
 # coordinates, pre-tRNA with 40-nt leader and trailer; plus the 22
