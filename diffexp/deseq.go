@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -172,9 +173,10 @@ func isCount(v float64) bool {
 
 // DESeq runs the DESeq2 pipeline on c with sample annotations cd (aligned to
 // c's samples by name) and returns results for the contrast or test chosen
-// in o, in c's row order.
-func DESeq(c *Counts, cd *ColData, o Options) (*Results, error) {
-	pl, err := newPipeline(c, cd, o)
+// in o, in c's row order. A cancelled ctx stops the fits between blocks
+// of rows with an error matching ctx.Err() under errors.Is.
+func DESeq(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, error) {
+	pl, err := newPipeline(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +187,7 @@ func DESeq(c *Counts, cd *ColData, o Options) (*Results, error) {
 }
 
 type pipeline struct {
+	ctx      context.Context // checked between blocks of rows
 	c        *Counts
 	n, m     int
 	o        Options
@@ -224,7 +227,10 @@ type pipeline struct {
 	redDesign   *design
 }
 
-func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
+func newPipeline(ctx context.Context, c *Counts, cd *ColData, o Options) (*pipeline, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkCounts(c); err != nil {
 		return nil, err
 	}
@@ -268,7 +274,7 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pipeline{c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == TestLRT}
+	pl := &pipeline{ctx: ctx, c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == TestLRT}
 	// samples of the contrast groups (for the all-zero rule)
 	if len(o.Contrast) == 3 {
 		t := d.term(o.Contrast[0])
@@ -342,9 +348,10 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 
 // parallel calls fn(worker, i) for i in [0, n) on the pipeline's workers.
 // Each i is handled by exactly one call, so results written per row do not
-// depend on scheduling.
-func (pl *pipeline) parallel(n int, fn func(w, i int)) {
-	forRows(n, pl.workers, 16, func(w, lo, hi int) {
+// depend on scheduling. It returns the wrapped pl.ctx.Err() when the
+// context was cancelled, some rows then not done.
+func (pl *pipeline) parallel(n int, fn func(w, i int)) error {
+	return forRows(pl.ctx, n, pl.workers, 16, func(w, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			fn(w, i)
 		}
@@ -625,19 +632,25 @@ func (pl *pipeline) run() error {
 	}
 	pl.markZeroContrast()
 	// 1. gene-wise dispersions
-	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	if err := pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) }); err != nil {
+		return err
+	}
 	// 2. trend
 	if err := pl.fitTrend(nz); err != nil {
 		return err
 	}
 	// 3. MAP, then 4. GLM, test, Cook's (per row, one pass)
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		pl.mapEst(w, nz[k])
 		pl.fitTest(w, nz[k])
-	})
+	}); err != nil {
+		return err
+	}
 	// 5. outlier replacement and refit
 	if pl.anyReplace {
-		pl.replaceAndRefit()
+		if err := pl.replaceAndRefit(); err != nil {
+			return err
+		}
 	}
 	// 6. Cook's flagging
 	pl.flagCooks()
@@ -733,7 +746,7 @@ func (pl *pipeline) cooksCutoff() float64 {
 // replaceable samples by the row's 20%-trimmed mean normalised count times
 // the sample's size factor, then refits those rows with the existing
 // trend and prior.
-func (pl *pipeline) replaceAndRefit() {
+func (pl *pipeline) replaceAndRefit() error {
 	m := pl.m
 	var refit []int
 	norm := make([]float64, m)
@@ -772,17 +785,18 @@ func (pl *pipeline) replaceAndRefit() {
 		}
 	}
 	if len(refit) == 0 {
-		return
+		return nil
 	}
 	// DESeq2 keeps the Cook's distances of the original fit.
 	pl.refitting = true
-	pl.parallel(len(refit), func(w, k int) {
+	err := pl.parallel(len(refit), func(w, k int) {
 		i := refit[k]
 		pl.geneEst(w, i)
 		pl.mapEst(w, i)
 		pl.fitTest(w, i)
 	})
 	pl.refitting = false
+	return err
 }
 
 // flagCooks records each row's maximum Cook's distance over samples in

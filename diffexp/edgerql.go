@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -45,7 +46,13 @@ import (
 // (edgeR's Levenberg-damped scoring, estimateDisp dropping samples fitted
 // at zero), the denominator must be the reference (first sorted) level and
 // the F-test drops the numerator's coefficient.
-func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
+//
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func EdgeRQL(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if o.Test != "" && !strings.EqualFold(string(o.Test), string(TestQLF)) && !strings.EqualFold(string(o.Test), string(TestWald)) {
 		return nil, fmt.Errorf("%w: the edger-ql method has only the QL F-test (test %q)", ErrDesign, o.Test)
 	}
@@ -54,7 +61,7 @@ func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
 		variable = o.Contrast[0]
 	}
 	if !isSingleFactor(o.Design, variable) {
-		q, err := edgerQLDesign(c, cd, o)
+		q, err := edgerQLDesign(ctx, c, cd, o)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +71,7 @@ func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := edgerQL(c, st, o.Workers)
+	q, err := edgerQL(ctx, c, st, o.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +86,10 @@ type edgerQLFit struct {
 	dfPrior          float64
 }
 
-func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
+func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 	m, n := len(c.Samples), len(c.Features)
 	ng := len(st.levels)
-	disp, err := edgerDispersions(c, st.group, ng, st.eff, workers)
+	disp, err := edgerDispersions(ctx, c, st.group, ng, st.eff, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +137,7 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 	df := make([]float64, n)
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m) // full-model fitted means, for the Poisson bound
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		yp := make([]float64, m)
 		mu := make([]float64, m)
 		for i := lo; i < hi; i++ {
@@ -160,12 +167,14 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 				s2[i] = math.Max(dev1/df[i], 0)
 			}
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	d0, s0 := fitFDistTrend(s2, df, disp.aveLogCPM)
 	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
 	res.PriorDF = d0
 	maxDF := float64(n * (m - ng))
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		mu := make([]float64, m)
 		for i := lo; i < hi; i++ {
 			vp := s0[i]
@@ -198,7 +207,9 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 			}
 			res.PValue[i] = p
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	copy(res.PAdj, AdjustBH(res.PValue))
 	return q, nil
 }

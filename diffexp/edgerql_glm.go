@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -10,7 +11,7 @@ import (
 // the contrast variable last, its denominator the reference level):
 // estimateDisp's dispersions with GLM fits (Levenberg) instead of the
 // one-way closed form, then the same QL F-test.
-func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
+func edgerQLDesign(ctx context.Context, c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 	variable := "condition"
 	if len(o.Contrast) > 0 {
 		variable = o.Contrast[0]
@@ -85,13 +86,15 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		return nil, fmt.Errorf("%w: no feature has a row sum ≥ 5; no dispersion can be estimated", ErrEmpty)
 	}
 	apl := make([][]float64, ns)
-	parallelRows(ns, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, ns, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		disp := make([]float64, m)
 		for k := lo; k < hi; k++ {
 			apl[k] = glmAPLRow(c.Row(sel[k]), d.x, m, p, off, gridT, f, disp)
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	sum := make([]float64, edgerGridLen)
 	for _, row := range apl {
 		for k, v := range row {
@@ -99,7 +102,10 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		}
 	}
 	common := 0.1 * math.Exp2(maximizeInterpolant(gridT, sum))
-	alc := aveLogCPM(c, st.eff, common, workers)
+	alc, err := aveLogCPM(ctx, c, st.eff, common, workers)
+	if err != nil {
+		return nil, err
+	}
 	cov := make([]float64, ns)
 	for k, i := range sel {
 		cov[k] = alc[i]
@@ -137,7 +143,7 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m)
 	unshrunk := make([]float64, n*p)
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		disp := make([]float64, m)
@@ -172,12 +178,14 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 				s2[i] = math.Max(dev1/df[i], 0)
 			}
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	d0, sc := fitFDistTrend(s2, df, alc)
 	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
 	res.PriorDF = d0
 	maxDF := float64(n * (m - p))
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		zero := make([]float64, m)
@@ -219,7 +227,9 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 			}
 			res.PValue[i] = pv
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	copy(res.PAdj, AdjustBH(res.PValue))
 	return q, nil
 }

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -186,9 +187,11 @@ func weightedUpperQuantileVar(x, w []float64, upper float64) float64 {
 // matched to a normal's 97.5% quantile — and the dispersions on the trend;
 // the transformed value is intercept + sample coefficient (log2). IRLS
 // stops at a relative deviance change of 1e-4, as in DESeq2; each step is
-// O(m) (rlogFit). Rows with all counts zero are 0.
-func RLog(c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
-	pl, err := trendStage(c, cd, o)
+// O(m) (rlogFit). Rows with all counts zero are 0. A cancelled ctx stops
+// the fits between blocks of rows with an error matching ctx.Err() under
+// errors.Is.
+func RLog(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +239,7 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 		work[w] = newRidgeWork(m, 1)
 		betas[w] = make([]float64, p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		beta := betas[w]
 		clear(beta)
@@ -245,7 +248,9 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 		for j := 0; j < m; j++ {
 			t.Values[i*m+j] = (beta[0] + beta[j+1]) / math.Ln2
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -338,12 +343,13 @@ type ShrinkInfo struct {
 // expanded matrix is not of full rank).
 //
 // Deviation: rows whose IRLS does not converge keep the last iterate,
-// where DESeq2 would refine them with optim.
-func LFCShrinkNormal(c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, error) {
+// where DESeq2 would refine them with optim. A cancelled ctx stops the fits
+// between blocks of rows with an error matching ctx.Err() under errors.Is.
+func LFCShrinkNormal(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, error) {
 	if o.Test == TestLRT || o.Test == "LRT" {
 		return nil, nil, fmt.Errorf("%w: normal shrinkage needs the Wald test", ErrDesign)
 	}
-	pl, err := newPipeline(c, cd, o)
+	pl, err := newPipeline(ctx, c, cd, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -370,13 +376,15 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 	for w := range gws {
 		gws[w] = newGLMWork(m, d.p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		pl.full.fit(gws[w], pl.row(i), r.Dispersion[i])
 		for a := 0; a < d.p; a++ {
 			mle[k*d.p+a] = gws[w].beta[a] / math.Ln2
 		}
-	})
+	}); err != nil {
+		return nil, nil, err
+	}
 	weights := make([]float64, len(nz))
 	for k, i := range nz {
 		weights[k] = 1 / (1/r.BaseMean[i] + r.DispFit[i])
@@ -494,7 +502,7 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 		work[w] = newRidgeWork(m, p)
 		betas[w] = make([]float64, p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		y := c.Values[i*m : (i+1)*m]
 		beta := betas[w]
@@ -522,6 +530,8 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 		if pl.zeroCont != nil && pl.zeroCont[i] {
 			r.Log2FoldChange[i] = 0
 		}
-	})
+	}); err != nil {
+		return nil, nil, err
+	}
 	return r, info, nil
 }

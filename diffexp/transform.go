@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -50,7 +51,10 @@ type Transformed struct {
 // and estimateDispersionsFit(fitType) for the transforms: res holds
 // baseMean, gene-wise dispersions and DispFit (the trend at baseMean) of
 // the rows that are not all zero.
-func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
+func trendStage(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkCounts(c); err != nil {
 		return nil, err
 	}
@@ -91,7 +95,7 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pipeline{c: c, n: len(c.Features), m: m, o: Options{Design: formula, Workers: o.Workers}, d: d, sf: sf}
+	pl := &pipeline{ctx: ctx, c: c, n: len(c.Features), m: m, o: Options{Design: formula, Workers: o.Workers}, d: d, sf: sf}
 	pl.full = newGLMModel(d.x, m, d.p, sf)
 	pl.dm = newDispModel(pl.full)
 	pl.cl = designCells(d.x, m, d.p)
@@ -116,7 +120,9 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	if len(nz) == 0 {
 		return nil, fmt.Errorf("%w: every feature has zero counts in all samples", ErrEmpty)
 	}
-	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	if err := pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) }); err != nil {
+		return nil, err
+	}
 	if err := pl.fitTrendType(nz, o.FitType); err != nil {
 		return nil, err
 	}
@@ -207,16 +213,19 @@ func newTransformed(pl *pipeline) *Transformed {
 //	                           the sample variance term mean(1/s_j)·μ, an interpolating
 //	                           cubic spline (R's splinefun "fmm") in asinh(q), scaled to
 //	                           match log2 at the 95% and 99.9% quantiles of the row means
-func VST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
-	pl, err := trendStage(c, cd, o)
+//
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func VST(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
-	return vstFromTrend(pl), nil
+	return vstFromTrend(pl)
 }
 
 // vstFromTrend transforms the counts with the pipeline's trend pl.tr.
-func vstFromTrend(pl *pipeline) *Transformed {
+func vstFromTrend(pl *pipeline) (*Transformed, error) {
 	c := pl.c
 	t := newTransformed(pl)
 	m := pl.m
@@ -224,10 +233,11 @@ func vstFromTrend(pl *pipeline) *Transformed {
 	for k, v := range c.Values {
 		nc[k] = v / pl.sf[k%m]
 	}
+	var err error
 	switch pl.tr.typ {
 	case "parametric":
 		a0, a1 := pl.tr.asympt, pl.tr.extraPois
-		pl.parallel(pl.n, func(_, i int) {
+		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {
 				q := nc[k]
 				t.Values[k] = math.Log((1+a1+2*a0*q+2*math.Sqrt(a0*q*(1+a1+a0*q)))/(4*a0)) / math.Ln2
@@ -235,15 +245,18 @@ func vstFromTrend(pl *pipeline) *Transformed {
 		})
 	case "mean":
 		a := pl.tr.asympt
-		pl.parallel(pl.n, func(_, i int) {
+		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {
 				t.Values[k] = (2*math.Asinh(math.Sqrt(a*nc[k])) - math.Log(a) - math.Log(4)) / math.Ln2
 			}
 		})
 	default:
-		vstNumeric(pl, nc, pl.tr.at, t.Values)
+		err = vstNumeric(pl, nc, pl.tr.at, t.Values)
 	}
-	return t
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // vstGridN is the number of points of DESeq2's integration grid (the
@@ -266,10 +279,10 @@ func vstGrid(maxCount float64) []float64 {
 
 // vstNumeric fills out with the numerically integrated VST of the
 // normalised counts nc (row-major n × m) for the dispersion function disp.
-func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []float64) {
+func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []float64) error {
 	m := pl.m
 	sp, eta, xi := vstLocalFn(pl, nc, disp)
-	pl.parallel(pl.n, func(_, i int) {
+	return pl.parallel(pl.n, func(_, i int) {
 		for k := i * m; k < (i+1)*m; k++ {
 			out[k] = eta*sp.at(math.Asinh(nc[k])) + xi
 		}

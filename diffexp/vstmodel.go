@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -33,16 +34,20 @@ type VSTModel struct {
 }
 
 // FitVST is VST (ratio size factors only) that also returns the locked
-// transformation, to apply to new samples with VSTModel.Apply.
-func FitVST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel, error) {
+// transformation, to apply to new samples with VSTModel.Apply. A cancelled
+// ctx stops the fits with an error matching ctx.Err() under errors.Is.
+func FitVST(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel, error) {
 	if o.SizeFactorType != "" && o.SizeFactorType != SizeFactorsRatio {
 		return nil, nil, fmt.Errorf("%w: a locked vst needs ratio size factors, not %q", ErrSizeFactors, o.SizeFactorType)
 	}
-	pl, err := trendStage(c, cd, o)
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	t := vstFromTrend(pl)
+	t, err := vstFromTrend(pl)
+	if err != nil {
+		return nil, nil, err
+	}
 	n, m := pl.n, pl.m
 	vm := &VSTModel{Features: append([]string(nil), c.Features...), LogGeoMeans: make([]float64, n), FitType: pl.tr.typ}
 	// as SizeFactors computes them, so that Apply's size factors of the

@@ -80,7 +80,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, rocs, err := deFit(&a, c, cda)
+	res, rocs, err := deFit(ctx, &a, c, cda)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func deAlign(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData) (*diffexp.ColDat
 
 // deFit resolves the contrast and runs the chosen method (and the ROC
 // when a.roc is set) on counts c with coldata cda in c's sample order.
-func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
+func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
 	var err error
 	o := diffexp.Options{
 		Design: a.design, Test: diffexp.Test(strings.ToLower(a.test)), Alpha: a.alpha,
@@ -214,7 +214,7 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 	switch strings.ToLower(a.method) {
 	case "deseq2", "deseq":
 		t0 := time.Now()
-		res, err = deDESeq(a, c, cda, o)
+		res, err = deDESeq(ctx, a, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
 	case "edger":
 		if o.Test == "lrt" {
@@ -222,7 +222,7 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 		}
 		o.Test = ""
 		t0 := time.Now()
-		res, err = diffexp.EdgeR(c, cda, o)
+		res, err = diffexp.EdgeR(ctx, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
 	case "edger-ql":
 		if o.Test == "lrt" {
@@ -230,7 +230,7 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 		}
 		o.Test = ""
 		t0 := time.Now()
-		res, err = diffexp.EdgeRQL(c, cda, o)
+		res, err = diffexp.EdgeRQL(ctx, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
 	default:
 		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger, edger-ql)", a.method)
