@@ -100,10 +100,11 @@ type Results struct {
 	BetaConv []bool
 	// Replaced marks rows whose outlier counts were replaced and refitted.
 	Replaced []bool
-	// Method is "deseq2" or "edger".
-	Method string
-	// FitType is the dispersion trend actually used: "parametric" or "local".
-	FitType string
+	// Method is the pipeline: MethodDESeq2, MethodEdgeR or MethodEdgeRQL.
+	Method Method
+	// FitType is the dispersion trend actually used: FitParametric or
+	// FitLocal (DESeq), FitLocfit (EdgeR, EdgeRQL).
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend coefficients.
 	AsymptDisp, ExtraPois float64
 	// DispPriorVar is the prior variance of log dispersions used for MAP.
@@ -132,7 +133,7 @@ func newResults(n int) *Results {
 		BaseMean: nan(), Log2FoldChange: nan(), LfcSE: nan(), Stat: nan(), PValue: nan(), PAdj: nan(),
 		DispGeneEst: nan(), DispFit: nan(), DispMAP: nan(), Dispersion: nan(), MaxCooks: nan(),
 		DispOutlier: make([]bool, n), BetaConv: make([]bool, n), Replaced: make([]bool, n),
-		Method: "deseq2", FilterThreshold: nan64,
+		Method: MethodDESeq2, FilterThreshold: nan64,
 	}
 }
 
@@ -698,7 +699,7 @@ func (pl *pipeline) fitTrend(nz []int) error {
 	}
 	a0, a1, err := fitParametricTrend(means, disps)
 	if err == nil {
-		pl.tr = &trend{typ: "parametric", asympt: a0, extraPois: a1}
+		pl.tr = &trend{typ: FitParametric, asympt: a0, extraPois: a1}
 		r.AsymptDisp, r.ExtraPois = a0, a1
 	} else {
 		pl.tr, err = fitLocalTrend(means, disps)

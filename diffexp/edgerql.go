@@ -126,8 +126,8 @@ func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edge
 
 	res := newResults(n)
 	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger-ql"
-	res.FitType = "locfit"
+	res.Method = MethodEdgeRQL
+	res.FitType = FitLocfit
 	res.CommonDispersion = disp.common
 	res.LogCPM = disp.aveLogCPM
 	res.Coefficients = []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den}

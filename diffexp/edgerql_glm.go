@@ -132,8 +132,8 @@ func edgerQLDesign(ctx context.Context, c *Counts, cd *ColData, o Options) (*edg
 
 	res := newResults(n)
 	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger-ql"
-	res.FitType = "locfit"
+	res.Method = MethodEdgeRQL
+	res.FitType = FitLocfit
 	res.CommonDispersion = common
 	res.LogCPM = alc
 	res.Coefficients = d.names

@@ -83,8 +83,8 @@ func EdgeR(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, er
 
 	res := newResults(n)
 	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger"
-	res.FitType = "locfit"
+	res.Method = MethodEdgeR
+	res.FitType = FitLocfit
 	res.SizeFactors = effSizeFactors(eff)
 	for i := 0; i < n; i++ {
 		s := 0.0

@@ -19,9 +19,10 @@ type TransformOptions struct {
 	// Design is the formula used when Blind is false ("~ condition" when
 	// empty).
 	Design string
-	// FitType is the dispersion trend: "parametric" (default), "local" or
-	// "mean". A parametric fit that fails falls back to local, as in DESeq2.
-	FitType string
+	// FitType is the dispersion trend: FitParametric ("" = default),
+	// FitLocal or FitMean. A parametric fit that fails falls back to local,
+	// as in DESeq2.
+	FitType FitType
 	// SizeFactorType is SizeFactorsRatio (default) or SizeFactorsPoscounts.
 	SizeFactorType SizeFactorType
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do
@@ -37,8 +38,9 @@ type Transformed struct {
 	Values []float64
 	// SizeFactors are per sample.
 	SizeFactors []float64
-	// FitType is the dispersion trend used: "parametric", "local" or "mean".
-	FitType string
+	// FitType is the dispersion trend used: FitParametric, FitLocal or
+	// FitMean.
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend's coefficients
 	// (NaN otherwise); MeanDisp is the "mean" trend's value (NaN otherwise).
 	AsymptDisp, ExtraPois, MeanDisp float64
@@ -87,7 +89,7 @@ func trendStage(ctx context.Context, c *Counts, cd *ColData, o TransformOptions)
 		return nil, fmt.Errorf("%w: %d samples for %d coefficients; dispersion needs replicates", ErrTooFewReplicates, m, d.p)
 	}
 	switch o.FitType {
-	case "", "parametric", "local", "mean":
+	case "", FitParametric, FitLocal, FitMean:
 	default:
 		return nil, fmt.Errorf("%w: unknown fit type %q (parametric, local, mean)", ErrDesign, o.FitType)
 	}
@@ -134,7 +136,7 @@ func trendStage(ctx context.Context, c *Counts, cd *ColData, o TransformOptions)
 
 // fitTrendType fits the dispersion trend of the given type on the rows nz
 // (gene-wise estimates ≥ 100 × minDisp), as estimateDispersionsFit.
-func (pl *pipeline) fitTrendType(nz []int, fitType string) error {
+func (pl *pipeline) fitTrendType(nz []int, fitType FitType) error {
 	r := pl.res
 	var means, disps []float64
 	for _, i := range nz {
@@ -147,32 +149,32 @@ func (pl *pipeline) fitTrendType(nz []int, fitType string) error {
 		return fmt.Errorf("%w: all gene-wise dispersion estimates are within 2 orders of magnitude of the minimum (%g); the data show no overdispersion to model", ErrDispersion, minDisp)
 	}
 	r.AsymptDisp, r.ExtraPois = math.NaN(), math.NaN()
-	if fitType == "" || fitType == "parametric" {
+	if fitType == "" || fitType == FitParametric {
 		a0, a1, err := fitParametricTrend(means, disps)
 		if err == nil {
-			pl.tr = &trend{typ: "parametric", asympt: a0, extraPois: a1}
+			pl.tr = &trend{typ: FitParametric, asympt: a0, extraPois: a1}
 			r.AsymptDisp, r.ExtraPois = a0, a1
-			r.FitType = "parametric"
+			r.FitType = FitParametric
 			return nil
 		}
-		fitType = "local"
+		fitType = FitLocal
 	}
-	if fitType == "mean" {
+	if fitType == FitMean {
 		var use []float64
 		for _, i := range nz {
 			if g := r.DispGeneEst[i]; g > 10*minDisp {
 				use = append(use, g)
 			}
 		}
-		pl.tr = &trend{typ: "mean", asympt: trimmedMeanR(use, 0.001)}
-		r.FitType = "mean"
+		pl.tr = &trend{typ: FitMean, asympt: trimmedMeanR(use, 0.001)}
+		r.FitType = FitMean
 		return nil
 	}
 	var err error
 	if pl.tr, err = fitLocalTrend(means, disps); err != nil {
 		return err
 	}
-	r.FitType = "local"
+	r.FitType = FitLocal
 	return nil
 }
 
@@ -197,7 +199,7 @@ func newTransformed(pl *pipeline) *Transformed {
 		Values: make([]float64, len(pl.c.Values)), SizeFactors: append([]float64(nil), pl.sf...),
 		FitType: r.FitType, AsymptDisp: r.AsymptDisp, ExtraPois: r.ExtraPois, MeanDisp: math.NaN(), BetaPriorVar: math.NaN(),
 	}
-	if pl.tr.typ == "mean" {
+	if pl.tr.typ == FitMean {
 		t.MeanDisp = pl.tr.asympt
 	}
 	return t
@@ -235,7 +237,7 @@ func vstFromTrend(pl *pipeline) (*Transformed, error) {
 	}
 	var err error
 	switch pl.tr.typ {
-	case "parametric":
+	case FitParametric:
 		a0, a1 := pl.tr.asympt, pl.tr.extraPois
 		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {
@@ -243,7 +245,7 @@ func vstFromTrend(pl *pipeline) (*Transformed, error) {
 				t.Values[k] = math.Log((1+a1+2*a0*q+2*math.Sqrt(a0*q*(1+a1+a0*q)))/(4*a0)) / math.Ln2
 			}
 		})
-	case "mean":
+	case FitMean:
 		a := pl.tr.asympt
 		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {

@@ -93,12 +93,12 @@ func TestGoldenVST(t *testing.T) {
 		c, cd := loadInputs(t, dir)
 		info := readInfo(t, dir)
 		for _, blind := range []bool{true, false} {
-			for _, ft := range []string{"parametric", "local", "mean"} {
+			for _, ft := range []FitType{FitParametric, FitLocal, FitMean} {
 				tag := "design"
 				if blind {
 					tag = "blind"
 				}
-				tag += "_" + ft
+				tag += "_" + ft.String()
 				if !hasVST(set.vst, tag) {
 					continue
 				}
@@ -130,10 +130,10 @@ func TestGoldenVSTGivenTrend(t *testing.T) {
 		c, cd := loadInputs(t, dir)
 		info := readInfo(t, dir)
 		for _, blind := range []bool{true, false} {
-			for _, ft := range []string{"parametric", "mean"} {
-				tag := "design_" + ft
+			for _, ft := range []FitType{FitParametric, FitMean} {
+				tag := "design_" + ft.String()
 				if blind {
-					tag = "blind_" + ft
+					tag = "blind_" + ft.String()
 				}
 				if !hasVST(set.vst, tag) {
 					continue

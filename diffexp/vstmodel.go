@@ -20,8 +20,8 @@ type VSTModel struct {
 	// LogGeoMeans are the training log geometric means; −Inf for features
 	// with a zero count in some training sample (not used for size factors).
 	LogGeoMeans []float64
-	// FitType is the dispersion trend: "parametric", "local" or "mean".
-	FitType string
+	// FitType is the dispersion trend: FitParametric, FitLocal or FitMean.
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend α = a0 + a1/μ.
 	AsymptDisp, ExtraPois float64
 	// MeanDisp is the "mean" trend's constant.
@@ -64,9 +64,9 @@ func FitVST(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*T
 		vm.LogGeoMeans[i] = s / float64(m)
 	}
 	switch pl.tr.typ {
-	case "parametric":
+	case FitParametric:
 		vm.AsymptDisp, vm.ExtraPois = pl.tr.asympt, pl.tr.extraPois
-	case "mean":
+	case FitMean:
 		vm.MeanDisp = pl.tr.asympt
 	default:
 		nc := make([]float64, len(c.Values))
@@ -85,15 +85,15 @@ func (vm *VSTModel) Check() error {
 		return fmt.Errorf("%w: vst model has %d features and %d geometric means", ErrEmpty, len(vm.Features), len(vm.LogGeoMeans))
 	}
 	switch vm.FitType {
-	case "parametric":
+	case FitParametric:
 		if !(vm.AsymptDisp > 0) || !(vm.ExtraPois >= 0) {
 			return fmt.Errorf("%w: parametric trend a0 = %g, a1 = %g", ErrDispersion, vm.AsymptDisp, vm.ExtraPois)
 		}
-	case "mean":
+	case FitMean:
 		if !(vm.MeanDisp > 0) {
 			return fmt.Errorf("%w: mean trend %g", ErrDispersion, vm.MeanDisp)
 		}
-	case "local":
+	case FitLocal:
 		if len(vm.SplineX) < 2 || len(vm.SplineX) != len(vm.SplineY) {
 			return fmt.Errorf("%w: local vst with %d/%d knots", ErrDispersion, len(vm.SplineX), len(vm.SplineY))
 		}
@@ -157,13 +157,13 @@ func (vm *VSTModel) Apply(c *Counts) (t *Transformed, missing []string, err erro
 		AsymptDisp: math.NaN(), ExtraPois: math.NaN(), MeanDisp: math.NaN(), BetaPriorVar: math.NaN()}
 	var f func(q float64) float64
 	switch vm.FitType {
-	case "parametric":
+	case FitParametric:
 		a0, a1 := vm.AsymptDisp, vm.ExtraPois
 		t.AsymptDisp, t.ExtraPois = a0, a1
 		f = func(q float64) float64 {
 			return math.Log((1+a1+2*a0*q+2*math.Sqrt(a0*q*(1+a1+a0*q)))/(4*a0)) / math.Ln2
 		}
-	case "mean":
+	case FitMean:
 		a := vm.MeanDisp
 		t.MeanDisp = a
 		f = func(q float64) float64 { return (2*math.Asinh(math.Sqrt(a*q)) - math.Log(a) - math.Log(4)) / math.Ln2 }

@@ -14,7 +14,7 @@ import (
 func TestVSTModelReproducesTraining(t *testing.T) {
 	c, cd := simulate(5, 300, 8)
 	c.Values[3*16] = 0
-	for _, ft := range []string{"parametric", "local", "mean"} {
+	for _, ft := range []FitType{FitParametric, FitLocal, FitMean} {
 		o := TransformOptions{Blind: boolPtr(false), FitType: ft}
 		tr, vm, err := FitVST(context.Background(), c, cd, o)
 		if err != nil {

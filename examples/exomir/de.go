@@ -96,7 +96,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "seconds_fit\t%.6f\n", a.fitSeconds)
 	}
 	write := diffexp.WriteResults
-	if res.Method == "edger-ql" {
+	if res.Method == diffexp.MethodEdgeRQL {
 		write = diffexp.WriteEdgeRQLResults
 	}
 	if err := deWrite(ctx, a.out, stdout, func(w io.Writer) error { return write(w, res) }); err != nil {
@@ -189,12 +189,27 @@ func deAlign(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData) (*diffexp.ColDat
 // deFit resolves the contrast and runs the chosen method (and the ROC
 // when a.roc is set) on counts c with coldata cda in c's sample order.
 func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
-	var err error
-	o := diffexp.Options{
-		Design: a.design, Test: diffexp.Test(strings.ToLower(a.test)), Alpha: a.alpha,
-		SizeFactorType: diffexp.SizeFactorType(a.sfType), Workers: a.threads,
+	test, err := diffexp.ParseTest(a.test)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-test: %w", err)
 	}
-	if o.Test == "lrt" {
+	method, err := diffexp.ParseMethod(a.method)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-method: %w", err)
+	}
+	var sfType diffexp.SizeFactorType
+	if a.sfType != "spikein" {
+		if sfType, err = diffexp.ParseSizeFactorType(a.sfType); err != nil {
+			return nil, nil, fmt.Errorf("-sf-type: %w, or spikein", err)
+		}
+	}
+	// the checks below compare the canonical names
+	a.test, a.method = test.String(), method.String()
+	o := diffexp.Options{
+		Design: a.design, Test: test, Alpha: a.alpha,
+		SizeFactorType: sfType, Workers: a.threads,
+	}
+	if o.Test == diffexp.TestLRT {
 		o.Reduced = a.redu
 	}
 	if err := deSpikein(a, c, &o); err != nil {
@@ -211,29 +226,27 @@ func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColDa
 		return nil, nil, err
 	}
 	var res *diffexp.Results
-	switch strings.ToLower(a.method) {
-	case "deseq2", "deseq":
+	switch method {
+	case diffexp.MethodDESeq2:
 		t0 := time.Now()
 		res, err = deDESeq(ctx, a, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
-	case "edger":
-		if o.Test == "lrt" {
+	case diffexp.MethodEdgeR:
+		if o.Test == diffexp.TestLRT {
 			return nil, nil, fmt.Errorf("-method edger has only the exact test; -test lrt needs -method deseq2")
 		}
 		o.Test = ""
 		t0 := time.Now()
 		res, err = diffexp.EdgeR(ctx, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
-	case "edger-ql":
-		if o.Test == "lrt" {
+	case diffexp.MethodEdgeRQL:
+		if o.Test == diffexp.TestLRT {
 			return nil, nil, fmt.Errorf("-method edger-ql has only the QL F-test; -test lrt needs -method deseq2")
 		}
 		o.Test = ""
 		t0 := time.Now()
 		res, err = diffexp.EdgeRQL(ctx, c, cda, o)
 		a.fitSeconds = time.Since(t0).Seconds()
-	default:
-		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger, edger-ql)", a.method)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -57,6 +57,14 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if method == "combat-seq" && batchCol == "" {
 		return fmt.Errorf("-method combat-seq needs -batch COLUMN")
 	}
+	ft, err := diffexp.ParseFitType(fitType)
+	if err != nil {
+		return fmt.Errorf("-fit-type: %w", err)
+	}
+	sft, err := diffexp.ParseSizeFactorType(sfType)
+	if err != nil {
+		return fmt.Errorf("-sf-type: %w", err)
+	}
 	r, done, err := deOpen(counts)
 	if err != nil {
 		return err
@@ -84,7 +92,7 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if method == "combat-seq" {
 		return transformComBatSeq(ctx, counts, out, batchCol, groupCol, threads, c, cda, stdout)
 	}
-	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: diffexp.SizeFactorType(sfType), Workers: threads}
+	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: ft, SizeFactorType: sft, Workers: threads}
 	var t *diffexp.Transformed
 	if method == "vst" {
 		t, err = diffexp.VST(ctx, c, cda, o)
@@ -94,8 +102,8 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", counts, err)
 	}
-	if fitType != "" && t.FitType != fitType {
-		fmt.Fprintf(stderr, "warning: the %s dispersion trend failed; used %s (as DESeq2)\n", fitType, t.FitType)
+	if ft != "" && t.FitType != ft {
+		fmt.Fprintf(stderr, "warning: the %s dispersion trend failed; used %s (as DESeq2)\n", ft, t.FitType)
 	}
 	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteTransformed(w, t) })
 }
