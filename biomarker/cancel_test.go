@@ -2,31 +2,11 @@ package biomarker
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
-	"sync/atomic"
 	"testing"
+
+	"github.com/exomir/exomir/internal/ctxtest"
 )
-
-// countdownCtx is live for its first n calls of Err and cancelled after:
-// it cancels a fit at each of its check points in turn, deterministically.
-type countdownCtx struct {
-	context.Context
-	n atomic.Int64
-}
-
-func (c *countdownCtx) Err() error {
-	if c.n.Add(-1) < 0 {
-		return context.Canceled
-	}
-	return nil
-}
-
-func countdown(n int) *countdownCtx {
-	c := &countdownCtx{Context: context.Background()}
-	c.n.Store(int64(n))
-	return c
-}
 
 // TestCancelStopsFits: Fit, CV and BuildPanel end with an error matching
 // context.Canceled when the context is cancelled before the call or at
@@ -46,27 +26,7 @@ func TestCancelStopsFits(t *testing.T) {
 		},
 	}
 	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			if err := call(ctx); !errors.Is(err, context.Canceled) {
-				t.Fatalf("cancelled before the call: error %v, want context.Canceled", err)
-			}
-			live := countdown(1 << 40)
-			if err := call(live); err != nil {
-				t.Fatalf("live context: %v", err)
-			}
-			checks := int(1<<40 - live.n.Load())
-			if checks < 3 {
-				t.Fatalf("%d context checks in a whole run; want checks inside the fit", checks)
-			}
-			step := max(1, checks/8)
-			for k := 1; k < checks; k += step {
-				if err := call(countdown(k)); !errors.Is(err, context.Canceled) {
-					t.Fatalf("cancelled after %d of %d checks: error %v, want context.Canceled", k, checks, err)
-				}
-			}
-		})
+		t.Run(name, func(t *testing.T) { ctxtest.CheckCancels(t, call) })
 	}
 }
 

@@ -124,14 +124,7 @@ func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edge
 		}
 	}
 
-	res := newResults(n)
-	res.Features = append([]string(nil), c.Features...)
-	res.Method = MethodEdgeRQL
-	res.FitType = FitLocfit
-	res.CommonDispersion = disp.common
-	res.LogCPM = disp.aveLogCPM
-	res.Coefficients = []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den}
-	res.SizeFactors = effSizeFactors(st.eff)
+	res := newQLResults(c, st, disp.common, disp.aveLogCPM, []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den})
 
 	lr := make([]float64, n)
 	df := make([]float64, n)
@@ -170,40 +163,76 @@ func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edge
 	}); err != nil {
 		return nil, err
 	}
-	d0, s0 := fitFDistTrend(s2, df, disp.aveLogCPM)
-	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
-	res.PriorDF = d0
-	maxDF := float64(n * (m - ng))
-	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
+	ql := qlStage{res: res, lr: lr, df: df, s2: s2, cov: disp.aveLogCPM, trended: disp.trended, mus: mus, m: m, maxDF: float64(n * (m - ng))}
+	return ql.fTest(ctx, workers, func() func(i int) float64 {
 		mu := make([]float64, m)
+		return func(i int) float64 {
+			y := c.Row(i)
+			dev1 := oneWayDeviance(y, members, off, 0, mu)
+			b0 := math.Max(oneGroupNB(y, nil, off, 0, math.NaN()), -1e8)
+			dev0 := 0.0
+			for j, v := range y {
+				dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), 0)
+			}
+			return dev0 - dev1
+		}
+	})
+}
+
+// newQLResults starts EdgeRQL's results: features, method, trend, edgeR's
+// common dispersion, AveLogCPM, coefficient names and size factors.
+func newQLResults(c *Counts, st *edgerSetup, common float64, logCPM []float64, coefs []string) *Results {
+	res := newResults(len(c.Features))
+	res.Features = append([]string(nil), c.Features...)
+	res.Method = MethodEdgeRQL
+	res.FitType = FitLocfit
+	res.CommonDispersion = common
+	res.LogCPM = logCPM
+	res.Coefficients = coefs
+	res.SizeFactors = effSizeFactors(st.eff)
+	return res
+}
+
+// qlStage is what glmQLFTest needs of the fits, per row: the deviance drop
+// lr of the contrast, the residual df and s² = deviance/df, the covariate
+// of the variance trend (AveLogCPM), the trended NB dispersion and the m
+// fitted means (row-major) for the Poisson bound; maxDF caps the total df.
+type qlStage struct {
+	res                           *Results
+	lr, df, s2, cov, trended, mus []float64
+	m                             int
+	maxDF                         float64
+}
+
+// fTest squeezes s² towards fitFDist's trend, computes the F statistics,
+// their p-values with the Poisson bound and the FDR into q.res. newPoisson
+// makes, per block of rows, the function giving a row's Poisson deviance
+// drop (called only for rows under the bound).
+func (q *qlStage) fTest(ctx context.Context, workers int, newPoisson func() func(i int) float64) (*edgerQLFit, error) {
+	res, df, s2, m := q.res, q.df, q.s2, q.m
+	n := len(q.lr)
+	d0, s0 := fitFDistTrend(s2, df, q.cov)
+	out := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
+	res.PriorDF = d0
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
+		poissonLR := newPoisson()
 		for i := lo; i < hi; i++ {
 			vp := s0[i]
 			if !math.IsInf(d0, 1) {
 				vp = (df[i]*s2[i] + d0*s0[i]) / (df[i] + d0)
 			}
-			q.varPost[i] = vp
-			dt := math.Min(d0+df[i], maxDF)
-			q.dfTotal[i] = dt
-			f := lr[i] / vp
+			out.varPost[i] = vp
+			dt := math.Min(d0+df[i], q.maxDF)
+			out.dfTotal[i] = dt
+			f := q.lr[i] / vp
 			res.Stat[i] = f
 			p := fUpper(f, 1, dt)
-			phi := disp.trended[i]
-			below := false
-			for _, v := range mus[i*m : (i+1)*m] {
+			phi := q.trended[i]
+			for _, v := range q.mus[i*m : (i+1)*m] {
 				if (v*phi+1)*vp < 1 {
-					below = true
+					p = math.Max(p, chisq1Upper(poissonLR(i)))
 					break
 				}
-			}
-			if below {
-				y := c.Row(i)
-				dev1 := oneWayDeviance(y, members, off, 0, mu)
-				b0 := math.Max(oneGroupNB(y, nil, off, 0, math.NaN()), -1e8)
-				dev0 := 0.0
-				for j, v := range y {
-					dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), 0)
-				}
-				p = math.Max(p, chisq1Upper(dev0-dev1))
 			}
 			res.PValue[i] = p
 		}
@@ -211,7 +240,7 @@ func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edge
 		return nil, err
 	}
 	copy(res.PAdj, AdjustBH(res.PValue))
-	return q, nil
+	return out, nil
 }
 
 // oneWayDeviance fits one NB mean per group (mglmOneWay, coefficients

@@ -130,14 +130,7 @@ func edgerQLDesign(ctx context.Context, c *Counts, cd *ColData, o Options) (*edg
 		trended[i] = 0.1 * math.Exp2(maximizeInterpolant(gridT, smoothed[k]))
 	}
 
-	res := newResults(n)
-	res.Features = append([]string(nil), c.Features...)
-	res.Method = MethodEdgeRQL
-	res.FitType = FitLocfit
-	res.CommonDispersion = common
-	res.LogCPM = alc
-	res.Coefficients = d.names
-	res.SizeFactors = effSizeFactors(st.eff)
+	res := newQLResults(c, st, common, alc, d.names)
 	lr := make([]float64, n)
 	df := make([]float64, n)
 	s2 := make([]float64, n)
@@ -181,57 +174,30 @@ func edgerQLDesign(ctx context.Context, c *Counts, cd *ColData, o Options) (*edg
 	}); err != nil {
 		return nil, err
 	}
-	d0, sc := fitFDistTrend(s2, df, alc)
-	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
-	res.PriorDF = d0
-	maxDF := float64(n * (m - p))
-	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
+	ql := qlStage{res: res, lr: lr, df: df, s2: s2, cov: alc, trended: trended, mus: mus, m: m, maxDF: float64(n * (m - p))}
+	return ql.fTest(ctx, workers, func() func(i int) float64 {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		zero := make([]float64, m)
-		for i := lo; i < hi; i++ {
-			vp := sc[i]
-			if !math.IsInf(d0, 1) {
-				vp = (df[i]*s2[i] + d0*sc[i]) / (df[i] + d0)
+		return func(i int) float64 {
+			y := c.Row(i)
+			start := unshrunk[i*p : (i+1)*p]
+			if math.IsNaN(start[0]) {
+				start = nil
 			}
-			q.varPost[i] = vp
-			dt := math.Min(d0+df[i], maxDF)
-			q.dfTotal[i] = dt
-			fs := lr[i] / vp
-			res.Stat[i] = fs
-			pv := fUpper(fs, 1, dt)
-			below := false
-			for _, v := range mus[i*m : (i+1)*m] {
-				if (v*trended[i]+1)*vp < 1 {
-					below = true
-					break
-				}
+			mu := f.fitFrom(y, off, zero, start)
+			dev1 := 0.0
+			for j, v := range y {
+				dev1 += edgerUnitDeviance(v, mu[j], 0)
 			}
-			if below {
-				y := c.Row(i)
-				start := unshrunk[i*p : (i+1)*p]
-				if math.IsNaN(start[0]) {
-					start = nil
-				}
-				mu := f.fitFrom(y, off, zero, start)
-				dev1 := 0.0
-				for j, v := range y {
-					dev1 += edgerUnitDeviance(v, mu[j], 0)
-				}
-				mu0 := f0.fit(y, off, zero)
-				dev0 := 0.0
-				for j, v := range y {
-					dev0 += edgerUnitDeviance(v, mu0[j], 0)
-				}
-				pv = math.Max(pv, chisq1Upper(dev0-dev1))
+			mu0 := f0.fit(y, off, zero)
+			dev0 := 0.0
+			for j, v := range y {
+				dev0 += edgerUnitDeviance(v, mu0[j], 0)
 			}
-			res.PValue[i] = pv
+			return dev0 - dev1
 		}
-	}); err != nil {
-		return nil, err
-	}
-	copy(res.PAdj, AdjustBH(res.PValue))
-	return q, nil
+	})
 }
 
 // isSingleFactor reports whether design is "~ variable" (or empty).

@@ -3,7 +3,6 @@ package diffexp
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 )
@@ -234,14 +233,7 @@ func uniqueSorted(v []string) []string {
 // effSizeFactors are edgeR's effective library sizes N_j·f_j scaled to
 // geometric mean 1, reported as the results' size factors.
 func effSizeFactors(eff []float64) []float64 {
-	gm := 0.0
-	for _, v := range eff {
-		gm += math.Log(v)
-	}
-	gm = math.Exp(gm / float64(len(eff)))
-	sf := make([]float64, len(eff))
-	for j, v := range eff {
-		sf[j] = v / gm
-	}
+	sf := append([]float64(nil), eff...)
+	divideByGeoMean(sf)
 	return sf
 }

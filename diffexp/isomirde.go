@@ -72,11 +72,7 @@ func WriteIsomirDE(w io.Writer, levels []IsomirLevel, res []*Results) error {
 			} else {
 				b = append(b, "\tno"...)
 			}
-			for _, c := range cols {
-				b = append(b, '\t')
-				b = formatNum(b, c[i])
-			}
-			b = append(b, '\n')
+			b = appendNums(b, cols, i)
 			if _, err := bw.Write(b); err != nil {
 				return err
 			}

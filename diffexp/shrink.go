@@ -28,21 +28,12 @@ func newRidgeWork(m, p int) *ridgeWork {
 // most glmMaxIter iterations, give up when a |β| exceeds 30. It reports
 // convergence; ws.mu holds the final (floored) means.
 func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, beta []float64, tol float64, ws *ridgeWork) bool {
-	setMu := func() {
+	linPred := func() {
 		for j := 0; j < m; j++ {
-			e := dot(x[j*p:(j+1)*p], beta)
-			mu := sf[j] * math.Exp(e)
-			if mu < glmMinMu {
-				mu = glmMinMu
-				e = math.Log(mu / sf[j])
-			}
-			ws.mu[j], ws.eta[j] = mu, e
+			ws.eta[j] = dot(x[j*p:(j+1)*p], beta)
 		}
 	}
-	setMu()
-	dc := nbConst(y, alpha)
-	devOld := 0.0
-	for it := 0; it < glmMaxIter; it++ {
+	return ridgeIRLS(sf, y, alpha, beta, tol, ws, linPred, func() bool {
 		a, rhs := ws.a, ws.rhs
 		clear(a)
 		clear(rhs)
@@ -68,15 +59,42 @@ func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, bet
 				a[l*p+k] = a[k*p+l]
 			}
 		}
-		if !cholSolve(a, p, rhs, ws.chol) {
+		// beta is left as it was when the step fails
+		if !cholSolve(a, p, rhs, ws.chol) || !coefsOK(rhs) {
 			return false
 		}
-		for _, b := range rhs {
-			if math.Abs(b) > glmLarge || math.IsNaN(b) {
-				return false
-			}
-		}
 		copy(beta, rhs)
+		return true
+	})
+}
+
+// ridgeIRLS is the IRLS loop of ridgeFit and rlogFit: linPred sets ws.eta
+// to the linear predictor of beta, from which the means are set (floored
+// at glmMinMu, the predictor then moved to match); step updates beta by
+// one penalised weighted least-squares solve at those means (false: give
+// up). It stops when the deviance changes by less than tol relative
+// (after the first step), at most glmMaxIter steps, and gives up when a
+// |β| exceeds glmLarge; it reports convergence.
+func ridgeIRLS(sf, y []float64, alpha float64, beta []float64, tol float64, ws *ridgeWork, linPred func(), step func() bool) bool {
+	setMu := func() {
+		linPred()
+		for j := range y {
+			e := ws.eta[j]
+			mu := sf[j] * math.Exp(e)
+			if mu < glmMinMu {
+				mu = glmMinMu
+				e = math.Log(mu / sf[j])
+			}
+			ws.mu[j], ws.eta[j] = mu, e
+		}
+	}
+	setMu()
+	dc := nbConst(y, alpha)
+	devOld := 0.0
+	for it := 0; it < glmMaxIter; it++ {
+		if !step() || !coefsOK(beta) {
+			return false
+		}
 		setMu()
 		dev := nbDeviance(y, ws.mu, alpha, dc)
 		if math.IsNaN(dev) {
@@ -88,6 +106,17 @@ func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, bet
 		devOld = dev
 	}
 	return false
+}
+
+// coefsOK reports whether no coefficient is NaN or larger than glmLarge
+// in absolute value.
+func coefsOK(b []float64) bool {
+	for _, v := range b {
+		if math.Abs(v) > glmLarge || math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // ridgeCov sets ws.cov to the sandwich covariance (XᵀWX+Λ)⁻¹XᵀWX(XᵀWX+Λ)⁻¹
@@ -264,21 +293,12 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 // with b = XᵀWz, so rlog costs O(m) per row and iteration rather than O(m³).
 func rlogFit(sf, y []float64, alpha, l0, l float64, beta []float64, tol float64, ws *ridgeWork) bool {
 	m := len(y)
-	setMu := func() {
+	linPred := func() {
 		for j := 0; j < m; j++ {
-			e := beta[0] + beta[j+1]
-			mu := sf[j] * math.Exp(e)
-			if mu < glmMinMu {
-				mu = glmMinMu
-				e = math.Log(mu / sf[j])
-			}
-			ws.mu[j], ws.eta[j] = mu, e
+			ws.eta[j] = beta[0] + beta[j+1]
 		}
 	}
-	setMu()
-	dc := nbConst(y, alpha)
-	devOld := 0.0
-	for it := 0; it < glmMaxIter; it++ {
+	return ridgeIRLS(sf, y, alpha, beta, tol, ws, linPred, func() bool {
 		sw, b0, num, den := 0.0, 0.0, 0.0, 0.0
 		for j := 0; j < m; j++ {
 			mu := ws.mu[j]
@@ -300,22 +320,8 @@ func rlogFit(sf, y []float64, alpha, l0, l float64, beta []float64, tol float64,
 			wj := ws.w[j]
 			beta[j+1] = (beta[j+1] - wj*beta[0]) / (wj + l)
 		}
-		for _, b := range beta {
-			if math.Abs(b) > glmLarge || math.IsNaN(b) {
-				return false
-			}
-		}
-		setMu()
-		dev := nbDeviance(y, ws.mu, alpha, dc)
-		if math.IsNaN(dev) {
-			return false
-		}
-		if it > 0 && math.Abs(dev-devOld)/(math.Abs(dev)+0.1) < tol {
-			return true
-		}
-		devOld = dev
-	}
-	return false
+		return true
+	})
 }
 
 // ShrinkInfo describes a normal-prior shrinkage fit.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -63,16 +64,8 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-counts", a.counts}, {"-coldata", a.coldata}, {"-out", a.out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir de: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
+	if err := requireFlags(fs, "counts", "coldata", "out"); err != nil {
+		return err
 	}
 	ctx, stop := interruptContext()
 	defer stop()
@@ -124,6 +117,35 @@ func deWrite(ctx context.Context, path string, stdout io.Writer, fill func(w io.
 	})
 }
 
+// requireFlags reports the named flags of fs left empty, shows the usage
+// and returns errUsage; nil when all are set.
+func requireFlags(fs *flag.FlagSet, names ...string) error {
+	var missing []string
+	for _, name := range names {
+		if fs.Lookup(name).Value.String() == "" {
+			missing = append(missing, "-"+name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fmt.Fprintf(fs.Output(), "%s: missing %s\n", fs.Name(), strings.Join(missing, ", "))
+	fs.Usage()
+	return errUsage
+}
+
+// readInput reads the possibly compressed file path with read, which
+// names path in its errors.
+func readInput[T any](path string, read func(r io.Reader, file string) (T, error)) (T, error) {
+	r, done, err := deOpen(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer done()
+	return read(r, path)
+}
+
 // deOpen opens a possibly compressed file (sniffed by seq from its magic
 // bytes); a plain file keeps its size visible, so the matrix is read
 // into one allocation.
@@ -137,21 +159,11 @@ func deOpen(path string) (io.Reader, func(), error) {
 
 // deRead reads the count matrix and the coldata files.
 func deRead(a *deArgs) (*diffexp.Counts, *diffexp.ColData, error) {
-	r, done, err := deOpen(a.counts)
+	c, err := readInput(a.counts, diffexp.ReadCounts)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := diffexp.ReadCounts(r, a.counts)
-	done()
-	if err != nil {
-		return nil, nil, err
-	}
-	r, done, err = deOpen(a.coldata)
-	if err != nil {
-		return nil, nil, err
-	}
-	cd, err := diffexp.ReadColData(r, a.coldata)
-	done()
+	cd, err := readInput(a.coldata, diffexp.ReadColData)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,6 +209,9 @@ func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColDa
 	if err != nil {
 		return nil, nil, fmt.Errorf("-method: %w", err)
 	}
+	if method == "" {
+		method = diffexp.MethodDESeq2
+	}
 	var sfType diffexp.SizeFactorType
 	if a.sfType != "spikein" {
 		if sfType, err = diffexp.ParseSizeFactorType(a.sfType); err != nil {
@@ -225,29 +240,25 @@ func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColDa
 	if err := deCheckShrink(a); err != nil {
 		return nil, nil, err
 	}
-	var res *diffexp.Results
-	switch method {
-	case diffexp.MethodDESeq2:
-		t0 := time.Now()
-		res, err = deDESeq(ctx, a, c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
-	case diffexp.MethodEdgeR:
-		if o.Test == diffexp.TestLRT {
-			return nil, nil, fmt.Errorf("-method edger has only the exact test; -test lrt needs -method deseq2")
-		}
-		o.Test = ""
-		t0 := time.Now()
-		res, err = diffexp.EdgeR(ctx, c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
-	case diffexp.MethodEdgeRQL:
-		if o.Test == diffexp.TestLRT {
-			return nil, nil, fmt.Errorf("-method edger-ql has only the QL F-test; -test lrt needs -method deseq2")
-		}
-		o.Test = ""
-		t0 := time.Now()
-		res, err = diffexp.EdgeRQL(ctx, c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
+	fit := func(ctx context.Context, c *diffexp.Counts, cd *diffexp.ColData, o diffexp.Options) (*diffexp.Results, error) {
+		return deDESeq(ctx, a, c, cd, o)
 	}
+	only := "" // the edgeR methods' single test
+	switch method {
+	case diffexp.MethodEdgeR:
+		fit, only = diffexp.EdgeR, "the exact test"
+	case diffexp.MethodEdgeRQL:
+		fit, only = diffexp.EdgeRQL, "the QL F-test"
+	}
+	if only != "" {
+		if o.Test == diffexp.TestLRT {
+			return nil, nil, fmt.Errorf("-method %s has only %s; -test lrt needs -method deseq2", method, only)
+		}
+		o.Test = ""
+	}
+	t0 := time.Now()
+	res, err := fit(ctx, c, cda, o)
+	a.fitSeconds = time.Since(t0).Seconds()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -39,16 +39,8 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-counts", counts}, {"-coldata", coldata}, {"-out", out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir transform: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
+	if err := requireFlags(fs, "counts", "coldata", "out"); err != nil {
+		return err
 	}
 	method = strings.ToLower(method)
 	if method != "vst" && method != "rlog" && method != "combat-seq" {
@@ -65,21 +57,11 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-sf-type: %w", err)
 	}
-	r, done, err := deOpen(counts)
+	c, err := readInput(counts, diffexp.ReadCounts)
 	if err != nil {
 		return err
 	}
-	c, err := diffexp.ReadCounts(r, counts)
-	done()
-	if err != nil {
-		return err
-	}
-	r, done, err = deOpen(coldata)
-	if err != nil {
-		return err
-	}
-	cd, err := diffexp.ReadColData(r, coldata)
-	done()
+	cd, err := readInput(coldata, diffexp.ReadColData)
 	if err != nil {
 		return err
 	}
