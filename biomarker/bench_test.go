@@ -1,6 +1,7 @@
 package biomarker
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -28,7 +29,7 @@ func BenchmarkFitPath160x200(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Fit(x, n, p, y, 0.5, NetOptions{}); err != nil {
+		if _, err := Fit(context.Background(), x, n, p, y, 0.5, NetOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package biomarker
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -78,9 +79,10 @@ type CVResult struct {
 // held-out deviance −2[y log p + (1−y) log(1−p)] (p kept in [1e-5, 1−1e-5])
 // is averaged over all samples. Folds are stratified by class (cv.glmnet
 // draws them unstratified) and drawn from rng. k is lowered to the smaller
-// class's size when that is smaller.
-func CV(x []float64, n, p int, y []float64, alpha float64, o NetOptions, k int, rng *rand.Rand) (*CVResult, error) {
-	full, err := Fit(x, n, p, y, alpha, o)
+// class's size when that is smaller. ctx is checked on every fit (see
+// Fit); a cancelled ctx gives an error matching ctx.Err() under errors.Is.
+func CV(ctx context.Context, x []float64, n, p int, y []float64, alpha float64, o NetOptions, k int, rng *rand.Rand) (*CVResult, error) {
+	full, err := Fit(ctx, x, n, p, y, alpha, o)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func CV(x []float64, n, p int, y []float64, alpha float64, o NetOptions, k int, 
 			}
 		}
 		xt, yt := subRows(x, p, tr), subVec(y, tr)
-		fp, err := Fit(xt, len(tr), p, yt, alpha, oo)
+		fp, err := Fit(ctx, xt, len(tr), p, yt, alpha, oo)
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func ExampleFit() {
 		6.1, 4.9,
 	}
 	y := []float64{0, 1, 0, 0, 1, 1}
-	p, err := Fit(x, 6, 2, y, 1, NetOptions{NLambda: 5})
+	p, err := Fit(context.Background(), x, 6, 2, y, 1, NetOptions{NLambda: 5})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,6 +1,7 @@
 package biomarker
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -64,7 +65,10 @@ type Path struct {
 // max(α, 0.001) down to λ_max·LambdaMinRatio, and stops early as glmnet does
 // (after at least 5 λ, when the explained deviance exceeds 0.999 or grows by
 // less than 1e-5); the first λ reported is extrapolated from the next two.
-func Fit(x []float64, n, p int, y []float64, alpha float64, o NetOptions) (*Path, error) {
+//
+// ctx is checked before each λ; when it is cancelled Fit returns an error
+// matching ctx.Err() under errors.Is.
+func Fit(ctx context.Context, x []float64, n, p int, y []float64, alpha float64, o NetOptions) (*Path, error) {
 	if n < 2 || p < 1 || len(x) != n*p || len(y) != n {
 		return nil, fmt.Errorf("%w: %d values for %d samples × %d features, %d outcomes", ErrShape, len(x), n, p, len(y))
 	}
@@ -106,7 +110,10 @@ func Fit(x []float64, n, p int, y []float64, alpha float64, o NetOptions) (*Path
 	if s.q0 <= netPMin || s.q0 >= 1-netPMin {
 		return nil, fmt.Errorf("%w: every sample has the same outcome", ErrOneClass)
 	}
-	pt := s.path(alpha, ulam, opt)
+	pt, err := s.path(ctx, alpha, ulam, opt)
+	if err != nil {
+		return nil, err
+	}
 	if len(pt.Lambda) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrConvergence, pt.Warning)
 	}
@@ -248,7 +255,7 @@ func (s *netState) deviance() float64 {
 }
 
 // path fits the λ sequence (user ulam, or glmnet's own).
-func (s *netState) path(alpha float64, ulam []float64, opt NetOptions) *Path {
+func (s *netState) path(ctx context.Context, alpha float64, ulam []float64, opt NetOptions) (*Path, error) {
 	p := s.p
 	fmax := math.Log(1/netPMin - 1)
 	vmin := (1 + netPMin) * netPMin * (1 - netPMin)
@@ -274,6 +281,9 @@ func (s *netState) path(alpha float64, ulam []float64, opt NetOptions) *Path {
 	out := &Path{NullDev: nullDev}
 	lam, lamPrev := 0.0, 0.0
 	for m := 0; m < nlam; m++ {
+		if err := cancelled(ctx); err != nil {
+			return nil, err
+		}
 		lamPrev = lam
 		for j := 0; j < p; j++ {
 			if s.use[j] {
@@ -336,7 +346,16 @@ func (s *netState) path(alpha float64, ulam []float64, opt NetOptions) *Path {
 		// glmnet reports the first λ (fitted as "infinite") by extrapolation
 		out.Lambda[0] = math.Exp(2*math.Log(out.Lambda[1]) - math.Log(out.Lambda[2]))
 	}
-	return out
+	return out, nil
+}
+
+// cancelled returns ctx's error wrapped for a caller of this package, or
+// nil while ctx is live.
+func cancelled(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("biomarker: %w", err)
+	}
+	return nil
 }
 
 // irls solves one λ by iteratively reweighted least squares, each weighted

@@ -3,6 +3,7 @@ package biomarker
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"io"
 	"math"
 	"os"
@@ -142,7 +143,7 @@ func TestFitGlmnetGolden(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			g := loadCase(t, dir)
 			tight := NetOptions{Thresh: 1e-14, MaxIt: 1e7}
-			got, err := Fit(g.x, g.n, g.p, g.y, g.alpha, tight)
+			got, err := Fit(context.Background(), g.x, g.n, g.p, g.y, g.alpha, tight)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +160,7 @@ func TestFitGlmnetGolden(t *testing.T) {
 			wp := comparePath(t, "path", got, g.path)
 			o := tight
 			o.Lambda = g.givenLambda
-			given, err := Fit(g.x, g.n, g.p, g.y, g.alpha, o)
+			given, err := Fit(context.Background(), g.x, g.n, g.p, g.y, g.alpha, o)
 			if err != nil {
 				t.Fatal(err)
 			}

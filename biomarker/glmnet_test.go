@@ -1,6 +1,7 @@
 package biomarker
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -16,16 +17,28 @@ func TestFitErrors(t *testing.T) {
 		err  error
 		fit  func() error
 	}{
-		{"shape", ErrShape, func() error { _, err := Fit(x, 3, 3, []float64{0, 1, 0}, 1, NetOptions{}); return err }},
-		{"alpha", ErrOption, func() error { _, err := Fit(x, 3, 2, []float64{0, 1, 0}, -0.1, NetOptions{}); return err }},
-		{"lambda", ErrOption, func() error {
-			_, err := Fit(x, 3, 2, []float64{0, 1, 0}, 1, NetOptions{Lambda: []float64{0.1, math.NaN()}})
+		{"shape", ErrShape, func() error {
+			_, err := Fit(context.Background(), x, 3, 3, []float64{0, 1, 0}, 1, NetOptions{})
 			return err
 		}},
-		{"outcome", ErrOption, func() error { _, err := Fit(x, 3, 2, []float64{0, 2, 0}, 1, NetOptions{}); return err }},
-		{"one class", ErrOneClass, func() error { _, err := Fit(x, 3, 2, []float64{1, 1, 1}, 1, NetOptions{}); return err }},
+		{"alpha", ErrOption, func() error {
+			_, err := Fit(context.Background(), x, 3, 2, []float64{0, 1, 0}, -0.1, NetOptions{})
+			return err
+		}},
+		{"lambda", ErrOption, func() error {
+			_, err := Fit(context.Background(), x, 3, 2, []float64{0, 1, 0}, 1, NetOptions{Lambda: []float64{0.1, math.NaN()}})
+			return err
+		}},
+		{"outcome", ErrOption, func() error {
+			_, err := Fit(context.Background(), x, 3, 2, []float64{0, 2, 0}, 1, NetOptions{})
+			return err
+		}},
+		{"one class", ErrOneClass, func() error {
+			_, err := Fit(context.Background(), x, 3, 2, []float64{1, 1, 1}, 1, NetOptions{})
+			return err
+		}},
 		{"maxit", ErrConvergence, func() error {
-			_, err := Fit(x, 3, 2, []float64{0, 1, 1}, 1, NetOptions{Lambda: []float64{1e-3}, MaxIt: 1})
+			_, err := Fit(context.Background(), x, 3, 2, []float64{0, 1, 1}, 1, NetOptions{Lambda: []float64{1e-3}, MaxIt: 1})
 			return err
 		}},
 	}
@@ -42,11 +55,11 @@ func TestFitConstantFeature(t *testing.T) {
 	x := []float64{1.0, 7, 2.1, 7, 2.9, 7, 4.2, 7, 4.8, 7, 6.1, 7}
 	x1 := []float64{1.0, 2.1, 2.9, 4.2, 4.8, 6.1}
 	y := []float64{0, 1, 0, 0, 1, 1}
-	a, err := Fit(x, 6, 2, y, 0.5, NetOptions{})
+	a, err := Fit(context.Background(), x, 6, 2, y, 0.5, NetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Fit(x1, 6, 1, y, 0.5, NetOptions{})
+	b, err := Fit(context.Background(), x1, 6, 1, y, 0.5, NetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

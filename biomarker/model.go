@@ -124,16 +124,16 @@ type modelJSON struct {
 }
 
 type vstJSON struct {
-	FitType     string     `json:"fit_type"`
-	AsymptDisp  float64    `json:"asympt_disp,omitempty"`
-	ExtraPois   float64    `json:"extra_pois,omitempty"`
-	MeanDisp    float64    `json:"mean_disp,omitempty"`
-	SplineX     []float64  `json:"spline_x,omitempty"`
-	SplineY     []float64  `json:"spline_y,omitempty"`
-	Eta         float64    `json:"eta,omitempty"`
-	Xi          float64    `json:"xi,omitempty"`
-	Features    []string   `json:"features"`
-	LogGeoMeans []*float64 `json:"log_geo_means"`
+	FitType     diffexp.FitType `json:"fit_type"`
+	AsymptDisp  float64         `json:"asympt_disp,omitempty"`
+	ExtraPois   float64         `json:"extra_pois,omitempty"`
+	MeanDisp    float64         `json:"mean_disp,omitempty"`
+	SplineX     []float64       `json:"spline_x,omitempty"`
+	SplineY     []float64       `json:"spline_y,omitempty"`
+	Eta         float64         `json:"eta,omitempty"`
+	Xi          float64         `json:"xi,omitempty"`
+	Features    []string        `json:"features"`
+	LogGeoMeans []*float64      `json:"log_geo_means"`
 }
 
 // WriteJSON writes the model as indented JSON (float64 values round-trip
@@ -148,9 +148,9 @@ func (md *Model) WriteJSON(w io.Writer) error {
 		Features: md.Features, Coefficients: md.Coefficients,
 		VST: vstJSON{FitType: v.FitType, Features: v.Features, LogGeoMeans: make([]*float64, len(v.LogGeoMeans))}}
 	switch v.FitType {
-	case "parametric":
+	case diffexp.FitParametric:
 		j.VST.AsymptDisp, j.VST.ExtraPois = v.AsymptDisp, v.ExtraPois
-	case "mean":
+	case diffexp.FitMean:
 		j.VST.MeanDisp = v.MeanDisp
 	default:
 		j.VST.SplineX, j.VST.SplineY, j.VST.Eta, j.VST.Xi = v.SplineX, v.SplineY, v.Eta, v.Xi

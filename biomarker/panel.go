@@ -169,14 +169,14 @@ func BuildPanel(ctx context.Context, c *diffexp.Counts, cd *diffexp.ColData, o P
 		for j := range all {
 			all[j] = j
 		}
-		tr, _, err := pb.vst(all)
+		tr, _, err := pb.vst(ctx, all)
 		if err != nil {
 			return nil, err
 		}
 		pb.leakRows = topT(tr, y, o.Features)
 	}
 	// the final model on all samples
-	final, err := pb.fitFinal(rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)))
+	final, err := pb.fitFinal(ctx, rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)))
 	if err != nil {
 		return nil, err
 	}
@@ -195,12 +195,12 @@ func BuildPanel(ctx context.Context, c *diffexp.Counts, cd *diffexp.ColData, o P
 		go func() {
 			defer wg.Done()
 			for t := range next {
-				if ctx.Err() != nil {
-					errs[t] = ctx.Err()
+				if err := cancelled(ctx); err != nil {
+					errs[t] = err
 					continue
 				}
 				r, k := t/K, t%K
-				res[t], errs[t] = pb.outerFold(folds[r], k, rand.New(rand.NewPCG(o.Seed^0x5851f42d4c957f2d, uint64(t+1))))
+				res[t], errs[t] = pb.outerFold(ctx, folds[r], k, rand.New(rand.NewPCG(o.Seed^0x5851f42d4c957f2d, uint64(t+1))))
 				if errs[t] != nil {
 					errs[t] = fmt.Errorf("repeat %d, fold %d: %w", r+1, k+1, errs[t])
 				}
@@ -259,10 +259,10 @@ func (pb *panelBuilder) subset(cols []int) (*diffexp.Counts, *diffexp.ColData) {
 }
 
 // vst fits the locked vst on the given samples.
-func (pb *panelBuilder) vst(cols []int) (*diffexp.Transformed, *diffexp.VSTModel, error) {
+func (pb *panelBuilder) vst(ctx context.Context, cols []int) (*diffexp.Transformed, *diffexp.VSTModel, error) {
 	sc, cd := pb.subset(cols)
 	f := false
-	return diffexp.FitVST(sc, cd, diffexp.TransformOptions{Blind: &f, Design: "~ " + pb.o.Column, Workers: 1})
+	return diffexp.FitVST(ctx, sc, cd, diffexp.TransformOptions{Blind: &f, Design: "~ " + pb.o.Column, Workers: 1})
 }
 
 // topVariable returns the indices of the k rows of t with the largest
@@ -341,19 +341,19 @@ func (pb *panelBuilder) netOptions() NetOptions {
 }
 
 // fitFinal fits the model on all samples.
-func (pb *panelBuilder) fitFinal(rng *rand.Rand) (*finalFit, error) {
+func (pb *panelBuilder) fitFinal(ctx context.Context, rng *rand.Rand) (*finalFit, error) {
 	all := make([]int, len(pb.y))
 	for j := range all {
 		all[j] = j
 	}
-	tr, vm, err := pb.vst(all)
+	tr, vm, err := pb.vst(ctx, all)
 	if err != nil {
 		return nil, err
 	}
 	rows := topVariable(tr, pb.o.Features)
 	p := len(rows)
 	x := design(tr, rows)
-	cv, err := CV(x, len(all), p, pb.y, pb.o.Alpha, pb.netOptions(), pb.o.Folds, rng)
+	cv, err := CV(ctx, x, len(all), p, pb.y, pb.o.Alpha, pb.netOptions(), pb.o.Folds, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +384,7 @@ type finalFit struct {
 
 // outerFold fits everything on the training samples of fold k and scores
 // its test samples.
-func (pb *panelBuilder) outerFold(fold []int, k int, rng *rand.Rand) (foldResult, error) {
+func (pb *panelBuilder) outerFold(ctx context.Context, fold []int, k int, rng *rand.Rand) (foldResult, error) {
 	var trn, tst []int
 	for j, f := range fold {
 		if f == k {
@@ -393,7 +393,7 @@ func (pb *panelBuilder) outerFold(fold []int, k int, rng *rand.Rand) (foldResult
 			trn = append(trn, j)
 		}
 	}
-	tr, vm, err := pb.vst(trn)
+	tr, vm, err := pb.vst(ctx, trn)
 	if err != nil {
 		return foldResult{}, err
 	}
@@ -408,7 +408,7 @@ func (pb *panelBuilder) outerFold(fold []int, k int, rng *rand.Rand) (foldResult
 	}
 	p := len(rows)
 	ytr := subVec(pb.y, trn)
-	cv, err := CV(design(tr, rows), len(trn), p, ytr, pb.o.Alpha, pb.netOptions(), pb.o.Folds, rng)
+	cv, err := CV(ctx, design(tr, rows), len(trn), p, ytr, pb.o.Alpha, pb.netOptions(), pb.o.Folds, rng)
 	if err != nil {
 		return foldResult{}, err
 	}

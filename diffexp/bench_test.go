@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -99,7 +100,7 @@ func BenchmarkDESeq2600x20(b *testing.B) {
 	b.SetBytes(int64(8 * len(c.Values)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DESeq(c, cd, Options{Contrast: []string{"condition", "tumor", "control"}}); err != nil {
+		if _, err := DESeq(context.Background(), c, cd, Options{Contrast: []string{"condition", "tumor", "control"}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -112,7 +113,7 @@ func BenchmarkEdgeR(b *testing.B) {
 			b.SetBytes(int64(8 * len(c.Values)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := EdgeR(c, cd, Options{}); err != nil {
+				if _, err := EdgeR(context.Background(), c, cd, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -37,7 +38,12 @@ import (
 // single-level: no condition). Every batch needs at least 2 samples. The
 // result has the shape and order of c, integer counts. Rows are fitted on
 // workers goroutines (0 = GOMAXPROCS); the result does not depend on it.
-func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func ComBatSeq(ctx context.Context, c *Counts, batch, group []string, workers int) (*Counts, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	n, m := len(c.Features), len(c.Samples)
 	if n == 0 || m == 0 {
 		return nil, fmt.Errorf("%w: empty count matrix", ErrEmpty)
@@ -165,7 +171,8 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 		}
 		aplSum := func(d float64) float64 {
 			parts := make([]float64, len(rows))
-			parallelRows(len(rows), workers, func(lo, hi int) {
+			// a cancelled search ends on partial sums, checked below
+			_ = parallelRows(ctx, len(rows), workers, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
 					parts[r] = coxReidAPL(c.Row(keep[rows[r]]), groups, offB, d)
 				}
@@ -177,6 +184,9 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 			return s
 		}
 		par := brentMin(func(t float64) float64 { return -aplSum(t * t * t * t) }, 0, math.Pow(4, 0.25), 1e-5)
+		if err := cancelled(ctx); err != nil {
+			return nil, err
+		}
 		common := par * par * par * par
 		phi[b] = make([]float64, nk)
 		for k := range phi[b] {
@@ -189,7 +199,7 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 		for g := range gridT {
 			gridT[g] = -6 + 1.2*float64(g)
 		}
-		parallelRows(len(rows), workers, func(lo, hi int) {
+		if err := parallelRows(ctx, len(rows), workers, func(lo, hi int) {
 			apl := make([]float64, len(gridT))
 			for r := lo; r < hi; r++ {
 				y := c.Row(keep[rows[r]])
@@ -198,14 +208,16 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 				}
 				phi[b][rows[r]] = common * math.Exp2(maximizeInterpolant(gridT, apl))
 			}
-		})
+		}); err != nil {
+			return nil, err
+		}
 	}
 
 	off := make([]float64, m)
 	for j := range off {
 		off[j] = math.Log(lib[j])
 	}
-	parallelRows(nk, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, nk, workers, func(lo, hi int) {
 		f := newNBFit(x, m, p)
 		disp := make([]float64, m)
 		off2 := make([]float64, m)
@@ -244,7 +256,9 @@ func ComBatSeq(c *Counts, batch, group []string, workers int) (*Counts, error) {
 				row[j] = 1 + qnbinom(pr, 1/phiStar, muStar)
 			}
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

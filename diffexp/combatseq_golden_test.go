@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
@@ -27,7 +28,7 @@ func TestComBatSeqGolden(t *testing.T) {
 			if tc.group {
 				group = cd.Column("condition")
 			}
-			got, err := ComBatSeq(c, cd.Column("batch"), group, 0)
+			got, err := ComBatSeq(context.Background(), c, cd.Column("batch"), group, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"math/rand"
@@ -84,7 +85,7 @@ func TestComBatSeqWorkers(t *testing.T) {
 	c, cd := edgerLoad(t, "../testdata/de/sim_batch")
 	var first []byte
 	for _, w := range []int{1, 2, 5} {
-		adj, err := ComBatSeq(c, cd.Column("batch"), cd.Column("condition"), w)
+		adj, err := ComBatSeq(context.Background(), c, cd.Column("batch"), cd.Column("condition"), w)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,12 +105,12 @@ func TestComBatSeqWorkers(t *testing.T) {
 		t.Errorf("header: %q", first[:30])
 	}
 	// the condition confounded with batch
-	if _, err := ComBatSeq(c, cd.Column("condition"), cd.Column("condition"), 1); !errors.Is(err, ErrRank) {
+	if _, err := ComBatSeq(context.Background(), c, cd.Column("condition"), cd.Column("condition"), 1); !errors.Is(err, ErrRank) {
 		t.Errorf("confounded: err = %v, want ErrRank", err)
 	}
 	one := append([]string(nil), cd.Column("batch")...)
 	one[0] = "Z"
-	if _, err := ComBatSeq(c, one, nil, 1); !errors.Is(err, ErrTooFewReplicates) {
+	if _, err := ComBatSeq(context.Background(), c, one, nil, 1); !errors.Is(err, ErrTooFewReplicates) {
 		t.Errorf("single-sample batch: err = %v, want ErrTooFewReplicates", err)
 	}
 }

@@ -2,7 +2,7 @@ package diffexp
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // DefaultContrast returns the levels compared when the user names no
@@ -17,20 +17,12 @@ import (
 // exomir's de and run commands, and so the Snakemake workflow that calls
 // de, all use this rule.
 func DefaultContrast(levels []string) (numerator, denominator string, err error) {
-	seen := map[string]bool{}
-	var distinct []string
-	for _, l := range levels {
-		if !seen[l] {
-			seen[l] = true
-			distinct = append(distinct, l)
-		}
-	}
+	distinct := uniqueSorted(levels)
 	if len(distinct) < 2 {
 		return "", "", fmt.Errorf("%w: %d distinct level(s) %q; a contrast needs two", ErrContrast, len(distinct), distinct)
 	}
-	if seen["tumor"] && seen["control"] {
+	if slices.Contains(distinct, "tumor") && slices.Contains(distinct, "control") {
 		return "tumor", "control", nil
 	}
-	sort.Strings(distinct)
 	return distinct[len(distinct)-1], distinct[0], nil
 }

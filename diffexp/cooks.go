@@ -52,15 +52,7 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 	copy(s, x)
 	if n <= 24 {
 		// small cells: insertion sort beats two selections
-		for i := 1; i < n; i++ {
-			v := s[i]
-			k := i
-			for k > 0 && s[k-1] > v {
-				s[k] = s[k-1]
-				k--
-			}
-			s[k] = v
-		}
+		insertionSort(s)
 		if trim >= 0.5 {
 			if n%2 == 1 {
 				return s[n/2]
@@ -83,6 +75,19 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 	return sum / float64(n-2*lo)
 }
 
+// insertionSort sorts s in increasing order (fastest for short s).
+func insertionSort(s []float64) {
+	for i := 1; i < len(s); i++ {
+		v := s[i]
+		k := i
+		for k > 0 && s[k-1] > v {
+			s[k] = s[k-1]
+			k--
+		}
+		s[k] = v
+	}
+}
+
 // trimmedVar returns mean(d², trim) for d = x − mean(x, trim), R's
 // trimmed means with trim < 0.5, reordering x and using buf (len(x)) as
 // scratch. x is sorted once; the squared deviations come out in ascending
@@ -90,15 +95,7 @@ func trimmedMean(x []float64, trim float64, buf []float64) float64 {
 func trimmedVar(x []float64, trim float64, buf []float64) float64 {
 	n := len(x)
 	if n <= 24 {
-		for i := 1; i < n; i++ {
-			v := x[i]
-			k := i
-			for k > 0 && x[k-1] > v {
-				x[k] = x[k-1]
-				k--
-			}
-			x[k] = v
-		}
+		insertionSort(x)
 	} else if v, ok := trimmedVarSelect(x, trim, buf); ok {
 		return v
 	} else {

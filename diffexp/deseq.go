@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -99,10 +100,11 @@ type Results struct {
 	BetaConv []bool
 	// Replaced marks rows whose outlier counts were replaced and refitted.
 	Replaced []bool
-	// Method is "deseq2" or "edger".
-	Method string
-	// FitType is the dispersion trend actually used: "parametric" or "local".
-	FitType string
+	// Method is the pipeline: MethodDESeq2, MethodEdgeR or MethodEdgeRQL.
+	Method Method
+	// FitType is the dispersion trend actually used: FitParametric or
+	// FitLocal (DESeq), FitLocfit (EdgeR, EdgeRQL).
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend coefficients.
 	AsymptDisp, ExtraPois float64
 	// DispPriorVar is the prior variance of log dispersions used for MAP.
@@ -131,7 +133,7 @@ func newResults(n int) *Results {
 		BaseMean: nan(), Log2FoldChange: nan(), LfcSE: nan(), Stat: nan(), PValue: nan(), PAdj: nan(),
 		DispGeneEst: nan(), DispFit: nan(), DispMAP: nan(), Dispersion: nan(), MaxCooks: nan(),
 		DispOutlier: make([]bool, n), BetaConv: make([]bool, n), Replaced: make([]bool, n),
-		Method: "deseq2", FilterThreshold: nan64,
+		Method: MethodDESeq2, FilterThreshold: nan64,
 	}
 }
 
@@ -172,9 +174,10 @@ func isCount(v float64) bool {
 
 // DESeq runs the DESeq2 pipeline on c with sample annotations cd (aligned to
 // c's samples by name) and returns results for the contrast or test chosen
-// in o, in c's row order.
-func DESeq(c *Counts, cd *ColData, o Options) (*Results, error) {
-	pl, err := newPipeline(c, cd, o)
+// in o, in c's row order. A cancelled ctx stops the fits between blocks
+// of rows with an error matching ctx.Err() under errors.Is.
+func DESeq(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, error) {
+	pl, err := newPipeline(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +188,7 @@ func DESeq(c *Counts, cd *ColData, o Options) (*Results, error) {
 }
 
 type pipeline struct {
+	ctx      context.Context // checked between blocks of rows
 	c        *Counts
 	n, m     int
 	o        Options
@@ -224,7 +228,10 @@ type pipeline struct {
 	redDesign   *design
 }
 
-func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
+func newPipeline(ctx context.Context, c *Counts, cd *ColData, o Options) (*pipeline, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkCounts(c); err != nil {
 		return nil, err
 	}
@@ -268,7 +275,7 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pipeline{c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == TestLRT}
+	pl := &pipeline{ctx: ctx, c: c, n: len(c.Features), m: m, o: o, d: d, cvec: cvec, lrt: o.Test == TestLRT}
 	// samples of the contrast groups (for the all-zero rule)
 	if len(o.Contrast) == 3 {
 		t := d.term(o.Contrast[0])
@@ -342,9 +349,10 @@ func newPipeline(c *Counts, cd *ColData, o Options) (*pipeline, error) {
 
 // parallel calls fn(worker, i) for i in [0, n) on the pipeline's workers.
 // Each i is handled by exactly one call, so results written per row do not
-// depend on scheduling.
-func (pl *pipeline) parallel(n int, fn func(w, i int)) {
-	forRows(n, pl.workers, 16, func(w, lo, hi int) {
+// depend on scheduling. It returns the wrapped pl.ctx.Err() when the
+// context was cancelled, some rows then not done.
+func (pl *pipeline) parallel(n int, fn func(w, i int)) error {
+	return forRows(pl.ctx, n, pl.workers, 16, func(w, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			fn(w, i)
 		}
@@ -625,19 +633,25 @@ func (pl *pipeline) run() error {
 	}
 	pl.markZeroContrast()
 	// 1. gene-wise dispersions
-	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	if err := pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) }); err != nil {
+		return err
+	}
 	// 2. trend
 	if err := pl.fitTrend(nz); err != nil {
 		return err
 	}
 	// 3. MAP, then 4. GLM, test, Cook's (per row, one pass)
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		pl.mapEst(w, nz[k])
 		pl.fitTest(w, nz[k])
-	})
+	}); err != nil {
+		return err
+	}
 	// 5. outlier replacement and refit
 	if pl.anyReplace {
-		pl.replaceAndRefit()
+		if err := pl.replaceAndRefit(); err != nil {
+			return err
+		}
 	}
 	// 6. Cook's flagging
 	pl.flagCooks()
@@ -685,7 +699,7 @@ func (pl *pipeline) fitTrend(nz []int) error {
 	}
 	a0, a1, err := fitParametricTrend(means, disps)
 	if err == nil {
-		pl.tr = &trend{typ: "parametric", asympt: a0, extraPois: a1}
+		pl.tr = &trend{typ: FitParametric, asympt: a0, extraPois: a1}
 		r.AsymptDisp, r.ExtraPois = a0, a1
 	} else {
 		pl.tr, err = fitLocalTrend(means, disps)
@@ -733,7 +747,7 @@ func (pl *pipeline) cooksCutoff() float64 {
 // replaceable samples by the row's 20%-trimmed mean normalised count times
 // the sample's size factor, then refits those rows with the existing
 // trend and prior.
-func (pl *pipeline) replaceAndRefit() {
+func (pl *pipeline) replaceAndRefit() error {
 	m := pl.m
 	var refit []int
 	norm := make([]float64, m)
@@ -772,17 +786,18 @@ func (pl *pipeline) replaceAndRefit() {
 		}
 	}
 	if len(refit) == 0 {
-		return
+		return nil
 	}
 	// DESeq2 keeps the Cook's distances of the original fit.
 	pl.refitting = true
-	pl.parallel(len(refit), func(w, k int) {
+	err := pl.parallel(len(refit), func(w, k int) {
 		i := refit[k]
 		pl.geneEst(w, i)
 		pl.mapEst(w, i)
 		pl.fitTest(w, i)
 	})
 	pl.refitting = false
+	return err
 }
 
 // flagCooks records each row's maximum Cook's distance over samples in

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -51,7 +52,7 @@ func TestDESeqZeroRow(t *testing.T) {
 	for j := 0; j < m; j++ {
 		c.Values[5*m+j] = 0
 	}
-	r, err := DESeq(c, cd, Options{})
+	r, err := DESeq(context.Background(), c, cd, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestDESeqAllZeroSample(t *testing.T) {
 	for i := range c.Features {
 		c.Values[i*m+2] = 0
 	}
-	_, err := DESeq(c, cd, Options{})
+	_, err := DESeq(context.Background(), c, cd, Options{})
 	if !errors.Is(err, ErrSizeFactors) || !strings.Contains(err.Error(), "poscounts") {
 		t.Fatalf("error %v, want ErrSizeFactors suggesting poscounts", err)
 	}
@@ -96,7 +97,7 @@ func TestDESeqOutlier(t *testing.T) {
 		m := len(c.Samples)
 		const row = 10
 		c.Values[row*m+1] = c.Values[row*m+1]*50 + 5000
-		r, err := DESeq(c, cd, Options{})
+		r, err := DESeq(context.Background(), c, cd, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +115,7 @@ func TestDESeqOutlier(t *testing.T) {
 			t.Errorf("nPer %d: maxCooks %v (cutoff %v), p %v: want flagged NA", tc.nPer, r.MaxCooks[row], cut, r.PValue[row])
 		}
 		off := -1.0
-		r2, err := DESeq(c, cd, Options{CooksCutoff: &off})
+		r2, err := DESeq(context.Background(), c, cd, Options{CooksCutoff: &off})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,11 +137,11 @@ func sameFloats(a, b []float64) bool {
 func TestDESeqDeterministic(t *testing.T) {
 	c, cd := simulate(4, 400, 4)
 	for _, test := range []string{"wald", "lrt"} {
-		r1, err := DESeq(c, cd, Options{Workers: 1, Test: Test(test)})
+		r1, err := DESeq(context.Background(), c, cd, Options{Workers: 1, Test: Test(test)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r3, err := DESeq(c, cd, Options{Workers: 3, Test: Test(test)})
+		r3, err := DESeq(context.Background(), c, cd, Options{Workers: 3, Test: Test(test)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +196,7 @@ func TestDESeqErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		cc, ccd, o := tc.mod(c, cd)
-		if _, err := DESeq(cc, ccd, o); !errors.Is(err, tc.err) {
+		if _, err := DESeq(context.Background(), cc, ccd, o); !errors.Is(err, tc.err) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.err)
 		}
 	}
@@ -203,11 +204,11 @@ func TestDESeqErrors(t *testing.T) {
 
 func TestDESeqUserSizeFactors(t *testing.T) {
 	c, cd := simulate(6, 150, 3)
-	r, err := DESeq(c, cd, Options{})
+	r, err := DESeq(context.Background(), c, cd, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := DESeq(c, cd, Options{SizeFactors: r.SizeFactors})
+	r2, err := DESeq(context.Background(), c, cd, Options{SizeFactors: r.SizeFactors})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func benchmarkDESeq(b *testing.B, c *Counts, cd *ColData, o Options) {
 	b.ReportAllocs()
 	cpu0 := processCPU()
 	for b.Loop() {
-		if _, err := DESeq(c, cd, o); err != nil {
+		if _, err := DESeq(context.Background(), c, cd, o); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -295,7 +296,7 @@ func TestDESeqRandomRobust(t *testing.T) {
 				o.Reduced = "~ batch"
 			}
 		}
-		r, err := DESeq(c, cd, o)
+		r, err := DESeq(context.Background(), c, cd, o)
 		if err != nil {
 			failed++
 			if testing.Verbose() {
@@ -370,7 +371,7 @@ func TestCooksBound(t *testing.T) {
 		j := (i * 7) % m
 		c.Values[i*m+j] = c.Values[i*m+j]*float64(1+i%40) + float64(i%13*100)
 	}
-	pl, err := newPipeline(c, cd, Options{})
+	pl, err := newPipeline(context.Background(), c, cd, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

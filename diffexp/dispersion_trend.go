@@ -9,7 +9,7 @@ var errFitFailed = errors.New("diffexp: parametric dispersion fit failed")
 
 // trend is a fitted mean–dispersion function.
 type trend struct {
-	typ       string  // "parametric", "local" or "mean"
+	typ       FitType // FitParametric, FitLocal or FitMean
 	asympt    float64 // a0, or the constant of "mean"
 	extraPois float64
 	// local fit (locfit.go): vertices of the evaluation tree, sorted log
@@ -20,9 +20,9 @@ type trend struct {
 
 func (t *trend) at(mean float64) float64 {
 	switch t.typ {
-	case "parametric":
+	case FitParametric:
 		return t.asympt + t.extraPois/mean
-	case "mean": // DESeq2's fitType "mean": a constant
+	case FitMean: // DESeq2's fitType "mean": a constant
 		return t.asympt
 	}
 	return t.localAt(mean)

@@ -3,6 +3,7 @@ package diffexp
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"io"
 	"math"
 	"os"
@@ -166,7 +167,7 @@ func TestEdgeRGolden(t *testing.T) {
 		t.Run(gs.name, func(t *testing.T) {
 			edgerNeedDir(t, gs.dir)
 			c, cd := edgerLoad(t, gs.dir)
-			res, err := EdgeR(c, cd, Options{Contrast: gs.contrast})
+			res, err := EdgeR(context.Background(), c, cd, Options{Contrast: gs.contrast})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -315,7 +316,7 @@ func edgerDispForTest(t *testing.T, c *Counts, cd *ColData, variable string) *ed
 	for j := range eff {
 		eff[j] *= nf[j]
 	}
-	d, err := edgerDispersions(c, group, len(levels), eff, 1)
+	d, err := edgerDispersions(context.Background(), c, group, len(levels), eff, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -113,7 +114,7 @@ const edgerGridLen = 21
 
 // edgerDispersions estimates common, trended and tagwise dispersions as
 // estimateDisp(y, model.matrix(~group)) does for a one-way layout.
-func edgerDispersions(c *Counts, group []int, ng int, eff []float64, workers int) (*edgerDisp, error) {
+func edgerDispersions(ctx context.Context, c *Counts, group []int, ng int, eff []float64, workers int) (*edgerDisp, error) {
 	n, m := len(c.Features), len(c.Samples)
 	if m <= ng {
 		return nil, fmt.Errorf("%w: %d samples for %d groups leave no residual degrees of freedom", ErrTooFewReplicates, m, ng)
@@ -141,18 +142,23 @@ func edgerDispersions(c *Counts, group []int, ng int, eff []float64, workers int
 	}
 	ns := len(d.selected)
 	d.apl = make([][]float64, ns)
-	parallelRows(ns, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, ns, workers, func(lo, hi int) {
 		beta := make([]float64, ng)
 		for k := lo; k < hi; k++ {
 			d.apl[k] = edgerAPLRow(c.Row(d.selected[k]), members, off, d.gridT, beta)
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	// common dispersion
 	d.common = math.NaN()
 	d.trended = make([]float64, n)
 	d.tagwise = make([]float64, n)
 	if ns == 0 {
-		d.aveLogCPM = aveLogCPM(c, eff, 0.05, workers)
+		var err error
+		if d.aveLogCPM, err = aveLogCPM(ctx, c, eff, 0.05, workers); err != nil {
+			return nil, err
+		}
 		for i := range d.trended {
 			d.trended[i], d.tagwise[i] = math.NaN(), math.NaN()
 		}
@@ -165,7 +171,10 @@ func edgerDispersions(c *Counts, group []int, ng int, eff []float64, workers int
 		}
 	}
 	d.common = 0.1 * math.Exp2(maximizeInterpolant(d.gridT, sum))
-	d.aveLogCPM = aveLogCPM(c, eff, d.common, workers)
+	var err error
+	if d.aveLogCPM, err = aveLogCPM(ctx, c, eff, d.common, workers); err != nil {
+		return nil, err
+	}
 
 	// trend: local-constant smoothing of the APL rows over AveLogCPM
 	cov := make([]float64, ns)
@@ -280,7 +289,7 @@ func edgerAPLRow(y []float64, members [][]int, off, gridT, beta []float64) []flo
 
 // aveLogCPM is edgeR's aveLogCPM with prior count 2: log2 of the NB
 // one-group abundance per million, counts augmented by 2·N_j/mean(N).
-func aveLogCPM(c *Counts, eff []float64, phi float64, workers int) []float64 {
+func aveLogCPM(ctx context.Context, c *Counts, eff []float64, phi float64, workers int) ([]float64, error) {
 	n, m := len(c.Features), len(c.Samples)
 	meanLib := 0.0
 	for _, v := range eff {
@@ -294,7 +303,7 @@ func aveLogCPM(c *Counts, eff []float64, phi float64, workers int) []float64 {
 		off[j] = math.Log(eff[j] + 2*prior[j])
 	}
 	out := make([]float64, n)
-	parallelRows(n, workers, func(lo, hi int) {
+	err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		y := make([]float64, m)
 		for i := lo; i < hi; i++ {
 			for j, v := range c.Row(i) {
@@ -304,7 +313,10 @@ func aveLogCPM(c *Counts, eff []float64, phi float64, workers int) []float64 {
 			out[i] = (b + math.Log(1e6)) / math.Ln2
 		}
 	})
-	return out
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // localConstantSmooth smooths each column of rows (one row per point)

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -45,7 +46,13 @@ import (
 // (edgeR's Levenberg-damped scoring, estimateDisp dropping samples fitted
 // at zero), the denominator must be the reference (first sorted) level and
 // the F-test drops the numerator's coefficient.
-func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
+//
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func EdgeRQL(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if o.Test != "" && !strings.EqualFold(string(o.Test), string(TestQLF)) && !strings.EqualFold(string(o.Test), string(TestWald)) {
 		return nil, fmt.Errorf("%w: the edger-ql method has only the QL F-test (test %q)", ErrDesign, o.Test)
 	}
@@ -54,7 +61,7 @@ func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
 		variable = o.Contrast[0]
 	}
 	if !isSingleFactor(o.Design, variable) {
-		q, err := edgerQLDesign(c, cd, o)
+		q, err := edgerQLDesign(ctx, c, cd, o)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +71,7 @@ func EdgeRQL(c *Counts, cd *ColData, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := edgerQL(c, st, o.Workers)
+	q, err := edgerQL(ctx, c, st, o.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +86,10 @@ type edgerQLFit struct {
 	dfPrior          float64
 }
 
-func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
+func edgerQL(ctx context.Context, c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 	m, n := len(c.Samples), len(c.Features)
 	ng := len(st.levels)
-	disp, err := edgerDispersions(c, st.group, ng, st.eff, workers)
+	disp, err := edgerDispersions(ctx, c, st.group, ng, st.eff, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -117,20 +124,13 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 		}
 	}
 
-	res := newResults(n)
-	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger-ql"
-	res.FitType = "locfit"
-	res.CommonDispersion = disp.common
-	res.LogCPM = disp.aveLogCPM
-	res.Coefficients = []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den}
-	res.SizeFactors = effSizeFactors(st.eff)
+	res := newQLResults(c, st, disp.common, disp.aveLogCPM, []string{"(Intercept)", st.variable + "_" + st.num + "_vs_" + st.den})
 
 	lr := make([]float64, n)
 	df := make([]float64, n)
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m) // full-model fitted means, for the Poisson bound
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		yp := make([]float64, m)
 		mu := make([]float64, m)
 		for i := lo; i < hi; i++ {
@@ -160,47 +160,87 @@ func edgerQL(c *Counts, st *edgerSetup, workers int) (*edgerQLFit, error) {
 				s2[i] = math.Max(dev1/df[i], 0)
 			}
 		}
-	})
-	d0, s0 := fitFDistTrend(s2, df, disp.aveLogCPM)
-	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
-	res.PriorDF = d0
-	maxDF := float64(n * (m - ng))
-	parallelRows(n, workers, func(lo, hi int) {
+	}); err != nil {
+		return nil, err
+	}
+	ql := qlStage{res: res, lr: lr, df: df, s2: s2, cov: disp.aveLogCPM, trended: disp.trended, mus: mus, m: m, maxDF: float64(n * (m - ng))}
+	return ql.fTest(ctx, workers, func() func(i int) float64 {
 		mu := make([]float64, m)
+		return func(i int) float64 {
+			y := c.Row(i)
+			dev1 := oneWayDeviance(y, members, off, 0, mu)
+			b0 := math.Max(oneGroupNB(y, nil, off, 0, math.NaN()), -1e8)
+			dev0 := 0.0
+			for j, v := range y {
+				dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), 0)
+			}
+			return dev0 - dev1
+		}
+	})
+}
+
+// newQLResults starts EdgeRQL's results: features, method, trend, edgeR's
+// common dispersion, AveLogCPM, coefficient names and size factors.
+func newQLResults(c *Counts, st *edgerSetup, common float64, logCPM []float64, coefs []string) *Results {
+	res := newResults(len(c.Features))
+	res.Features = append([]string(nil), c.Features...)
+	res.Method = MethodEdgeRQL
+	res.FitType = FitLocfit
+	res.CommonDispersion = common
+	res.LogCPM = logCPM
+	res.Coefficients = coefs
+	res.SizeFactors = effSizeFactors(st.eff)
+	return res
+}
+
+// qlStage is what glmQLFTest needs of the fits, per row: the deviance drop
+// lr of the contrast, the residual df and s² = deviance/df, the covariate
+// of the variance trend (AveLogCPM), the trended NB dispersion and the m
+// fitted means (row-major) for the Poisson bound; maxDF caps the total df.
+type qlStage struct {
+	res                           *Results
+	lr, df, s2, cov, trended, mus []float64
+	m                             int
+	maxDF                         float64
+}
+
+// fTest squeezes s² towards fitFDist's trend, computes the F statistics,
+// their p-values with the Poisson bound and the FDR into q.res. newPoisson
+// makes, per block of rows, the function giving a row's Poisson deviance
+// drop (called only for rows under the bound).
+func (q *qlStage) fTest(ctx context.Context, workers int, newPoisson func() func(i int) float64) (*edgerQLFit, error) {
+	res, df, s2, m := q.res, q.df, q.s2, q.m
+	n := len(q.lr)
+	d0, s0 := fitFDistTrend(s2, df, q.cov)
+	out := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
+	res.PriorDF = d0
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
+		poissonLR := newPoisson()
 		for i := lo; i < hi; i++ {
 			vp := s0[i]
 			if !math.IsInf(d0, 1) {
 				vp = (df[i]*s2[i] + d0*s0[i]) / (df[i] + d0)
 			}
-			q.varPost[i] = vp
-			dt := math.Min(d0+df[i], maxDF)
-			q.dfTotal[i] = dt
-			f := lr[i] / vp
+			out.varPost[i] = vp
+			dt := math.Min(d0+df[i], q.maxDF)
+			out.dfTotal[i] = dt
+			f := q.lr[i] / vp
 			res.Stat[i] = f
 			p := fUpper(f, 1, dt)
-			phi := disp.trended[i]
-			below := false
-			for _, v := range mus[i*m : (i+1)*m] {
+			phi := q.trended[i]
+			for _, v := range q.mus[i*m : (i+1)*m] {
 				if (v*phi+1)*vp < 1 {
-					below = true
+					p = math.Max(p, chisq1Upper(poissonLR(i)))
 					break
 				}
 			}
-			if below {
-				y := c.Row(i)
-				dev1 := oneWayDeviance(y, members, off, 0, mu)
-				b0 := math.Max(oneGroupNB(y, nil, off, 0, math.NaN()), -1e8)
-				dev0 := 0.0
-				for j, v := range y {
-					dev0 += edgerUnitDeviance(v, math.Exp(b0+off[j]), 0)
-				}
-				p = math.Max(p, chisq1Upper(dev0-dev1))
-			}
 			res.PValue[i] = p
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	copy(res.PAdj, AdjustBH(res.PValue))
-	return q, nil
+	return out, nil
 }
 
 // oneWayDeviance fits one NB mean per group (mglmOneWay, coefficients

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -10,7 +11,7 @@ import (
 // the contrast variable last, its denominator the reference level):
 // estimateDisp's dispersions with GLM fits (Levenberg) instead of the
 // one-way closed form, then the same QL F-test.
-func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
+func edgerQLDesign(ctx context.Context, c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 	variable := "condition"
 	if len(o.Contrast) > 0 {
 		variable = o.Contrast[0]
@@ -85,13 +86,15 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		return nil, fmt.Errorf("%w: no feature has a row sum ≥ 5; no dispersion can be estimated", ErrEmpty)
 	}
 	apl := make([][]float64, ns)
-	parallelRows(ns, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, ns, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		disp := make([]float64, m)
 		for k := lo; k < hi; k++ {
 			apl[k] = glmAPLRow(c.Row(sel[k]), d.x, m, p, off, gridT, f, disp)
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	sum := make([]float64, edgerGridLen)
 	for _, row := range apl {
 		for k, v := range row {
@@ -99,7 +102,10 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		}
 	}
 	common := 0.1 * math.Exp2(maximizeInterpolant(gridT, sum))
-	alc := aveLogCPM(c, st.eff, common, workers)
+	alc, err := aveLogCPM(ctx, c, st.eff, common, workers)
+	if err != nil {
+		return nil, err
+	}
 	cov := make([]float64, ns)
 	for k, i := range sel {
 		cov[k] = alc[i]
@@ -124,20 +130,13 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 		trended[i] = 0.1 * math.Exp2(maximizeInterpolant(gridT, smoothed[k]))
 	}
 
-	res := newResults(n)
-	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger-ql"
-	res.FitType = "locfit"
-	res.CommonDispersion = common
-	res.LogCPM = alc
-	res.Coefficients = d.names
-	res.SizeFactors = effSizeFactors(st.eff)
+	res := newQLResults(c, st, common, alc, d.names)
 	lr := make([]float64, n)
 	df := make([]float64, n)
 	s2 := make([]float64, n)
 	mus := make([]float64, n*m)
 	unshrunk := make([]float64, n*p)
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		disp := make([]float64, m)
@@ -172,56 +171,33 @@ func edgerQLDesign(c *Counts, cd *ColData, o Options) (*edgerQLFit, error) {
 				s2[i] = math.Max(dev1/df[i], 0)
 			}
 		}
-	})
-	d0, sc := fitFDistTrend(s2, df, alc)
-	q := &edgerQLFit{res: res, varPost: make([]float64, n), dfTotal: make([]float64, n), dfPrior: d0}
-	res.PriorDF = d0
-	maxDF := float64(n * (m - p))
-	parallelRows(n, workers, func(lo, hi int) {
+	}); err != nil {
+		return nil, err
+	}
+	ql := qlStage{res: res, lr: lr, df: df, s2: s2, cov: alc, trended: trended, mus: mus, m: m, maxDF: float64(n * (m - p))}
+	return ql.fTest(ctx, workers, func() func(i int) float64 {
 		f := newNBFit(d.x, m, p)
 		f0 := newNBFit(x0, m, p-1)
 		zero := make([]float64, m)
-		for i := lo; i < hi; i++ {
-			vp := sc[i]
-			if !math.IsInf(d0, 1) {
-				vp = (df[i]*s2[i] + d0*sc[i]) / (df[i] + d0)
+		return func(i int) float64 {
+			y := c.Row(i)
+			start := unshrunk[i*p : (i+1)*p]
+			if math.IsNaN(start[0]) {
+				start = nil
 			}
-			q.varPost[i] = vp
-			dt := math.Min(d0+df[i], maxDF)
-			q.dfTotal[i] = dt
-			fs := lr[i] / vp
-			res.Stat[i] = fs
-			pv := fUpper(fs, 1, dt)
-			below := false
-			for _, v := range mus[i*m : (i+1)*m] {
-				if (v*trended[i]+1)*vp < 1 {
-					below = true
-					break
-				}
+			mu := f.fitFrom(y, off, zero, start)
+			dev1 := 0.0
+			for j, v := range y {
+				dev1 += edgerUnitDeviance(v, mu[j], 0)
 			}
-			if below {
-				y := c.Row(i)
-				start := unshrunk[i*p : (i+1)*p]
-				if math.IsNaN(start[0]) {
-					start = nil
-				}
-				mu := f.fitFrom(y, off, zero, start)
-				dev1 := 0.0
-				for j, v := range y {
-					dev1 += edgerUnitDeviance(v, mu[j], 0)
-				}
-				mu0 := f0.fit(y, off, zero)
-				dev0 := 0.0
-				for j, v := range y {
-					dev0 += edgerUnitDeviance(v, mu0[j], 0)
-				}
-				pv = math.Max(pv, chisq1Upper(dev0-dev1))
+			mu0 := f0.fit(y, off, zero)
+			dev0 := 0.0
+			for j, v := range y {
+				dev0 += edgerUnitDeviance(v, mu0[j], 0)
 			}
-			res.PValue[i] = pv
+			return dev0 - dev1
 		}
 	})
-	copy(res.PAdj, AdjustBH(res.PValue))
-	return q, nil
 }
 
 // isSingleFactor reports whether design is "~ variable" (or empty).

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"math/rand"
@@ -33,13 +34,13 @@ func TestEdgeRQLGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				q, err = edgerQL(c, st, 0)
+				q, err = edgerQL(context.Background(), c, st, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
 			} else {
 				var err error
-				q, err = edgerQLDesign(c, cd, Options{Design: gs.design, Contrast: gs.contrast})
+				q, err = edgerQLDesign(context.Background(), c, cd, Options{Design: gs.design, Contrast: gs.contrast})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,7 +128,7 @@ func edgerQLWorkers(t *testing.T, name, design string) {
 	c, cd := edgerLoad(t, "../testdata/de/"+name)
 	var first []byte
 	for _, w := range []int{1, 3, 8} {
-		r, err := EdgeRQL(c, cd, Options{Design: design, Contrast: []string{"condition", "tumor", "control"}, Workers: w})
+		r, err := EdgeRQL(context.Background(), c, cd, Options{Design: design, Contrast: []string{"condition", "tumor", "control"}, Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,10 +152,10 @@ func edgerQLWorkers(t *testing.T, name, design string) {
 // TestEdgeRQLErrors checks the design and test checks.
 func TestEdgeRQLErrors(t *testing.T) {
 	c, cd := edgerLoad(t, "../testdata/de/sim2600x20")
-	if _, err := EdgeRQL(c, cd, Options{Design: "~ nope + condition"}); !errors.Is(err, ErrDesign) {
+	if _, err := EdgeRQL(context.Background(), c, cd, Options{Design: "~ nope + condition"}); !errors.Is(err, ErrDesign) {
 		t.Errorf("unknown covariate: err = %v, want ErrDesign", err)
 	}
-	if _, err := EdgeRQL(c, cd, Options{Test: "lrt"}); !errors.Is(err, ErrDesign) {
+	if _, err := EdgeRQL(context.Background(), c, cd, Options{Test: "lrt"}); !errors.Is(err, ErrDesign) {
 		t.Errorf("test lrt: err = %v, want ErrDesign", err)
 	}
 }

@@ -1,8 +1,8 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 )
@@ -57,7 +57,13 @@ import (
 // o.Contrast[0], "condition" by default). Dispersions use every sample and
 // level of that factor; the test compares o.Contrast[1] against
 // o.Contrast[2] (default: last level against the first, sorted).
-func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
+//
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func EdgeR(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if o.Test != "" && !strings.EqualFold(string(o.Test), string(TestExact)) && !strings.EqualFold(string(o.Test), string(TestWald)) {
 		return nil, fmt.Errorf("%w: the edgeR method has only the exact test (test %q)", ErrDesign, o.Test)
 	}
@@ -69,15 +75,15 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 	variable, levels, group, num, den, eff := st.variable, st.levels, st.group, st.num, st.den, st.eff
 	workers := o.Workers
 	ng := len(levels)
-	disp, err := edgerDispersions(c, group, ng, eff, workers)
+	disp, err := edgerDispersions(ctx, c, group, ng, eff, workers)
 	if err != nil {
 		return nil, err
 	}
 
 	res := newResults(n)
 	res.Features = append([]string(nil), c.Features...)
-	res.Method = "edger"
-	res.FitType = "locfit"
+	res.Method = MethodEdgeR
+	res.FitType = FitLocfit
 	res.SizeFactors = effSizeFactors(eff)
 	for i := 0; i < n; i++ {
 		s := 0.0
@@ -100,14 +106,16 @@ func EdgeR(c *Counts, cd *ColData, o Options) (*Results, error) {
 			s2 = append(s2, j)
 		}
 	}
-	parallelRows(n, workers, func(lo, hi int) {
+	if err := parallelRows(ctx, n, workers, func(lo, hi int) {
 		var buf edgerExactBuf
 		for i := lo; i < hi; i++ {
 			lfc, p := edgerExactRow(c.Row(i), s1, s2, eff, disp.tagwise[i], &buf)
 			res.Log2FoldChange[i] = lfc
 			res.PValue[i] = p
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	copy(res.PAdj, AdjustBH(res.PValue))
 	return res, nil
 }
@@ -222,19 +230,10 @@ func uniqueSorted(v []string) []string {
 	return out
 }
 
-// parallelRows runs f over [0, n) split into contiguous chunks on workers
-// goroutines (0 = GOMAXPROCS). Each row's result depends only on the row.
 // effSizeFactors are edgeR's effective library sizes N_j·f_j scaled to
 // geometric mean 1, reported as the results' size factors.
 func effSizeFactors(eff []float64) []float64 {
-	gm := 0.0
-	for _, v := range eff {
-		gm += math.Log(v)
-	}
-	gm = math.Exp(gm / float64(len(eff)))
-	sf := make([]float64, len(eff))
-	for j, v := range eff {
-		sf[j] = v / gm
-	}
+	sf := append([]float64(nil), eff...)
+	divideByGeoMean(sf)
 	return sf
 }

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -140,7 +141,7 @@ func TestEdgeREdgeCases(t *testing.T) {
 		c.Values[1*m+j] = 50
 	}
 	c.Values[1*m+2] = 1e6
-	res, err := EdgeR(c, cd, Options{})
+	res, err := EdgeR(context.Background(), c, cd, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +154,8 @@ func TestEdgeREdgeCases(t *testing.T) {
 		}
 	}
 	// deterministic regardless of workers
-	res1, _ := EdgeR(c, cd, Options{Workers: 1})
-	res3, _ := EdgeR(c, cd, Options{Workers: 3})
+	res1, _ := EdgeR(context.Background(), c, cd, Options{Workers: 1})
+	res3, _ := EdgeR(context.Background(), c, cd, Options{Workers: 3})
 	for i := range res1.PValue {
 		if res1.PValue[i] != res3.PValue[i] || res1.Dispersion[i] != res3.Dispersion[i] {
 			t.Fatalf("row %d differs between 1 and 3 workers", i)
@@ -184,7 +185,7 @@ func TestEdgeREdgeCases(t *testing.T) {
 		{"empty sample", zeroSample, cd, Options{}, ErrSizeFactors},
 	}
 	for _, tc := range tests {
-		if _, err := EdgeR(tc.c, tc.cd, tc.o); !errors.Is(err, tc.want) {
+		if _, err := EdgeR(context.Background(), tc.c, tc.cd, tc.o); !errors.Is(err, tc.want) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
 		}
 	}

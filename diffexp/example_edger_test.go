@@ -1,6 +1,7 @@
 package diffexp_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -61,7 +62,7 @@ func ExampleTMM() {
 
 func ExampleEdgeR() {
 	c, cd := edgerExampleInput()
-	res, err := diffexp.EdgeR(c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
+	res, err := diffexp.EdgeR(context.Background(), c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,6 +1,7 @@
 package diffexp_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/exomir/exomir/diffexp"
@@ -8,7 +9,7 @@ import (
 
 func ExampleEdgeRQL() {
 	c, cd := edgerExampleInput()
-	r, err := diffexp.EdgeRQL(c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
+	r, err := diffexp.EdgeRQL(context.Background(), c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
 	if err != nil {
 		fmt.Println(err)
 		return

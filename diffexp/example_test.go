@@ -1,6 +1,7 @@
 package diffexp_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -41,7 +42,7 @@ func ExampleDESeq() {
 		fmt.Println(err)
 		return
 	}
-	res, err := diffexp.DESeq(c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
+	res, err := diffexp.DESeq(context.Background(), c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -86,7 +87,7 @@ func ExampleSizeFactors() {
 func ExampleWriteResults() {
 	c, _ := diffexp.ReadCounts(strings.NewReader(exampleCounts), "counts.tsv")
 	cd, _ := diffexp.ReadColData(strings.NewReader(exampleColData), "coldata.tsv")
-	res, _ := diffexp.DESeq(c, cd, diffexp.Options{})
+	res, _ := diffexp.DESeq(context.Background(), c, cd, diffexp.Options{})
 	res.Features, res.BaseMean = res.Features[4:5], res.BaseMean[4:5]
 	res.Log2FoldChange, res.LfcSE, res.Stat = res.Log2FoldChange[4:5], res.LfcSE[4:5], res.Stat[4:5]
 	res.PValue, res.PAdj = res.PValue[4:5], res.PAdj[4:5]

@@ -1,6 +1,7 @@
 package diffexp_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -37,7 +38,7 @@ func printRows(t *diffexp.Transformed, rows int) {
 // example matrix; DESeq2 1.38.3 prints the same values.
 func ExampleVST() {
 	c, cd := exampleInputs()
-	t, err := diffexp.VST(c, cd, diffexp.TransformOptions{FitType: "mean"})
+	t, err := diffexp.VST(context.Background(), c, cd, diffexp.TransformOptions{FitType: "mean"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +56,7 @@ func ExampleVST() {
 // 0.431713).
 func ExampleRLog() {
 	c, cd := exampleInputs()
-	t, err := diffexp.RLog(c, cd, diffexp.TransformOptions{FitType: "mean"})
+	t, err := diffexp.RLog(context.Background(), c, cd, diffexp.TransformOptions{FitType: "mean"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -74,7 +75,7 @@ func ExampleRLog() {
 // −1.05876 (0.133091).
 func ExampleLFCShrinkNormal() {
 	c, cd := exampleInputs()
-	res, info, err := diffexp.LFCShrinkNormal(c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
+	res, info, err := diffexp.LFCShrinkNormal(context.Background(), c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -114,7 +115,7 @@ func FuzzDESeqDesign(f *testing.F) {
 			con = strings.Split(contrast, ",")
 		}
 		o := Options{Design: design, Contrast: con, Test: Test(test), Reduced: reduced, Workers: 1}
-		res, err := DESeq(c, cd, o)
+		res, err := DESeq(context.Background(), c, cd, o)
 		if err != nil {
 			for _, s := range []error{ErrDesign, ErrRank, ErrContrast, ErrTooFewReplicates, ErrMissingSample} {
 				if errors.Is(err, s) {
@@ -151,7 +152,7 @@ func FuzzDESeqDesign(f *testing.F) {
 			return
 		}
 		o.Contrast = []string{con[0], con[2], con[1]}
-		sw, err := DESeq(c, cd, o)
+		sw, err := DESeq(context.Background(), c, cd, o)
 		if err != nil {
 			t.Fatalf("contrast %q works, swapped fails: %v", contrast, err)
 		}

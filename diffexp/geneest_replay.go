@@ -38,10 +38,9 @@ func (pl *pipeline) geneEstReplay(w, i int) {
 
 // geneEstRows estimates the gene-wise dispersions of the rows nz, by
 // geneEstReplay when replay is set, else by geneEst.
-func (pl *pipeline) geneEstRows(nz []int, replay bool) {
+func (pl *pipeline) geneEstRows(nz []int, replay bool) error {
 	if replay {
-		pl.parallel(len(nz), func(w, k int) { pl.geneEstReplay(w, nz[k]) })
-		return
+		return pl.parallel(len(nz), func(w, k int) { pl.geneEstReplay(w, nz[k]) })
 	}
-	pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
+	return pl.parallel(len(nz), func(w, k int) { pl.geneEst(w, nz[k]) })
 }

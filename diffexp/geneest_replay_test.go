@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,7 @@ func TestGeneEstReplayGolden(t *testing.T) {
 		dir := filepath.Join("..", "testdata", "de", g.set)
 		c, cd := loadInputs(t, dir)
 		ids, ref := readTable(t, openMaybeGz(t, filepath.Join(dir, g.file)))
-		pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(g.blind), Design: g.design, FitType: "local"})
+		pl, err := trendStage(context.Background(), c, cd, TransformOptions{Blind: boolPtr(g.blind), Design: g.design, FitType: FitLocal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +79,7 @@ func TestLocalTrendGridGolden(t *testing.T) {
 				continue
 			}
 			gx, g := readTable(t, openMaybeGz(t, filepath.Join(dir, "vst_"+tag+".grid.tsv")))
-			pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: "local"})
+			pl, err := trendStage(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: FitLocal})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -361,13 +361,7 @@ func (g *glmModel) fit(ws *glmWork, y []float64, alpha float64) bool {
 			break
 		}
 		copy(beta, rhs)
-		large := false
-		for _, b := range beta {
-			if math.Abs(b) > glmLarge || math.IsNaN(b) {
-				large = true
-			}
-		}
-		if large {
+		if !coefsOK(beta) {
 			break
 		}
 		for j := 0; j < m; j++ {
@@ -592,6 +586,13 @@ func cholSolve(a []float64, p int, b, l []float64) bool {
 	if !cholesky(a, p, l) {
 		return false
 	}
+	cholSubst(l, p, b)
+	return true
+}
+
+// cholSubst solves l lᵀ x = b in place of b by forward and back
+// substitution with the Cholesky factor l.
+func cholSubst(l []float64, p int, b []float64) {
 	for i := 0; i < p; i++ {
 		s := b[i]
 		for k := 0; k < i; k++ {
@@ -606,7 +607,6 @@ func cholSolve(a []float64, p int, b, l []float64) bool {
 		}
 		b[i] = s / l[i*p+i]
 	}
-	return true
 }
 
 // cholInverse writes a⁻¹ into inv using scratch l.
@@ -620,20 +620,7 @@ func cholInverse(a []float64, p int, inv, l []float64) bool {
 			col[i] = 0
 		}
 		col[c] = 1
-		for i := 0; i < p; i++ {
-			s := col[i]
-			for k := 0; k < i; k++ {
-				s -= l[i*p+k] * col[k]
-			}
-			col[i] = s / l[i*p+i]
-		}
-		for i := p - 1; i >= 0; i-- {
-			s := col[i]
-			for k := i + 1; k < p; k++ {
-				s -= l[k*p+i] * col[k]
-			}
-			col[i] = s / l[i*p+i]
-		}
+		cholSubst(l, p, col)
 	}
 	return true
 }
@@ -663,13 +650,7 @@ func logDetCholesky(a []float64, p int, l []float64) float64 {
 func (g *glmModel) fitOptim(ws *glmWork, y []float64, alpha float64) {
 	m, p, x := g.m, g.p, g.x
 	beta := ws.beta[:p]
-	ok := true
-	for _, b := range beta {
-		if math.IsNaN(b) || math.Abs(b) > glmLarge {
-			ok = false
-		}
-	}
-	if !ok {
+	if !coefsOK(beta) {
 		clear(beta)
 		s := 0.0
 		for j := 0; j < m; j++ {

@@ -3,6 +3,7 @@ package diffexp
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"io"
 	"math"
 	"os"
@@ -249,7 +250,7 @@ func TestGoldenDESeq2(t *testing.T) {
 				off := -1.0
 				o.CooksCutoff = &off
 			}
-			res, err := DESeq(c, cd, o)
+			res, err := DESeq(context.Background(), c, cd, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +332,7 @@ func TestTruthFDRPower(t *testing.T) {
 		t.Run(gc.name, func(t *testing.T) {
 			tids, truth := readTable(t, openMaybeGz(t, tp))
 			c, cd := loadInputs(t, dir)
-			res, err := DESeq(c, cd, Options{Design: gc.design, SizeFactorType: SizeFactorType(gc.sfType), Contrast: gc.contrast})
+			res, err := DESeq(context.Background(), c, cd, Options{Design: gc.design, SizeFactorType: SizeFactorType(gc.sfType), Contrast: gc.contrast})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 )
@@ -22,8 +23,9 @@ type IsomirLevel struct {
 // level is its own family of tests (padj within the level). Callers
 // usually give o.SizeFactors of the miRNA matrix, since the isomiR counts
 // partition the miRNA counts and sparse isomiR rows rarely allow ratio
-// size factors of their own.
-func IsomirDE(levels []IsomirLevel, cd *ColData, o Options) ([]*Results, error) {
+// size factors of their own. A cancelled ctx stops the fits with an error
+// matching ctx.Err() under errors.Is.
+func IsomirDE(ctx context.Context, levels []IsomirLevel, cd *ColData, o Options) ([]*Results, error) {
 	out := make([]*Results, len(levels))
 	for i, l := range levels {
 		if l.Counts == nil {
@@ -33,7 +35,7 @@ func IsomirDE(levels []IsomirLevel, cd *ColData, o Options) ([]*Results, error) 
 		if len(l.Mirna) != n || len(l.Variant) != n || len(l.SeedShift) != n {
 			return nil, fmt.Errorf("%w: isomiR level %q: annotations do not match %d rows", ErrRagged, l.Level, n)
 		}
-		res, err := DESeq(l.Counts, cd, o)
+		res, err := DESeq(ctx, l.Counts, cd, o)
 		if err != nil {
 			return nil, fmt.Errorf("isomiR level %q: %w", l.Level, err)
 		}
@@ -70,11 +72,7 @@ func WriteIsomirDE(w io.Writer, levels []IsomirLevel, res []*Results) error {
 			} else {
 				b = append(b, "\tno"...)
 			}
-			for _, c := range cols {
-				b = append(b, '\t')
-				b = formatNum(b, c[i])
-			}
-			b = append(b, '\n')
+			b = appendNums(b, cols, i)
 			if _, err := bw.Write(b); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func TestIsomirDEGolden(t *testing.T) {
 	}
 	n := len(c.Features)
 	lvl := IsomirLevel{Level: "type", Counts: c, Mirna: make([]string, n), Variant: make([]string, n), SeedShift: make([]bool, n)}
-	res, err := IsomirDE([]IsomirLevel{lvl}, cd, Options{Contrast: []string{"condition", "tumor", "control"}, SizeFactors: sf})
+	res, err := IsomirDE(context.Background(), []IsomirLevel{lvl}, cd, Options{Contrast: []string{"condition", "tumor", "control"}, SizeFactors: sf})
 	if err != nil {
 		t.Fatal(err)
 	}

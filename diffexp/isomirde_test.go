@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -40,7 +41,7 @@ func TestIsomirDE(t *testing.T) {
 	}
 	levels := []IsomirLevel{level("isomir", 60), level("type", 25)}
 	o := Options{Contrast: []string{"condition", "B", "A"}, SizeFactors: []float64{1, 1.1, 0.9, 1.2, 0.8, 1}}
-	res, err := IsomirDE(levels, cd, o)
+	res, err := IsomirDE(context.Background(), levels, cd, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestIsomirDE(t *testing.T) {
 	}
 	k := 1
 	for li, l := range levels {
-		want, err := DESeq(l.Counts, cd, o)
+		want, err := DESeq(context.Background(), l.Counts, cd, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestIsomirDE(t *testing.T) {
 		}
 	}
 	bad := []IsomirLevel{{Level: "x", Counts: levels[0].Counts, Mirna: levels[0].Mirna[:3], Variant: levels[0].Variant, SeedShift: levels[0].SeedShift}}
-	if _, err := IsomirDE(bad, cd, o); !errors.Is(err, ErrRagged) {
+	if _, err := IsomirDE(context.Background(), bad, cd, o); !errors.Is(err, ErrRagged) {
 		t.Errorf("ragged annotations: err = %v", err)
 	}
 }

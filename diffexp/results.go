@@ -28,33 +28,48 @@ func formatNum(b []byte, v float64) []byte {
 // "mirna baseMean log2FoldChange lfcSE stat pvalue padj", one row per
 // feature in input order, NA for missing values.
 func WriteResults(w io.Writer, r *Results) error {
+	return writeResults(w, r, "mirna\tbaseMean\tlog2FoldChange\tlfcSE\tstat\tpvalue\tpadj\n",
+		func(r *Results) [][]float64 {
+			return [][]float64{r.BaseMean, r.Log2FoldChange, r.LfcSE, r.Stat, r.PValue, r.PAdj}
+		})
+}
+
+// writeResults writes the header, then per feature its name and the
+// columns colsOf(r) (NA for NaN); rows are formatted in blocks on
+// GOMAXPROCS goroutines and written in order.
+func writeResults(w io.Writer, r *Results, header string, colsOf func(*Results) [][]float64) error {
 	if r == nil {
 		return fmt.Errorf("%w: nil results", ErrEmpty)
 	}
 	n := len(r.Features)
-	cols := [][]float64{r.BaseMean, r.Log2FoldChange, r.LfcSE, r.Stat, r.PValue, r.PAdj}
+	cols := colsOf(r)
 	for _, c := range cols {
 		if len(c) != n {
 			return fmt.Errorf("%w: result columns have unequal lengths", ErrRagged)
 		}
 	}
 	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("mirna\tbaseMean\tlog2FoldChange\tlfcSE\tstat\tpvalue\tpadj\n"); err != nil {
+	if _, err := bw.WriteString(header); err != nil {
 		return err
 	}
-	// rows are formatted in blocks on GOMAXPROCS goroutines, written in order
 	format := func(b []byte, lo, hi int) []byte {
 		for i := lo; i < hi; i++ {
 			b = append(b, r.Features[i]...)
-			for _, c := range cols {
-				b = append(b, '\t')
-				b = formatNum(b, c[i])
-			}
-			b = append(b, '\n')
+			b = appendNums(b, cols, i)
 		}
 		return b
 	}
 	return writeRowBlocks(bw, n, 128, format)
+}
+
+// appendNums appends a tab and row i of each column (formatNum), then a
+// newline.
+func appendNums(b []byte, cols [][]float64, i int) []byte {
+	for _, c := range cols {
+		b = append(b, '\t')
+		b = formatNum(b, c[i])
+	}
+	return append(b, '\n')
 }
 
 // writeRowBlocks formats rows 0..n-1 in blocks (format(dst, lo, hi)
@@ -90,31 +105,6 @@ func writeRowBlocks(bw *bufio.Writer, n, rowBytes int, format func(dst []byte, l
 // Stat, PValue, PAdj), one row per feature in input order, NA for missing
 // values.
 func WriteEdgeRQLResults(w io.Writer, r *Results) error {
-	if r == nil {
-		return fmt.Errorf("%w: nil results", ErrEmpty)
-	}
-	n := len(r.Features)
-	cols := [][]float64{r.Log2FoldChange, r.LogCPM, r.Stat, r.PValue, r.PAdj}
-	for _, c := range cols {
-		if len(c) != n {
-			return fmt.Errorf("%w: result columns have unequal lengths", ErrRagged)
-		}
-	}
-	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("mirna\tlogFC\tlogCPM\tF\tPValue\tFDR\n"); err != nil {
-		return err
-	}
-	b := make([]byte, 0, 160)
-	for i := 0; i < n; i++ {
-		b = append(b[:0], r.Features[i]...)
-		for _, c := range cols {
-			b = append(b, '\t')
-			b = formatNum(b, c[i])
-		}
-		b = append(b, '\n')
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	return writeResults(w, r, "mirna\tlogFC\tlogCPM\tF\tPValue\tFDR\n",
+		func(r *Results) [][]float64 { return [][]float64{r.Log2FoldChange, r.LogCPM, r.Stat, r.PValue, r.PAdj} })
 }

@@ -13,15 +13,15 @@ import (
 // (tumor) from the negative group (control), with a 95% DeLong confidence
 // interval.
 //
-// AUC is oriented by Direction: for "up" (higher in the positive group) it
-// is P(X_pos > X_neg) + ½ P(X_pos = X_neg); for "down" it is one minus
+// AUC is oriented by Direction: for DirectionUp (higher in the positive
+// group) it is P(X_pos > X_neg) + ½ P(X_pos = X_neg); for DirectionDown one minus
 // that, so AUC ≥ 0.5 always (like pROC's direction = "auto"). Lower and
 // Upper bound the oriented AUC and are clipped to [0, 1].
 type ROC struct {
 	Feature      string
 	AUC          float64
 	Lower, Upper float64
-	Direction    string // "up" or "down" in the positive group
+	Direction    Direction // DirectionUp or DirectionDown
 }
 
 // rocTieTol is the relative difference below which two normalised values
@@ -108,9 +108,9 @@ func ROCAUC(c *Counts, cd *ColData, sizeFactors []float64, column, positive, neg
 			y[k] = row[j] / sf[j]
 		}
 		auc, v := delongAUC(x, y)
-		r := ROC{Feature: name, AUC: auc, Direction: "up"}
+		r := ROC{Feature: name, AUC: auc, Direction: DirectionUp}
 		if auc < 0.5 {
-			r.AUC, r.Direction = 1-auc, "down"
+			r.AUC, r.Direction = 1-auc, DirectionDown
 		}
 		half := rocZ975 * math.Sqrt(v)
 		r.Lower = math.Max(0, r.AUC-half)
@@ -178,7 +178,7 @@ func WriteROC(w io.Writer, r []ROC) error {
 			bw.WriteString(f(v))
 		}
 		bw.WriteByte('\t')
-		bw.WriteString(x.Direction)
+		bw.WriteString(string(x.Direction))
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -27,21 +28,12 @@ func newRidgeWork(m, p int) *ridgeWork {
 // most glmMaxIter iterations, give up when a |β| exceeds 30. It reports
 // convergence; ws.mu holds the final (floored) means.
 func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, beta []float64, tol float64, ws *ridgeWork) bool {
-	setMu := func() {
+	linPred := func() {
 		for j := 0; j < m; j++ {
-			e := dot(x[j*p:(j+1)*p], beta)
-			mu := sf[j] * math.Exp(e)
-			if mu < glmMinMu {
-				mu = glmMinMu
-				e = math.Log(mu / sf[j])
-			}
-			ws.mu[j], ws.eta[j] = mu, e
+			ws.eta[j] = dot(x[j*p:(j+1)*p], beta)
 		}
 	}
-	setMu()
-	dc := nbConst(y, alpha)
-	devOld := 0.0
-	for it := 0; it < glmMaxIter; it++ {
+	return ridgeIRLS(sf, y, alpha, beta, tol, ws, linPred, func() bool {
 		a, rhs := ws.a, ws.rhs
 		clear(a)
 		clear(rhs)
@@ -67,15 +59,42 @@ func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, bet
 				a[l*p+k] = a[k*p+l]
 			}
 		}
-		if !cholSolve(a, p, rhs, ws.chol) {
+		// beta is left as it was when the step fails
+		if !cholSolve(a, p, rhs, ws.chol) || !coefsOK(rhs) {
 			return false
 		}
-		for _, b := range rhs {
-			if math.Abs(b) > glmLarge || math.IsNaN(b) {
-				return false
-			}
-		}
 		copy(beta, rhs)
+		return true
+	})
+}
+
+// ridgeIRLS is the IRLS loop of ridgeFit and rlogFit: linPred sets ws.eta
+// to the linear predictor of beta, from which the means are set (floored
+// at glmMinMu, the predictor then moved to match); step updates beta by
+// one penalised weighted least-squares solve at those means (false: give
+// up). It stops when the deviance changes by less than tol relative
+// (after the first step), at most glmMaxIter steps, and gives up when a
+// |β| exceeds glmLarge; it reports convergence.
+func ridgeIRLS(sf, y []float64, alpha float64, beta []float64, tol float64, ws *ridgeWork, linPred func(), step func() bool) bool {
+	setMu := func() {
+		linPred()
+		for j := range y {
+			e := ws.eta[j]
+			mu := sf[j] * math.Exp(e)
+			if mu < glmMinMu {
+				mu = glmMinMu
+				e = math.Log(mu / sf[j])
+			}
+			ws.mu[j], ws.eta[j] = mu, e
+		}
+	}
+	setMu()
+	dc := nbConst(y, alpha)
+	devOld := 0.0
+	for it := 0; it < glmMaxIter; it++ {
+		if !step() || !coefsOK(beta) {
+			return false
+		}
 		setMu()
 		dev := nbDeviance(y, ws.mu, alpha, dc)
 		if math.IsNaN(dev) {
@@ -87,6 +106,17 @@ func ridgeFit(x []float64, m, p int, sf, y []float64, alpha float64, lambda, bet
 		devOld = dev
 	}
 	return false
+}
+
+// coefsOK reports whether no coefficient is NaN or larger than glmLarge
+// in absolute value.
+func coefsOK(b []float64) bool {
+	for _, v := range b {
+		if math.Abs(v) > glmLarge || math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // ridgeCov sets ws.cov to the sandwich covariance (XᵀWX+Λ)⁻¹XᵀWX(XᵀWX+Λ)⁻¹
@@ -186,9 +216,11 @@ func weightedUpperQuantileVar(x, w []float64, upper float64) float64 {
 // matched to a normal's 97.5% quantile — and the dispersions on the trend;
 // the transformed value is intercept + sample coefficient (log2). IRLS
 // stops at a relative deviance change of 1e-4, as in DESeq2; each step is
-// O(m) (rlogFit). Rows with all counts zero are 0.
-func RLog(c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
-	pl, err := trendStage(c, cd, o)
+// O(m) (rlogFit). Rows with all counts zero are 0. A cancelled ctx stops
+// the fits between blocks of rows with an error matching ctx.Err() under
+// errors.Is.
+func RLog(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +268,7 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 		work[w] = newRidgeWork(m, 1)
 		betas[w] = make([]float64, p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		beta := betas[w]
 		clear(beta)
@@ -245,7 +277,9 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 		for j := 0; j < m; j++ {
 			t.Values[i*m+j] = (beta[0] + beta[j+1]) / math.Ln2
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -259,21 +293,12 @@ func rlogFromTrend(pl *pipeline) (*Transformed, error) {
 // with b = XᵀWz, so rlog costs O(m) per row and iteration rather than O(m³).
 func rlogFit(sf, y []float64, alpha, l0, l float64, beta []float64, tol float64, ws *ridgeWork) bool {
 	m := len(y)
-	setMu := func() {
+	linPred := func() {
 		for j := 0; j < m; j++ {
-			e := beta[0] + beta[j+1]
-			mu := sf[j] * math.Exp(e)
-			if mu < glmMinMu {
-				mu = glmMinMu
-				e = math.Log(mu / sf[j])
-			}
-			ws.mu[j], ws.eta[j] = mu, e
+			ws.eta[j] = beta[0] + beta[j+1]
 		}
 	}
-	setMu()
-	dc := nbConst(y, alpha)
-	devOld := 0.0
-	for it := 0; it < glmMaxIter; it++ {
+	return ridgeIRLS(sf, y, alpha, beta, tol, ws, linPred, func() bool {
 		sw, b0, num, den := 0.0, 0.0, 0.0, 0.0
 		for j := 0; j < m; j++ {
 			mu := ws.mu[j]
@@ -295,22 +320,8 @@ func rlogFit(sf, y []float64, alpha, l0, l float64, beta []float64, tol float64,
 			wj := ws.w[j]
 			beta[j+1] = (beta[j+1] - wj*beta[0]) / (wj + l)
 		}
-		for _, b := range beta {
-			if math.Abs(b) > glmLarge || math.IsNaN(b) {
-				return false
-			}
-		}
-		setMu()
-		dev := nbDeviance(y, ws.mu, alpha, dc)
-		if math.IsNaN(dev) {
-			return false
-		}
-		if it > 0 && math.Abs(dev-devOld)/(math.Abs(dev)+0.1) < tol {
-			return true
-		}
-		devOld = dev
-	}
-	return false
+		return true
+	})
 }
 
 // ShrinkInfo describes a normal-prior shrinkage fit.
@@ -338,12 +349,13 @@ type ShrinkInfo struct {
 // expanded matrix is not of full rank).
 //
 // Deviation: rows whose IRLS does not converge keep the last iterate,
-// where DESeq2 would refine them with optim.
-func LFCShrinkNormal(c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, error) {
+// where DESeq2 would refine them with optim. A cancelled ctx stops the fits
+// between blocks of rows with an error matching ctx.Err() under errors.Is.
+func LFCShrinkNormal(ctx context.Context, c *Counts, cd *ColData, o Options) (*Results, *ShrinkInfo, error) {
 	if o.Test == TestLRT || o.Test == "LRT" {
 		return nil, nil, fmt.Errorf("%w: normal shrinkage needs the Wald test", ErrDesign)
 	}
-	pl, err := newPipeline(c, cd, o)
+	pl, err := newPipeline(ctx, c, cd, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -370,13 +382,15 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 	for w := range gws {
 		gws[w] = newGLMWork(m, d.p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		pl.full.fit(gws[w], pl.row(i), r.Dispersion[i])
 		for a := 0; a < d.p; a++ {
 			mle[k*d.p+a] = gws[w].beta[a] / math.Ln2
 		}
-	})
+	}); err != nil {
+		return nil, nil, err
+	}
 	weights := make([]float64, len(nz))
 	for k, i := range nz {
 		weights[k] = 1 / (1/r.BaseMean[i] + r.DispFit[i])
@@ -494,7 +508,7 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 		work[w] = newRidgeWork(m, p)
 		betas[w] = make([]float64, p)
 	}
-	pl.parallel(len(nz), func(w, k int) {
+	if err := pl.parallel(len(nz), func(w, k int) {
 		i := nz[k]
 		y := c.Values[i*m : (i+1)*m]
 		beta := betas[w]
@@ -522,6 +536,8 @@ func (pl *pipeline) shrinkNormal() (*Results, *ShrinkInfo, error) {
 		if pl.zeroCont != nil && pl.zeroCont[i] {
 			r.Log2FoldChange[i] = 0
 		}
-	})
+	}); err != nil {
+		return nil, nil, err
+	}
 	return r, info, nil
 }

@@ -122,16 +122,21 @@ func SizeFactors(c *Counts, typ SizeFactorType) ([]float64, error) {
 		}
 	}
 	if typ == SizeFactorsPoscounts {
-		s := 0.0
-		for _, v := range sf {
-			s += math.Log(v)
-		}
-		g := math.Exp(s / float64(m))
-		for j := range sf {
-			sf[j] /= g
-		}
+		divideByGeoMean(sf)
 	}
 	return sf, nil
+}
+
+// divideByGeoMean divides v in place by its geometric mean exp(mean log v).
+func divideByGeoMean(v []float64) {
+	s := 0.0
+	for _, x := range v {
+		s += math.Log(x)
+	}
+	g := math.Exp(s / float64(len(v)))
+	for j := range v {
+		v[j] /= g
+	}
 }
 
 // median returns the median of x, reordering x.

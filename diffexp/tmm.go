@@ -72,14 +72,7 @@ func TMM(c *Counts) []float64 {
 		}
 		f[j] = tmmFactor(obs, refv, lib[j], lib[ref], 0.3, 0.05)
 	}
-	s := 0.0
-	for _, v := range f {
-		s += math.Log(v)
-	}
-	g := math.Exp(s / float64(m))
-	for j := range f {
-		f[j] /= g
-	}
+	divideByGeoMean(f)
 	return f
 }
 

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -18,9 +19,10 @@ type TransformOptions struct {
 	// Design is the formula used when Blind is false ("~ condition" when
 	// empty).
 	Design string
-	// FitType is the dispersion trend: "parametric" (default), "local" or
-	// "mean". A parametric fit that fails falls back to local, as in DESeq2.
-	FitType string
+	// FitType is the dispersion trend: FitParametric ("" = default),
+	// FitLocal or FitMean. A parametric fit that fails falls back to local,
+	// as in DESeq2.
+	FitType FitType
 	// SizeFactorType is SizeFactorsRatio (default) or SizeFactorsPoscounts.
 	SizeFactorType SizeFactorType
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do
@@ -36,8 +38,9 @@ type Transformed struct {
 	Values []float64
 	// SizeFactors are per sample.
 	SizeFactors []float64
-	// FitType is the dispersion trend used: "parametric", "local" or "mean".
-	FitType string
+	// FitType is the dispersion trend used: FitParametric, FitLocal or
+	// FitMean.
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend's coefficients
 	// (NaN otherwise); MeanDisp is the "mean" trend's value (NaN otherwise).
 	AsymptDisp, ExtraPois, MeanDisp float64
@@ -50,7 +53,10 @@ type Transformed struct {
 // and estimateDispersionsFit(fitType) for the transforms: res holds
 // baseMean, gene-wise dispersions and DispFit (the trend at baseMean) of
 // the rows that are not all zero.
-func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
+func trendStage(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
+	if err := cancelled(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkCounts(c); err != nil {
 		return nil, err
 	}
@@ -83,7 +89,7 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 		return nil, fmt.Errorf("%w: %d samples for %d coefficients; dispersion needs replicates", ErrTooFewReplicates, m, d.p)
 	}
 	switch o.FitType {
-	case "", "parametric", "local", "mean":
+	case "", FitParametric, FitLocal, FitMean:
 	default:
 		return nil, fmt.Errorf("%w: unknown fit type %q (parametric, local, mean)", ErrDesign, o.FitType)
 	}
@@ -91,7 +97,7 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pipeline{c: c, n: len(c.Features), m: m, o: Options{Design: formula, Workers: o.Workers}, d: d, sf: sf}
+	pl := &pipeline{ctx: ctx, c: c, n: len(c.Features), m: m, o: Options{Design: formula, Workers: o.Workers}, d: d, sf: sf}
 	pl.full = newGLMModel(d.x, m, d.p, sf)
 	pl.dm = newDispModel(pl.full)
 	pl.cl = designCells(d.x, m, d.p)
@@ -122,14 +128,18 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 	// neighbourhood's estimates, so it gets DESeq2's own line search
 	// (geneEstReplay, ~5× slower), also when the parametric fit fails and
 	// falls back to it.
-	replay := o.FitType == "local"
-	pl.geneEstRows(nz, replay)
+	replay := o.FitType == FitLocal
+	if err := pl.geneEstRows(nz, replay); err != nil {
+		return nil, err
+	}
 	if err := pl.fitTrendType(nz, o.FitType); err != nil {
 		return nil, err
 	}
-	if pl.tr.typ == "local" && !replay {
-		pl.geneEstRows(nz, true)
-		if err := pl.fitTrendType(nz, "local"); err != nil {
+	if pl.tr.typ == FitLocal && !replay {
+		if err := pl.geneEstRows(nz, true); err != nil {
+			return nil, err
+		}
+		if err := pl.fitTrendType(nz, FitLocal); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +151,7 @@ func trendStage(c *Counts, cd *ColData, o TransformOptions) (*pipeline, error) {
 
 // fitTrendType fits the dispersion trend of the given type on the rows nz
 // (gene-wise estimates ≥ 100 × minDisp), as estimateDispersionsFit.
-func (pl *pipeline) fitTrendType(nz []int, fitType string) error {
+func (pl *pipeline) fitTrendType(nz []int, fitType FitType) error {
 	r := pl.res
 	var means, disps []float64
 	for _, i := range nz {
@@ -154,32 +164,32 @@ func (pl *pipeline) fitTrendType(nz []int, fitType string) error {
 		return fmt.Errorf("%w: all gene-wise dispersion estimates are within 2 orders of magnitude of the minimum (%g); the data show no overdispersion to model", ErrDispersion, minDisp)
 	}
 	r.AsymptDisp, r.ExtraPois = math.NaN(), math.NaN()
-	if fitType == "" || fitType == "parametric" {
+	if fitType == "" || fitType == FitParametric {
 		a0, a1, err := fitParametricTrend(means, disps)
 		if err == nil {
-			pl.tr = &trend{typ: "parametric", asympt: a0, extraPois: a1}
+			pl.tr = &trend{typ: FitParametric, asympt: a0, extraPois: a1}
 			r.AsymptDisp, r.ExtraPois = a0, a1
-			r.FitType = "parametric"
+			r.FitType = FitParametric
 			return nil
 		}
-		fitType = "local"
+		fitType = FitLocal
 	}
-	if fitType == "mean" {
+	if fitType == FitMean {
 		var use []float64
 		for _, i := range nz {
 			if g := r.DispGeneEst[i]; g > 10*minDisp {
 				use = append(use, g)
 			}
 		}
-		pl.tr = &trend{typ: "mean", asympt: trimmedMeanR(use, 0.001)}
-		r.FitType = "mean"
+		pl.tr = &trend{typ: FitMean, asympt: trimmedMeanR(use, 0.001)}
+		r.FitType = FitMean
 		return nil
 	}
 	var err error
 	if pl.tr, err = fitLocalTrend(means, disps); err != nil {
 		return err
 	}
-	r.FitType = "local"
+	r.FitType = FitLocal
 	return nil
 }
 
@@ -204,7 +214,7 @@ func newTransformed(pl *pipeline) *Transformed {
 		Values: make([]float64, len(pl.c.Values)), SizeFactors: append([]float64(nil), pl.sf...),
 		FitType: r.FitType, AsymptDisp: r.AsymptDisp, ExtraPois: r.ExtraPois, MeanDisp: math.NaN(), BetaPriorVar: math.NaN(),
 	}
-	if pl.tr.typ == "mean" {
+	if pl.tr.typ == FitMean {
 		t.MeanDisp = pl.tr.asympt
 	}
 	return t
@@ -220,16 +230,19 @@ func newTransformed(pl *pipeline) *Transformed {
 //	                           the sample variance term mean(1/s_j)·μ, an interpolating
 //	                           cubic spline (R's splinefun "fmm") in asinh(q), scaled to
 //	                           match log2 at the 95% and 99.9% quantiles of the row means
-func VST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
-	pl, err := trendStage(c, cd, o)
+//
+// A cancelled ctx stops the fits between blocks of rows with an error
+// matching ctx.Err() under errors.Is.
+func VST(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, error) {
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, err
 	}
-	return vstFromTrend(pl), nil
+	return vstFromTrend(pl)
 }
 
 // vstFromTrend transforms the counts with the pipeline's trend pl.tr.
-func vstFromTrend(pl *pipeline) *Transformed {
+func vstFromTrend(pl *pipeline) (*Transformed, error) {
 	c := pl.c
 	t := newTransformed(pl)
 	m := pl.m
@@ -237,26 +250,30 @@ func vstFromTrend(pl *pipeline) *Transformed {
 	for k, v := range c.Values {
 		nc[k] = v / pl.sf[k%m]
 	}
+	var err error
 	switch pl.tr.typ {
-	case "parametric":
+	case FitParametric:
 		a0, a1 := pl.tr.asympt, pl.tr.extraPois
-		pl.parallel(pl.n, func(_, i int) {
+		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {
 				q := nc[k]
 				t.Values[k] = math.Log((1+a1+2*a0*q+2*math.Sqrt(a0*q*(1+a1+a0*q)))/(4*a0)) / math.Ln2
 			}
 		})
-	case "mean":
+	case FitMean:
 		a := pl.tr.asympt
-		pl.parallel(pl.n, func(_, i int) {
+		err = pl.parallel(pl.n, func(_, i int) {
 			for k := i * m; k < (i+1)*m; k++ {
 				t.Values[k] = (2*math.Asinh(math.Sqrt(a*nc[k])) - math.Log(a) - math.Log(4)) / math.Ln2
 			}
 		})
 	default:
-		vstNumeric(pl, nc, pl.tr.at, t.Values)
+		err = vstNumeric(pl, nc, pl.tr.at, t.Values)
 	}
-	return t
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // vstGridN is the number of points of DESeq2's integration grid (the
@@ -279,10 +296,10 @@ func vstGrid(maxCount float64) []float64 {
 
 // vstNumeric fills out with the numerically integrated VST of the
 // normalised counts nc (row-major n × m) for the dispersion function disp.
-func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []float64) {
+func vstNumeric(pl *pipeline, nc []float64, disp func(float64) float64, out []float64) error {
 	m := pl.m
 	sp, eta, xi := vstLocalFn(pl, nc, disp)
-	pl.parallel(pl.n, func(_, i int) {
+	return pl.parallel(pl.n, func(_, i int) {
 		for k := i * m; k < (i+1)*m; k++ {
 			out[k] = eta*sp.at(math.Asinh(nc[k])) + xi
 		}

@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"sort"
@@ -94,16 +95,16 @@ func TestGoldenVST(t *testing.T) {
 		c, cd := loadInputs(t, dir)
 		info := readInfo(t, dir)
 		for _, blind := range []bool{true, false} {
-			for _, ft := range []string{"parametric", "local", "mean"} {
+			for _, ft := range []FitType{FitParametric, FitLocal, FitMean} {
 				tag := "design"
 				if blind {
 					tag = "blind"
 				}
-				tag += "_" + ft
+				tag += "_" + ft.String()
 				if !hasVST(set.vst, tag) {
 					continue
 				}
-				tr, err := VST(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: ft})
+				tr, err := VST(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: ft})
 				if err != nil {
 					t.Fatalf("%s %s: %v", set.name, tag, err)
 				}
@@ -131,15 +132,15 @@ func TestGoldenVSTGivenTrend(t *testing.T) {
 		c, cd := loadInputs(t, dir)
 		info := readInfo(t, dir)
 		for _, blind := range []bool{true, false} {
-			for _, ft := range []string{"parametric", "mean"} {
-				tag := "design_" + ft
+			for _, ft := range []FitType{FitParametric, FitMean} {
+				tag := "design_" + ft.String()
 				if blind {
-					tag = "blind_" + ft
+					tag = "blind_" + ft.String()
 				}
 				if !hasVST(set.vst, tag) {
 					continue
 				}
-				pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: ft})
+				pl, err := trendStage(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: ft})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +153,10 @@ func TestGoldenVSTGivenTrend(t *testing.T) {
 				} else {
 					pl.tr.asympt, _ = strconv.ParseFloat(info["vst_"+tag+"_mean"], 64)
 				}
-				tr := vstFromTrend(pl)
+				tr, err := vstFromTrend(pl)
+				if err != nil {
+					t.Fatal(err)
+				}
 				worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "vst_"+tag+".tsv"))
 				t.Logf("%s vst %s with DESeq2's trend: max|Δ| %.3g at %s over %d rows", set.name, tag, worst, where, n)
 				if worst > 1e-6 {
@@ -193,7 +197,7 @@ func TestGoldenVSTIntegration(t *testing.T) {
 				}
 				return dg[k]
 			}
-			pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: "local"})
+			pl, err := trendStage(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design, FitType: "local"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +207,9 @@ func TestGoldenVSTIntegration(t *testing.T) {
 			for k, v := range c.Values {
 				nc[k] = v / pl.sf[k%m]
 			}
-			vstNumeric(pl, nc, disp, tr.Values)
+			if err := vstNumeric(pl, nc, disp, tr.Values); err != nil {
+				t.Fatal(err)
+			}
 			worst, where, n := compareMatrix(t, tr, filepath.Join(dir, "vst_"+tag+".tsv"))
 			t.Logf("%s vst %s with DESeq2's trend: max|Δ| %.3g at %s over %d rows", set.name, tag, worst, where, n)
 			if worst > 1e-4 {
@@ -226,7 +232,7 @@ func TestGoldenRLog(t *testing.T) {
 			if blind {
 				tag = "blind"
 			}
-			tr, err := RLog(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})
+			tr, err := RLog(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})
 			if err != nil {
 				t.Fatalf("%s rlog %s: %v", set.name, tag, err)
 			}
@@ -244,7 +250,7 @@ func TestGoldenRLog(t *testing.T) {
 				continue // DESeq2's local trend has no coefficients to substitute
 			}
 			// with DESeq2's own trend: the rlog fit itself
-			pl, err := trendStage(c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})
+			pl, err := trendStage(context.Background(), c, cd, TransformOptions{Blind: boolPtr(blind), Design: set.design})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +299,7 @@ func testShrinkVariant(t *testing.T, setName, design, name, file, infoKey string
 		dir := filepath.Join("..", "testdata", "de", setName)
 		c, cd := loadInputs(t, dir)
 		info := readInfo(t, dir)
-		res, si, err := LFCShrinkNormal(c, cd, Options{Design: design, Contrast: contrast})
+		res, si, err := LFCShrinkNormal(context.Background(), c, cd, Options{Design: design, Contrast: contrast})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -361,7 +367,7 @@ func TestGoldenShrinkGivenDispersions(t *testing.T) {
 	} {
 		dir := filepath.Join("..", "testdata", "de", v.set)
 		c, cd := loadInputs(t, dir)
-		pl, err := newPipeline(c, cd, Options{Design: v.design, Contrast: v.contrast})
+		pl, err := newPipeline(context.Background(), c, cd, Options{Design: v.design, Contrast: v.contrast})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,7 +405,7 @@ func TestVSTSharedAmygdala(t *testing.T) {
 	edgerNeedDir(t, amygdalaDir)
 	c, cd := loadInputs(t, amygdalaDir)
 	golden := filepath.Join("..", "testdata", "de", "pd_amygdala")
-	v, err := VST(c, cd, TransformOptions{})
+	v, err := VST(context.Background(), c, cd, TransformOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +414,7 @@ func TestVSTSharedAmygdala(t *testing.T) {
 	if worst > 1e-4 {
 		t.Errorf("vst: max|Δ| %.3g > 1e-4", worst)
 	}
-	r, err := RLog(c, cd, TransformOptions{})
+	r, err := RLog(context.Background(), c, cd, TransformOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package diffexp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -22,12 +23,12 @@ func TestTransformsDeterministic(t *testing.T) {
 			var err error
 			switch method {
 			case "vst":
-				tr, err = VST(c, cd, o)
+				tr, err = VST(context.Background(), c, cd, o)
 			case "vst-local":
 				o.FitType = "local"
-				tr, err = VST(c, cd, o)
+				tr, err = VST(context.Background(), c, cd, o)
 			default:
-				tr, err = RLog(c, cd, o)
+				tr, err = RLog(context.Background(), c, cd, o)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +47,7 @@ func TestTransformsDeterministic(t *testing.T) {
 	}
 	var outs [][]byte
 	for _, w := range []int{1, 5} {
-		res, _, err := LFCShrinkNormal(c, cd, Options{Workers: w, Contrast: []string{"condition", "tumor", "control"}})
+		res, _, err := LFCShrinkNormal(context.Background(), c, cd, Options{Workers: w, Contrast: []string{"condition", "tumor", "control"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,22 +187,22 @@ func TestTrimmedMeanR(t *testing.T) {
 
 func TestTransformErrors(t *testing.T) {
 	c, cd := simulate(2, 50, 3)
-	if _, err := VST(c, cd, TransformOptions{FitType: "loess"}); !errors.Is(err, ErrDesign) {
+	if _, err := VST(context.Background(), c, cd, TransformOptions{FitType: "loess"}); !errors.Is(err, ErrDesign) {
 		t.Errorf("bad fit type: %v", err)
 	}
-	if _, err := VST(c, nil, TransformOptions{Blind: boolPtr(false)}); !errors.Is(err, ErrMissingSample) {
+	if _, err := VST(context.Background(), c, nil, TransformOptions{Blind: boolPtr(false)}); !errors.Is(err, ErrMissingSample) {
 		t.Errorf("no coldata with blind=false: %v", err)
 	}
-	if _, err := VST(c, nil, TransformOptions{}); err != nil {
+	if _, err := VST(context.Background(), c, nil, TransformOptions{}); err != nil {
 		t.Errorf("blind without coldata: %v", err)
 	}
 	bad := *c
 	bad.Values = append([]float64(nil), c.Values...)
 	bad.Values[3] = 2.5
-	if _, err := RLog(&bad, cd, TransformOptions{}); !errors.Is(err, ErrNotInteger) {
+	if _, err := RLog(context.Background(), &bad, cd, TransformOptions{}); !errors.Is(err, ErrNotInteger) {
 		t.Errorf("non-integer count: %v", err)
 	}
-	if _, _, err := LFCShrinkNormal(c, cd, Options{Test: "lrt"}); !errors.Is(err, ErrDesign) {
+	if _, _, err := LFCShrinkNormal(context.Background(), c, cd, Options{Test: "lrt"}); !errors.Is(err, ErrDesign) {
 		t.Errorf("shrink with LRT: %v", err)
 	}
 	if err := WriteTransformed(&bytes.Buffer{}, &Transformed{Features: []string{"a"}, Samples: []string{"s"}}); !errors.Is(err, ErrRagged) {
@@ -217,11 +218,11 @@ func TestTransformAllZeroRow(t *testing.T) {
 	for j := 0; j < m; j++ {
 		c.Values[10*m+j] = 0
 	}
-	r, err := RLog(c, cd, TransformOptions{})
+	r, err := RLog(context.Background(), c, cd, TransformOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := VST(c, cd, TransformOptions{})
+	v, err := VST(context.Background(), c, cd, TransformOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +244,7 @@ func BenchmarkVST2600x200(b *testing.B) {
 	c, _ := simulate(11, 2600, 100)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := VST(c, nil, TransformOptions{}); err != nil {
+		if _, err := VST(context.Background(), c, nil, TransformOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -254,7 +255,7 @@ func BenchmarkRLog2600x20(b *testing.B) {
 	c, _ := simulate(11, 2600, 10)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := RLog(c, nil, TransformOptions{}); err != nil {
+		if _, err := RLog(context.Background(), c, nil, TransformOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

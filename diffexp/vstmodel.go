@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -19,8 +20,8 @@ type VSTModel struct {
 	// LogGeoMeans are the training log geometric means; −Inf for features
 	// with a zero count in some training sample (not used for size factors).
 	LogGeoMeans []float64
-	// FitType is the dispersion trend: "parametric", "local" or "mean".
-	FitType string
+	// FitType is the dispersion trend: FitParametric, FitLocal or FitMean.
+	FitType FitType
 	// AsymptDisp and ExtraPois are the parametric trend α = a0 + a1/μ.
 	AsymptDisp, ExtraPois float64
 	// MeanDisp is the "mean" trend's constant.
@@ -33,16 +34,20 @@ type VSTModel struct {
 }
 
 // FitVST is VST (ratio size factors only) that also returns the locked
-// transformation, to apply to new samples with VSTModel.Apply.
-func FitVST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel, error) {
+// transformation, to apply to new samples with VSTModel.Apply. A cancelled
+// ctx stops the fits with an error matching ctx.Err() under errors.Is.
+func FitVST(ctx context.Context, c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel, error) {
 	if o.SizeFactorType != "" && o.SizeFactorType != SizeFactorsRatio {
 		return nil, nil, fmt.Errorf("%w: a locked vst needs ratio size factors, not %q", ErrSizeFactors, o.SizeFactorType)
 	}
-	pl, err := trendStage(c, cd, o)
+	pl, err := trendStage(ctx, c, cd, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	t := vstFromTrend(pl)
+	t, err := vstFromTrend(pl)
+	if err != nil {
+		return nil, nil, err
+	}
 	n, m := pl.n, pl.m
 	vm := &VSTModel{Features: append([]string(nil), c.Features...), LogGeoMeans: make([]float64, n), FitType: pl.tr.typ}
 	// as SizeFactors computes them, so that Apply's size factors of the
@@ -59,9 +64,9 @@ func FitVST(c *Counts, cd *ColData, o TransformOptions) (*Transformed, *VSTModel
 		vm.LogGeoMeans[i] = s / float64(m)
 	}
 	switch pl.tr.typ {
-	case "parametric":
+	case FitParametric:
 		vm.AsymptDisp, vm.ExtraPois = pl.tr.asympt, pl.tr.extraPois
-	case "mean":
+	case FitMean:
 		vm.MeanDisp = pl.tr.asympt
 	default:
 		nc := make([]float64, len(c.Values))
@@ -80,15 +85,15 @@ func (vm *VSTModel) Check() error {
 		return fmt.Errorf("%w: vst model has %d features and %d geometric means", ErrEmpty, len(vm.Features), len(vm.LogGeoMeans))
 	}
 	switch vm.FitType {
-	case "parametric":
+	case FitParametric:
 		if !(vm.AsymptDisp > 0) || !(vm.ExtraPois >= 0) {
 			return fmt.Errorf("%w: parametric trend a0 = %g, a1 = %g", ErrDispersion, vm.AsymptDisp, vm.ExtraPois)
 		}
-	case "mean":
+	case FitMean:
 		if !(vm.MeanDisp > 0) {
 			return fmt.Errorf("%w: mean trend %g", ErrDispersion, vm.MeanDisp)
 		}
-	case "local":
+	case FitLocal:
 		if len(vm.SplineX) < 2 || len(vm.SplineX) != len(vm.SplineY) {
 			return fmt.Errorf("%w: local vst with %d/%d knots", ErrDispersion, len(vm.SplineX), len(vm.SplineY))
 		}
@@ -152,13 +157,13 @@ func (vm *VSTModel) Apply(c *Counts) (t *Transformed, missing []string, err erro
 		AsymptDisp: math.NaN(), ExtraPois: math.NaN(), MeanDisp: math.NaN(), BetaPriorVar: math.NaN()}
 	var f func(q float64) float64
 	switch vm.FitType {
-	case "parametric":
+	case FitParametric:
 		a0, a1 := vm.AsymptDisp, vm.ExtraPois
 		t.AsymptDisp, t.ExtraPois = a0, a1
 		f = func(q float64) float64 {
 			return math.Log((1+a1+2*a0*q+2*math.Sqrt(a0*q*(1+a1+a0*q)))/(4*a0)) / math.Ln2
 		}
-	case "mean":
+	case FitMean:
 		a := vm.MeanDisp
 		t.MeanDisp = a
 		f = func(q float64) float64 { return (2*math.Asinh(math.Sqrt(a*q)) - math.Log(a) - math.Log(4)) / math.Ln2 }

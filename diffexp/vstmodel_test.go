@@ -1,6 +1,7 @@
 package diffexp
 
 import (
+	"context"
 	"errors"
 	"math"
 	"testing"
@@ -13,13 +14,13 @@ import (
 func TestVSTModelReproducesTraining(t *testing.T) {
 	c, cd := simulate(5, 300, 8)
 	c.Values[3*16] = 0
-	for _, ft := range []string{"parametric", "local", "mean"} {
+	for _, ft := range []FitType{FitParametric, FitLocal, FitMean} {
 		o := TransformOptions{Blind: boolPtr(false), FitType: ft}
-		tr, vm, err := FitVST(c, cd, o)
+		tr, vm, err := FitVST(context.Background(), c, cd, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref, err := VST(c, cd, o)
+		ref, err := VST(context.Background(), c, cd, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +63,7 @@ func TestVSTModelReproducesTraining(t *testing.T) {
 // an all-zero sample is an error naming it.
 func TestVSTModelMissingAndZero(t *testing.T) {
 	c, cd := simulate(6, 100, 6)
-	_, vm, err := FitVST(c, cd, TransformOptions{Blind: boolPtr(false)})
+	_, vm, err := FitVST(context.Background(), c, cd, TransformOptions{Blind: boolPtr(false)})
 	if err != nil {
 		t.Fatal(err)
 	}

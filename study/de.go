@@ -159,12 +159,12 @@ func fitDE(ctx context.Context, c *Config, counts, spike *diffexp.Counts, cd *di
 	var err error
 	if c.Method == MethodEdgeR {
 		o.Test = ""
-		res, err = diffexp.EdgeR(counts, cd, o)
+		res, err = diffexp.EdgeR(ctx, counts, cd, o)
 	} else {
 		if c.Test == TestLRT {
 			o.Reduced = "~ 1"
 		}
-		res, err = diffexp.DESeq(counts, cd, o)
+		res, err = diffexp.DESeq(ctx, counts, cd, o)
 	}
 	if err != nil {
 		return nil, nil, err

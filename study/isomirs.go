@@ -117,7 +117,7 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 	if c.Test == TestLRT {
 		o.Reduced = "~ 1"
 	}
-	if out.Results, err = isomirDEFit(out.Levels, r.Sheet.colData(), o); err != nil {
+	if out.Results, err = isomirDEFit(ctx, out.Levels, r.Sheet.colData(), o); err != nil {
 		return nil, err
 	}
 	// de_isomirs.tsv needs the results and annotations only; the

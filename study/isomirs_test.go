@@ -104,7 +104,7 @@ func TestIsomirDEFailureIsAWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer study.SetIsomirDEFit(func([]diffexp.IsomirLevel, *diffexp.ColData, diffexp.Options) ([]*diffexp.Results, error) {
+	defer study.SetIsomirDEFit(func(context.Context, []diffexp.IsomirLevel, *diffexp.ColData, diffexp.Options) ([]*diffexp.Results, error) {
 		return nil, errors.New("test failure of the isomiR fit")
 	})()
 	for _, work := range []string{"", filepath.Join(dir, "work")} {

@@ -266,7 +266,7 @@ func (r *Result) reportData() *report.Data {
 				Log2FC: res.Log2FoldChange[i], PValue: res.PValue[i], PAdj: res.PAdj[i]})
 		}
 		for _, x := range de.ROC {
-			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
+			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction.String()})
 		}
 	}
 	r.extraReport(data)

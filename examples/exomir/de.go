@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -63,16 +64,8 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-counts", a.counts}, {"-coldata", a.coldata}, {"-out", a.out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir de: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
+	if err := requireFlags(fs, "counts", "coldata", "out"); err != nil {
+		return err
 	}
 	ctx, stop := interruptContext()
 	defer stop()
@@ -80,7 +73,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, rocs, err := deFit(&a, c, cda)
+	res, rocs, err := deFit(ctx, &a, c, cda)
 	if err != nil {
 		return err
 	}
@@ -96,7 +89,7 @@ func runDE(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "seconds_fit\t%.6f\n", a.fitSeconds)
 	}
 	write := diffexp.WriteResults
-	if res.Method == "edger-ql" {
+	if res.Method == diffexp.MethodEdgeRQL {
 		write = diffexp.WriteEdgeRQLResults
 	}
 	if err := deWrite(ctx, a.out, stdout, func(w io.Writer) error { return write(w, res) }); err != nil {
@@ -124,6 +117,35 @@ func deWrite(ctx context.Context, path string, stdout io.Writer, fill func(w io.
 	})
 }
 
+// requireFlags reports the named flags of fs left empty, shows the usage
+// and returns errUsage; nil when all are set.
+func requireFlags(fs *flag.FlagSet, names ...string) error {
+	var missing []string
+	for _, name := range names {
+		if fs.Lookup(name).Value.String() == "" {
+			missing = append(missing, "-"+name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fmt.Fprintf(fs.Output(), "%s: missing %s\n", fs.Name(), strings.Join(missing, ", "))
+	fs.Usage()
+	return errUsage
+}
+
+// readInput reads the possibly compressed file path with read, which
+// names path in its errors.
+func readInput[T any](path string, read func(r io.Reader, file string) (T, error)) (T, error) {
+	r, done, err := deOpen(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer done()
+	return read(r, path)
+}
+
 // deOpen opens a possibly compressed file (sniffed by seq from its magic
 // bytes); a plain file keeps its size visible, so the matrix is read
 // into one allocation.
@@ -137,21 +159,11 @@ func deOpen(path string) (io.Reader, func(), error) {
 
 // deRead reads the count matrix and the coldata files.
 func deRead(a *deArgs) (*diffexp.Counts, *diffexp.ColData, error) {
-	r, done, err := deOpen(a.counts)
+	c, err := readInput(a.counts, diffexp.ReadCounts)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := diffexp.ReadCounts(r, a.counts)
-	done()
-	if err != nil {
-		return nil, nil, err
-	}
-	r, done, err = deOpen(a.coldata)
-	if err != nil {
-		return nil, nil, err
-	}
-	cd, err := diffexp.ReadColData(r, a.coldata)
-	done()
+	cd, err := readInput(a.coldata, diffexp.ReadColData)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -188,13 +200,31 @@ func deAlign(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData) (*diffexp.ColDat
 
 // deFit resolves the contrast and runs the chosen method (and the ROC
 // when a.roc is set) on counts c with coldata cda in c's sample order.
-func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
-	var err error
-	o := diffexp.Options{
-		Design: a.design, Test: diffexp.Test(strings.ToLower(a.test)), Alpha: a.alpha,
-		SizeFactorType: diffexp.SizeFactorType(a.sfType), Workers: a.threads,
+func deFit(ctx context.Context, a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results, []diffexp.ROC, error) {
+	test, err := diffexp.ParseTest(a.test)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-test: %w", err)
 	}
-	if o.Test == "lrt" {
+	method, err := diffexp.ParseMethod(a.method)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-method: %w", err)
+	}
+	if method == "" {
+		method = diffexp.MethodDESeq2
+	}
+	var sfType diffexp.SizeFactorType
+	if a.sfType != "spikein" {
+		if sfType, err = diffexp.ParseSizeFactorType(a.sfType); err != nil {
+			return nil, nil, fmt.Errorf("-sf-type: %w, or spikein", err)
+		}
+	}
+	// the checks below compare the canonical names
+	a.test, a.method = test.String(), method.String()
+	o := diffexp.Options{
+		Design: a.design, Test: test, Alpha: a.alpha,
+		SizeFactorType: sfType, Workers: a.threads,
+	}
+	if o.Test == diffexp.TestLRT {
 		o.Reduced = a.redu
 	}
 	if err := deSpikein(a, c, &o); err != nil {
@@ -210,31 +240,25 @@ func deFit(a *deArgs, c *diffexp.Counts, cda *diffexp.ColData) (*diffexp.Results
 	if err := deCheckShrink(a); err != nil {
 		return nil, nil, err
 	}
-	var res *diffexp.Results
-	switch strings.ToLower(a.method) {
-	case "deseq2", "deseq":
-		t0 := time.Now()
-		res, err = deDESeq(a, c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
-	case "edger":
-		if o.Test == "lrt" {
-			return nil, nil, fmt.Errorf("-method edger has only the exact test; -test lrt needs -method deseq2")
-		}
-		o.Test = ""
-		t0 := time.Now()
-		res, err = diffexp.EdgeR(c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
-	case "edger-ql":
-		if o.Test == "lrt" {
-			return nil, nil, fmt.Errorf("-method edger-ql has only the QL F-test; -test lrt needs -method deseq2")
-		}
-		o.Test = ""
-		t0 := time.Now()
-		res, err = diffexp.EdgeRQL(c, cda, o)
-		a.fitSeconds = time.Since(t0).Seconds()
-	default:
-		return nil, nil, fmt.Errorf("unknown -method %q (deseq2, edger, edger-ql)", a.method)
+	fit := func(ctx context.Context, c *diffexp.Counts, cd *diffexp.ColData, o diffexp.Options) (*diffexp.Results, error) {
+		return deDESeq(ctx, a, c, cd, o)
 	}
+	only := "" // the edgeR methods' single test
+	switch method {
+	case diffexp.MethodEdgeR:
+		fit, only = diffexp.EdgeR, "the exact test"
+	case diffexp.MethodEdgeRQL:
+		fit, only = diffexp.EdgeRQL, "the QL F-test"
+	}
+	if only != "" {
+		if o.Test == diffexp.TestLRT {
+			return nil, nil, fmt.Errorf("-method %s has only %s; -test lrt needs -method deseq2", method, only)
+		}
+		o.Test = ""
+	}
+	t0 := time.Now()
+	res, err := fit(ctx, c, cda, o)
+	a.fitSeconds = time.Since(t0).Seconds()
 	if err != nil {
 		return nil, nil, err
 	}

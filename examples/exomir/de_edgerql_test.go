@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestDECommandEdgeRQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := diffexp.EdgeRQL(c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
+	r, err := diffexp.EdgeRQL(context.Background(), c, cd, diffexp.Options{Contrast: []string{"condition", "tumor", "control"}})
 	if err != nil {
 		t.Fatal(err)
 	}

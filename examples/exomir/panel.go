@@ -45,16 +45,8 @@ func runPanel(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.Seed = seed
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-counts", counts}, {"-coldata", coldata}, {"-contrast", contrast}, {"-out", out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir panel: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
+	if err := requireFlags(fs, "counts", "coldata", "contrast", "out"); err != nil {
+		return err
 	}
 	parts := strings.Split(contrast, ",")
 	for i := range parts {

@@ -27,32 +27,14 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-model", model}, {"-counts", counts}, {"-out", out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
+	if err := requireFlags(fs, "model", "counts", "out"); err != nil {
+		return err
 	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir predict: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
-	}
-	r, done, err := deOpen(model)
+	md, err := readInput(model, biomarker.ReadModel)
 	if err != nil {
 		return err
 	}
-	md, err := biomarker.ReadModel(r, model)
-	done()
-	if err != nil {
-		return err
-	}
-	r, done, err = deOpen(counts)
-	if err != nil {
-		return err
-	}
-	c, err := diffexp.ReadCounts(r, counts)
-	done()
+	c, err := readInput(counts, diffexp.ReadCounts)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -38,16 +39,8 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"-counts", counts}, {"-coldata", coldata}, {"-out", out}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "exomir transform: missing %s\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
+	if err := requireFlags(fs, "counts", "coldata", "out"); err != nil {
+		return err
 	}
 	method = strings.ToLower(method)
 	if method != "vst" && method != "rlog" && method != "combat-seq" {
@@ -56,21 +49,19 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if method == "combat-seq" && batchCol == "" {
 		return fmt.Errorf("-method combat-seq needs -batch COLUMN")
 	}
-	r, done, err := deOpen(counts)
+	ft, err := diffexp.ParseFitType(fitType)
+	if err != nil {
+		return fmt.Errorf("-fit-type: %w", err)
+	}
+	sft, err := diffexp.ParseSizeFactorType(sfType)
+	if err != nil {
+		return fmt.Errorf("-sf-type: %w", err)
+	}
+	c, err := readInput(counts, diffexp.ReadCounts)
 	if err != nil {
 		return err
 	}
-	c, err := diffexp.ReadCounts(r, counts)
-	done()
-	if err != nil {
-		return err
-	}
-	r, done, err = deOpen(coldata)
-	if err != nil {
-		return err
-	}
-	cd, err := diffexp.ReadColData(r, coldata)
-	done()
+	cd, err := readInput(coldata, diffexp.ReadColData)
 	if err != nil {
 		return err
 	}
@@ -78,30 +69,30 @@ func runTransform(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s vs %s: %w", counts, coldata, err)
 	}
+	ctx, stop := interruptContext()
+	defer stop()
 	if method == "combat-seq" {
-		return transformComBatSeq(counts, out, batchCol, groupCol, threads, c, cda, stdout)
+		return transformComBatSeq(ctx, counts, out, batchCol, groupCol, threads, c, cda, stdout)
 	}
-	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: fitType, SizeFactorType: diffexp.SizeFactorType(sfType), Workers: threads}
+	o := diffexp.TransformOptions{Blind: &blind, Design: design, FitType: ft, SizeFactorType: sft, Workers: threads}
 	var t *diffexp.Transformed
 	if method == "vst" {
-		t, err = diffexp.VST(c, cda, o)
+		t, err = diffexp.VST(ctx, c, cda, o)
 	} else {
-		t, err = diffexp.RLog(c, cda, o)
+		t, err = diffexp.RLog(ctx, c, cda, o)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", counts, err)
 	}
-	if fitType != "" && t.FitType != fitType {
-		fmt.Fprintf(stderr, "warning: the %s dispersion trend failed; used %s (as DESeq2)\n", fitType, t.FitType)
+	if ft != "" && t.FitType != ft {
+		fmt.Fprintf(stderr, "warning: the %s dispersion trend failed; used %s (as DESeq2)\n", ft, t.FitType)
 	}
-	ctx, stop := interruptContext()
-	defer stop()
 	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteTransformed(w, t) })
 }
 
 // transformComBatSeq writes sva's ComBat_seq adjustment of c: integer
 // counts with the shape and order of the input.
-func transformComBatSeq(counts, out, batchCol, groupCol string, threads int, c *diffexp.Counts, cda *diffexp.ColData, stdout io.Writer) error {
+func transformComBatSeq(ctx context.Context, counts, out, batchCol, groupCol string, threads int, c *diffexp.Counts, cda *diffexp.ColData, stdout io.Writer) error {
 	batch := cda.Column(batchCol)
 	if batch == nil {
 		return fmt.Errorf("-batch: no column %q in the coldata (columns: %s)", batchCol, strings.Join(cda.Names, ", "))
@@ -112,12 +103,10 @@ func transformComBatSeq(counts, out, batchCol, groupCol string, threads int, c *
 			return fmt.Errorf("-group: no column %q in the coldata (columns: %s)", groupCol, strings.Join(cda.Names, ", "))
 		}
 	}
-	adj, err := diffexp.ComBatSeq(c, batch, group, threads)
+	adj, err := diffexp.ComBatSeq(ctx, c, batch, group, threads)
 	if err != nil {
 		return fmt.Errorf("%s: %w", counts, err)
 	}
-	ctx, stop := interruptContext()
-	defer stop()
 	return deWrite(ctx, out, stdout, func(w io.Writer) error { return diffexp.WriteCounts(w, adj) })
 }
 
@@ -140,10 +129,10 @@ func deCheckShrink(a *deArgs) error {
 
 // deDESeq runs DESeq, followed by lfcShrink(type = "normal") with -shrink
 // normal.
-func deDESeq(a *deArgs, c *diffexp.Counts, cd *diffexp.ColData, o diffexp.Options) (*diffexp.Results, error) {
+func deDESeq(ctx context.Context, a *deArgs, c *diffexp.Counts, cd *diffexp.ColData, o diffexp.Options) (*diffexp.Results, error) {
 	if strings.ToLower(a.shrink) == "normal" {
-		res, _, err := diffexp.LFCShrinkNormal(c, cd, o)
+		res, _, err := diffexp.LFCShrinkNormal(ctx, c, cd, o)
 		return res, err
 	}
-	return diffexp.DESeq(c, cd, o)
+	return diffexp.DESeq(ctx, c, cd, o)
 }

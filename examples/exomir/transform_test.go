@@ -102,7 +102,7 @@ func TestTransformErrors(t *testing.T) {
 	}
 	se.Reset()
 	code = runMain([]string{"transform", "-counts", cp, "-coldata", dp, "-fit-type", "loess", "-out", filepath.Join(dir, "o.tsv")}, &so, &se)
-	if code != 1 || !strings.Contains(se.String(), "loess") {
+	if code != 1 || !strings.Contains(se.String(), "loess") || !strings.Contains(se.String(), "parametric, local, mean") {
 		t.Errorf("bad fit type: exit %d, stderr %q", code, se.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "o.tsv")); err == nil {
