@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 )
 
@@ -260,6 +261,14 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 	})
 	var moved int64
 	kept := map[string]int32{} // sequence → kept placement, within one feature
+	// The kept placements of the feature by decreasing count: those that
+	// can absorb a read (count ≥ its own / skew) are a prefix, usually a
+	// few, compared directly instead of looking up the read's 3·len
+	// one-base neighbours. pos is each one's place in list, shadowed marks
+	// those whose sequence was kept again later (the map holds the last).
+	var list []int32
+	pos := make([]int32, len(isos))
+	var shadowed []bool
 	var buf []byte
 	for lo := 0; lo < len(idx); {
 		hi := lo
@@ -267,36 +276,95 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 			hi++
 		}
 		clear(kept)
+		for _, k := range list {
+			if shadowed != nil {
+				shadowed[k] = false
+			}
+		}
+		list = list[:0]
 		for _, i := range idx[lo:hi] {
 			c := &isos[i]
 			best := int32(-1)
-			buf = append(buf[:0], c.Seq...)
-			for p := range buf {
-				orig := buf[p]
-				for _, b := range []byte("ACGT") {
-					if b == orig {
-						continue
-					}
-					buf[p] = b
-					if k, ok := kept[string(buf)]; ok && float64(c.Expr) <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
-						if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
-							best = k
-						}
+			ce := float64(c.Expr)
+			// Processed reads come in decreasing count and kept ones only
+			// grow, so list stays sorted and the parents are a prefix.
+			n := sort.Search(len(list), func(j int) bool { return !(ce <= skew*float64(isos[list[j]].Expr)) })
+			if n <= 4*len(c.Seq) {
+				for _, k := range list[:n] {
+					if (shadowed == nil || !shadowed[k]) && sameShape(c.Variant, isos[k].Variant) && oneBaseAway(c.Seq, isos[k].Seq) &&
+						(best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0)) {
+						best = k
 					}
 				}
-				buf[p] = orig
+			} else {
+				buf = append(buf[:0], c.Seq...)
+				for p := range buf {
+					orig := buf[p]
+					for _, b := range []byte("ACGT") {
+						if b == orig {
+							continue
+						}
+						buf[p] = b
+						if k, ok := kept[string(buf)]; ok && ce <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
+							if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
+								best = k
+							}
+						}
+					}
+					buf[p] = orig
+				}
 			}
 			if best < 0 {
+				if old, ok := kept[c.Seq]; ok {
+					if shadowed == nil {
+						shadowed = make([]bool, len(isos))
+					}
+					shadowed[old] = true
+				}
 				kept[c.Seq] = i
+				pos[i] = int32(len(list))
+				list = append(list, i)
 				continue
 			}
 			moved += c.Expr
 			isos[best].Expr += c.Expr
 			c.Expr = 0
+			// Restore the order of list: best moves up past smaller counts.
+			for j := pos[best]; j > 0 && isos[list[j-1]].Expr < isos[best].Expr; j-- {
+				prev := list[j-1]
+				list[j-1], list[j] = best, prev
+				pos[best], pos[prev] = j-1, j
+			}
 		}
 		lo = hi
 	}
 	return moved
+}
+
+// oneBaseAway reports whether a and b have the same length and differ at
+// exactly one position, where b holds A, C, G or T: b is then one of the
+// neighbours of a that foldErrors looks for.
+func oneBaseAway(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	d := -1
+	for p := 0; p < len(a); p++ {
+		if a[p] != b[p] {
+			if d >= 0 {
+				return false
+			}
+			d = p
+		}
+	}
+	if d < 0 {
+		return false
+	}
+	switch b[d] {
+	case 'A', 'C', 'G', 'T':
+		return true
+	}
+	return false
 }
 
 // sameShape reports whether a and b have the same shifts and 3' addition
