@@ -287,6 +287,7 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 				exo = &exoSearch{x: o.Exogenous}
 			}
 			var read []byte
+			var sc assignScratch
 			for c := range work {
 				p := &parts[c]
 				if err == nil {
@@ -300,11 +301,12 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 				al.SinglePass = o.SinglePass
 				lo, hi := c*chunk, min((c+1)*chunk, len(inserts))
 				p.results = make([]Assignment, hi-lo)
+				sc.arena = nil // the previous chunk's placements are still being added
 				for i := lo; i < hi; i++ {
 					r := &p.results[i-lo]
 					read = append(read[:0], inserts[i].Seq...)
 					hp, classes := al.Align(read)
-					*r = asg.Assign(read, hp, classes)
+					*r = asg.assign(read, hp, classes, &sc)
 					al.complete(r)
 					if exo != nil && r.Kind == Unmapped {
 						if h := exo.find(read); h != nil {
