@@ -331,6 +331,7 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 			return nil, p.err
 		}
 		lo := c * chunk
+		b.reserve(p.results)
 		for k := range p.results {
 			i := lo + k
 			in := &inserts[i]
