@@ -176,15 +176,18 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			order := make([]int32, 0, len(s.Isomirs))
-			for i := range s.Isomirs {
-				if !primary || s.Isomirs[i].Primary {
-					order = append(order, int32(i))
+			// GFF order by isomirOrder's packed keys, then the primary
+			// placements kept in it.
+			order := isomirOrder(s.Isomirs)
+			if primary {
+				n := 0
+				for _, i := range order {
+					if s.Isomirs[i].Primary {
+						order[n] = i
+						n++
+					}
 				}
-			}
-			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
-			if !slices.IsSortedFunc(order, less) {
-				slices.SortFunc(order, less)
+				order = order[:n]
 			}
 			orders[si] = order
 		}()
@@ -192,6 +195,7 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 	wg.Wait()
 	heads := make([]int, len(samples))
 	expr := make([]int64, len(samples))
+	var cur Isomir // one copy for all the calls (emit's &cur escapes)
 	for {
 		var min *Isomir
 		for si, s := range samples {
@@ -204,7 +208,7 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		if min == nil {
 			return nil
 		}
-		cur := *min
+		cur = *min
 		for si, s := range samples {
 			expr[si] = 0
 			for heads[si] < len(orders[si]) {
