@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -250,19 +251,7 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 			idx = append(idx, int32(i))
 		}
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &isos[a], &isos[b]
-		switch {
-		case x.Feature != y.Feature:
-			return int(x.Feature) - int(y.Feature)
-		case x.Expr != y.Expr:
-			if x.Expr > y.Expr {
-				return -1
-			}
-			return 1
-		}
-		return compareIsomir(x, y)
-	})
+	sortFoldOrder(isos, idx)
 	var moved int64
 	kept := map[string]int32{} // sequence → kept placement, within one feature
 	// The kept placements of the feature by decreasing count: those that
@@ -343,6 +332,45 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 		lo = hi
 	}
 	return moved
+}
+
+// sortFoldOrder sorts idx by feature, decreasing count, then GFF order
+// (compareIsomir), deciding most comparisons on integer keys as
+// isomirOrder does.
+func sortFoldOrder(isos []Isomir, idx []int32) {
+	type keyed struct {
+		f    int32
+		e    int64
+		k, s uint64
+		i    int32
+	}
+	keys := make([]keyed, len(idx))
+	packable := true
+	for j, i := range idx {
+		iso := &isos[i]
+		h, st, l := uint64(iso.Hairpin), uint64(iso.Start), uint64(len(iso.Seq))
+		if iso.Hairpin < 0 || iso.Start < 0 || h >= 1<<24 || st >= 1<<24 || l >= 1<<16 {
+			packable = false
+		}
+		keys[j] = keyed{iso.Feature, iso.Expr, h<<40 | st<<16 | l, seqPrefixKey(iso.Seq), i}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		switch {
+		case a.f != b.f:
+			return cmp.Compare(a.f, b.f)
+		case a.e != b.e:
+			return cmp.Compare(b.e, a.e)
+		case !packable:
+		case a.k != b.k:
+			return cmp.Compare(a.k, b.k)
+		case a.s != b.s && a.s != 0 && b.s != 0:
+			return cmp.Compare(a.s, b.s)
+		}
+		return compareIsomir(&isos[a.i], &isos[b.i])
+	})
+	for j, k := range keys {
+		idx[j] = k.i
+	}
 }
 
 // oneBaseAway reports whether a and b have the same length and differ at
