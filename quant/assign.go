@@ -211,8 +211,37 @@ func NewAssigner(ref *Reference, o AssignerOptions) *Assigner {
 // hairpin hit; otherwise OtherRNA (the lowest class index wins) or
 // Unmapped.
 func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignment {
-	var hairpin []Placement
+	return a.assign(insert, hits, otherClasses, nil)
+}
+
+// assignScratch is one goroutine's working space for Assigner.assign:
+// the candidate lists, reused, and an arena the returned placements are
+// cut from (a new block when full, never regrown, so that earlier
+// assignments keep theirs).
+type assignScratch struct {
+	hairpin, out []Placement
+	mature       []scored
+	arena        []Placement
+}
+
+// keep returns ps copied into the arena.
+func (sc *assignScratch) keep(ps []Placement) []Placement {
+	if cap(sc.arena)-len(sc.arena) < len(ps) {
+		sc.arena = make([]Placement, 0, max(1024, len(ps)))
+	}
+	start := len(sc.arena)
+	sc.arena = append(sc.arena, ps...)
+	return sc.arena[start:len(sc.arena):len(sc.arena)]
+}
+
+// assign is Assign; with sc it allocates no more than the arena blocks.
+func (a *Assigner) assign(insert []byte, hits []Hit, otherClasses []int, sc *assignScratch) Assignment {
+	var hairpin, out []Placement
 	var mature []scored
+	if sc != nil {
+		hairpin, mature, out = sc.hairpin[:0], sc.mature[:0], sc.out[:0]
+		defer func() { sc.hairpin, sc.mature, sc.out = hairpin[:0], mature[:0], out[:0] }()
+	}
 	best := -1
 	for _, h := range hits {
 		if h.Hairpin < 0 || int(h.Hairpin) >= len(a.ref.Hairpins) {
@@ -248,10 +277,18 @@ func (a *Assigner) Assign(insert []byte, hits []Hit, otherClasses []int) Assignm
 	}
 	switch {
 	case len(mature) > 0:
-		return Assignment{Kind: Mirna, Placements: selectFeatures(mature, best), Class: -1}
+		out = selectFeatures(out[:0], mature, best)
+		if sc == nil {
+			return Assignment{Kind: Mirna, Placements: out, Class: -1}
+		}
+		return Assignment{Kind: Mirna, Placements: sc.keep(out), Class: -1}
 	case len(hairpin) > 0:
 		sortPlacements(hairpin)
-		return Assignment{Kind: HairpinOnly, Placements: dedupe(hairpin), Class: -1}
+		ps := dedupe(hairpin)
+		if sc == nil {
+			return Assignment{Kind: HairpinOnly, Placements: ps, Class: -1}
+		}
+		return Assignment{Kind: HairpinOnly, Placements: sc.keep(ps), Class: -1}
 	case len(otherClasses) > 0:
 		c := otherClasses[0]
 		for _, x := range otherClasses {
@@ -270,11 +307,12 @@ type scored struct {
 	d int
 }
 
-// selectFeatures keeps the features whose closest placement is at distance
-// best, with all their placements (the closest per hairpin): a feature on
-// several hairpins may sit at different distances on them, e.g. an A that
-// is templated on one hairpin and an untemplated addition on another.
-func selectFeatures(ms []scored, best int) []Placement {
+// selectFeatures appends to out the features whose closest placement is at
+// distance best, with all their placements (the closest per hairpin): a
+// feature on several hairpins may sit at different distances on them, e.g.
+// an A that is templated on one hairpin and an untemplated addition on
+// another.
+func selectFeatures(out []Placement, ms []scored, best int) []Placement {
 	slices.SortFunc(ms, func(a, b scored) int {
 		switch {
 		case a.p.Feature != b.p.Feature:
@@ -286,7 +324,9 @@ func selectFeatures(ms []scored, best int) []Placement {
 		}
 		return cmp.Compare(a.p.Start, b.p.Start)
 	})
-	out := make([]Placement, 0, len(ms))
+	if out == nil {
+		out = make([]Placement, 0, len(ms))
+	}
 	for i := 0; i < len(ms); {
 		j, fbest := i, ms[i].d
 		for j < len(ms) && ms[j].p.Feature == ms[i].p.Feature {

@@ -339,22 +339,20 @@ type ExoCounts struct {
 	CladeReads [numClades]int64
 }
 
-// applyExogenous counts the exogenous matches (hits[i] for inserts[i],
-// nil when none) into s: it sets s.Exogenous, moves their reads from
+// applyExogenous counts the exogenous matches (the candidates of the
+// inserts that have some, in insert order) into s: it sets s.Exogenous, moves their reads from
 // reads_unmapped to a new reads_exogenous_mirna row right after it (all
 // reads_* rows still sum to input_reads), and adds the clade_<name> rows
 // and human_viral_mirnas.
-func (s *Sample) applyExogenous(x *ExoReference, inserts []seq.Insert, hits [][]exoCand, o Options) {
+func (s *Sample) applyExogenous(x *ExoReference, inserts []seq.Insert, hits []exoHit, o Options) {
 	reads := newExoTally()
 	var counts *exoTally
 	if o.UMI {
 		counts = newExoTally()
 	}
 	var total int64
-	for i, h := range hits {
-		if len(h) == 0 {
-			continue
-		}
+	for _, eh := range hits {
+		i, h := eh.i, eh.cands
 		in := inserts[i]
 		total += in.Reads
 		reads.add(h, float64(in.Reads), nil)

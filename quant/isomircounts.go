@@ -1,11 +1,13 @@
 package quant
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 )
 
@@ -175,15 +177,18 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			order := make([]int32, 0, len(s.Isomirs))
-			for i := range s.Isomirs {
-				if !primary || s.Isomirs[i].Primary {
-					order = append(order, int32(i))
+			// GFF order by isomirOrder's packed keys, then the primary
+			// placements kept in it.
+			order := isomirOrder(s.Isomirs)
+			if primary {
+				n := 0
+				for _, i := range order {
+					if s.Isomirs[i].Primary {
+						order[n] = i
+						n++
+					}
 				}
-			}
-			less := func(i, j int32) int { return compareIsomir(&s.Isomirs[i], &s.Isomirs[j]) }
-			if !slices.IsSortedFunc(order, less) {
-				slices.SortFunc(order, less)
+				order = order[:n]
 			}
 			orders[si] = order
 		}()
@@ -191,6 +196,7 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 	wg.Wait()
 	heads := make([]int, len(samples))
 	expr := make([]int64, len(samples))
+	var cur Isomir // one copy for all the calls (emit's &cur escapes)
 	for {
 		var min *Isomir
 		for si, s := range samples {
@@ -203,7 +209,7 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		if min == nil {
 			return nil
 		}
-		cur := *min
+		cur = *min
 		for si, s := range samples {
 			expr[si] = 0
 			for heads[si] < len(orders[si]) {
@@ -245,21 +251,17 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 			idx = append(idx, int32(i))
 		}
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &isos[a], &isos[b]
-		switch {
-		case x.Feature != y.Feature:
-			return int(x.Feature) - int(y.Feature)
-		case x.Expr != y.Expr:
-			if x.Expr > y.Expr {
-				return -1
-			}
-			return 1
-		}
-		return compareIsomir(x, y)
-	})
+	sortFoldOrder(isos, idx)
 	var moved int64
 	kept := map[string]int32{} // sequence → kept placement, within one feature
+	// The kept placements of the feature by decreasing count: those that
+	// can absorb a read (count ≥ its own / skew) are a prefix, usually a
+	// few, compared directly instead of looking up the read's 3·len
+	// one-base neighbours. pos is each one's place in list, shadowed marks
+	// those whose sequence was kept again later (the map holds the last).
+	var list []int32
+	pos := make([]int32, len(isos))
+	var shadowed []bool
 	var buf []byte
 	for lo := 0; lo < len(idx); {
 		hi := lo
@@ -267,36 +269,134 @@ func foldErrors(isos []Isomir, skew float64) int64 {
 			hi++
 		}
 		clear(kept)
+		for _, k := range list {
+			if shadowed != nil {
+				shadowed[k] = false
+			}
+		}
+		list = list[:0]
 		for _, i := range idx[lo:hi] {
 			c := &isos[i]
 			best := int32(-1)
-			buf = append(buf[:0], c.Seq...)
-			for p := range buf {
-				orig := buf[p]
-				for _, b := range []byte("ACGT") {
-					if b == orig {
-						continue
-					}
-					buf[p] = b
-					if k, ok := kept[string(buf)]; ok && float64(c.Expr) <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
-						if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
-							best = k
-						}
+			ce := float64(c.Expr)
+			// Processed reads come in decreasing count and kept ones only
+			// grow, so list stays sorted and the parents are a prefix.
+			n := sort.Search(len(list), func(j int) bool { return !(ce <= skew*float64(isos[list[j]].Expr)) })
+			if n <= 4*len(c.Seq) {
+				for _, k := range list[:n] {
+					if (shadowed == nil || !shadowed[k]) && sameShape(c.Variant, isos[k].Variant) && oneBaseAway(c.Seq, isos[k].Seq) &&
+						(best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0)) {
+						best = k
 					}
 				}
-				buf[p] = orig
+			} else {
+				buf = append(buf[:0], c.Seq...)
+				for p := range buf {
+					orig := buf[p]
+					for _, b := range []byte("ACGT") {
+						if b == orig {
+							continue
+						}
+						buf[p] = b
+						if k, ok := kept[string(buf)]; ok && ce <= skew*float64(isos[k].Expr) && sameShape(c.Variant, isos[k].Variant) {
+							if best < 0 || isos[k].Expr > isos[best].Expr || (isos[k].Expr == isos[best].Expr && compareIsomir(&isos[k], &isos[best]) < 0) {
+								best = k
+							}
+						}
+					}
+					buf[p] = orig
+				}
 			}
 			if best < 0 {
+				if old, ok := kept[c.Seq]; ok {
+					if shadowed == nil {
+						shadowed = make([]bool, len(isos))
+					}
+					shadowed[old] = true
+				}
 				kept[c.Seq] = i
+				pos[i] = int32(len(list))
+				list = append(list, i)
 				continue
 			}
 			moved += c.Expr
 			isos[best].Expr += c.Expr
 			c.Expr = 0
+			// Restore the order of list: best moves up past smaller counts.
+			for j := pos[best]; j > 0 && isos[list[j-1]].Expr < isos[best].Expr; j-- {
+				prev := list[j-1]
+				list[j-1], list[j] = best, prev
+				pos[best], pos[prev] = j-1, j
+			}
 		}
 		lo = hi
 	}
 	return moved
+}
+
+// sortFoldOrder sorts idx by feature, decreasing count, then GFF order
+// (compareIsomir), deciding most comparisons on integer keys as
+// isomirOrder does.
+func sortFoldOrder(isos []Isomir, idx []int32) {
+	type keyed struct {
+		f    int32
+		e    int64
+		k, s uint64
+		i    int32
+	}
+	keys := make([]keyed, len(idx))
+	packable := true
+	for j, i := range idx {
+		iso := &isos[i]
+		h, st, l := uint64(iso.Hairpin), uint64(iso.Start), uint64(len(iso.Seq))
+		if iso.Hairpin < 0 || iso.Start < 0 || h >= 1<<24 || st >= 1<<24 || l >= 1<<16 {
+			packable = false
+		}
+		keys[j] = keyed{iso.Feature, iso.Expr, h<<40 | st<<16 | l, seqPrefixKey(iso.Seq), i}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		switch {
+		case a.f != b.f:
+			return cmp.Compare(a.f, b.f)
+		case a.e != b.e:
+			return cmp.Compare(b.e, a.e)
+		case !packable:
+		case a.k != b.k:
+			return cmp.Compare(a.k, b.k)
+		case a.s != b.s && a.s != 0 && b.s != 0:
+			return cmp.Compare(a.s, b.s)
+		}
+		return compareIsomir(&isos[a.i], &isos[b.i])
+	})
+	for j, k := range keys {
+		idx[j] = k.i
+	}
+}
+
+// oneBaseAway reports whether a and b have the same length and differ at
+// exactly one position, where b holds A, C, G or T: b is then one of the
+// neighbours of a that foldErrors looks for.
+func oneBaseAway(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	d := -1
+	for p := 0; p < len(a); p++ {
+		if a[p] != b[p] {
+			if d >= 0 {
+				return false
+			}
+			d = p
+		}
+	}
+	if d < 0 {
+		return false
+	}
+	switch b[d] {
+	case 'A', 'C', 'G', 'T':
+		return true
+	}
+	return false
 }
 
 // sameShape reports whether a and b have the same shifts and 3' addition

@@ -47,7 +47,7 @@ func WriteIsomirRows(w io.Writer, ref *Reference, names []string, rows IsomirRow
 		b = append(b, '\t')
 		b = append(b, ref.Features[iso.Feature].Name...)
 		b = append(b, '\t')
-		b = append(b, iso.Variant.String()...)
+		b = appendVariant(b, iso.Variant)
 		for _, e := range expr {
 			b = append(b, '\t')
 			b = strconv.AppendInt(b, e, 10)

@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
 )
@@ -215,82 +213,140 @@ func (a *InsertAligner) others(ix *align.Index, read []byte) {
 // chunk is the number of inserts a worker aligns per task.
 const chunk = 2048
 
+// part is one chunk of inserts aligned by a worker: its assignments and,
+// with the exogenous search, the candidates of its unmapped inserts.
+// done is closed when the worker is through (err set on failure).
+type part struct {
+	results []Assignment
+	exo     []exoHit
+	err     error
+	done    chan struct{}
+}
+
+// exoHit is the exogenous candidates of insert i.
+type exoHit struct {
+	i     int
+	cands []exoCand
+}
+
 // Quantify aligns the inserts on the reference (see InsertAligner),
 // assigns them and counts them into a sample named name. base holds the
 // upstream summary rows (see StatsFromSeq and Builder.Finish). The result
 // does not depend on o.Threads.
+//
+// Workers align chunks of inserts while this goroutine adds the finished
+// chunks to the Builder in insert order (so the output is the same
+// whatever the thread count); at most a few chunks per worker wait, so
+// the assignments of all inserts are never held at once.
 func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.Insert, base []Stat, o Options) (*Sample, error) {
 	if _, err := ref.NewInsertAligner(); err != nil {
 		return nil, err
+	}
+	if o.UMIs != nil && len(o.UMIs) != len(inserts) {
+		return nil, fmt.Errorf("%w: %d UMI sets for %d inserts", ErrBadOption, len(o.UMIs), len(inserts))
 	}
 	asg := NewAssigner(ref, AssignerOptions{})
 	threads := o.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	results := make([]Assignment, len(inserts))
-	var exoHits [][]exoCand
-	if o.Exogenous != nil {
-		exoHits = make([][]exoCand, len(inserts))
+	nparts := (len(inserts) + chunk - 1) / chunk
+	parts := make([]part, nparts)
+	for i := range parts {
+		parts[i].done = make(chan struct{})
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(threads)
-	for lo := 0; lo < len(inserts); lo += chunk {
-		lo, hi := lo, min(lo+chunk, len(inserts))
-		if gctx.Err() != nil {
-			break
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel() // first, so that the feeder and the workers stop
+		wg.Wait()
+	}()
+	// window bounds the chunks aligned but not yet added.
+	window := make(chan struct{}, 2*threads+2)
+	work := make(chan int)
+	go func() {
+		defer close(work)
+		for c := range parts {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return
+			}
 		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
+	}()
+	for w := 0; w < min(threads, max(nparts, 1)); w++ {
+		wg.Go(func() {
 			al, err := ref.NewInsertAligner()
-			if err != nil {
-				return err
-			}
-			al.SinglePass = o.SinglePass
-			var read []byte
 			var exo *exoSearch
-			if o.Exogenous != nil {
+			if err == nil && o.Exogenous != nil {
 				exo = &exoSearch{x: o.Exogenous}
 			}
-			for i := lo; i < hi; i++ {
-				read = append(read[:0], inserts[i].Seq...)
-				hp, classes := al.Align(read)
-				results[i] = asg.Assign(read, hp, classes)
-				al.complete(&results[i])
-				if exo != nil && results[i].Kind == Unmapped {
-					exoHits[i] = exo.find(read)
+			var read []byte
+			var sc assignScratch
+			for c := range work {
+				p := &parts[c]
+				if err == nil {
+					err = ctx.Err()
 				}
+				if err != nil {
+					p.err = err
+					close(p.done)
+					continue
+				}
+				al.SinglePass = o.SinglePass
+				lo, hi := c*chunk, min((c+1)*chunk, len(inserts))
+				p.results = make([]Assignment, hi-lo)
+				sc.arena = nil // the previous chunk's placements are still being added
+				for i := lo; i < hi; i++ {
+					r := &p.results[i-lo]
+					read = append(read[:0], inserts[i].Seq...)
+					hp, classes := al.Align(read)
+					*r = asg.assign(read, hp, classes, &sc)
+					al.complete(r)
+					if exo != nil && r.Kind == Unmapped {
+						if h := exo.find(read); h != nil {
+							p.exo = append(p.exo, exoHit{i, h})
+						}
+					}
+				}
+				close(p.done)
 			}
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	b := NewBuilder(ref, o)
+	var exoHits []exoHit
+	for c := range parts {
+		p := &parts[c]
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		lo := c * chunk
+		b.reserve(p.results)
+		for k := range p.results {
+			i := lo + k
+			in := &inserts[i]
+			if o.UMIs != nil {
+				b.AddUMIs(in.Seq, in.Reads, o.UMIs[i], p.results[k])
+				continue
+			}
+			b.Add(in.Seq, in.Reads, in.Molecules, p.results[k])
+		}
+		exoHits = append(exoHits, p.exo...)
+		p.results, p.exo = nil, nil
+		<-window
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	if o.UMIs != nil && len(o.UMIs) != len(inserts) {
-		return nil, fmt.Errorf("%w: %d UMI sets for %d inserts", ErrBadOption, len(o.UMIs), len(inserts))
-	}
-	b := NewBuilder(ref, o)
-	// One isomir per placement of a miRNA insert: sized once rather than
-	// grown (and copied) while adding.
-	n := 0
-	for i := range results {
-		if results[i].Kind == Mirna {
-			n += len(results[i].Placements)
-		}
-	}
-	b.isomirs = make([]Isomir, 0, n)
-	for i, in := range inserts {
-		if o.UMIs != nil {
-			b.AddUMIs(in.Seq, in.Reads, o.UMIs[i], results[i])
-			continue
-		}
-		b.Add(in.Seq, in.Reads, in.Molecules, results[i])
 	}
 	s := b.Finish(name, base)
 	if o.Exogenous != nil {

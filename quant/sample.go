@@ -250,7 +250,9 @@ type Builder struct {
 
 	mature, hairpin *tally
 
-	isomirs    []Isomir
+	isomirs    []Isomir   // the placements being added, after those of isoParts
+	isoParts   [][]Isomir // full blocks of placements, joined by Finish
+	isoDone    int        // placements in isoParts
 	credits    []credit
 	scratch    []int32
 	kindReads  [5]int64
@@ -319,16 +321,46 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 		b.multiReads += reads
 	}
 	g, got := b.mature.add(fs, float64(n), umis)
-	cr := credit{first: len(b.isomirs), n: got, group: g, feature: -1}
+	cr := credit{first: b.isoDone + len(b.isomirs), n: got, group: g, feature: -1}
 	if g == nil && len(fs) == 1 {
 		cr.feature = fs[0]
 	}
 	b.credits = append(b.credits, cr)
+	if len(b.isomirs)+len(a.Placements) > cap(b.isomirs) {
+		b.newBlock(max(1024, b.isoDone/2, len(a.Placements)))
+	}
 	for _, p := range a.Placements {
 		b.isomirs = append(b.isomirs, Isomir{
 			Seq: insert, Feature: p.Feature, Hairpin: p.Hairpin, Start: p.Start, End: p.End,
 			Tail: p.Tail, Variant: p.Variant, Count: n, Hits: len(a.Placements),
 		})
+	}
+}
+
+// newBlock starts a block of placements with room for n: the placements
+// are kept in blocks, never regrown (growing a slice of this size copies
+// it several times over, and holds two copies meanwhile), and joined once
+// by Finish.
+func (b *Builder) newBlock(n int) {
+	if len(b.isomirs) > 0 {
+		b.isoParts = append(b.isoParts, b.isomirs)
+		b.isoDone += len(b.isomirs)
+	}
+	b.isomirs = make([]Isomir, 0, n)
+}
+
+// reserve makes room for the placements of the miRNA assignments of as
+// (Quantify adds a chunk of inserts at a time): a block of their exact
+// number when the current one is full.
+func (b *Builder) reserve(as []Assignment) {
+	n := 0
+	for i := range as {
+		if as[i].Kind == Mirna {
+			n += len(as[i].Placements)
+		}
+	}
+	if len(b.isomirs)+n > cap(b.isomirs) {
+		b.newBlock(n)
 	}
 }
 
@@ -342,6 +374,15 @@ func (b *Builder) add(insert string, reads, molecules int64, umis []string, a As
 // mirna_uncounted_reads (with MultiUnique, those left out), multi,
 // count_unit, mirna_counted and the isomir_* rows (IsomirStats.Rows).
 func (b *Builder) Finish(name string, base []Stat) *Sample {
+	if len(b.isoParts) > 0 {
+		all := make([]Isomir, 0, b.isoDone+len(b.isomirs))
+		for i, p := range b.isoParts {
+			all = append(all, p...)
+			b.isoParts[i] = nil
+		}
+		b.isomirs = append(all, b.isomirs...)
+		b.isoParts, b.isoDone = nil, 0
+	}
 	s := &Sample{Name: name, Ref: b.ref, Class: b.classReads, Isomirs: b.isomirs}
 	var weights []float64
 	s.MatureFrac, weights = b.mature.resolve(b.o.Multi)

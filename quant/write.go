@@ -5,12 +5,14 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/internal/resultset"
 )
 
@@ -445,8 +447,40 @@ func WriteOutputs(dir string, s *Sample, o GFFOptions, extra ...OutputFile) erro
 		return fmt.Errorf("quant: %w", err)
 	}
 	defer set.Abort()
-	for _, f := range append(outputFiles(s, o), extra...) {
-		if err := set.WriteFile(f.Name, func(w *bufio.Writer) error { return f.Write(w) }); err != nil {
+	files := append(outputFiles(s, o), extra...)
+	// The files are written at once, on up to GOMAXPROCS goroutines (the
+	// writers only read s), each into its own staging file: the serial
+	// tail of quant after counting is then the longest writer, not all.
+	out := make([]*atomicfile.File, len(files))
+	for i, f := range files {
+		if out[i], err = set.Create(f.Name); err != nil {
+			for _, g := range out[:i] {
+				g.Abort()
+			}
+			return fmt.Errorf("quant: %w", err)
+		}
+	}
+	if dir == "" {
+		dir = "."
+	}
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			defer out[i].Abort()
+			if err := f.Write(out[i].Writer); err != nil {
+				errs[i] = fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
+				return
+			}
+			errs[i] = out[i].Commit()
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return fmt.Errorf("quant: %w", err)
 		}
 	}

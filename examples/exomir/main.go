@@ -57,7 +57,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	stop := startProfiles(stderr)
 	err := c.run(args[1:], stdout, stderr)
+	stop()
 	switch {
 	case err == nil:
 		return 0
