@@ -133,31 +133,27 @@ func (r *Reference) extraIndexes(a *InsertAligner) error {
 // still wins over a class at equal mismatches and reads with two errors
 // are placed in the classes as on the hairpins.
 func (a *InsertAligner) alignAll(read []byte) {
-	if a.sp != nil && a.spikeins(a.sp, read) {
+	if a.alignLevel(a.sp, a.hp, a.ot, read) || a.SinglePass {
 		return
 	}
-	a.hairpins(a.hp, read)
+	a.alignLevel(a.sp2, a.hp2, a.ot2, read)
+}
+
+// alignLevel searches one mismatch level of alignAll: spike-ins (sp, may
+// be nil), hairpins, other classes (ot, may be nil); true once one matched.
+func (a *InsertAligner) alignLevel(sp, hp, ot *align.Index, read []byte) bool {
+	if sp != nil && a.spikeins(sp, read) {
+		return true
+	}
+	a.hairpins(hp, read)
 	if len(a.hits) > 0 {
-		return
+		return true
 	}
-	if a.ot != nil {
-		if a.others(a.ot, read); len(a.classes) > 0 {
-			return
-		}
+	if ot != nil {
+		a.others(ot, read)
+		return len(a.classes) > 0
 	}
-	if a.SinglePass {
-		return
-	}
-	if a.sp2 != nil && a.spikeins(a.sp2, read) {
-		return
-	}
-	a.hairpins(a.hp2, read)
-	if len(a.hits) > 0 {
-		return
-	}
-	if a.ot2 != nil {
-		a.others(a.ot2, read)
-	}
+	return false
 }
 
 func (a *InsertAligner) spikeins(ix *align.Index, read []byte) bool {
