@@ -306,31 +306,30 @@ func (b *Builder) addOther(reads int64, a Assignment) {
 		}
 	}
 	nf := 0
-	for i, k := range ab.keys {
-		first := true
-		for _, q := range ab.keys[:i] {
-			if q[0] == k[0] {
-				first = false
-			}
-		}
-		if first {
+	for i := range ab.keys {
+		if firstOfFeature(ab.keys, i) {
 			nf++
 		}
 	}
 	for i, k := range ab.keys {
-		first := true
-		for _, q := range ab.keys[:i] {
-			if q[0] == k[0] {
-				first = false
-			}
-		}
-		if first {
+		if firstOfFeature(ab.keys, i) {
 			ab.feat[k[0]] += float64(reads) / float64(nf)
 		}
 		if k[1] >= 0 {
 			ab.trf[k] += float64(reads) / float64(len(ab.keys))
 		}
 	}
+}
+
+// firstOfFeature reports whether keys[i] is the first of keys on its
+// feature (keys[i][0]).
+func firstOfFeature(keys [][2]int32, i int) bool {
+	for _, q := range keys[:i] {
+		if q[0] == keys[i][0] {
+			return false
+		}
+	}
+	return true
 }
 
 func containsKey(s [][2]int32, k [2]int32) bool {
