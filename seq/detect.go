@@ -213,6 +213,19 @@ var baseCode = func() (t [256]byte) {
 
 const kmerMask = 1<<(2*detectK) - 1
 
+// nextKmer adds base c to the rolling k-mer state (code, run: the 2-bit
+// code of the last bases and how many there are since a base other than
+// A, C, G, T/U, which starts it again) and reports whether code holds a
+// whole k-mer. Values, not a struct, keep the state in registers.
+func nextKmer(code uint32, run int, c byte) (uint32, int, bool) {
+	b := baseCode[c]
+	if b > 3 {
+		return code, 0, false
+	}
+	run++
+	return (code<<2 | uint32(b)) & kmerMask, run, run >= detectK
+}
+
 // countKmers counts, for every k-mer, the reads that hold it (a k-mer
 // repeated within a read, as in a poly-A run, counts once).
 func countKmers(reads [][]byte, counts []uint32) {
@@ -220,16 +233,9 @@ func countKmers(reads [][]byte, counts []uint32) {
 	for i, r := range reads {
 		id := uint32(i + 1)
 		var code uint32
-		run := 0
+		run, whole := 0, false
 		for _, c := range r {
-			b := baseCode[c]
-			if b > 3 {
-				run = 0
-				continue
-			}
-			code = (code<<2 | uint32(b)) & kmerMask
-			run++
-			if run >= detectK && last[code] != id {
+			if code, run, whole = nextKmer(code, run, c); whole && last[code] != id {
 				last[code] = id
 				counts[code]++
 			}
@@ -268,16 +274,9 @@ func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8, minCount uint3
 	hist := make([]uint32, len(cands)*maxPos)
 	for _, r := range reads {
 		var code uint32
-		run := 0
+		run, whole := 0, false
 		for pos, c := range r {
-			b := baseCode[c]
-			if b > 3 {
-				run = 0
-				continue
-			}
-			code = (code<<2 | uint32(b)) & kmerMask
-			run++
-			if run >= detectK {
+			if code, run, whole = nextKmer(code, run, c); whole {
 				if i := idx[code]; i != 0 {
 					hist[int(i-1)*maxPos+min(pos-detectK+1, maxPos-1)]++
 				}
