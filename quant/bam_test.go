@@ -20,6 +20,7 @@ import (
 	"github.com/biogo/hts/bam"
 	"github.com/biogo/hts/sam"
 
+	"github.com/exomir/exomir/internal/gztest"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -774,16 +775,8 @@ func BenchmarkWriteBAM(b *testing.B) {
 // reads (measured when the fixture was made); the test allows 2%.
 func TestHairpinBAMBowtieFixture(t *testing.T) {
 	ref := bamHsa(t)
-	f, err := os.Open("../testdata/bam/mirtrace_sample1.collapsed.fa.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := seq.ReadAllFasta(zr, "mirtrace_sample1.collapsed.fa.gz")
+	fa := gztest.ReadAll(t, "../testdata/bam/mirtrace_sample1.collapsed.fa.gz")
+	recs, err := seq.ReadAllFasta(bytes.NewReader(fa), "mirtrace_sample1.collapsed.fa.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

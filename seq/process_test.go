@@ -2,7 +2,6 @@ package seq
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // fixtures are the real FASTQ files of testdata/fastq (see
@@ -41,20 +41,7 @@ func fixturePath(name string) string { return filepath.Join("..", "testdata", "f
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(fixturePath(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return gztest.ReadAll(t, fixturePath(name))
 }
 
 // referenceCollapse is the simple reference: parse with the naive parser,

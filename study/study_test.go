@@ -1,9 +1,7 @@
 package study_test
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exomir/exomir/internal/gztest"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/study"
 )
@@ -30,24 +29,7 @@ func smallStudy(t *testing.T, dir string, n int, samples ...string) string {
 	var sb strings.Builder
 	sb.WriteString("sample\tcondition\tfastq\n")
 	for _, s := range samples {
-		f, err := os.Open(filepath.Join(demoDir, s+".fastq.gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		br := bufio.NewReader(zr)
-		var out []byte
-		for i := 0; i < 4*n; i++ {
-			line, err := br.ReadBytes('\n')
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, line...)
-		}
-		f.Close()
+		out := gztest.HeadFastq(t, filepath.Join(demoDir, s+".fastq.gz"), n)
 		if err := os.WriteFile(filepath.Join(dir, s+".fastq"), out, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // TestMain lets the tests run the CLI as a child process (to send it
@@ -106,30 +106,6 @@ func copyState(t *testing.T, m map[string]string, dir string) {
 	}
 }
 
-// headFastq returns the first n records of a gzip FASTQ file.
-func headFastq(t *testing.T, path string, n int) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []byte
-	br := bufio.NewReader(zr)
-	for i := 0; i < 4*n; i++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, line...)
-	}
-	return out
-}
-
 // TestRunInterruptedKeepsOneCompleteSet sends SIGTERM at 20 moments of a
 // `run` into a folder holding an earlier result (made with -multi unique,
 // so its bytes differ): afterwards the folder holds exactly the earlier
@@ -152,7 +128,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		// the first 10,000 reads of the demo sample: the test runs exomir
 		// about 30 times (under -race in CI)
 		fq := filepath.Join(dir, s+".fastq")
-		if err := os.WriteFile(fq, headFastq(t, filepath.Join(demo, s+".fastq.gz"), 10000), 0o644); err != nil {
+		if err := os.WriteFile(fq, gztest.HeadFastq(t, filepath.Join(demo, s+".fastq.gz"), 10000), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		sb.WriteString(s + "\t" + strings.TrimRight(s, "0123456789") + "\t" + fq + "\n")

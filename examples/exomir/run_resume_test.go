@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // TestRunResume: a second run of an unchanged study does nothing and says
@@ -21,7 +23,7 @@ func TestRunResume(t *testing.T) {
 	sb.WriteString("sample\tcondition\tfastq\n")
 	for _, s := range []string{"tumor1", "tumor2", "control1", "control2"} {
 		fq := filepath.Join(dir, s+".fastq")
-		if err := os.WriteFile(fq, headFastq(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), 2000), 0o644); err != nil {
+		if err := os.WriteFile(fq, gztest.HeadFastq(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), 2000), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		sb.WriteString(s + "\t" + strings.TrimRight(s, "0123456789") + "\t" + s + ".fastq\n")
