@@ -807,19 +807,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 			t.Errorf("%s = %s, want %s", k, s, v)
 		}
 	}
-	var l1, total int64
-	for i := range got.Mature {
-		d := got.Mature[i] - want.Mature[i]
-		if d < 0 {
-			d = -d
-		}
-		l1 += d
-		total += want.Mature[i]
-	}
-	t.Logf("BAM vs FASTQ path: L1 %d of %d reads (%.2f%%)", l1, total, 100*float64(l1)/float64(total))
-	if total < 4000 || float64(l1) > 0.02*float64(total) {
-		t.Errorf("BAM vs FASTQ path: L1 %d of %d reads", l1, total)
-	}
+	checkMatureL1(t, "BAM vs FASTQ path", got, want, 4000)
 }
 
 // TestBAMOrderIndependent counts one set of uncollapsed alignments given

@@ -404,14 +404,7 @@ func FuzzAddOther(f *testing.F) {
 // FuzzReadGenomeAlignments reads fuzzed SAM/BAM bytes against the genome
 // reference of fuzzToyGFF: typed errors, consistent hits and read totals.
 func FuzzReadGenomeAlignments(f *testing.F) {
-	ann, err := ReadMirbaseGFF3(strings.NewReader(fuzzToyGFF), "toy.gff3")
-	if err != nil {
-		f.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, nil)
-	if err != nil {
-		f.Fatal(err)
-	}
+	g := gffGenome(f, fuzzToyGFF, "toy.gff3", nil)
 	a := strings.Repeat("A", 22)
 	f.Add("@HD\tVN:1.6\tSO:unsorted\n@SQ\tSN:chr1\tLN:2000\n@SQ\tSN:chr2\tLN:2000\n" +
 		"a_x5\t0\tchr1\t111\t255\t22M\t*\t0\t0\t" + a + "\t*\n" +
