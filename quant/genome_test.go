@@ -398,14 +398,7 @@ func flipStrands(samText string) string {
 // windows relative to the strand, hairpin-only reads, and a mature at two
 // loci counted once.
 func TestGenomeBAMByHand(t *testing.T) {
-	gff := "##gff-version 3\n" +
-		"chr1\t.\tmiRNA_primary_transcript\t101\t180\t.\t+\t.\tID=MI1;Name=x-mir-1\n" +
-		"chr1\t.\tmiRNA\t111\t132\t.\t+\t.\tID=MIMAT1;Alias=MIMAT1;Name=x-miR-1-5p;Derives_from=MI1\n" +
-		"chr1\t.\tmiRNA_primary_transcript\t1001\t1080\t.\t-\t.\tID=MI2;Name=x-mir-2\n" +
-		"chr1\t.\tmiRNA\t1051\t1072\t.\t-\t.\tID=MIMAT2;Alias=MIMAT2;Name=x-miR-2-5p;Derives_from=MI2\n" +
-		"chr2\t.\tmiRNA_primary_transcript\t501\t580\t.\t+\t.\tID=MI3;Name=x-mir-1b\n" +
-		"chr2\t.\tmiRNA\t511\t532\t.\t+\t.\tID=MIMAT1_1;Alias=MIMAT1;Name=x-miR-1-5p;Derives_from=MI3\n"
-	g := gffGenome(t, gff, "hand.gff3", nil)
+	g := gffGenome(t, fuzzToyGFF, "hand.gff3", nil)
 	r22 := strings.Repeat("A", 22)
 	rec := func(name string, flag int, chrom string, pos int, cigar string, n int) string {
 		return fmt.Sprintf("%s\t%d\t%s\t%d\t255\t%s\t*\t0\t0\t%s\t*\n", name, flag, chrom, pos, cigar, strings.Repeat("A", n))
