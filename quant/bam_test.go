@@ -38,6 +38,18 @@ func bamRequireTool(t *testing.T, name string) string {
 	return p
 }
 
+// alignedSimInserts makes n inserts with bamSimInserts and aligns them
+// with AlignInserts on threads workers.
+func alignedSimInserts(t testing.TB, ref *Reference, rng *rand.Rand, n, threads int) ([]seq.Insert, []AlignedInsert) {
+	t.Helper()
+	inserts := bamSimInserts(ref, rng, n)
+	aligned, err := AlignInserts(context.Background(), ref, inserts, threads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inserts, aligned
+}
+
 // bamSimInserts makes distinct inserts from the matures and hairpins of ref:
 // isomiRs with 5'/3' shifts, A/T additions and substitutions, fragments
 // of hairpin loops, and random sequences, each with a random read count.
@@ -125,11 +137,7 @@ func bamReadsStats(s *Sample) []string {
 func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(21, 5))
-	inserts := bamSimInserts(ref, rng, 1500)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inserts, aligned := alignedSimInserts(t, ref, rng, 1500, 0)
 	var bamBuf bytes.Buffer
 	if err := WriteBAM(&bamBuf, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
@@ -251,11 +259,7 @@ func bamToSAM(t testing.TB, b []byte, header bool) []byte {
 func TestWriteBAMRoundTrip(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(8, 8))
-	inserts := bamSimInserts(ref, rng, 300)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(t, ref, rng, 300, 2)
 	var buf bytes.Buffer
 	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
 		t.Fatal(err)
@@ -719,10 +723,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 func benchAligned(b *testing.B) (*Reference, []AlignedInsert) {
 	ref := bamHsa(b)
 	rng := rand.New(rand.NewPCG(1, 1))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 5000), 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(b, ref, rng, 5000, 0)
 	return ref, aligned
 }
 
@@ -816,10 +817,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 func TestBAMOrderIndependent(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(5, 5))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 800), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(t, ref, rng, 800, 0)
 	var buf bytes.Buffer
 	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
 		t.Fatal(err)

@@ -324,11 +324,7 @@ func TestGenomeBAMMatchesFastqPath(t *testing.T) {
 	if g.NewFeatures != 0 || g.NewHairpins != 0 {
 		t.Fatalf("synthetic GFF: %d new features, %d new hairpins", g.NewFeatures, g.NewHairpins)
 	}
-	inserts := bamSimInserts(ref, rng, 400)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inserts, aligned := alignedSimInserts(t, ref, rng, 400, 0)
 	samText := genomeSAM(ref, chroms, pl, aligned)
 	// The synthetic records are right: each templated part is read
 	// against the genome with at most 2 mismatches (the aligner's limit,
