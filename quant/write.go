@@ -209,15 +209,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}()
 	heads := make([]int, len(samples))
 	for {
-		// The smallest head over the samples (few samples: a linear scan).
-		var min *Isomir
-		for si, s := range samples {
-			if heads[si] < len(orders[si]) {
-				if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
-					min = iso
-				}
-			}
-		}
+		min := minHead(samples, orders, heads)
 		if min == nil {
 			break
 		}
