@@ -69,6 +69,17 @@ type GFFOptions struct {
 // mature's lines sums to its count in the count matrix (see
 // WriteIsomirCounts). Lines are
 // sorted by hairpin (reference order), start, end, sequence and mature
+// writeMirGFFHeader writes the header lines of a mirGFF3 file over the
+// samples named samples.
+func writeMirGFFHeader(bw *bufio.Writer, o GFFOptions, samples []string) {
+	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
+	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
+	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
+	// COLDATA last: mirtop counts takes the line after it as the first record.
+	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
+}
+
 // (reference order), the order MergeIsomirGFF relies on.
 func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if len(samples) == 0 {
@@ -115,12 +126,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}
 	sg.Wait()
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
-	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
-	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
-	// COLDATA last: mirtop counts takes the line after it as the first record.
-	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
+	writeMirGFFHeader(bw, o, names)
 	var exprs []int64
 	format := func(b []byte, k int, l *line) []byte {
 		iso := l.iso
