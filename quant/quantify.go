@@ -215,28 +215,17 @@ func (a *InsertAligner) others(ix *align.Index, read []byte) {
 // chunk is the number of inserts a worker aligns per task.
 const chunk = 2048
 
-// Quantify aligns the inserts on the reference (see InsertAligner),
-// assigns them and counts them into a sample named name. base holds the
-// upstream summary rows (see StatsFromSeq and Builder.Finish). The result
-// does not depend on o.Threads.
-func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.Insert, base []Stat, o Options) (*Sample, error) {
-	if _, err := ref.NewInsertAligner(); err != nil {
-		return nil, err
-	}
-	asg := NewAssigner(ref, AssignerOptions{})
-	threads := o.Threads
+// alignBlocks runs work over the inserts [0, n) in blocks of chunk on
+// threads workers (<= 0: GOMAXPROCS), each block with an InsertAligner of
+// its own, and returns the first error; no block starts once ctx ends.
+func alignBlocks(ctx context.Context, ref *Reference, n, threads int, work func(al *InsertAligner, lo, hi int)) error {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	results := make([]Assignment, len(inserts))
-	var exoHits [][]exoCand
-	if o.Exogenous != nil {
-		exoHits = make([][]exoCand, len(inserts))
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(threads)
-	for lo := 0; lo < len(inserts); lo += chunk {
-		lo, hi := lo, min(lo+chunk, len(inserts))
+	for lo := 0; lo < n; lo += chunk {
+		lo, hi := lo, min(lo+chunk, n)
 		if gctx.Err() != nil {
 			break
 		}
@@ -248,25 +237,45 @@ func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.In
 			if err != nil {
 				return err
 			}
-			al.SinglePass = o.SinglePass
-			var read []byte
-			var exo *exoSearch
-			if o.Exogenous != nil {
-				exo = &exoSearch{x: o.Exogenous}
-			}
-			for i := lo; i < hi; i++ {
-				read = append(read[:0], inserts[i].Seq...)
-				hp, classes := al.Align(read)
-				results[i] = asg.Assign(read, hp, classes)
-				al.complete(&results[i])
-				if exo != nil && results[i].Kind == Unmapped {
-					exoHits[i] = exo.find(read)
-				}
-			}
+			work(al, lo, hi)
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	return g.Wait()
+}
+
+// Quantify aligns the inserts on the reference (see InsertAligner),
+// assigns them and counts them into a sample named name. base holds the
+// upstream summary rows (see StatsFromSeq and Builder.Finish). The result
+// does not depend on o.Threads.
+func Quantify(ctx context.Context, ref *Reference, name string, inserts []seq.Insert, base []Stat, o Options) (*Sample, error) {
+	if _, err := ref.NewInsertAligner(); err != nil {
+		return nil, err
+	}
+	asg := NewAssigner(ref, AssignerOptions{})
+	results := make([]Assignment, len(inserts))
+	var exoHits [][]exoCand
+	if o.Exogenous != nil {
+		exoHits = make([][]exoCand, len(inserts))
+	}
+	err := alignBlocks(ctx, ref, len(inserts), o.Threads, func(al *InsertAligner, lo, hi int) {
+		al.SinglePass = o.SinglePass
+		var read []byte
+		var exo *exoSearch
+		if o.Exogenous != nil {
+			exo = &exoSearch{x: o.Exogenous}
+		}
+		for i := lo; i < hi; i++ {
+			read = append(read[:0], inserts[i].Seq...)
+			hp, classes := al.Align(read)
+			results[i] = asg.Assign(read, hp, classes)
+			al.complete(&results[i])
+			if exo != nil && results[i].Kind == Unmapped {
+				exoHits[i] = exo.find(read)
+			}
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
