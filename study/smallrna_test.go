@@ -106,17 +106,9 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 	work := filepath.Join(dir, "work")
 	spilled := func(threads int) (*recorder, map[string]string) {
 		t.Helper()
-		rec := newRecorder()
 		c := cfg
-		c.Threads, c.WorkDir, c.Progress = threads, work, rec
-		res, err := study.Run(context.Background(), sh, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := res.Write(work); err != nil {
-			t.Fatal(err)
-		}
-		return rec, readDir(t, work)
+		c.Threads = threads
+		return runInto(t, sh, c, work)
 	}
 	first, fresh := spilled(2)
 	sameOutputs(t, "work folder vs in memory", readDir(t, memDir), fresh)

@@ -92,6 +92,22 @@ func readDir(t *testing.T, dir string) map[string]string {
 	return m
 }
 
+// runInto runs sh with cfg, its work folder and output folder dir and a
+// new recorder as Progress, and returns the recorder and dir's files.
+func runInto(t *testing.T, sh *study.Sheet, cfg study.Config, dir string) (*recorder, map[string]string) {
+	t.Helper()
+	rec := newRecorder()
+	cfg.Progress, cfg.WorkDir = rec, dir
+	res, err := study.Run(context.Background(), sh, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	return rec, readDir(t, dir)
+}
+
 // sameOutputs fails unless a and b hold the same files with the same
 // bytes, manifest.json (timings) aside.
 func sameOutputs(t *testing.T, what string, a, b map[string]string) {
@@ -215,16 +231,7 @@ func TestResumeRecomputesOnlyTheChangedSample(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	run := func(cfg study.Config) (*recorder, map[string]string) {
 		t.Helper()
-		rec := newRecorder()
-		cfg.Progress, cfg.WorkDir = rec, out
-		res, err := study.Run(context.Background(), sh, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := res.Write(out); err != nil {
-			t.Fatal(err)
-		}
-		return rec, readDir(t, out)
+		return runInto(t, sh, cfg, out)
 	}
 	first, _ := run(study.Config{})
 	for s, reused := range first.done {
