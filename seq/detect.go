@@ -510,19 +510,13 @@ func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	top := func(m map[uint64]int) float64 {
-		v := make([]int, 0, len(m))
-		for _, c := range m {
-			v = append(v, c)
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(v)))
-		s := 0
-		for _, c := range v[:min(20, len(v))] {
-			s += c
-		}
-		return float64(s) / float64(n)
-	}
-	return top(m0), top(m4)
+	return top20Share(m0, n), top20Share(m4, n)
+}
+
+// top20Share is the share of the n items that the 20 most frequent keys
+// of the counts m hold.
+func top20Share(m map[uint64]int, n int) float64 {
+	return top20Share(m, n)
 }
 
 // encode12 packs 12 bases into 24 bits plus a flag bit per non-ACGT base
@@ -672,16 +666,7 @@ func topShare(ins [][]byte, off int) float64 {
 	if n == 0 {
 		return 0
 	}
-	v := make([]int, 0, len(m))
-	for _, c := range m {
-		v = append(v, c)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(v)))
-	t := 0
-	for _, c := range v[:min(20, len(v))] {
-		t += c
-	}
-	return float64(t) / float64(n)
+	return top20Share(m, n)
 }
 
 // entropy is the Shannon entropy (bits) of the counts m over n items.
