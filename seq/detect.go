@@ -516,7 +516,16 @@ func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
 // top20Share is the share of the n items that the 20 most frequent keys
 // of the counts m hold.
 func top20Share(m map[uint64]int, n int) float64 {
-	return top20Share(m, n)
+	v := make([]int, 0, len(m))
+	for _, c := range m {
+		v = append(v, c)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(v)))
+	t := 0
+	for _, c := range v[:min(20, len(v))] {
+		t += c
+	}
+	return float64(t) / float64(n)
 }
 
 // encode12 packs 12 bases into 24 bits plus a flag bit per non-ACGT base
