@@ -42,6 +42,16 @@ func smallStudy(t *testing.T, dir string, n int, samples ...string) string {
 	return sheet
 }
 
+// smallSheet is the samplesheet smallStudy writes, read.
+func smallSheet(t *testing.T, dir string, n int, samples ...string) *study.Sheet {
+	t.Helper()
+	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, n, samples...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sh
+}
+
 // recorder is a study.Progress that records what it is told.
 type recorder struct {
 	mu       sync.Mutex
@@ -131,10 +141,7 @@ func sameOutputs(t *testing.T, what string, a, b map[string]string) {
 func TestRunCustomConfig(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 3000, samples...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 3000, samples...)
 	rec := newRecorder()
 	cfg := study.Config{Multi: quant.MultiUnique, Method: "edger", Contrast: []string{"condition", "tumor", "control"},
 		Threads: 1, Progress: rec}
@@ -223,11 +230,7 @@ func TestRunCustomConfig(t *testing.T) {
 func TestResumeRecomputesOnlyTheChangedSample(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sheet := smallStudy(t, dir, 2000, samples...)
-	sh, err := study.ReadSheet(context.Background(), sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 2000, samples...)
 	out := filepath.Join(dir, "out")
 	run := func(cfg study.Config) (*recorder, map[string]string) {
 		t.Helper()
@@ -317,15 +320,12 @@ func (c *cancelAfter) SampleDone(i int, s *study.Sample) {
 // and writes the same bytes as a run that was never interrupted.
 func TestInterruptedThenRerunSameBytes(t *testing.T) {
 	dir := t.TempDir()
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 2000, "tumor1", "control1", "tumor2", "control2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 2000, "tumor1", "control1", "tumor2", "control2")
 	out := filepath.Join(dir, "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := &cancelAfter{recorder: newRecorder(), n: 2, cancel: cancel}
-	_, err = study.Run(ctx, sh, study.Config{Threads: 1, WorkDir: out, Progress: stop})
+	_, err := study.Run(ctx, sh, study.Config{Threads: 1, WorkDir: out, Progress: stop})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}
