@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -361,7 +362,13 @@ func loadHairpins(tb testing.TB) []Ref {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	recs, err := seq.ReadAllFasta(f, f.Name())
+	return readRefs(tb, f, f.Name())
+}
+
+// readRefs reads the FASTA r (named name in errors) as references.
+func readRefs(tb testing.TB, r io.Reader, name string) []Ref {
+	tb.Helper()
+	recs, err := seq.ReadAllFasta(r, name)
 	if err != nil {
 		tb.Fatal(err)
 	}
