@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
 	"github.com/exomir/exomir/internal/gztest"
 )
 
@@ -198,18 +197,6 @@ func TestCollapseFixtures(t *testing.T) {
 	}
 }
 
-func bgzfBytes(t testing.TB, data []byte) []byte {
-	var b bytes.Buffer
-	w := bgzf.NewWriter(&b, 1)
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestCollapseDeterministic checks that the container format, the thread
 // count and a tiny trim cache do not change the result.
 func TestCollapseDeterministic(t *testing.T) {
@@ -218,7 +205,7 @@ func TestCollapseDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bg := bgzfBytes(t, data)
+	bg := gztest.BGZF(data)
 	if Sniff(bg) != BGZF || Sniff(gz(string(data))) != Gzip || Sniff(data) != Plain {
 		t.Fatal("Sniff misclassifies")
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // Tiny valid inputs the bad ones are made from. The hairpins and matures
@@ -64,13 +64,7 @@ func bGzip(s string) string {
 	return b.String()
 }
 
-func bBGZF(s string) string {
-	var b bytes.Buffer
-	w := bgzf.NewWriter(&b, 1)
-	w.Write([]byte(s))
-	w.Close()
-	return b.String()
-}
+func bBGZF(s string) string { return string(gztest.BGZF([]byte(s))) }
 
 // bGarbage is deterministic binary junk.
 func bGarbage(n int) string {

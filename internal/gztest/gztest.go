@@ -1,14 +1,32 @@
-// Package gztest reads the gzip fixtures of the tests: a whole file, or
-// the first records of a FASTQ file.
+// Package gztest holds the gzip helpers of the tests: reading a fixture
+// whole or the first records of a FASTQ file, and BGZF-compressing bytes.
 package gztest
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"io"
 	"os"
 	"testing"
+
+	"github.com/biogo/hts/bgzf"
 )
+
+// BGZF compresses data as one BGZF stream (level 1, with the EOF block).
+// Writing to memory cannot fail; if the compressor still returns an
+// error, BGZF panics, which fails the calling test.
+func BGZF(data []byte) []byte {
+	var b bytes.Buffer
+	w := bgzf.NewWriter(&b, 1)
+	if _, err := w.Write(data); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
 
 // ReadAll returns the decompressed content of the gzip file path.
 func ReadAll(t testing.TB, path string) []byte {

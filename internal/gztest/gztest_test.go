@@ -3,10 +3,13 @@ package gztest
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/biogo/hts/bgzf"
 )
 
 func writeGz(t *testing.T, content string) string {
@@ -80,5 +83,32 @@ func TestFailures(t *testing.T) {
 	}
 	if !failsOn(func(tb testing.TB) { ReadAll(tb, filepath.Join(t.TempDir(), "absent.gz")) }) {
 		t.Error("ReadAll of a missing file did not fail")
+	}
+}
+
+func TestBGZF(t *testing.T) {
+	data := bytes.Repeat([]byte("ACGT\n"), 20000) // more than one 64 KiB block
+	b := BGZF(data)
+	r, err := bgzf.NewReader(bytes.NewReader(b), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("round trip: %d bytes, want %d", len(got), len(data))
+	}
+	// A BGZF stream is gzip too, and ends with the 28-byte EOF block.
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("as gzip: %d bytes, %v", len(got), err)
+	}
+	if eof := []byte("\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00BC\x02\x00\x1b\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00"); !bytes.HasSuffix(b, eof) {
+		t.Error("no BGZF EOF block")
 	}
 }
