@@ -227,13 +227,7 @@ func trfPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 	}
 	return stackedPlot("tRNA-fragment types (share of tRF reads)", w, samples,
 		func(s Sample) []Category { return s.Accounting },
-		func(s Sample) int64 {
-			var t int64
-			for _, c := range s.Accounting {
-				t += c.Reads
-			}
-			return t
-		}, 100)
+		func(s Sample) int64 { return categoryReads(s.Accounting) }, 100)
 }
 
 func cladePlot(d *Data, w vg.Length) (*plot.Plot, error) {
