@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/study"
 )
@@ -84,20 +85,11 @@ func (r *recorder) SampleDone(i int, s *study.Sample) {
 // their contents.
 func readDir(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]string{}
-	for _, e := range ents {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
+	m := tsvtest.ReadFolder(t, dir)
+	for k := range m {
+		if strings.HasSuffix(k, "/") || strings.HasPrefix(k, ".") {
+			delete(m, k)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[e.Name()] = string(b)
 	}
 	return m
 }

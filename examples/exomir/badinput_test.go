@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // Tiny valid inputs the bad ones are made from. The hairpins and matures
@@ -404,7 +405,7 @@ func TestBadInputs(t *testing.T) {
 						"de.tsv":         "previous results\n",
 					}, out)
 				}
-				before := folderState(t, out)
+				before := tsvtest.ReadFolder(t, out)
 				args := make([]string, len(c.args))
 				for i, a := range c.args {
 					a = strings.ReplaceAll(a, "{d}", d)
@@ -423,7 +424,7 @@ func TestBadInputs(t *testing.T) {
 					if code == 2 {
 						t.Errorf("exit 2 (usage) on bad input; stderr:\n%s", msg)
 					}
-					after := folderState(t, out)
+					after := tsvtest.ReadFolder(t, out)
 					if !maps.Equal(before, after) {
 						t.Errorf("output folder changed:\nbefore %v\nafter  %v", keysOf(before), keysOf(after))
 					}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // TestMain lets the tests run the CLI as a child process (to send it
@@ -33,30 +34,7 @@ func exomirCmd(args ...string) *exec.Cmd {
 	return cmd
 }
 
-// folderState maps every entry of dir to its content ("" for folders,
-// whose names end in /).
-func folderState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]string{}
-	for _, e := range ents {
-		if e.IsDir() {
-			m[e.Name()+"/"] = ""
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[e.Name()] = string(b)
-	}
-	return m
-}
-
-// visibleState is folderState without hidden entries (exomir's
+// visibleState is tsvtest.ReadFolder without hidden entries (exomir's
 // bookkeeping, staging folders and temporaries), without manifest.json
 // (it records timings) and without the samples/ folder (the kept
 // per-sample results, compared by sameSamples).
@@ -75,7 +53,7 @@ func visibleState(m map[string]string) map[string]string {
 // timings).
 func sameSamples(t *testing.T, what, a, b string) {
 	t.Helper()
-	sa, sb := folderState(t, filepath.Join(a, "samples")), folderState(t, filepath.Join(b, "samples"))
+	sa, sb := tsvtest.ReadFolder(t, filepath.Join(a, "samples")), tsvtest.ReadFolder(t, filepath.Join(b, "samples"))
 	n := 0
 	for k, v := range sa {
 		if strings.HasSuffix(k, ".isomirs.gff3") || strings.HasSuffix(k, ".isomir_rows.tsv") {
@@ -150,7 +128,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 	oldDir, newDir := filepath.Join(dir, "old"), filepath.Join(dir, "new")
 	runOK(oldDir, "-multi", "unique")
 	full := runOK(newDir)
-	oldState, newState := folderState(t, oldDir), folderState(t, newDir)
+	oldState, newState := tsvtest.ReadFolder(t, oldDir), tsvtest.ReadFolder(t, newDir)
 	if maps.Equal(visibleState(oldState), visibleState(newState)) {
 		t.Fatal("the two results do not differ: the test could not tell them apart")
 	}
@@ -168,7 +146,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		time.Sleep(full * time.Duration(13*k) / 190) // 0 to 1.3 × a full run
 		cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
-		got := visibleState(folderState(t, out))
+		got := visibleState(tsvtest.ReadFolder(t, out))
 		switch {
 		case maps.Equal(got, visibleState(oldState)):
 			sawOld++
@@ -186,7 +164,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		}
 		// The next complete run leaves exactly the new set and no debris.
 		runOK(out)
-		after := folderState(t, out)
+		after := tsvtest.ReadFolder(t, out)
 		if !maps.Equal(visibleState(after), visibleState(newState)) {
 			t.Errorf("moment %d: rerun holds %v", k, slices.Sorted(maps.Keys(after)))
 		}
@@ -211,7 +189,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 	if b, err := exomirCmd("run", "-samplesheet", one, "-out", newDir, "-quiet").CombinedOutput(); err != nil {
 		t.Fatalf("run: %v\n%s", err, b)
 	}
-	st := folderState(t, newDir)
+	st := tsvtest.ReadFolder(t, newDir)
 	for _, gone := range []string{"de.tsv", "roc.tsv"} {
 		if _, ok := st[gone]; ok {
 			t.Errorf("%s of the earlier set kept", gone)

@@ -57,3 +57,23 @@ func TestSameFiles(t *testing.T) {
 		t.Error("missing file not fatal")
 	}
 }
+
+func TestReadFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.tsv"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "b.tsv"), []byte("y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := ReadFolder(t, dir)
+	if len(got) != 2 || got["a.tsv"] != "x\n" || got["sub/"] != "" {
+		t.Errorf("ReadFolder = %q, want a.tsv and sub/", got)
+	}
+	if _, ok := got["sub/"]; !ok {
+		t.Error("folder sub/ missing")
+	}
+}

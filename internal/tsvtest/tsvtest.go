@@ -113,3 +113,26 @@ func SameFiles(t testing.TB, a, aName, b, bName string, files []string) {
 		}
 	}
 }
+
+// ReadFolder maps every entry of dir to its content: files by name, folders
+// (not entered) as their name and "/" with content "".
+func ReadFolder(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, e := range ents {
+		if e.IsDir() {
+			m[e.Name()+"/"] = ""
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[e.Name()] = string(b)
+	}
+	return m
+}
