@@ -50,6 +50,16 @@ func alignedSimInserts(t testing.TB, ref *Reference, rng *rand.Rand, n, threads 
 	return inserts, aligned
 }
 
+// bamBytes is the BAM WriteBAM writes of ins with o.
+func bamBytes(tb testing.TB, ref *Reference, ins []AlignedInsert, o BAMWriteOptions) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := WriteBAM(&buf, ref, ins, o); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // bamSimInserts makes distinct inserts from the matures and hairpins of ref:
 // isomiRs with 5'/3' shifts, A/T additions and substitutions, fragments
 // of hairpin loops, and random sequences, each with a random read count.
@@ -138,11 +148,8 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(21, 5))
 	inserts, aligned := alignedSimInserts(t, ref, rng, 1500, 0)
-	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
-		t.Fatal(err)
-	}
-	samText := bamToSAM(t, bamBuf.Bytes(), true)
+	bamData := bamBytes(t, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"})
+	samText := bamToSAM(t, bamData, true)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(samText)
@@ -151,11 +158,11 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"x.bam", bamBuf.Bytes()},
+		{"x.bam", bamData},
 		{"x.sam", samText},
 		{"x.sam.gz", gz.Bytes()},
 		// As an aligner writes it: no header, records of a read together.
-		{"noheader.sam", groupSAMByName(bamToSAM(t, bamBuf.Bytes(), false))},
+		{"noheader.sam", groupSAMByName(bamToSAM(t, bamData, false))},
 	}
 	for _, multi := range []Multi{MultiEM, MultiUnique, MultiSplit} {
 		want, err := Quantify(context.Background(), ref, "s", inserts, nil, Options{Multi: multi})
@@ -260,19 +267,12 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(8, 8))
 	_, aligned := alignedSimInserts(t, ref, rng, 300, 2)
-	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
-		t.Fatal(err)
-	}
+	buf := bamBytes(t, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"})
 	// Same bytes with several compressors.
-	var buf4 bytes.Buffer
-	if err := WriteBAM(&buf4, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), buf4.Bytes()) {
+	if !bytes.Equal(buf, bamBytes(t, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4})) {
 		t.Error("BAM differs with 4 compression threads")
 	}
-	br, err := bam.NewReader(bytes.NewReader(buf.Bytes()), 1)
+	br, err := bam.NewReader(bytes.NewReader(buf), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 	samtools := bamRequireTool(t, "samtools")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s.bam")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(samtools, "quickcheck", "-v", p).CombinedOutput(); err != nil {
@@ -818,12 +818,9 @@ func TestBAMOrderIndependent(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(5, 5))
 	_, aligned := alignedSimInserts(t, ref, rng, 800, 0)
-	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	buf := bamBytes(t, ref, aligned, BAMWriteOptions{})
 	// Uncollapsed names: "seq_<i>_x<n>" becomes "read<i>" (weight 1).
-	samText := string(bamToSAM(t, buf.Bytes(), true))
+	samText := string(bamToSAM(t, buf, true))
 	var header, body []string
 	for _, l := range strings.SplitAfter(samText, "\n") {
 		if l == "" {
