@@ -55,50 +55,33 @@ func (r *Reference) Index() (*align.Index, error) {
 // hairpinIndex and otherIndex are the indexes of the hairpins alone and
 // of the other-class sequences alone (nil without classes).
 func (r *Reference) hairpinIndex() (*align.Index, error) {
-	r.hpIdx.once.Do(func() {
-		refs := make([]align.Ref, len(r.Hairpins))
-		for i, h := range r.Hairpins {
-			refs[i] = align.Ref{Name: h.Name, Seq: h.Seq}
-		}
-		r.hpIdx.ix, r.hpIdx.err = align.NewIndex(refs, AlignOptions())
-		if r.hpIdx.err != nil {
-			r.hpIdx.err = fmt.Errorf("quant: hairpin index: %w", r.hpIdx.err)
-		}
-	})
-	return r.hpIdx.ix, r.hpIdx.err
+	return r.hairpinIndexK(&r.hpIdx, AlignOptions().MaxMismatches)
 }
 
 func (r *Reference) hairpinIndex2() (*align.Index, error) {
-	r.hp2Idx.once.Do(func() {
+	return r.hairpinIndexK(&r.hp2Idx, SecondPassMismatches)
+}
+
+// hairpinIndexK builds ix, once, over the hairpins with at most k
+// mismatches.
+func (r *Reference) hairpinIndexK(ix *indexed, k int) (*align.Index, error) {
+	ix.once.Do(func() {
 		refs := make([]align.Ref, len(r.Hairpins))
 		for i, h := range r.Hairpins {
 			refs[i] = align.Ref{Name: h.Name, Seq: h.Seq}
 		}
 		o := AlignOptions()
-		o.MaxMismatches = SecondPassMismatches
-		r.hp2Idx.ix, r.hp2Idx.err = align.NewIndex(refs, o)
-		if r.hp2Idx.err != nil {
-			r.hp2Idx.err = fmt.Errorf("quant: hairpin index: %w", r.hp2Idx.err)
+		o.MaxMismatches = k
+		ix.ix, ix.err = align.NewIndex(refs, o)
+		if ix.err != nil {
+			ix.err = fmt.Errorf("quant: hairpin index: %w", ix.err)
 		}
 	})
-	return r.hp2Idx.ix, r.hp2Idx.err
+	return ix.ix, ix.err
 }
 
 func (r *Reference) otherIndex() (*align.Index, error) {
-	r.otIdx.once.Do(func() {
-		if len(r.Others) == 0 {
-			return
-		}
-		refs := make([]align.Ref, len(r.Others))
-		for i, o := range r.Others {
-			refs[i] = align.Ref{Name: o.Name, Seq: o.Seq}
-		}
-		r.otIdx.ix, r.otIdx.err = align.NewIndex(refs, AlignOptions())
-		if r.otIdx.err != nil {
-			r.otIdx.err = fmt.Errorf("quant: other-RNA index: %w", r.otIdx.err)
-		}
-	})
-	return r.otIdx.ix, r.otIdx.err
+	return buildIndex(&r.otIdx, r.Others, AlignOptions().MaxMismatches, "other-RNA")
 }
 
 // InsertAligner aligns inserts the way Quantify does, in three passes
