@@ -17,21 +17,22 @@ import (
 // WriteMatureCounts writes "mirna<TAB>count" and one row per reference
 // feature in reference order, zeros included.
 func WriteMatureCounts(w io.Writer, s *Sample) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("mirna\tcount\n")
-	for i, f := range s.Ref.Features {
-		fmt.Fprintf(bw, "%s\t%d\n", f.Name, s.Mature[i])
-	}
-	return bw.Flush()
+	return writeNameCounts(w, "mirna", len(s.Ref.Features), func(i int) string { return s.Ref.Features[i].Name }, s.Mature)
 }
 
 // WriteHairpinCounts writes "hairpin<TAB>count" and one row per hairpin in
 // reference order, zeros included.
 func WriteHairpinCounts(w io.Writer, s *Sample) error {
+	return writeNameCounts(w, "hairpin", len(s.Ref.Hairpins), func(i int) string { return s.Ref.Hairpins[i].Name }, s.Hairpin)
+}
+
+// writeNameCounts writes the header "<lead><TAB>count" and the rows
+// "name(i)<TAB>counts[i]" for i < n.
+func writeNameCounts(w io.Writer, lead string, n int, name func(int) string, counts []int64) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("hairpin\tcount\n")
-	for i, h := range s.Ref.Hairpins {
-		fmt.Fprintf(bw, "%s\t%d\n", h.Name, s.Hairpin[i])
+	bw.WriteString(lead + "\tcount\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(bw, "%s\t%d\n", name(i), counts[i])
 	}
 	return bw.Flush()
 }
