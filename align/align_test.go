@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -26,6 +27,12 @@ func bruteAlign(refs []Ref, o Options, read []byte) []Hit {
 	tailSet := strings.ToUpper(strings.ReplaceAll(strings.ToLower(o.TailBases), "u", "t"))
 	var all []Hit
 	for ri, r := range refs {
+		// rcSeq[k] is the complement of r.Seq[len-1-k] (N for a non-base).
+		rcSeq := make([]byte, len(r.Seq))
+		for k, c := range r.Seq {
+			rcSeq[k] = up(c)
+		}
+		seq.ReverseComplement(rcSeq)
 		strands := []bool{false}
 		if o.BothStrands {
 			strands = append(strands, true)
@@ -41,10 +48,10 @@ func bruteAlign(refs []Ref, o Options, read []byte) []Hit {
 				for pos := 0; pos+l <= len(r.Seq); pos++ {
 					var mm []int8
 					for i := 0; i < l && len(mm) <= o.MaxMismatches; i++ {
-						var rc byte // the reference letter read base i faces; 0 for N
+						var rc byte // the reference letter read base i faces; 0 or N for N
 						if rev {
 							// Read base i pairs with the complement of ref[pos+l-1-i].
-							rc = complement(up(r.Seq[pos+l-1-i]))
+							rc = rcSeq[len(r.Seq)-pos-l+i]
 						} else if isBase(r.Seq[pos+i]) {
 							rc = up(r.Seq[pos+i])
 						}
@@ -101,22 +108,6 @@ func isBase(c byte) bool {
 		return true
 	}
 	return false
-}
-
-// complement returns the complementary base of an upper-case letter, 0 for
-// anything but A, C, G, T.
-func complement(c byte) byte {
-	switch c {
-	case 'A':
-		return 'T'
-	case 'C':
-		return 'G'
-	case 'G':
-		return 'C'
-	case 'T':
-		return 'A'
-	}
-	return 0
 }
 
 func up(c byte) byte {
@@ -371,7 +362,13 @@ func loadHairpins(tb testing.TB) []Ref {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	recs, err := seq.ReadAllFasta(f, f.Name())
+	return readRefs(tb, f, f.Name())
+}
+
+// readRefs reads the FASTA r (named name in errors) as references.
+func readRefs(tb testing.TB, r io.Reader, name string) []Ref {
+	tb.Helper()
+	recs, err := seq.ReadAllFasta(r, name)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/exomir/exomir/seq"
 )
 
 // benchReads returns n distinct reads drawn from refs in a mix like a
@@ -122,15 +120,7 @@ func loadAllSpecies(b *testing.B) []Ref {
 	if err != nil {
 		b.Fatal(err)
 	}
-	recs, err := seq.ReadAllFasta(zr, allSpeciesHairpins)
-	if err != nil {
-		b.Fatal(err)
-	}
-	refs := make([]Ref, len(recs))
-	for i, r := range recs {
-		refs[i] = Ref{Name: r.Name, Seq: r.Seq}
-	}
-	return refs
+	return readRefs(b, zr, allSpeciesHairpins)
 }
 
 // BenchmarkAllSpecies builds the index of all 28,645 miRBase 21 hairpins

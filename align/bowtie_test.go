@@ -18,6 +18,20 @@ import (
 	"github.com/exomir/exomir/seq"
 )
 
+// bowtieIndex writes refs to dir/hp.fa and builds their bowtie index
+// dir/hp with the bowtie-build at build.
+func bowtieIndex(tb testing.TB, build, dir string, refs []Ref) {
+	tb.Helper()
+	var fa bytes.Buffer
+	for _, r := range refs {
+		fmt.Fprintf(&fa, ">%s\n%s\n", r.Name, r.Seq)
+	}
+	writeFile(tb, filepath.Join(dir, "hp.fa"), fa.Bytes())
+	if out, err := exec.Command(build, "-q", filepath.Join(dir, "hp.fa"), filepath.Join(dir, "hp")).CombinedOutput(); err != nil {
+		tb.Fatalf("bowtie-build: %v\n%s", err, out)
+	}
+}
+
 // TestAgainstBowtie compares Align (tails off) with bowtie 1 run as
 // "bowtie -f -v k -a --best --strata" on the human hairpins: the same
 // best-stratum model (substitutions only, all hits of the best mismatch
@@ -34,14 +48,7 @@ func TestAgainstBowtie(t *testing.T) {
 	}
 	refs := loadHairpins(t)
 	dir := t.TempDir()
-	var fa bytes.Buffer
-	for _, r := range refs {
-		fmt.Fprintf(&fa, ">%s\n%s\n", r.Name, r.Seq)
-	}
-	writeFile(t, filepath.Join(dir, "hp.fa"), fa.Bytes())
-	if out, err := exec.Command(build, "-q", filepath.Join(dir, "hp.fa"), filepath.Join(dir, "hp")).CombinedOutput(); err != nil {
-		t.Fatalf("bowtie-build: %v\n%s", err, out)
-	}
+	bowtieIndex(t, build, dir, refs)
 	// Reads: the benchmark mix plus windows with up to 4 substitutions or Ns.
 	reads := benchReads(refs, 3000)
 	r := rand.New(rand.NewPCG(3, 3))
@@ -58,7 +65,7 @@ func TestAgainstBowtie(t *testing.T) {
 		}
 		reads = append(reads, read)
 	}
-	fa.Reset()
+	var fa bytes.Buffer
 	for i, rd := range reads {
 		fmt.Fprintf(&fa, ">%d\n%s\n", i, rd)
 	}
@@ -123,7 +130,7 @@ func TestAgainstBowtie(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path string, b []byte) {
+func writeFile(t testing.TB, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
@@ -145,18 +152,8 @@ func BenchmarkBowtieRatio(b *testing.B) {
 	}
 	refs := loadHairpins(b)
 	dir := b.TempDir()
+	bowtieIndex(b, build, dir, refs)
 	var fa bytes.Buffer
-	for _, r := range refs {
-		fmt.Fprintf(&fa, ">%s\n%s\n", r.Name, r.Seq)
-	}
-	hp := filepath.Join(dir, "hp.fa")
-	if err := os.WriteFile(hp, fa.Bytes(), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if out, err := exec.Command(build, "-q", hp, filepath.Join(dir, "hp")).CombinedOutput(); err != nil {
-		b.Fatalf("bowtie-build: %v\n%s", err, out)
-	}
-	fa.Reset()
 	for i, rd := range benchReads(refs, 200000) {
 		fmt.Fprintf(&fa, ">%d\n%s\n", i, rd)
 	}
@@ -174,7 +171,7 @@ func BenchmarkBowtieRatio(b *testing.B) {
 		bowtieCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 
 		cpu0 := cpuTime()
-		if err := alignFastaFiles(hp, readsFa, io.Discard); err != nil {
+		if err := alignFastaFiles(filepath.Join(dir, "hp.fa"), readsFa, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 		ourCPU += cpuTime() - cpu0

@@ -3,6 +3,7 @@ package quant
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"sort"
 	"testing"
@@ -17,7 +18,20 @@ import (
 // returns the inserts, the truth and the simulator's reference.
 func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]string, *simulate.Truth, *simulate.Reference) {
 	t.Helper()
-	r := embeddedHsa(t)
+	sref := simReference(t, embeddedHsa(t))
+	cfg := simulate.DefaultConfig()
+	cfg.Kit, cfg.Tumor, cfg.Control, cfg.Reads, cfg.Seed = kit, 1, 0, reads, 7
+	cfg.Mix.OtherRNA = 0 // no other-class reference in this test
+	fq, truth := simGenerate(t, sref, cfg)
+	name := map[simulate.Kit]string{simulate.TruSeq: "truseq", simulate.NEXTflex: "nextflex", simulate.QIAseq: "qiaseq"}[kit]
+	ins, sets := trimInserts(t, fq, name, -1)
+	return ins, sets, truth, sref
+}
+
+// simReference is the simulator's reference made of r's miRNAs: one mature
+// record a name of each feature, one hairpin record a hairpin.
+func simReference(t testing.TB, r *Reference) *simulate.Reference {
+	t.Helper()
 	var mat, hp []seq.FastaRecord
 	for _, f := range r.Features {
 		for i, n := range f.Names {
@@ -31,9 +45,13 @@ func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := simulate.DefaultConfig()
-	cfg.Kit, cfg.Tumor, cfg.Control, cfg.Reads, cfg.Seed = kit, 1, 0, reads, 7
-	cfg.Mix.OtherRNA = 0 // no other-class reference in this test
+	return sref
+}
+
+// simGenerate simulates sample 0 of cfg on sref and returns its FASTQ and
+// truth.
+func simGenerate(t testing.TB, sref *simulate.Reference, cfg simulate.Config) (*bytes.Buffer, *simulate.Truth) {
+	t.Helper()
 	st, err := simulate.New(sref, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +61,16 @@ func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := map[simulate.Kit]string{simulate.TruSeq: "truseq", simulate.NEXTflex: "nextflex", simulate.QIAseq: "qiaseq"}[kit]
-	k, err := seq.KitByName(name)
+	return &fq, truth
+}
+
+// trimInserts trims fq with kit's adapters and collapses the inserts with
+// the adapter found, 16 to 40 nt and, when maxN >= 0, at most maxN N; for a
+// kit with UMIs only complete UMIs count and the sets are each insert's
+// UMIs merged with seq.MergeUMIs (Molecules their number), else nil.
+func trimInserts(t testing.TB, fq io.Reader, kit string, maxN int) ([]seq.Insert, [][]string) {
+	t.Helper()
+	k, err := seq.KitByName(kit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +78,7 @@ func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	fr := seq.NewFastqReader(&fq, "sim")
+	fr := seq.NewFastqReader(fq, "sim")
 	var rec seq.Record
 	reads1 := map[string]int64{}
 	umis := map[string]map[string]int64{}
@@ -60,6 +86,9 @@ func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]st
 	for fr.Scan(&rec) {
 		res := tr.Trim(rec.Seq, rec.Qual)
 		if !res.AdapterFound || len(res.Insert) < 16 || len(res.Insert) > 40 {
+			continue
+		}
+		if maxN >= 0 && bytes.Count(res.Insert, []byte("N")) > maxN {
 			continue
 		}
 		if k.UMILen > 0 && !res.UMIComplete {
@@ -94,7 +123,7 @@ func simInserts(t testing.TB, kit simulate.Kit, reads int) ([]seq.Insert, [][]st
 			ins[i].Molecules = int64(len(sets[i]))
 		}
 	}
-	return ins, sets, truth, sref
+	return ins, sets
 }
 
 // l1 is Σ|count − truth| / Σ truth over features (names sharing a

@@ -149,31 +149,27 @@ func (r *Reference) extraIndexes(a *InsertAligner) error {
 // still wins over a class at equal mismatches and reads with two errors
 // are placed in the classes as on the hairpins.
 func (a *InsertAligner) alignAll(read []byte) {
-	if a.sp != nil && a.spikeins(a.sp, read) {
+	if a.alignLevel(a.sp, a.hp, a.ot, read) || a.SinglePass {
 		return
 	}
-	a.hairpins(a.hp, read)
+	a.alignLevel(a.sp2, a.hp2, a.ot2, read)
+}
+
+// alignLevel searches one mismatch level of alignAll: spike-ins (sp, may
+// be nil), hairpins, other classes (ot, may be nil); true once one matched.
+func (a *InsertAligner) alignLevel(sp, hp, ot *align.Index, read []byte) bool {
+	if sp != nil && a.spikeins(sp, read) {
+		return true
+	}
+	a.hairpins(hp, read)
 	if len(a.hits) > 0 {
-		return
+		return true
 	}
-	if a.ot != nil {
-		if a.others(a.ot, read); len(a.classes) > 0 {
-			return
-		}
+	if ot != nil {
+		a.others(ot, read)
+		return len(a.classes) > 0
 	}
-	if a.SinglePass {
-		return
-	}
-	if a.sp2 != nil && a.spikeins(a.sp2, read) {
-		return
-	}
-	a.hairpins(a.hp2, read)
-	if len(a.hits) > 0 {
-		return
-	}
-	if a.ot2 != nil {
-		a.others(a.ot2, read)
-	}
+	return false
 }
 
 func (a *InsertAligner) spikeins(ix *align.Index, read []byte) bool {
@@ -326,31 +322,30 @@ func (b *Builder) addOther(reads int64, a Assignment) {
 		}
 	}
 	nf := 0
-	for i, k := range ab.keys {
-		first := true
-		for _, q := range ab.keys[:i] {
-			if q[0] == k[0] {
-				first = false
-			}
-		}
-		if first {
+	for i := range ab.keys {
+		if firstOfFeature(ab.keys, i) {
 			nf++
 		}
 	}
 	for i, k := range ab.keys {
-		first := true
-		for _, q := range ab.keys[:i] {
-			if q[0] == k[0] {
-				first = false
-			}
-		}
-		if first {
+		if firstOfFeature(ab.keys, i) {
 			ab.feat[k[0]] += float64(reads) / float64(nf)
 		}
 		if k[1] >= 0 {
 			ab.trf[k] += float64(reads) / float64(len(ab.keys))
 		}
 	}
+}
+
+// firstOfFeature reports whether keys[i] is the first of keys on its
+// feature (keys[i][0]).
+func firstOfFeature(keys [][2]int32, i int) bool {
+	for _, q := range keys[:i] {
+		if q[0] == keys[i][0] {
+			return false
+		}
+	}
+	return true
 }
 
 func containsKey(s [][2]int32, k [2]int32) bool {
@@ -448,25 +443,14 @@ func smallRNA(s *Sample) *SmallRNACounts {
 // header "feature\tclass\t<samples>", one row per feature (zeros included)
 // in Reference.OtherFeatureNames order.
 func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
-	sb, err := countTableHeader(samples, "feature\tclass")
-	if err != nil {
-		return err
-	}
-	ref := samples[0].Ref
-	names, classes := ref.OtherFeatureNames()
-	for i, n := range names {
-		sb.WriteString(n + "\t" + ref.Classes[classes[i]])
-		for _, s := range samples {
-			v := int64(0)
-			if c := smallRNA(s).Features; i < len(c) {
-				v = c[i]
-			}
-			sb.WriteString("\t" + strconv.FormatInt(v, 10))
+	return writeCountTable(w, samples, "feature\tclass", func(sb *strings.Builder) {
+		ref := samples[0].Ref
+		names, classes := ref.OtherFeatureNames()
+		for i, n := range names {
+			sb.WriteString(n + "\t" + ref.Classes[classes[i]])
+			writeCountCells(sb, samples, i, func(c *SmallRNACounts) []int64 { return c.Features })
 		}
-		sb.WriteByte('\n')
-	}
-	_, err = io.WriteString(w, sb.String())
-	return err
+	})
 }
 
 // WriteTRFCounts writes reads per tRNA and fragment type: header
@@ -475,67 +459,53 @@ func WriteSmallRNACounts(w io.Writer, samples []*Sample) error {
 // only the pairs it saw, so name order lets a merge of them (exomir merge)
 // give the study-level file.
 func WriteTRFCounts(w io.Writer, samples []*Sample) error {
-	sb, err := countTableHeader(samples, "trna\ttrf_type")
-	if err != nil {
-		return err
-	}
-	names, _ := samples[0].Ref.OtherFeatureNames()
-	cells := make(map[[2]int32][]int64)
-	var keys [][2]int32
-	for j, s := range samples {
-		for _, t := range smallRNA(s).TRF {
-			k := [2]int32{t.Feature, int32(t.Type)}
-			row, ok := cells[k]
-			if !ok {
-				row = make([]int64, len(samples))
-				cells[k] = row
-				keys = append(keys, k)
+	return writeCountTable(w, samples, "trna\ttrf_type", func(sb *strings.Builder) {
+		names, _ := samples[0].Ref.OtherFeatureNames()
+		cells := make(map[[2]int32][]int64)
+		var keys [][2]int32
+		for j, s := range samples {
+			for _, t := range smallRNA(s).TRF {
+				k := [2]int32{t.Feature, int32(t.Type)}
+				row, ok := cells[k]
+				if !ok {
+					row = make([]int64, len(samples))
+					cells[k] = row
+					keys = append(keys, k)
+				}
+				row[j] = t.Reads
 			}
-			row[j] = t.Reads
 		}
-	}
-	sortTRFKeys(keys, names)
-	for _, k := range keys {
-		sb.WriteString(names[k[0]] + "\t" + TRFType(k[1]).String())
-		for _, v := range cells[k] {
-			sb.WriteString("\t" + strconv.FormatInt(v, 10))
+		sortTRFKeys(keys, names)
+		for _, k := range keys {
+			sb.WriteString(names[k[0]] + "\t" + TRFType(k[1]).String())
+			for _, v := range cells[k] {
+				sb.WriteString("\t" + strconv.FormatInt(v, 10))
+			}
+			sb.WriteByte('\n')
 		}
-		sb.WriteByte('\n')
-	}
-	_, err = io.WriteString(w, sb.String())
-	return err
+	})
 }
 
 // WriteSpikeinCounts writes reads per spike-in: header
 // "spikein\t<samples>", one row per spike-in FASTA record in file order.
 func WriteSpikeinCounts(w io.Writer, samples []*Sample) error {
-	sb, err := countTableHeader(samples, "spikein")
-	if err != nil {
-		return err
-	}
-	for i, sp := range samples[0].Ref.Spikeins {
-		sb.WriteString(sp.Name)
-		for _, s := range samples {
-			v := int64(0)
-			if c := smallRNA(s).Spikeins; i < len(c) {
-				v = c[i]
-			}
-			sb.WriteString("\t" + strconv.FormatInt(v, 10))
+	return writeCountTable(w, samples, "spikein", func(sb *strings.Builder) {
+		for i, sp := range samples[0].Ref.Spikeins {
+			sb.WriteString(sp.Name)
+			writeCountCells(sb, samples, i, func(c *SmallRNACounts) []int64 { return c.Spikeins })
 		}
-		sb.WriteByte('\n')
-	}
-	_, err = io.WriteString(w, sb.String())
-	return err
+	})
 }
 
-// countTableHeader checks that samples share one reference and starts a
-// count table: the lead columns, then one column per sample.
-func countTableHeader(samples []*Sample, lead string) (*strings.Builder, error) {
+// writeCountTable checks that samples share one reference and writes a
+// count table: the lead columns and one column per sample, then the rows
+// that rows adds (run only when the check passed).
+func writeCountTable(w io.Writer, samples []*Sample, lead string, rows func(sb *strings.Builder)) error {
 	if len(samples) == 0 {
-		return nil, fmt.Errorf("%w: no samples", ErrBadOption)
+		return fmt.Errorf("%w: no samples", ErrBadOption)
 	}
 	if err := checkSameRef(samples); err != nil {
-		return nil, err
+		return err
 	}
 	sb := &strings.Builder{}
 	sb.WriteString(lead)
@@ -543,7 +513,22 @@ func countTableHeader(samples []*Sample, lead string) (*strings.Builder, error) 
 		sb.WriteString("\t" + s.Name)
 	}
 	sb.WriteByte('\n')
-	return sb, nil
+	rows(sb)
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+// writeCountCells ends a row with each sample's count i of the slice col
+// picks from its SmallRNACounts (0 where the slice is shorter).
+func writeCountCells(sb *strings.Builder, samples []*Sample, i int, col func(*SmallRNACounts) []int64) {
+	for _, s := range samples {
+		v := int64(0)
+		if c := col(smallRNA(s)); i < len(c) {
+			v = c[i]
+		}
+		sb.WriteString("\t" + strconv.FormatInt(v, 10))
+	}
+	sb.WriteByte('\n')
 }
 
 // smallRNAOutputs are the per-sample files of the other classes and

@@ -1,7 +1,6 @@
 package quant
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"testing"
@@ -21,19 +20,7 @@ import (
 // accounting sum.
 func TestAnnotationAccuracySimulated(t *testing.T) {
 	r := annotatedHsa(t)
-	var mat, hp []seq.FastaRecord
-	for _, f := range r.Features {
-		for i, n := range f.Names {
-			mat = append(mat, seq.FastaRecord{Name: n, Desc: f.IDs[i], Seq: f.Seq})
-		}
-	}
-	for _, h := range r.Hairpins {
-		hp = append(hp, seq.FastaRecord{Name: h.Name, Desc: h.ID, Seq: h.Seq})
-	}
-	sref, err := simulate.NewReference(mat, hp, "hsa")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sref := simReference(t, r)
 	// The simulator's default class shares (examples/simulate).
 	weights := map[string]float64{"tRNA": 0.4, "rRNA": 0.25, "snRNA": 0.05, "snoRNA": 0.1, "YRNA": 0.12, "vaultRNA": 0.03, "SRP_RNA": 0.05}
 	for _, name := range AnnotationClasses {
@@ -63,46 +50,8 @@ func TestAnnotationAccuracySimulated(t *testing.T) {
 	cfg.Mix.OtherRNA = 0.2
 	cfg.SpikeinShare = 0.03
 	cfg.NBaseRate = 0.002
-	st, err := simulate.New(sref, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fq bytes.Buffer
-	truth, err := st.Generate(0, &fq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := seq.KitByName("truseq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := seq.NewTrimmer(seq.TrimOptions{Kit: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr := seq.NewFastqReader(&fq, "sim")
-	var rec seq.Record
-	count := map[string]int64{}
-	var order []string
-	for fr.Scan(&rec) {
-		res := tr.Trim(rec.Seq, rec.Qual)
-		if !res.AdapterFound || len(res.Insert) < 16 || len(res.Insert) > 40 || bytes.Count(res.Insert, []byte("N")) > 1 {
-			continue
-		}
-		s := string(res.Insert)
-		if count[s] == 0 {
-			order = append(order, s)
-		}
-		count[s]++
-	}
-	if err := fr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	ins := make([]seq.Insert, len(order))
-	for i, s := range order {
-		ins[i] = seq.Insert{Seq: s, Reads: count[s], Molecules: count[s]}
-	}
-	seq.SortInserts(ins)
+	fq, truth := simGenerate(t, sref, cfg)
+	ins, _ := trimInserts(t, fq, "truseq", 1)
 	s, err := Quantify(context.Background(), r, "sim", ins, nil, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -154,26 +154,41 @@ type AlignedInsert struct {
 // that differ from the hairpins give ErrReferenceLength. Bad or truncated
 // input gives an *AlignmentError with the file and record number.
 func ReadHairpinAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	opt := o
+	return readAlignments(ctx, r, file, ref, o,
+		func(ar *alignmentReader, _ *insertCollector) error { return checkHeaderLengths(ar, ref) },
+		func(c *insertCollector) error {
+			if len(c.unknown) > 0 {
+				return unknownRefError(file, c.unknown, c.unknownSet)
+			}
+			return nil
+		})
+}
+
+// readAlignments is the body of ReadHairpinAlignments and
+// ReadGenomeAlignments: it opens r, lets setup prepare the collector and
+// check the header, collects the records, lets check judge what was
+// collected, and returns the inserts in canonical order.
+func readAlignments(ctx context.Context, r io.Reader, file string, ref *Reference, o BAMOptions,
+	setup func(*alignmentReader, *insertCollector) error, check func(*insertCollector) error) ([]AlignedInsert, BAMStats, error) {
 	var st BAMStats
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
-	ar, err := openAlignments(r, file, opt.Threads)
+	ar, err := openAlignments(r, file, o.Threads)
 	if err != nil {
 		return nil, st, err
 	}
 	defer ar.Close()
 	ar.ctx = ctx
-	c := newInsertCollector(ref, &st, opt.KeepStrata)
-	if err := checkHeaderLengths(ar, ref); err != nil {
+	c := newInsertCollector(ref, &st, o.KeepStrata)
+	if err := setup(ar, c); err != nil {
 		return nil, st, err
 	}
 	if err := c.collect(ar); err != nil {
 		return nil, st, err
 	}
-	if len(c.unknown) > 0 {
-		return nil, st, unknownRefError(file, c.unknown, c.unknownSet)
+	if err := check(c); err != nil {
+		return nil, st, err
 	}
 	c.canonicalOrder()
 	st.Inserts = len(c.inserts)
@@ -212,15 +227,19 @@ func unknownRefError(file string, names []string, recs map[string]int64) error {
 	return &AlignmentError{File: file, Err: fmt.Errorf("%w: %d records on %d references, e.g. %s%s", ErrUnknownReference, total, len(names), abbreviate(names, 5), hint)}
 }
 
-// countInserts assigns each insert with a and accumulates it into b, in
-// slice order. Inserts with no hit are other-RNA when they have Others,
-// else unmapped.
-func countInserts(b *Builder, a *Assigner, inserts []AlignedInsert) {
+// countAligned assigns each insert with a, in slice order, and returns the
+// sample of ref they make with the counting rules of o (never UMIs: an
+// alignment file has none) and the summary rows. Inserts with no hit are
+// other-RNA when they have Others, else unmapped.
+func countAligned(ref *Reference, a *Assigner, o Options, inserts []AlignedInsert, sample string, rows []Stat) *Sample {
+	o.UMI = false
+	b := NewBuilder(ref, o)
 	for i := range inserts {
 		in := &inserts[i]
 		asg := a.Assign(in.Seq, in.Hits, in.Others)
 		b.Add(string(in.Seq), in.Reads, in.Molecules, asg)
 	}
+	return b.Finish(sample, rows)
 }
 
 // QuantifyHairpinBAM counts a BAM/SAM file aligned to the hairpins of ref
@@ -238,11 +257,7 @@ func QuantifyHairpinBAM(ctx context.Context, r io.Reader, file, sample string, r
 	if a == nil {
 		a = NewAssigner(ref, AssignerOptions{})
 	}
-	counting := opt.Options
-	counting.UMI = false
-	b := NewBuilder(ref, counting)
-	countInserts(b, a, inserts)
-	return b.Finish(sample, bamStatRows(st)), nil
+	return countAligned(ref, a, opt.Options, inserts, sample, bamStatRows(st)), nil
 }
 
 func eofRow(missing bool) string {

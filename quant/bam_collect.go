@@ -380,6 +380,18 @@ type coordRead struct {
 	hasMD     bool
 }
 
+// seedAcc resets acc to what cr keeps inline: the read's sequence and
+// first hit, when seen.
+func (c *insertCollector) seedAcc(acc *readAcc, cr *coordRead) {
+	acc.reset()
+	if cr.read >= 0 {
+		acc.read = c.seqs[cr.read]
+	}
+	if cr.nHits > 0 {
+		acc.hits = append(acc.hits, cr.first)
+	}
+}
+
 // arenaHit is a hit (or, in the other-RNA arena, a class in Hairpin) of
 // read number read.
 type arenaHit struct {
@@ -452,13 +464,7 @@ func (c *insertCollector) collect(ar *alignmentReader) (err error) {
 			// Convert the record with a scratch accumulator seeded with
 			// what addRecord looks at (sequence, first hit), then store
 			// the additions compactly.
-			acc.reset()
-			if cr.read >= 0 {
-				acc.read = c.seqs[cr.read]
-			}
-			if cr.nHits > 0 {
-				acc.hits = append(acc.hits, cr.first)
-			}
+			c.seedAcc(&acc, cr)
 			nh := len(acc.hits)
 			c.addRecord(&acc, &rec, ar)
 			if cr.read < 0 && acc.read != nil {
@@ -509,13 +515,7 @@ func (c *insertCollector) collect(ar *alignmentReader) (err error) {
 		})
 		for _, i := range order {
 			cr := &reads[i]
-			acc.reset()
-			if cr.read >= 0 {
-				acc.read = c.seqs[cr.read]
-			}
-			if cr.nHits > 0 {
-				acc.hits = append(acc.hits, cr.first)
-			}
+			c.seedAcc(&acc, cr)
 			if cr.nHits > 1 {
 				for _, e := range span(extra, i) {
 					acc.hits = append(acc.hits, e.hit)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // TestBAMDeclaredLengthsDoNotAllocate: a few bytes declaring a 255 MiB
@@ -17,13 +17,6 @@ import (
 // what they declare (once ~270 MB before the error).
 func TestBAMDeclaredLengthsDoNotAllocate(t *testing.T) {
 	ref, _ := bamToyRef(t)
-	bam := func(payload []byte) []byte {
-		var buf bytes.Buffer
-		w := bgzf.NewWriter(&buf, 1)
-		w.Write(payload)
-		w.Close()
-		return buf.Bytes()
-	}
 	le := binary.LittleEndian
 	hugeText := le.AppendUint32([]byte("BAM\x01"), 255<<20)
 	hugeText = append(hugeText, "@HD\tVN:1.6"...)
@@ -34,7 +27,7 @@ func TestBAMDeclaredLengthsDoNotAllocate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data []byte
-	}{{"header text", bam(hugeText)}, {"record", bam(hugeRecord)}} {
+	}{{"header text", gztest.BGZF(hugeText)}, {"record", gztest.BGZF(hugeRecord)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
@@ -85,11 +78,7 @@ func bamFile(refs []struct {
 		b = le.AppendUint32(b, uint32(len(rec)))
 		b = append(b, rec...)
 	}
-	var buf bytes.Buffer
-	w := bgzf.NewWriter(&buf, 1)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
+	return gztest.BGZF(b)
 }
 
 // TestBAMBinaryFieldChecks: negative positions and reference lengths, and

@@ -20,6 +20,7 @@ import (
 	"github.com/biogo/hts/bam"
 	"github.com/biogo/hts/sam"
 
+	"github.com/exomir/exomir/internal/gztest"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -35,6 +36,28 @@ func bamRequireTool(t *testing.T, name string) string {
 		t.Skipf("%s not installed", name)
 	}
 	return p
+}
+
+// alignedSimInserts makes n inserts with bamSimInserts and aligns them
+// with AlignInserts on threads workers.
+func alignedSimInserts(t testing.TB, ref *Reference, rng *rand.Rand, n, threads int) ([]seq.Insert, []AlignedInsert) {
+	t.Helper()
+	inserts := bamSimInserts(ref, rng, n)
+	aligned, err := AlignInserts(context.Background(), ref, inserts, threads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inserts, aligned
+}
+
+// bamBytes is the BAM WriteBAM writes of ins with o.
+func bamBytes(tb testing.TB, ref *Reference, ins []AlignedInsert, o BAMWriteOptions) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := WriteBAM(&buf, ref, ins, o); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // bamSimInserts makes distinct inserts from the matures and hairpins of ref:
@@ -124,16 +147,9 @@ func bamReadsStats(s *Sample) []string {
 func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(21, 5))
-	inserts := bamSimInserts(ref, rng, 1500)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"}); err != nil {
-		t.Fatal(err)
-	}
-	samText := bamToSAM(t, bamBuf.Bytes(), true)
+	inserts, aligned := alignedSimInserts(t, ref, rng, 1500, 0)
+	bamData := bamBytes(t, ref, aligned, BAMWriteOptions{Version: "test", CommandLine: "exomir quant -bam-out"})
+	samText := bamToSAM(t, bamData, true)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(samText)
@@ -142,11 +158,11 @@ func TestHairpinBAMMatchesFastqPath(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"x.bam", bamBuf.Bytes()},
+		{"x.bam", bamData},
 		{"x.sam", samText},
 		{"x.sam.gz", gz.Bytes()},
 		// As an aligner writes it: no header, records of a read together.
-		{"noheader.sam", groupSAMByName(bamToSAM(t, bamBuf.Bytes(), false))},
+		{"noheader.sam", groupSAMByName(bamToSAM(t, bamData, false))},
 	}
 	for _, multi := range []Multi{MultiEM, MultiUnique, MultiSplit} {
 		want, err := Quantify(context.Background(), ref, "s", inserts, nil, Options{Multi: multi})
@@ -250,24 +266,13 @@ func bamToSAM(t testing.TB, b []byte, header bool) []byte {
 func TestWriteBAMRoundTrip(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(8, 8))
-	inserts := bamSimInserts(ref, rng, 300)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"}); err != nil {
-		t.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(t, ref, rng, 300, 2)
+	buf := bamBytes(t, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out"})
 	// Same bytes with several compressors.
-	var buf4 bytes.Buffer
-	if err := WriteBAM(&buf4, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4}); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), buf4.Bytes()) {
+	if !bytes.Equal(buf, bamBytes(t, ref, aligned, BAMWriteOptions{Version: "0.1", CommandLine: "exomir quant -bam-out", Threads: 4})) {
 		t.Error("BAM differs with 4 compression threads")
 	}
-	br, err := bam.NewReader(bytes.NewReader(buf.Bytes()), 1)
+	br, err := bam.NewReader(bytes.NewReader(buf), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +361,7 @@ func TestWriteBAMRoundTrip(t *testing.T) {
 	samtools := bamRequireTool(t, "samtools")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s.bam")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(samtools, "quickcheck", "-v", p).CombinedOutput(); err != nil {
@@ -718,10 +723,7 @@ func TestHairpinBAMErrors(t *testing.T) {
 func benchAligned(b *testing.B) (*Reference, []AlignedInsert) {
 	ref := bamHsa(b)
 	rng := rand.New(rand.NewPCG(1, 1))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 5000), 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(b, ref, rng, 5000, 0)
 	return ref, aligned
 }
 
@@ -774,16 +776,8 @@ func BenchmarkWriteBAM(b *testing.B) {
 // reads (measured when the fixture was made); the test allows 2%.
 func TestHairpinBAMBowtieFixture(t *testing.T) {
 	ref := bamHsa(t)
-	f, err := os.Open("../testdata/bam/mirtrace_sample1.collapsed.fa.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := seq.ReadAllFasta(zr, "mirtrace_sample1.collapsed.fa.gz")
+	fa := gztest.ReadAll(t, "../testdata/bam/mirtrace_sample1.collapsed.fa.gz")
+	recs, err := seq.ReadAllFasta(bytes.NewReader(fa), "mirtrace_sample1.collapsed.fa.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -814,19 +808,7 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 			t.Errorf("%s = %s, want %s", k, s, v)
 		}
 	}
-	var l1, total int64
-	for i := range got.Mature {
-		d := got.Mature[i] - want.Mature[i]
-		if d < 0 {
-			d = -d
-		}
-		l1 += d
-		total += want.Mature[i]
-	}
-	t.Logf("BAM vs FASTQ path: L1 %d of %d reads (%.2f%%)", l1, total, 100*float64(l1)/float64(total))
-	if total < 4000 || float64(l1) > 0.02*float64(total) {
-		t.Errorf("BAM vs FASTQ path: L1 %d of %d reads", l1, total)
-	}
+	checkMatureL1(t, "BAM vs FASTQ path", got, want, 4000)
 }
 
 // TestBAMOrderIndependent counts one set of uncollapsed alignments given
@@ -835,16 +817,10 @@ func TestHairpinBAMBowtieFixture(t *testing.T) {
 func TestBAMOrderIndependent(t *testing.T) {
 	ref := bamHsa(t)
 	rng := rand.New(rand.NewPCG(5, 5))
-	aligned, err := AlignInserts(context.Background(), ref, bamSimInserts(ref, rng, 800), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteBAM(&buf, ref, aligned, BAMWriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	_, aligned := alignedSimInserts(t, ref, rng, 800, 0)
+	buf := bamBytes(t, ref, aligned, BAMWriteOptions{})
 	// Uncollapsed names: "seq_<i>_x<n>" becomes "read<i>" (weight 1).
-	samText := string(bamToSAM(t, buf.Bytes(), true))
+	samText := string(bamToSAM(t, buf, true))
 	var header, body []string
 	for _, l := range strings.SplitAfter(samText, "\n") {
 		if l == "" {

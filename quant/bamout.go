@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"sort"
 	"strconv"
 
 	"github.com/biogo/hts/bam"
 	"github.com/biogo/hts/sam"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exomir/exomir/seq"
 )
@@ -215,39 +213,22 @@ func AlignInserts(ctx context.Context, ref *Reference, inserts []seq.Insert, thr
 	if _, err := ref.NewInsertAligner(); err != nil {
 		return nil, err
 	}
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
 	out := make([]AlignedInsert, len(inserts))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(threads)
-	const block = 2048
-	for lo := 0; lo < len(inserts); lo += block {
-		lo, hi := lo, min(lo+block, len(inserts))
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
+	err := alignBlocks(ctx, ref, len(inserts), threads, func(al *InsertAligner, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			read := []byte(inserts[i].Seq)
+			hits, classes := al.Align(read)
+			a := AlignedInsert{Seq: read, Reads: inserts[i].Reads, Molecules: inserts[i].Molecules}
+			if len(hits) > 0 {
+				a.Hits = append([]Hit(nil), hits...)
 			}
-			al, err := ref.NewInsertAligner()
-			if err != nil {
-				return err
+			if len(classes) > 0 {
+				a.Others = append([]int(nil), classes...)
 			}
-			for i := lo; i < hi; i++ {
-				read := []byte(inserts[i].Seq)
-				hits, classes := al.Align(read)
-				a := AlignedInsert{Seq: read, Reads: inserts[i].Reads, Molecules: inserts[i].Molecules}
-				if len(hits) > 0 {
-					a.Hits = append([]Hit(nil), hits...)
-				}
-				if len(classes) > 0 {
-					a.Others = append([]int(nil), classes...)
-				}
-				out[i] = a
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+			out[i] = a
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, ctx.Err()

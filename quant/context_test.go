@@ -56,14 +56,7 @@ func TestContextCancelled(t *testing.T) {
 	gff := "##gff-version 3\n" +
 		"chr1\t.\tmiRNA_primary_transcript\t101\t180\t.\t+\t.\tID=MI1;Name=x-mir-1\n" +
 		"chr1\t.\tmiRNA\t111\t132\t.\t+\t.\tID=MIMAT1;Alias=MIMAT1;Name=x-miR-1-5p;Derives_from=MI1\n"
-	ann, err := ReadMirbaseGFF3(strings.NewReader(gff), "hand.gff3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gffGenome(t, gff, "hand.gff3", nil)
 	var gsam strings.Builder
 	gsam.WriteString("@HD\tVN:1.6\tSO:unsorted\n@SQ\tSN:chr1\tLN:2000\n")
 	for range 10000 {

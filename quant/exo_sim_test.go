@@ -1,12 +1,10 @@
-package quant_test
+package quant
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"testing"
 
-	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/seq"
 	"github.com/exomir/exomir/simulate"
 )
@@ -19,24 +17,9 @@ import (
 // each site called with its level within 0.03 of the truth, the reads_*
 // rows summing to input_reads.
 func TestSimulatedExogenousAndEditing(t *testing.T) {
-	ref, err := quant.Embedded("hsa")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m, h []seq.FastaRecord
-	for _, f := range ref.Features {
-		for i, n := range f.Names {
-			m = append(m, seq.FastaRecord{Name: n, Desc: f.IDs[i], Seq: f.Seq})
-		}
-	}
-	for _, hp := range ref.Hairpins {
-		h = append(h, seq.FastaRecord{Name: hp.Name, Desc: hp.ID, Seq: hp.Seq})
-	}
-	sref, err := simulate.NewReference(m, h, "hsa")
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := quant.EmbeddedExogenous()
+	ref := embeddedHsa(t)
+	sref := simReference(t, ref)
+	x, err := EmbeddedExogenous()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,43 +31,20 @@ func TestSimulatedExogenousAndEditing(t *testing.T) {
 		cfg.Exogenous = append(cfg.Exogenous, simulate.ExoMiRNA{Name: f.Name, Seq: f.Seq, Weight: 1})
 	}
 	cfg.Editing = []simulate.EditSite{{Mature: "hsa-miR-376a-3p", Position: 6, Level: 0.3}, {Mature: "hsa-miR-376c-3p", Position: 6, Level: 0.1}}
-	st, err := simulate.New(sref, cfg)
+	fq, truth := simGenerate(t, sref, cfg)
+	res, err := seq.Collapse(context.Background(), fq, "sim", seq.Options{Protocol: "truseq"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fq bytes.Buffer
-	truth, err := st.Generate(0, &fq)
+	base, err := StatsFromSeq(&res.Summary)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := seq.Collapse(context.Background(), &fq, "sim", seq.Options{Protocol: "truseq"})
+	s, err := Quantify(context.Background(), ref, "sim", res.Inserts, base, Options{Exogenous: x})
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := quant.StatsFromSeq(&res.Summary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := quant.Quantify(context.Background(), ref, "sim", res.Inserts, base, quant.Options{Exogenous: x})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum, in int64
-	for _, st := range s.Stats {
-		var n int64
-		for _, c := range st.Value {
-			n = n*10 + int64(c-'0')
-		}
-		switch {
-		case st.Name == "input_reads":
-			in = n
-		case len(st.Name) > 6 && st.Name[:6] == "reads_":
-			sum += n
-		}
-	}
-	if sum != in {
-		t.Errorf("reads_* sum to %d, input_reads %d", sum, in)
-	}
+	checkAccounting(t, s)
 	// Per miRNA for the viral and nematode ones (sequences no other
 	// species shares within a base); per clade for all three: the plant
 	// miR166 has dozens of orthologues one base apart, whose exact matches
@@ -92,7 +52,7 @@ func TestSimulatedExogenousAndEditing(t *testing.T) {
 	for i, e := range cfg.Exogenous {
 		f := x.ExoFeatureIndex(e.Name)
 		want := truth.ExoReads[i]
-		if x.Features[f].Clade != quant.CladePlant {
+		if x.Features[f].Clade != CladePlant {
 			if got := s.Exogenous.Counts[f]; math.Abs(float64(got-want)) > 0.02*float64(want) {
 				t.Errorf("%s: %d reads, truth %d", e.Name, got, want)
 			}
@@ -101,7 +61,7 @@ func TestSimulatedExogenousAndEditing(t *testing.T) {
 			t.Errorf("clade %s: %d reads, truth %d", x.Features[f].Clade, got, want)
 		}
 	}
-	sites, err := quant.Editing([]*quant.Sample{s}, nil)
+	sites, err := Editing([]*Sample{s}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +72,7 @@ func TestSimulatedExogenousAndEditing(t *testing.T) {
 			if s.Ref.Features[site.Feature].Name == e.Mature && site.Position == e.Position {
 				found = true
 				want := float64(tr.Edited) / float64(tr.Covering)
-				if math.Abs(site.Level-want) > 0.03 || site.PAdj >= quant.DefaultEditAlpha {
+				if math.Abs(site.Level-want) > 0.03 || site.PAdj >= DefaultEditAlpha {
 					t.Errorf("%s:%d level %.4f (padj %g), truth %.4f (%d/%d)", e.Mature, e.Position, site.Level, site.PAdj, want, tr.Edited, tr.Covering)
 				}
 			}

@@ -163,12 +163,8 @@ func NewExoReference(mature []seq.FastaRecord, host string, orgs map[string]Orga
 		if j := badRefLetter(rec.Seq); j >= 0 {
 			return nil, recordError(source, mature, i, fmt.Errorf("%w: mature %s has %q at position %d", align.ErrBadBase, rec.Name, rec.Seq[j], j+1))
 		}
-		k, ok := bySeq[string(rec.Seq)]
-		if !ok {
-			k = len(x.Features)
-			bySeq[string(rec.Seq)] = k
-			x.Features = append(x.Features, ExoFeature{Seq: rec.Seq})
-		}
+		// Two statements: indexBySeq may grow x.Features.
+		k := indexBySeq(bySeq, &x.Features, rec.Seq, func(s []byte) ExoFeature { return ExoFeature{Seq: s} })
 		f := &x.Features[k]
 		if containsString(f.Names, rec.Name) {
 			continue

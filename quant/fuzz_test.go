@@ -64,11 +64,7 @@ func FuzzReadBAMRecords(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var bamBuf bytes.Buffer
-	if err := WriteBAM(&bamBuf, ref, ins, BAMWriteOptions{}); err != nil {
-		f.Fatal(err)
-	}
-	zr, err := gzip.NewReader(&bamBuf)
+	zr, err := gzip.NewReader(bytes.NewReader(bamBytes(f, ref, ins, BAMWriteOptions{})))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -404,14 +400,7 @@ func FuzzAddOther(f *testing.F) {
 // FuzzReadGenomeAlignments reads fuzzed SAM/BAM bytes against the genome
 // reference of fuzzToyGFF: typed errors, consistent hits and read totals.
 func FuzzReadGenomeAlignments(f *testing.F) {
-	ann, err := ReadMirbaseGFF3(strings.NewReader(fuzzToyGFF), "toy.gff3")
-	if err != nil {
-		f.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, nil)
-	if err != nil {
-		f.Fatal(err)
-	}
+	g := gffGenome(f, fuzzToyGFF, "toy.gff3", nil)
 	a := strings.Repeat("A", 22)
 	f.Add("@HD\tVN:1.6\tSO:unsorted\n@SQ\tSN:chr1\tLN:2000\n@SQ\tSN:chr2\tLN:2000\n" +
 		"a_x5\t0\tchr1\t111\t255\t22M\t*\t0\t0\t" + a + "\t*\n" +

@@ -435,28 +435,17 @@ func (g *GenomeReference) lociHits(dst []Hit, loci []genomeLocus, maxLen int, sp
 // "chr" prefix. When mapped records exist but none is on a chromosome of
 // the GFF3, the error wraps ErrGenomeNames.
 func ReadGenomeAlignments(ctx context.Context, r io.Reader, file string, g *GenomeReference, o BAMOptions) ([]AlignedInsert, BAMStats, error) {
-	opt := o
-	var st BAMStats
-	if err := ctx.Err(); err != nil {
-		return nil, st, err
-	}
-	ar, err := openAlignments(r, file, opt.Threads)
-	if err != nil {
-		return nil, st, err
-	}
-	defer ar.Close()
-	ar.ctx = ctx
-	c := newInsertCollector(g.Ref, &st, opt.KeepStrata)
-	c.genome = g
-	if err := c.collect(ar); err != nil {
-		return nil, st, err
-	}
-	if c.genomeMapped > 0 && c.genomeOnChrom == 0 {
-		return nil, st, &AlignmentError{File: file, Err: fmt.Errorf("%w: e.g. %s", ErrGenomeNames, abbreviate(c.genomeChromNames, 5))}
-	}
-	c.canonicalOrder()
-	st.Inserts = len(c.inserts)
-	return c.inserts, st, nil
+	return readAlignments(ctx, r, file, g.Ref, o,
+		func(_ *alignmentReader, c *insertCollector) error {
+			c.genome = g
+			return nil
+		},
+		func(c *insertCollector) error {
+			if c.genomeMapped > 0 && c.genomeOnChrom == 0 {
+				return &AlignmentError{File: file, Err: fmt.Errorf("%w: e.g. %s", ErrGenomeNames, abbreviate(c.genomeChromNames, 5))}
+			}
+			return nil
+		})
 }
 
 // QuantifyGenomeBAM counts a genome BAM/SAM file on the miRNAs of g with
@@ -476,11 +465,6 @@ func QuantifyGenomeBAM(ctx context.Context, r io.Reader, file, sample string, g 
 		}
 		a = NewAssigner(g.Ref, ao)
 	}
-	counting := opt.Options
-	counting.UMI = false
-	b := NewBuilder(g.Ref, counting)
-	countInserts(b, a, inserts)
-	rows := bamStatRows(st)
-	rows = append(rows, Stat{"bam_records_off_mirna", itoa(st.NoFeature)})
-	return b.Finish(sample, rows), nil
+	rows := append(bamStatRows(st), Stat{"bam_records_off_mirna", itoa(st.NoFeature)})
+	return countAligned(g.Ref, a, opt.Options, inserts, sample, rows), nil
 }

@@ -142,6 +142,45 @@ func TestReadMirbaseGFF3Errors(t *testing.T) {
 	}
 }
 
+// synthHairpins are the hairpins the synthetic genome tests place: real
+// hairpins, a mature on two of them (miR-19b-3p on mir-19b-1 and -2).
+var synthHairpins = []string{"hsa-let-7a-1", "hsa-let-7a-2", "hsa-let-7f-1", "hsa-mir-21", "hsa-mir-19b-1", "hsa-mir-19b-2", "hsa-mir-16-1", "hsa-mir-15a", "hsa-mir-92a-1", "hsa-mir-92a-2", "hsa-mir-143", "hsa-mir-10a"}
+
+// gffGenome reads the miRBase GFF3 text gff (named file in errors) and
+// builds its genome reference on base (nil: the GFF3 alone).
+func gffGenome(t testing.TB, gff, file string, base *Reference) *GenomeReference {
+	t.Helper()
+	ann, err := ReadMirbaseGFF3(strings.NewReader(gff), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenomeReference(ann, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// checkMatureL1 logs the L1 distance of got's mature counts from want's
+// and fails when it passes 2% of want's reads or these are fewer than
+// minTotal.
+func checkMatureL1(t *testing.T, what string, got, want *Sample, minTotal int64) {
+	t.Helper()
+	var l1, total int64
+	for i := range got.Mature {
+		d := got.Mature[i] - want.Mature[i]
+		if d < 0 {
+			d = -d
+		}
+		l1 += d
+		total += want.Mature[i]
+	}
+	t.Logf("%s: L1 %d of %d reads (%.2f%%)", what, l1, total, 100*float64(l1)/float64(total))
+	if total < minTotal || float64(l1) > 0.02*float64(total) {
+		t.Errorf("%s: L1 %d of %d reads", what, l1, total)
+	}
+}
+
 // subReference keeps the named hairpins of r and the matures on them.
 func subReference(t testing.TB, r *Reference, hairpins []string) *Reference {
 	t.Helper()
@@ -278,25 +317,14 @@ func genomeSAM(ref *Reference, chroms map[string][]byte, pl []placed, inserts []
 // hits, and checks that genome counting gives the FASTQ-path counts.
 func TestGenomeBAMMatchesFastqPath(t *testing.T) {
 	full := bamHsa(t)
-	ref := subReference(t, full, []string{"hsa-let-7a-1", "hsa-let-7a-2", "hsa-let-7f-1", "hsa-mir-21", "hsa-mir-19b-1", "hsa-mir-19b-2", "hsa-mir-16-1", "hsa-mir-15a", "hsa-mir-92a-1", "hsa-mir-92a-2", "hsa-mir-143", "hsa-mir-10a"})
+	ref := subReference(t, full, synthHairpins)
 	rng := rand.New(rand.NewPCG(4, 2))
 	chroms, gff, pl := synthGenome(rng, ref)
-	ann, err := ReadMirbaseGFF3(strings.NewReader(gff), "synthetic.gff3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gffGenome(t, gff, "synthetic.gff3", ref)
 	if g.NewFeatures != 0 || g.NewHairpins != 0 {
 		t.Fatalf("synthetic GFF: %d new features, %d new hairpins", g.NewFeatures, g.NewHairpins)
 	}
-	inserts := bamSimInserts(ref, rng, 400)
-	aligned, err := AlignInserts(context.Background(), ref, inserts, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inserts, aligned := alignedSimInserts(t, ref, rng, 400, 0)
 	samText := genomeSAM(ref, chroms, pl, aligned)
 	// The synthetic records are right: each templated part is read
 	// against the genome with at most 2 mismatches (the aligner's limit,
@@ -366,21 +394,7 @@ func flipStrands(samText string) string {
 // windows relative to the strand, hairpin-only reads, and a mature at two
 // loci counted once.
 func TestGenomeBAMByHand(t *testing.T) {
-	gff := "##gff-version 3\n" +
-		"chr1\t.\tmiRNA_primary_transcript\t101\t180\t.\t+\t.\tID=MI1;Name=x-mir-1\n" +
-		"chr1\t.\tmiRNA\t111\t132\t.\t+\t.\tID=MIMAT1;Alias=MIMAT1;Name=x-miR-1-5p;Derives_from=MI1\n" +
-		"chr1\t.\tmiRNA_primary_transcript\t1001\t1080\t.\t-\t.\tID=MI2;Name=x-mir-2\n" +
-		"chr1\t.\tmiRNA\t1051\t1072\t.\t-\t.\tID=MIMAT2;Alias=MIMAT2;Name=x-miR-2-5p;Derives_from=MI2\n" +
-		"chr2\t.\tmiRNA_primary_transcript\t501\t580\t.\t+\t.\tID=MI3;Name=x-mir-1b\n" +
-		"chr2\t.\tmiRNA\t511\t532\t.\t+\t.\tID=MIMAT1_1;Alias=MIMAT1;Name=x-miR-1-5p;Derives_from=MI3\n"
-	ann, err := ReadMirbaseGFF3(strings.NewReader(gff), "hand.gff3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gffGenome(t, fuzzToyGFF, "hand.gff3", nil)
 	r22 := strings.Repeat("A", 22)
 	rec := func(name string, flag int, chrom string, pos int, cigar string, n int) string {
 		return fmt.Sprintf("%s\t%d\t%s\t%d\t255\t%s\t*\t0\t0\t%s\t*\n", name, flag, chrom, pos, cigar, strings.Repeat("A", n))
@@ -491,17 +505,10 @@ func TestGenomeBAMBowtie(t *testing.T) {
 	bowtie := bamRequireTool(t, "bowtie")
 	build := bamRequireTool(t, "bowtie-build")
 	full := bamHsa(t)
-	ref := subReference(t, full, []string{"hsa-let-7a-1", "hsa-let-7a-2", "hsa-let-7f-1", "hsa-mir-21", "hsa-mir-19b-1", "hsa-mir-19b-2", "hsa-mir-16-1", "hsa-mir-15a", "hsa-mir-92a-1", "hsa-mir-92a-2", "hsa-mir-143", "hsa-mir-10a"})
+	ref := subReference(t, full, synthHairpins)
 	rng := rand.New(rand.NewPCG(12, 7))
 	chroms, gff, _ := synthGenome(rng, ref)
-	ann, err := ReadMirbaseGFF3(strings.NewReader(gff), "synthetic.gff3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gffGenome(t, gff, "synthetic.gff3", ref)
 	dir := t.TempDir()
 	var fa, reads bytes.Buffer
 	for _, c := range []string{"chr1", "chr2"} {
@@ -551,33 +558,14 @@ func TestGenomeBAMBowtie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l1, total int64
-	for i := range got.Mature {
-		d := got.Mature[i] - want.Mature[i]
-		if d < 0 {
-			d = -d
-		}
-		l1 += d
-		total += want.Mature[i]
-	}
-	t.Logf("genome (bowtie) vs FASTQ path: L1 %d of %d reads (%.2f%%)", l1, total, 100*float64(l1)/float64(total))
-	if total < 10000 || float64(l1) > 0.02*float64(total) {
-		t.Errorf("genome (bowtie) vs FASTQ path: L1 %d of %d reads", l1, total)
-	}
+	checkMatureL1(t, "genome (bowtie) vs FASTQ path", got, want, 10000)
 }
 
 // TestGenomeBAMNoAlignedBase: a mapped genome record whose CIGAR aligns no
 // base (only clips) is off-end, as on hairpins, not a hit made of clipped
 // bases.
 func TestGenomeBAMNoAlignedBase(t *testing.T) {
-	ann, err := ReadMirbaseGFF3(strings.NewReader(fuzzToyGFF), "toy.gff3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGenomeReference(ann, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gffGenome(t, fuzzToyGFF, "toy.gff3", nil)
 	ins, st, err := ReadGenomeAlignments(context.Background(), strings.NewReader("z_x4\t0\tchr1\t120\t255\t5S\t*\t0\t0\tAAAAA\t*\n"), "clip.sam", g, BAMOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -216,11 +216,7 @@ func MergeIsomirGFF(ctx context.Context, w io.Writer, ref *Reference, inputs []i
 	}
 	heap.Init(&h)
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
-	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
-	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
-	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
+	writeMirGFFHeader(bw, o, samples)
 	expr := make([]string, len(samples))
 	var group []*gffInput
 	for n := 0; h.Len() > 0; n++ {

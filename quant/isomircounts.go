@@ -198,14 +198,7 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 	expr := make([]int64, len(samples))
 	var cur Isomir // one copy for all the calls (emit's &cur escapes)
 	for {
-		var min *Isomir
-		for si, s := range samples {
-			if heads[si] < len(orders[si]) {
-				if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
-					min = iso
-				}
-			}
-		}
+		min := minHead(samples, orders, heads)
 		if min == nil {
 			return nil
 		}
@@ -223,6 +216,21 @@ func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr [
 		}
 		emit(&cur, expr)
 	}
+}
+
+// minHead is the smallest placement (compareIsomir) at the heads of the
+// samples' sorted orders, nil when every order is used up: a linear scan,
+// as studies merged in memory have few samples.
+func minHead(samples []*Sample, orders [][]int32, heads []int) *Isomir {
+	var min *Isomir
+	for si, s := range samples {
+		if heads[si] < len(orders[si]) {
+			if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
+				min = iso
+			}
+		}
+	}
+	return min
 }
 
 // DefaultIsomirSkew is the default Options.IsomirSkew.

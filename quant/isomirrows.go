@@ -39,26 +39,39 @@ func WriteIsomirRows(w io.Writer, ref *Reference, names []string, rows IsomirRow
 		bw.WriteString(n)
 	}
 	bw.WriteByte('\n')
-	var b []byte
-	err := rows(func(iso *Isomir, expr []int64) {
-		b = appendUID(b[:0], iso.Seq)
+	return writeIsomirLines(bw, rows, func(b []byte, iso *Isomir, expr []int64) []byte {
+		b = appendUID(b, iso.Seq)
 		b = append(b, '\t')
 		b = append(b, iso.Seq...)
 		b = append(b, '\t')
 		b = append(b, ref.Features[iso.Feature].Name...)
 		b = append(b, '\t')
 		b = appendVariant(b, iso.Variant)
-		for _, e := range expr {
-			b = append(b, '\t')
-			b = strconv.AppendInt(b, e, 10)
-		}
-		b = append(b, '\n')
+		return appendTabInts(b, expr)
+	})
+}
+
+// writeIsomirLines writes to bw the line format makes of each row (format
+// appends to b, which it gets empty, all but the newline), then flushes.
+func writeIsomirLines(bw *bufio.Writer, rows IsomirRows, format func(b []byte, iso *Isomir, expr []int64) []byte) error {
+	var b []byte
+	err := rows(func(iso *Isomir, expr []int64) {
+		b = append(format(b[:0], iso, expr), '\n')
 		bw.Write(b)
 	})
 	if err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// appendTabInts appends each of v to b after a tab.
+func appendTabInts(b []byte, v []int64) []byte {
+	for _, x := range v {
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, x, 10)
+	}
+	return b
 }
 
 // spillHeader is the first line of a file written by WriteIsomirSpill.
@@ -74,26 +87,15 @@ func WriteIsomirSpill(w io.Writer, s *Sample) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(spillHeader)
 	bw.WriteByte('\n')
-	var b []byte
-	err := mergeIsomirs([]*Sample{s}, true, func(iso *Isomir, expr []int64) {
-		b = b[:0]
+	return writeIsomirLines(bw, SampleIsomirRows([]*Sample{s}), func(b []byte, iso *Isomir, expr []int64) []byte {
 		for _, v := range []int64{int64(iso.Hairpin), int64(iso.Start), int64(iso.Feature)} {
 			b = strconv.AppendInt(b, v, 10)
 			b = append(b, '\t')
 		}
 		b = append(b, iso.Seq...)
 		v := iso.Variant
-		for _, x := range []int64{int64(v.Shift5), int64(v.Shift3), int64(v.Add3p), int64(v.SNV), expr[0]} {
-			b = append(b, '\t')
-			b = strconv.AppendInt(b, x, 10)
-		}
-		b = append(b, '\n')
-		bw.Write(b)
+		return appendTabInts(b, []int64{int64(v.Shift5), int64(v.Shift3), int64(v.Add3p), int64(v.SNV), expr[0]})
 	})
-	if err != nil {
-		return err
-	}
-	return bw.Flush()
 }
 
 // spillInput is one input of MergeIsomirSpills and its current row.

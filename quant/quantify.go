@@ -8,6 +8,7 @@ import (
 
 	"github.com/exomir/exomir/align"
 	"github.com/exomir/exomir/seq"
+	"golang.org/x/sync/errgroup"
 )
 
 // AlignOptions are the aligner settings of Index and of the first passes
@@ -53,50 +54,33 @@ func (r *Reference) Index() (*align.Index, error) {
 // hairpinIndex and otherIndex are the indexes of the hairpins alone and
 // of the other-class sequences alone (nil without classes).
 func (r *Reference) hairpinIndex() (*align.Index, error) {
-	r.hpIdx.once.Do(func() {
-		refs := make([]align.Ref, len(r.Hairpins))
-		for i, h := range r.Hairpins {
-			refs[i] = align.Ref{Name: h.Name, Seq: h.Seq}
-		}
-		r.hpIdx.ix, r.hpIdx.err = align.NewIndex(refs, AlignOptions())
-		if r.hpIdx.err != nil {
-			r.hpIdx.err = fmt.Errorf("quant: hairpin index: %w", r.hpIdx.err)
-		}
-	})
-	return r.hpIdx.ix, r.hpIdx.err
+	return r.hairpinIndexK(&r.hpIdx, AlignOptions().MaxMismatches)
 }
 
 func (r *Reference) hairpinIndex2() (*align.Index, error) {
-	r.hp2Idx.once.Do(func() {
+	return r.hairpinIndexK(&r.hp2Idx, SecondPassMismatches)
+}
+
+// hairpinIndexK builds ix, once, over the hairpins with at most k
+// mismatches.
+func (r *Reference) hairpinIndexK(ix *indexed, k int) (*align.Index, error) {
+	ix.once.Do(func() {
 		refs := make([]align.Ref, len(r.Hairpins))
 		for i, h := range r.Hairpins {
 			refs[i] = align.Ref{Name: h.Name, Seq: h.Seq}
 		}
 		o := AlignOptions()
-		o.MaxMismatches = SecondPassMismatches
-		r.hp2Idx.ix, r.hp2Idx.err = align.NewIndex(refs, o)
-		if r.hp2Idx.err != nil {
-			r.hp2Idx.err = fmt.Errorf("quant: hairpin index: %w", r.hp2Idx.err)
+		o.MaxMismatches = k
+		ix.ix, ix.err = align.NewIndex(refs, o)
+		if ix.err != nil {
+			ix.err = fmt.Errorf("quant: hairpin index: %w", ix.err)
 		}
 	})
-	return r.hp2Idx.ix, r.hp2Idx.err
+	return ix.ix, ix.err
 }
 
 func (r *Reference) otherIndex() (*align.Index, error) {
-	r.otIdx.once.Do(func() {
-		if len(r.Others) == 0 {
-			return
-		}
-		refs := make([]align.Ref, len(r.Others))
-		for i, o := range r.Others {
-			refs[i] = align.Ref{Name: o.Name, Seq: o.Seq}
-		}
-		r.otIdx.ix, r.otIdx.err = align.NewIndex(refs, AlignOptions())
-		if r.otIdx.err != nil {
-			r.otIdx.err = fmt.Errorf("quant: other-RNA index: %w", r.otIdx.err)
-		}
-	})
-	return r.otIdx.ix, r.otIdx.err
+	return buildIndex(&r.otIdx, r.Others, AlignOptions().MaxMismatches, "other-RNA")
 }
 
 // InsertAligner aligns inserts the way Quantify does, in three passes
@@ -212,6 +196,35 @@ func (a *InsertAligner) others(ix *align.Index, read []byte) {
 
 // chunk is the number of inserts a worker aligns per task.
 const chunk = 2048
+
+// alignBlocks runs work over the inserts [0, n) in blocks of chunk on
+// threads workers (<= 0: GOMAXPROCS), each block with an InsertAligner of
+// its own, and returns the first error; no block starts once ctx ends.
+func alignBlocks(ctx context.Context, ref *Reference, n, threads int, work func(al *InsertAligner, lo, hi int)) error {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(threads)
+	for lo := 0; lo < n; lo += chunk {
+		lo, hi := lo, min(lo+chunk, n)
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			al, err := ref.NewInsertAligner()
+			if err != nil {
+				return err
+			}
+			work(al, lo, hi)
+			return nil
+		})
+	}
+	return g.Wait()
+}
 
 // part is one chunk of inserts aligned by a worker: its assignments and,
 // with the exogenous search, the candidates of its unmapped inserts.

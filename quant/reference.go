@@ -114,6 +114,18 @@ func recordAt(recs []seq.FastaRecord, i int) string {
 	return fmt.Sprintf("record %d on line %d", i+1, recs[i].Line)
 }
 
+// indexBySeq is the index in *feats of the feature of sequence seq,
+// recorded in bySeq; a new sequence gets a feature mk(seq) appended.
+func indexBySeq[F any](bySeq map[string]int, feats *[]F, seq []byte, mk func([]byte) F) int {
+	k, ok := bySeq[string(seq)]
+	if !ok {
+		k = len(*feats)
+		bySeq[string(seq)] = k
+		*feats = append(*feats, mk(seq))
+	}
+	return k
+}
+
 // NewReference builds a reference from miRBase mature and hairpin records
 // (as read by seq.ReadAllFasta: U already converted to T). It fails with
 // ErrUnknownSpecies when no record has the species prefix, ErrEmptyReference
@@ -180,18 +192,10 @@ func NewReference(mature, hairpin []seq.FastaRecord, o RefOptions) (*Reference, 
 		if len(rec.Seq) == 0 {
 			continue
 		}
-		fi, ok := bySeq[string(rec.Seq)]
-		if !ok {
-			fi = len(r.Features)
-			bySeq[string(rec.Seq)] = fi
-			r.Features = append(r.Features, Feature{Seq: rec.Seq})
-		}
+		// Two statements: indexBySeq may grow r.Features.
+		fi := indexBySeq(bySeq, &r.Features, rec.Seq, func(s []byte) Feature { return Feature{Seq: s} })
 		f := &r.Features[fi]
-		dup := false
-		for _, n := range f.Names {
-			dup = dup || n == rec.Name
-		}
-		if !dup {
+		if !containsString(f.Names, rec.Name) {
 			f.Names = append(f.Names, rec.Name)
 			f.IDs = append(f.IDs, firstWord(rec.Desc))
 		}

@@ -3,6 +3,8 @@ package quant
 import (
 	"strconv"
 	"strings"
+
+	"github.com/exomir/exomir/internal/trnadesc"
 )
 
 // TRFType is the type of a tRNA fragment, after the tRF literature
@@ -85,31 +87,11 @@ type trnaInfo struct {
 // parseTRNA reads "anticodon=a-b" (1-based) of a mature record and
 // "body=i-j" (1-based) of a "pre-" record from its description.
 func parseTRNA(o OtherSeq) trnaInfo {
-	t := trnaInfo{kind: trnaMature, anticodon: -1, bodyStart: -1, bodyEnd: -1}
+	t := trnaInfo{kind: trnaMature}
 	if strings.HasPrefix(o.Name, "pre-") {
 		t.kind = trnaPre
 	}
-	for _, f := range strings.Fields(o.Desc) {
-		key, val, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		a, b, ok := strings.Cut(val, "-")
-		if !ok {
-			continue
-		}
-		x, err1 := strconv.Atoi(a)
-		y, err2 := strconv.Atoi(b)
-		if err1 != nil || err2 != nil || x < 1 || y < x || y > len(o.Seq) {
-			continue
-		}
-		switch key {
-		case "anticodon":
-			t.anticodon = x - 1
-		case "body":
-			t.bodyStart, t.bodyEnd = x-1, y
-		}
-	}
+	t.anticodon, t.bodyStart, t.bodyEnd = trnadesc.Parse(o.Desc, len(o.Seq))
 	return t
 }
 

@@ -19,21 +19,22 @@ import (
 // WriteMatureCounts writes "mirna<TAB>count" and one row per reference
 // feature in reference order, zeros included.
 func WriteMatureCounts(w io.Writer, s *Sample) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("mirna\tcount\n")
-	for i, f := range s.Ref.Features {
-		fmt.Fprintf(bw, "%s\t%d\n", f.Name, s.Mature[i])
-	}
-	return bw.Flush()
+	return writeNameCounts(w, "mirna", len(s.Ref.Features), func(i int) string { return s.Ref.Features[i].Name }, s.Mature)
 }
 
 // WriteHairpinCounts writes "hairpin<TAB>count" and one row per hairpin in
 // reference order, zeros included.
 func WriteHairpinCounts(w io.Writer, s *Sample) error {
+	return writeNameCounts(w, "hairpin", len(s.Ref.Hairpins), func(i int) string { return s.Ref.Hairpins[i].Name }, s.Hairpin)
+}
+
+// writeNameCounts writes the header "<lead><TAB>count" and the rows
+// "name(i)<TAB>counts[i]" for i < n.
+func writeNameCounts(w io.Writer, lead string, n int, name func(int) string, counts []int64) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("hairpin\tcount\n")
-	for i, h := range s.Ref.Hairpins {
-		fmt.Fprintf(bw, "%s\t%d\n", h.Name, s.Hairpin[i])
+	bw.WriteString(lead + "\tcount\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(bw, "%s\t%d\n", name(i), counts[i])
 	}
 	return bw.Flush()
 }
@@ -71,6 +72,17 @@ type GFFOptions struct {
 // mature's lines sums to its count in the count matrix (see
 // WriteIsomirCounts). Lines are
 // sorted by hairpin (reference order), start, end, sequence and mature
+// writeMirGFFHeader writes the header lines of a mirGFF3 file over the
+// samples named samples.
+func writeMirGFFHeader(bw *bufio.Writer, o GFFOptions, samples []string) {
+	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
+	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
+	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
+	// COLDATA last: mirtop counts takes the line after it as the first record.
+	fmt.Fprintf(bw, "## FILTER: PASS\n")
+	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(samples, ","))
+}
+
 // (reference order), the order MergeIsomirGFF relies on.
 func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	if len(samples) == 0 {
@@ -117,12 +129,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}
 	sg.Wait()
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "## mirGFF3. VERSION 1.2\n")
-	fmt.Fprintf(bw, "## source-ontology: %s doi:10.25504/fairsharing.hmgte8\n", o.Database)
-	fmt.Fprintf(bw, "## TOOLS: %s\n", o.Tools)
-	// COLDATA last: mirtop counts takes the line after it as the first record.
-	fmt.Fprintf(bw, "## FILTER: PASS\n")
-	fmt.Fprintf(bw, "## COLDATA: %s\n", strings.Join(names, ","))
+	writeMirGFFHeader(bw, o, names)
 	var exprs []int64
 	format := func(b []byte, k int, l *line) []byte {
 		iso := l.iso
@@ -211,15 +218,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	}()
 	heads := make([]int, len(samples))
 	for {
-		// The smallest head over the samples (few samples: a linear scan).
-		var min *Isomir
-		for si, s := range samples {
-			if heads[si] < len(orders[si]) {
-				if iso := &s.Isomirs[orders[si][heads[si]]]; min == nil || compareIsomir(iso, min) < 0 {
-					min = iso
-				}
-			}
-		}
+		min := minHead(samples, orders, heads)
 		if min == nil {
 			break
 		}

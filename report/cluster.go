@@ -1,31 +1,18 @@
 package report
 
-import "math"
+import (
+	"math"
+
+	"github.com/exomir/exomir/internal/corr"
+)
 
 // correlationDistance is 1 − Pearson r of a and b; 1 when either is flat.
 func correlationDistance(a, b []float64) float64 {
-	n := float64(len(a))
-	if n == 0 {
+	r := corr.Pearson(a, b)
+	if math.IsNaN(r) {
 		return 1
 	}
-	var ma, mb float64
-	for i := range a {
-		ma += a[i]
-		mb += b[i]
-	}
-	ma /= n
-	mb /= n
-	var sab, saa, sbb float64
-	for i := range a {
-		da, db := a[i]-ma, b[i]-mb
-		sab += da * db
-		saa += da * da
-		sbb += db * db
-	}
-	if saa == 0 || sbb == 0 {
-		return 1
-	}
-	return 1 - sab/math.Sqrt(saa*sbb)
+	return 1 - r
 }
 
 // merge is one join of the dendrogram: clusters a and b (leaf i is

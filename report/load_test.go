@@ -99,24 +99,28 @@ func TestOptionalSectionsAbsent(t *testing.T) {
 	}
 }
 
+// copyFixture copies the summary, sample sheet and count matrix of
+// testdata/fixture into a new temporary folder and returns it.
+func copyFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"summary.tsv", "coldata.tsv", "mirna_counts.tsv"} {
+		b, err := os.ReadFile(filepath.Join("testdata/fixture", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // A bad file is an error naming the file and line; a missing summary
 // names summary.tsv.
 func TestLoadErrors(t *testing.T) {
 	if _, err := Load(t.TempDir()); !errors.Is(err, ErrNoSummary) {
 		t.Errorf("empty folder: %v", err)
-	}
-	copyFixture := func(t *testing.T) string {
-		dir := t.TempDir()
-		for _, f := range []string{"summary.tsv", "coldata.tsv", "mirna_counts.tsv"} {
-			b, err := os.ReadFile(filepath.Join("testdata/fixture", f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return dir
 	}
 	for _, c := range []struct{ file, text, want string }{
 		{"spikein_counts.tsv", "spikein\ttumor1\ttumor2\ttumor3\tcontrol1\tcontrol2\tcontrol3\nUniSp2\t1\t2\t3\n", "spikein_counts.tsv:2: 4 fields"},
@@ -139,16 +143,7 @@ func TestLoadErrors(t *testing.T) {
 // edgeR's columns (exomir de -method edger-ql) are read too: logFC as the
 // fold change, PValue and FDR, 2^logCPM as the mean level.
 func TestLoadEdgeRResults(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"summary.tsv", "coldata.tsv", "mirna_counts.tsv"} {
-		b, err := os.ReadFile(filepath.Join("testdata/fixture", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := copyFixture(t)
 	de := "mirna\tlogFC\tlogCPM\tF\tPValue\tFDR\nhsa-let-7a-5p\t-1.5\t3\t12.1\t0.001\t0.02\nhsa-miR-21-5p\tNA\t1\tNA\tNA\tNA\n"
 	if err := os.WriteFile(filepath.Join(dir, "de.tsv"), []byte(de), 0o644); err != nil {
 		t.Fatal(err)

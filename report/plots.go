@@ -230,13 +230,16 @@ func accountingPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 func classesPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 	return stackedPlot("RNA classes (passed reads)", w, d.Samples,
 		func(s Sample) []Category { return s.Classes },
-		func(s Sample) int64 {
-			var t int64
-			for _, c := range s.Classes {
-				t += c.Reads
-			}
-			return t
-		}, 100)
+		func(s Sample) int64 { return categoryReads(s.Classes) }, 100)
+}
+
+// categoryReads is the sum of the reads of cs.
+func categoryReads(cs []Category) int64 {
+	var t int64
+	for _, c := range cs {
+		t += c.Reads
+	}
+	return t
 }
 
 // pca returns the first two principal-component scores of the samples on

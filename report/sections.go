@@ -100,18 +100,10 @@ func rocPlot(d *Data, rows []ROCRow, positive string) (*plot.Plot, error) {
 	for i, s := range d.Samples {
 		isPos[i] = s.Condition == positive
 	}
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("ROC, %s vs rest (padj < %g, best lower bound)", positive, d.Alpha)
-	p.X.Label.Text = "1 - specificity"
-	p.Y.Label.Text = "sensitivity"
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+	p, _, err := rocCanvas(fmt.Sprintf("ROC, %s vs rest (padj < %g, best lower bound)", positive, d.Alpha))
 	if err != nil {
 		return nil, err
 	}
-	diag.Color = grey
-	diag.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-	p.Add(diag)
 	for k, r := range rows {
 		fi, ok := index[r.Feature]
 		if !ok {
@@ -235,13 +227,7 @@ func trfPlot(d *Data, w vg.Length) (*plot.Plot, error) {
 	}
 	return stackedPlot("tRNA-fragment types (share of tRF reads)", w, samples,
 		func(s Sample) []Category { return s.Accounting },
-		func(s Sample) int64 {
-			var t int64
-			for _, c := range s.Accounting {
-				t += c.Reads
-			}
-			return t
-		}, 100)
+		func(s Sample) int64 { return categoryReads(s.Accounting) }, 100)
 }
 
 func cladePlot(d *Data, w vg.Length) (*plot.Plot, error) {
@@ -478,20 +464,31 @@ func editingPlot(d *Data) (chart, error) {
 	return chart{p: p, tips: tl}, nil
 }
 
-// signatureROCPlot draws the ROC of the signature's out-of-fold scores.
-func signatureROCPlot(sig *Signature) (*plot.Plot, error) {
+// rocCanvas is an empty ROC plot titled title: unit axes and the dashed
+// diagonal of a classifier no better than chance, also returned for a
+// legend.
+func rocCanvas(title string) (*plot.Plot, *plotter.Line, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Signature: nested-CV AUC %.2f [%.2f, %.2f]", sig.AUC.Estimate, sig.AUC.Lower, sig.AUC.Upper)
+	p.Title.Text = title
 	p.X.Label.Text = "1 - specificity"
 	p.Y.Label.Text = "sensitivity"
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	diag.Color = grey
 	diag.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 	p.Add(diag)
+	return p, diag, nil
+}
+
+// signatureROCPlot draws the ROC of the signature's out-of-fold scores.
+func signatureROCPlot(sig *Signature) (*plot.Plot, error) {
+	p, diag, err := rocCanvas(fmt.Sprintf("Signature: nested-CV AUC %.2f [%.2f, %.2f]", sig.AUC.Estimate, sig.AUC.Lower, sig.AUC.Upper))
+	if err != nil {
+		return nil, err
+	}
 	pts := make(plotter.XYs, len(sig.ROC))
 	for i, q := range sig.ROC {
 		pts[i] = plotter.XY{X: q.X, Y: q.Y}

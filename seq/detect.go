@@ -213,6 +213,19 @@ var baseCode = func() (t [256]byte) {
 
 const kmerMask = 1<<(2*detectK) - 1
 
+// nextKmer adds base c to the rolling k-mer state (code, run: the 2-bit
+// code of the last bases and how many there are since a base other than
+// A, C, G, T/U, which starts it again) and reports whether code holds a
+// whole k-mer. Values, not a struct, keep the state in registers.
+func nextKmer(code uint32, run int, c byte) (uint32, int, bool) {
+	b := baseCode[c]
+	if b > 3 {
+		return code, 0, false
+	}
+	run++
+	return (code<<2 | uint32(b)) & kmerMask, run, run >= detectK
+}
+
 // countKmers counts, for every k-mer, the reads that hold it (a k-mer
 // repeated within a read, as in a poly-A run, counts once).
 func countKmers(reads [][]byte, counts []uint32) {
@@ -220,16 +233,9 @@ func countKmers(reads [][]byte, counts []uint32) {
 	for i, r := range reads {
 		id := uint32(i + 1)
 		var code uint32
-		run := 0
+		run, whole := 0, false
 		for _, c := range r {
-			b := baseCode[c]
-			if b > 3 {
-				run = 0
-				continue
-			}
-			code = (code<<2 | uint32(b)) & kmerMask
-			run++
-			if run >= detectK && last[code] != id {
+			if code, run, whole = nextKmer(code, run, c); whole && last[code] != id {
 				last[code] = id
 				counts[code]++
 			}
@@ -268,16 +274,9 @@ func kmerPositions(reads [][]byte, cands []kmerStat, idx []uint8, minCount uint3
 	hist := make([]uint32, len(cands)*maxPos)
 	for _, r := range reads {
 		var code uint32
-		run := 0
+		run, whole := 0, false
 		for pos, c := range r {
-			b := baseCode[c]
-			if b > 3 {
-				run = 0
-				continue
-			}
-			code = (code<<2 | uint32(b)) & kmerMask
-			run++
-			if run >= detectK {
+			if code, run, whole = nextKmer(code, run, c); whole {
 				if i := idx[code]; i != 0 {
 					hist[int(i-1)*maxPos+min(pos-detectK+1, maxPos-1)]++
 				}
@@ -511,19 +510,22 @@ func startConcentration(reads [][]byte, adapter string) (c0, c4 float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	top := func(m map[uint64]int) float64 {
-		v := make([]int, 0, len(m))
-		for _, c := range m {
-			v = append(v, c)
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(v)))
-		s := 0
-		for _, c := range v[:min(20, len(v))] {
-			s += c
-		}
-		return float64(s) / float64(n)
+	return top20Share(m0, n), top20Share(m4, n)
+}
+
+// top20Share is the share of the n items that the 20 most frequent keys
+// of the counts m hold.
+func top20Share(m map[uint64]int, n int) float64 {
+	v := make([]int, 0, len(m))
+	for _, c := range m {
+		v = append(v, c)
 	}
-	return top(m0), top(m4)
+	sort.Sort(sort.Reverse(sort.IntSlice(v)))
+	t := 0
+	for _, c := range v[:min(20, len(v))] {
+		t += c
+	}
+	return float64(t) / float64(n)
 }
 
 // encode12 packs 12 bases into 24 bits plus a flag bit per non-ACGT base
@@ -673,16 +675,7 @@ func topShare(ins [][]byte, off int) float64 {
 	if n == 0 {
 		return 0
 	}
-	v := make([]int, 0, len(m))
-	for _, c := range m {
-		v = append(v, c)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(v)))
-	t := 0
-	for _, c := range v[:min(20, len(v))] {
-		t += c
-	}
-	return float64(t) / float64(n)
+	return top20Share(m, n)
 }
 
 // entropy is the Shannon entropy (bits) of the counts m over n items.

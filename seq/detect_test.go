@@ -2,29 +2,22 @@ package seq
 
 import (
 	"bufio"
-	"compress/gzip"
+	"bytes"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // readSeqs loads a gzip file of one sequence per line (testdata/detect).
 func readSeqs(t testing.TB, path string) [][]byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out [][]byte
-	sc := bufio.NewScanner(zr)
+	sc := bufio.NewScanner(bytes.NewReader(gztest.ReadAll(t, path)))
 	for sc.Scan() {
 		out = append(out, []byte(sc.Text()))
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // naiveRecord is a record parsed by the reference parser.
@@ -147,7 +149,7 @@ func TestFastqBadInput(t *testing.T) {
 	good := "@r1\nACGT\n+\nIIII\n@r2\nacgu\n+r2\nIIII\n"
 	long := strings.Repeat(good, 2000)
 	gzLong := gz(long)
-	bgLong := bgzfBytes(t, []byte(long))
+	bgLong := gztest.BGZF([]byte(long))
 	cases := []struct {
 		name     string
 		data     []byte
@@ -183,7 +185,7 @@ func TestFastqBadInput(t *testing.T) {
 		{"header too long", []byte("@" + strings.Repeat("r", 1<<17) + "\nACGT\n+\nIIII\n"), ErrReadTooLong, 1, 0, 0},
 		{"truncated gzip", gzLong[:len(gzLong)/2], ErrTruncated, -1, -1, -1},
 		{"gzip missing trailer", gzLong[:len(gzLong)-4], ErrTruncated, -1, -1, -1},
-		{"bgzf", bgzfBytes(t, []byte(good)), nil, 0, 0, 2},
+		{"bgzf", gztest.BGZF([]byte(good)), nil, 0, 0, 2},
 		{"truncated bgzf", bgLong[:len(bgLong)/2], ErrTruncated, -1, -1, -1},
 	}
 	for _, c := range cases {

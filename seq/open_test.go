@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // TestSniffBAM: BAM is BGZF (or gzip) whose data start with "BAM\1";
@@ -15,9 +17,9 @@ func TestSniffBAM(t *testing.T) {
 		head []byte
 		want bool
 	}{
-		{"bgzf BAM", bgzfBytes(t, bam), true},
+		{"bgzf BAM", gztest.BGZF(bam), true},
 		{"gzip BAM", gz(string(bam)), true},
-		{"bgzf SAM", bgzfBytes(t, []byte("@HD\tVN:1.6\n")), false},
+		{"bgzf SAM", gztest.BGZF([]byte("@HD\tVN:1.6\n")), false},
 		{"plain BAM magic", bam, false},
 		{"empty", nil, false},
 		{"gzip magic only", []byte{0x1f, 0x8b, 8}, false},

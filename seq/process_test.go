@@ -2,7 +2,6 @@ package seq
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // fixtures are the real FASTQ files of testdata/fastq (see
@@ -41,20 +40,7 @@ func fixturePath(name string) string { return filepath.Join("..", "testdata", "f
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(fixturePath(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return gztest.ReadAll(t, fixturePath(name))
 }
 
 // referenceCollapse is the simple reference: parse with the naive parser,
@@ -211,18 +197,6 @@ func TestCollapseFixtures(t *testing.T) {
 	}
 }
 
-func bgzfBytes(t testing.TB, data []byte) []byte {
-	var b bytes.Buffer
-	w := bgzf.NewWriter(&b, 1)
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestCollapseDeterministic checks that the container format, the thread
 // count and a tiny trim cache do not change the result.
 func TestCollapseDeterministic(t *testing.T) {
@@ -231,7 +205,7 @@ func TestCollapseDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bg := bgzfBytes(t, data)
+	bg := gztest.BGZF(data)
 	if Sniff(bg) != BGZF || Sniff(gz(string(data))) != Gzip || Sniff(data) != Plain {
 		t.Fatal("Sniff misclassifies")
 	}

@@ -348,12 +348,7 @@ func (t *Trimmer) locateSeeded(s []byte) (pos, end int, found, done bool) {
 			continue
 		}
 		lim := t.maxErr[l]
-		m := 0
-		for j := 0; j < l && m <= lim; j++ {
-			if !baseMatches(t.adapter[j], s[p+j]) {
-				m++
-			}
-		}
+		m := t.mismatches(s[p:p+l], lim)
 		if m > lim {
 			continue
 		}
@@ -441,6 +436,18 @@ func (t *Trimmer) locateBits(s []byte) (pos, score int) {
 	return bestPos, bestScore
 }
 
+// mismatches counts the bases of r that miss the adapter's first
+// len(r) bases, stopping once past lim.
+func (t *Trimmer) mismatches(r []byte, lim int) int {
+	m := 0
+	for j := 0; j < len(r) && m <= lim; j++ {
+		if !baseMatches(t.adapter[j], r[j]) {
+			m++
+		}
+	}
+	return m
+}
+
 // locateScalar is the plain loop used for adapters the bit-parallel
 // matcher cannot hold (longer than 64 bases, or many allowed errors).
 func (t *Trimmer) locateScalar(s []byte) (pos, score int) {
@@ -450,12 +457,7 @@ func (t *Trimmer) locateScalar(s []byte) (pos, score int) {
 	for p := 0; p+t.minOv <= n; p++ {
 		l := min(a, n-p)
 		lim := t.maxErr[l]
-		m := 0
-		for j := 0; j < l && m <= lim; j++ {
-			if !baseMatches(t.adapter[j], s[p+j]) {
-				m++
-			}
-		}
+		m := t.mismatches(s[p:p+l], lim)
 		if m > lim {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exomir/exomir/internal/trnadesc"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -71,22 +72,8 @@ func (ref *Reference) AddClass(name string, weight float64, recs []seq.FastaReco
 		if len(r.Seq) < 20 {
 			continue
 		}
-		cs := ClassSeq{Name: r.Name, Seq: r.Seq, Anticodon: -1, BodyStart: -1, BodyEnd: -1, Pre: strings.HasPrefix(r.Name, "pre-")}
-		for _, f := range strings.Fields(r.Desc) {
-			key, val, _ := strings.Cut(f, "=")
-			a, b, ok := strings.Cut(val, "-")
-			x, err1 := strconv.Atoi(a)
-			y, err2 := strconv.Atoi(b)
-			if !ok || err1 != nil || err2 != nil || x < 1 || y < x || y > len(r.Seq) {
-				continue
-			}
-			switch key {
-			case "anticodon":
-				cs.Anticodon = x - 1
-			case "body":
-				cs.BodyStart, cs.BodyEnd = x-1, y
-			}
-		}
+		cs := ClassSeq{Name: r.Name, Seq: r.Seq, Pre: strings.HasPrefix(r.Name, "pre-")}
+		cs.Anticodon, cs.BodyStart, cs.BodyEnd = trnadesc.Parse(r.Desc, len(r.Seq))
 		c.Seqs = append(c.Seqs, cs)
 	}
 	if len(c.Seqs) == 0 {

@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -21,17 +20,9 @@ func TestExogenousAndEditingTruth(t *testing.T) {
 		{Name: "cel-miR-39-3p", Seq: []byte("TCACCGGGTGTAAATCAGCTTG"), Weight: 1},
 	}
 	cfg.Editing = []EditSite{{Mature: "hsa-miR-376a-3p", Position: 6, Level: 0.5}}
-	st, err := New(ref, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	tr, err := st.Generate(0, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	buf, tr := generateSample(t, ref, cfg, 0)
 	seen := map[string]int64{}
-	sc := bufio.NewScanner(&buf)
+	sc := bufio.NewScanner(buf)
 	for n := 0; sc.Scan(); n++ {
 		if n%4 != 0 {
 			continue

@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"bufio"
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -15,15 +14,7 @@ func TestIsomirTruth(t *testing.T) {
 	for _, kit := range []Kit{TruSeq, QIAseq} {
 		cfg := DefaultConfig()
 		cfg.Kit, cfg.Reads = kit, 4000
-		st, err := New(ref, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fq bytes.Buffer
-		tr, err := st.Generate(0, &fq)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fq, tr := generateSample(t, ref, cfg, 0)
 		reads := make([]int64, len(ref.Matures))
 		mols := make([]int64, len(ref.Matures))
 		isos := tr.Isomirs()
@@ -44,7 +35,7 @@ func TestIsomirTruth(t *testing.T) {
 			continue
 		}
 		starts := map[string]bool{}
-		sc := bufio.NewScanner(&fq)
+		sc := bufio.NewScanner(fq)
 		for n := 0; sc.Scan(); n++ {
 			if n%4 == 1 {
 				starts[sc.Text()] = true

@@ -56,6 +56,22 @@ func hsaRef(t testing.TB) *Reference {
 	return refHsa
 }
 
+// generateSample simulates sample i of cfg on ref and returns its FASTQ
+// and truth.
+func generateSample(t *testing.T, ref *Reference, cfg Config, i int) (*bytes.Buffer, *Truth) {
+	t.Helper()
+	st, err := New(ref, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	truth, err := st.Generate(i, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &buf, truth
+}
+
 func TestReferencePlacement(t *testing.T) {
 	ref := hsaRef(t)
 	byName := map[string]*Mature{}
@@ -259,16 +275,8 @@ func TestReadsMatchTruth(t *testing.T) {
 			cfg.Kit, cfg.Reads, cfg.Tumor, cfg.Control, cfg.ReadLen = tc.kit, 20000, 1, 1, tc.readLen
 			cfg.Barcode5 = tc.bc5
 			tc.lead += len(tc.wantBC)
-			st, err := New(ref, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			truth, err := st.Generate(1, &buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fr := seq.NewFastqReader(&buf, "sim")
+			buf, truth := generateSample(t, ref, cfg, 1)
+			fr := seq.NewFastqReader(buf, "sim")
 			var rec seq.Record
 			reads := make([]int64, len(ref.Matures))
 			mols := map[string]int{}

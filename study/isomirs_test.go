@@ -22,10 +22,7 @@ import (
 // from the spilled samples.
 func TestIsomirOutputsSameInEveryMode(t *testing.T) {
 	dir := t.TempDir()
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 3000, "control1", "control2", "tumor1", "tumor2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 3000, "control1", "control2", "tumor1", "tumor2")
 	work := filepath.Join(dir, "work")
 	run := func(name string, cfg study.Config) (*recorder, map[string]string) {
 		t.Helper()
@@ -100,10 +97,7 @@ func parseTable(s string) [][]string {
 // the report; with Strict it is an error.
 func TestIsomirDEFailureIsAWarning(t *testing.T) {
 	dir := t.TempDir()
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 1000, "control1", "control2", "tumor1", "tumor2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 1000, "control1", "control2", "tumor1", "tumor2")
 	defer study.SetIsomirDEFit(func(context.Context, []diffexp.IsomirLevel, *diffexp.ColData, diffexp.Options) ([]*diffexp.Results, error) {
 		return nil, errors.New("test failure of the isomiR fit")
 	})()
@@ -149,7 +143,7 @@ func TestIsomirDEFailureIsAWarning(t *testing.T) {
 			t.Error("report.html lacks de_isomirs_skipped")
 		}
 	}
-	_, err = study.Run(context.Background(), sh, study.Config{Threads: 2, Strict: true})
+	_, err := study.Run(context.Background(), sh, study.Config{Threads: 2, Strict: true})
 	if !errors.Is(err, study.ErrStrict) || !strings.Contains(err.Error(), "de_isomirs_skipped") {
 		t.Errorf("strict run: %v, want ErrStrict naming de_isomirs_skipped", err)
 	}

@@ -145,9 +145,7 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c.warn(deWarn)
-	res.Warnings = append(res.Warnings, deWarn...)
-	if err := strictCheck(c.Strict, deWarn); err != nil {
+	if err := c.addWarnings(res, deWarn); err != nil {
 		return nil, err
 	}
 	res.DE = de
@@ -158,9 +156,7 @@ func Run(ctx context.Context, sh *Sheet, c Config) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c.warn(isoWarn)
-	res.Warnings = append(res.Warnings, isoWarn...)
-	if err := strictCheck(c.Strict, isoWarn); err != nil {
+	if err := c.addWarnings(res, isoWarn); err != nil {
 		return nil, err
 	}
 	res.IsomirDE = ide
@@ -200,6 +196,14 @@ func (c *Config) warn(ws []quant.Warning) {
 	if c.Progress != nil && len(ws) > 0 {
 		c.Progress.Warnings(ws)
 	}
+}
+
+// addWarnings reports ws, adds them to res and, with Strict, fails on
+// any: what a late stage (DE, isomiR DE) does with its warnings.
+func (c *Config) addWarnings(res *Result, ws []quant.Warning) error {
+	c.warn(ws)
+	res.Warnings = append(res.Warnings, ws...)
+	return strictCheck(c.Strict, ws)
 }
 
 // strictCheck returns an error when strict is set and there are warnings.

@@ -35,11 +35,7 @@ func spikeFasta(t *testing.T, dir string) string {
 func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sheet := smallStudy(t, dir, 2000, samples...)
-	sh, err := study.ReadSheet(context.Background(), sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 2000, samples...)
 	fa := spikeFasta(t, dir)
 	cfg := study.Config{Spikeins: fa, SizeFactors: study.SizeFactorsSpikein}
 
@@ -106,17 +102,9 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 	work := filepath.Join(dir, "work")
 	spilled := func(threads int) (*recorder, map[string]string) {
 		t.Helper()
-		rec := newRecorder()
 		c := cfg
-		c.Threads, c.WorkDir, c.Progress = threads, work, rec
-		res, err := study.Run(context.Background(), sh, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := res.Write(work); err != nil {
-			t.Fatal(err)
-		}
-		return rec, readDir(t, work)
+		c.Threads = threads
+		return runInto(t, sh, c, work)
 	}
 	first, fresh := spilled(2)
 	sameOutputs(t, "work folder vs in memory", readDir(t, memDir), fresh)
@@ -173,11 +161,7 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 // builtin or none.
 func TestSmallRNAConfigErrors(t *testing.T) {
 	dir := t.TempDir()
-	sheet := smallStudy(t, dir, 10, "control1", "tumor1")
-	sh, err := study.ReadSheet(context.Background(), sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 10, "control1", "tumor1")
 	for _, c := range []study.Config{
 		{SizeFactors: study.SizeFactorsSpikein},
 		{SizeFactors: study.SizeFactorsSpikein, Spikeins: "x.fa", Method: study.MethodEdgeR},

@@ -1,9 +1,7 @@
 package study_test
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 	"github.com/exomir/exomir/quant"
 	"github.com/exomir/exomir/study"
 )
@@ -30,24 +30,7 @@ func smallStudy(t *testing.T, dir string, n int, samples ...string) string {
 	var sb strings.Builder
 	sb.WriteString("sample\tcondition\tfastq\n")
 	for _, s := range samples {
-		f, err := os.Open(filepath.Join(demoDir, s+".fastq.gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		br := bufio.NewReader(zr)
-		var out []byte
-		for i := 0; i < 4*n; i++ {
-			line, err := br.ReadBytes('\n')
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, line...)
-		}
-		f.Close()
+		out := gztest.HeadFastq(t, filepath.Join(demoDir, s+".fastq.gz"), n)
 		if err := os.WriteFile(filepath.Join(dir, s+".fastq"), out, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -58,6 +41,16 @@ func smallStudy(t *testing.T, dir string, n int, samples ...string) string {
 		t.Fatal(err)
 	}
 	return sheet
+}
+
+// smallSheet is the samplesheet smallStudy writes, read.
+func smallSheet(t *testing.T, dir string, n int, samples ...string) *study.Sheet {
+	t.Helper()
+	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, n, samples...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sh
 }
 
 // recorder is a study.Progress that records what it is told.
@@ -92,22 +85,29 @@ func (r *recorder) SampleDone(i int, s *study.Sample) {
 // their contents.
 func readDir(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
+	m := tsvtest.ReadFolder(t, dir)
+	for k := range m {
+		if strings.HasSuffix(k, "/") || strings.HasPrefix(k, ".") {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// runInto runs sh with cfg, its work folder and output folder dir and a
+// new recorder as Progress, and returns the recorder and dir's files.
+func runInto(t *testing.T, sh *study.Sheet, cfg study.Config, dir string) (*recorder, map[string]string) {
+	t.Helper()
+	rec := newRecorder()
+	cfg.Progress, cfg.WorkDir = rec, dir
+	res, err := study.Run(context.Background(), sh, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	for _, e := range ents {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[e.Name()] = string(b)
+	if err := res.Write(dir); err != nil {
+		t.Fatal(err)
 	}
-	return m
+	return rec, readDir(t, dir)
 }
 
 // sameOutputs fails unless a and b hold the same files with the same
@@ -133,10 +133,7 @@ func sameOutputs(t *testing.T, what string, a, b map[string]string) {
 func TestRunCustomConfig(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 3000, samples...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 3000, samples...)
 	rec := newRecorder()
 	cfg := study.Config{Multi: quant.MultiUnique, Method: "edger", Contrast: []string{"condition", "tumor", "control"},
 		Threads: 1, Progress: rec}
@@ -225,24 +222,11 @@ func TestRunCustomConfig(t *testing.T) {
 func TestResumeRecomputesOnlyTheChangedSample(t *testing.T) {
 	dir := t.TempDir()
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
-	sheet := smallStudy(t, dir, 2000, samples...)
-	sh, err := study.ReadSheet(context.Background(), sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 2000, samples...)
 	out := filepath.Join(dir, "out")
 	run := func(cfg study.Config) (*recorder, map[string]string) {
 		t.Helper()
-		rec := newRecorder()
-		cfg.Progress, cfg.WorkDir = rec, out
-		res, err := study.Run(context.Background(), sh, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := res.Write(out); err != nil {
-			t.Fatal(err)
-		}
-		return rec, readDir(t, out)
+		return runInto(t, sh, cfg, out)
 	}
 	first, _ := run(study.Config{})
 	for s, reused := range first.done {
@@ -328,15 +312,12 @@ func (c *cancelAfter) SampleDone(i int, s *study.Sample) {
 // and writes the same bytes as a run that was never interrupted.
 func TestInterruptedThenRerunSameBytes(t *testing.T) {
 	dir := t.TempDir()
-	sh, err := study.ReadSheet(context.Background(), smallStudy(t, dir, 2000, "tumor1", "control1", "tumor2", "control2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sh := smallSheet(t, dir, 2000, "tumor1", "control1", "tumor2", "control2")
 	out := filepath.Join(dir, "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := &cancelAfter{recorder: newRecorder(), n: 2, cancel: cancel}
-	_, err = study.Run(ctx, sh, study.Config{Threads: 1, WorkDir: out, Progress: stop})
+	_, err := study.Run(ctx, sh, study.Config{Threads: 1, WorkDir: out, Progress: stop})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}

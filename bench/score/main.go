@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exomir/exomir/internal/corr"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -356,26 +357,7 @@ func compare(g *groups, a, b counts, min float64) (float64, int, []disagreement)
 
 // spearman is Pearson's correlation of the ranks (ties get average ranks).
 func spearman(x, y []float64) float64 {
-	rx, ry := ranks(x), ranks(y)
-	n := float64(len(x))
-	if n < 2 {
-		return math.NaN()
-	}
-	var mx, my float64
-	for i := range rx {
-		mx += rx[i]
-		my += ry[i]
-	}
-	mx /= n
-	my /= n
-	var sxy, sxx, syy float64
-	for i := range rx {
-		dx, dy := rx[i]-mx, ry[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	return sxy / math.Sqrt(sxx*syy)
+	return corr.Pearson(ranks(x), ranks(y))
 }
 
 func ranks(x []float64) []float64 {

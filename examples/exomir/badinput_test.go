@@ -12,7 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // Tiny valid inputs the bad ones are made from. The hairpins and matures
@@ -64,13 +65,7 @@ func bGzip(s string) string {
 	return b.String()
 }
 
-func bBGZF(s string) string {
-	var b bytes.Buffer
-	w := bgzf.NewWriter(&b, 1)
-	w.Write([]byte(s))
-	w.Close()
-	return b.String()
-}
+func bBGZF(s string) string { return string(gztest.BGZF([]byte(s))) }
 
 // bGarbage is deterministic binary junk.
 func bGarbage(n int) string {
@@ -410,7 +405,7 @@ func TestBadInputs(t *testing.T) {
 						"de.tsv":         "previous results\n",
 					}, out)
 				}
-				before := folderState(t, out)
+				before := tsvtest.ReadFolder(t, out)
 				args := make([]string, len(c.args))
 				for i, a := range c.args {
 					a = strings.ReplaceAll(a, "{d}", d)
@@ -429,7 +424,7 @@ func TestBadInputs(t *testing.T) {
 					if code == 2 {
 						t.Errorf("exit 2 (usage) on bad input; stderr:\n%s", msg)
 					}
-					after := folderState(t, out)
+					after := tsvtest.ReadFolder(t, out)
 					if !maps.Equal(before, after) {
 						t.Errorf("output folder changed:\nbefore %v\nafter  %v", keysOf(before), keysOf(after))
 					}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // TestMain lets the tests run the CLI as a child process (to send it
@@ -33,30 +34,7 @@ func exomirCmd(args ...string) *exec.Cmd {
 	return cmd
 }
 
-// folderState maps every entry of dir to its content ("" for folders,
-// whose names end in /).
-func folderState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]string{}
-	for _, e := range ents {
-		if e.IsDir() {
-			m[e.Name()+"/"] = ""
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[e.Name()] = string(b)
-	}
-	return m
-}
-
-// visibleState is folderState without hidden entries (exomir's
+// visibleState is tsvtest.ReadFolder without hidden entries (exomir's
 // bookkeeping, staging folders and temporaries), without manifest.json
 // (it records timings) and without the samples/ folder (the kept
 // per-sample results, compared by sameSamples).
@@ -75,7 +53,7 @@ func visibleState(m map[string]string) map[string]string {
 // timings).
 func sameSamples(t *testing.T, what, a, b string) {
 	t.Helper()
-	sa, sb := folderState(t, filepath.Join(a, "samples")), folderState(t, filepath.Join(b, "samples"))
+	sa, sb := tsvtest.ReadFolder(t, filepath.Join(a, "samples")), tsvtest.ReadFolder(t, filepath.Join(b, "samples"))
 	n := 0
 	for k, v := range sa {
 		if strings.HasSuffix(k, ".isomirs.gff3") || strings.HasSuffix(k, ".isomir_rows.tsv") {
@@ -106,30 +84,6 @@ func copyState(t *testing.T, m map[string]string, dir string) {
 	}
 }
 
-// headFastq returns the first n records of a gzip FASTQ file.
-func headFastq(t *testing.T, path string, n int) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []byte
-	br := bufio.NewReader(zr)
-	for i := 0; i < 4*n; i++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, line...)
-	}
-	return out
-}
-
 // TestRunInterruptedKeepsOneCompleteSet sends SIGTERM at 20 moments of a
 // `run` into a folder holding an earlier result (made with -multi unique,
 // so its bytes differ): afterwards the folder holds exactly the earlier
@@ -152,7 +106,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		// the first 10,000 reads of the demo sample: the test runs exomir
 		// about 30 times (under -race in CI)
 		fq := filepath.Join(dir, s+".fastq")
-		if err := os.WriteFile(fq, headFastq(t, filepath.Join(demo, s+".fastq.gz"), 10000), 0o644); err != nil {
+		if err := os.WriteFile(fq, gztest.HeadFastq(t, filepath.Join(demo, s+".fastq.gz"), 10000), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		sb.WriteString(s + "\t" + strings.TrimRight(s, "0123456789") + "\t" + fq + "\n")
@@ -174,7 +128,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 	oldDir, newDir := filepath.Join(dir, "old"), filepath.Join(dir, "new")
 	runOK(oldDir, "-multi", "unique")
 	full := runOK(newDir)
-	oldState, newState := folderState(t, oldDir), folderState(t, newDir)
+	oldState, newState := tsvtest.ReadFolder(t, oldDir), tsvtest.ReadFolder(t, newDir)
 	if maps.Equal(visibleState(oldState), visibleState(newState)) {
 		t.Fatal("the two results do not differ: the test could not tell them apart")
 	}
@@ -192,7 +146,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		time.Sleep(full * time.Duration(13*k) / 190) // 0 to 1.3 × a full run
 		cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
-		got := visibleState(folderState(t, out))
+		got := visibleState(tsvtest.ReadFolder(t, out))
 		switch {
 		case maps.Equal(got, visibleState(oldState)):
 			sawOld++
@@ -210,7 +164,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 		}
 		// The next complete run leaves exactly the new set and no debris.
 		runOK(out)
-		after := folderState(t, out)
+		after := tsvtest.ReadFolder(t, out)
 		if !maps.Equal(visibleState(after), visibleState(newState)) {
 			t.Errorf("moment %d: rerun holds %v", k, slices.Sorted(maps.Keys(after)))
 		}
@@ -235,7 +189,7 @@ func TestRunInterruptedKeepsOneCompleteSet(t *testing.T) {
 	if b, err := exomirCmd("run", "-samplesheet", one, "-out", newDir, "-quiet").CombinedOutput(); err != nil {
 		t.Fatalf("run: %v\n%s", err, b)
 	}
-	st := folderState(t, newDir)
+	st := tsvtest.ReadFolder(t, newDir)
 	for _, gone := range []string{"de.tsv", "roc.tsv"} {
 		if _, ok := st[gone]; ok {
 			t.Errorf("%s of the earlier set kept", gone)

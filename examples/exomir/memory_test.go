@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/biogo/hts/bgzf"
+	"github.com/exomir/exomir/internal/gztest"
 )
 
 // peakRSS runs the CLI as a child process and returns its peak resident
@@ -50,13 +50,6 @@ func TestSmallInputsUseLittleMemory(t *testing.T) {
 		w.Close()
 		return b.Bytes()
 	}
-	bgz := func(b []byte) []byte {
-		var buf bytes.Buffer
-		w := bgzf.NewWriter(&buf, 1)
-		w.Write(b)
-		w.Close()
-		return buf.Bytes()
-	}
 	le := binary.LittleEndian
 	mir21 := "TAGCTTATCAGACTGATGTTGA"
 	oneRead := write("one.fq", []byte("@r\n"+mir21+"TGGAATTCTCGGGTGCCAAGG\n+\n"+strings.Repeat("I", 43)+"\n"))
@@ -73,7 +66,7 @@ func TestSmallInputsUseLittleMemory(t *testing.T) {
 	counts1 := write("counts1.tsv", []byte(cb.String()))
 	coldata := write("coldata.tsv", []byte("sample\tcondition\na\ttumor\nb\ttumor\nc\tcontrol\nd\tcontrol\n"))
 	wideCounts := write("wide.tsv", []byte("mirna\ta\tb\tc\td\nm1\t1\t2\t3\t99999999999999999999999999\n"))
-	for _, p := range []string{longRead, write("t.bam", bgz(hugeText)), write("r.bam", bgz(hugeRec)), gff, wideCounts} {
+	for _, p := range []string{longRead, write("t.bam", gztest.BGZF(hugeText)), write("r.bam", gztest.BGZF(hugeRec)), gff, wideCounts} {
 		if st, _ := os.Stat(p); st.Size() >= 1024 {
 			t.Fatalf("%s is %d bytes, not under 1 KB", p, st.Size())
 		}

@@ -1,40 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// headFastqTo writes the first n reads of a gzipped demo FASTQ to path.
-func headFastqTo(t *testing.T, src, path string, n int) {
-	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(zr)
-	var out []byte
-	for i := 0; i < 4*n; i++ {
-		l, err := br.ReadBytes('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, l...)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/exomir/exomir/internal/gztest"
+)
 
 // exomir merge of quant's per-sample smallrna_counts.tsv, trf_counts.tsv
 // and spikein_counts.tsv gives run's study-level files byte for byte, and
@@ -49,7 +23,9 @@ func TestMergeSmallRNAEqualsRun(t *testing.T) {
 	samples := []string{"control1", "control2", "tumor1", "tumor2"}
 	var rows []string
 	for _, s := range samples {
-		headFastqTo(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), filepath.Join(dir, s+".fastq"), 4000)
+		if err := os.WriteFile(filepath.Join(dir, s+".fastq"), gztest.HeadFastq(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), 4000), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		rows = append(rows, s+"\t"+strings.TrimRight(s, "12")+"\t"+s+".fastq")
 	}
 	sheet := writeSheet(t, dir, "sample\tcondition\tfastq", rows...)

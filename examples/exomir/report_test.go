@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // exomir report on a run's folder writes the same report.html and MultiQC
@@ -18,19 +20,7 @@ func TestReportFromRunFolderEqualsRun(t *testing.T) {
 	if code := runMain([]string{"report", "-in", dir, "-out", out, "-title", title}, &stdout, &stderr); code != 0 {
 		t.Fatalf("report exited %d: %s%s", code, stdout.String(), stderr.String())
 	}
-	for _, f := range []string{"report.html", "exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json"} {
-		a, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(out, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between run and report (%d vs %d bytes)", f, len(a), len(b))
-		}
-	}
+	tsvtest.SameFiles(t, dir, "run", out, "report", []string{"report.html", "exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json"})
 }
 
 // A folder without summary.tsv is an error naming it, and nothing is

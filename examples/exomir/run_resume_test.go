@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // TestRunResume: a second run of an unchanged study does nothing and says
@@ -21,7 +24,7 @@ func TestRunResume(t *testing.T) {
 	sb.WriteString("sample\tcondition\tfastq\n")
 	for _, s := range []string{"tumor1", "tumor2", "control1", "control2"} {
 		fq := filepath.Join(dir, s+".fastq")
-		if err := os.WriteFile(fq, headFastq(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), 2000), 0o644); err != nil {
+		if err := os.WriteFile(fq, gztest.HeadFastq(t, filepath.Join("../../testdata/demo", s+".fastq.gz"), 2000), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		sb.WriteString(s + "\t" + strings.TrimRight(s, "0123456789") + "\t" + s + ".fastq\n")
@@ -61,7 +64,7 @@ func TestRunResume(t *testing.T) {
 		return r
 	}
 	run()
-	first := visibleState(folderState(t, out))
+	first := visibleState(tsvtest.ReadFolder(t, out))
 	if got := run(); !strings.Contains(got, "up to date") {
 		t.Errorf("unchanged rerun: %q", got)
 	}
@@ -76,7 +79,7 @@ func TestRunResume(t *testing.T) {
 	if got := reused(); len(got) != 4 || got["tumor1"] != true || got["tumor2"] != false || got["control1"] != true || got["control2"] != true {
 		t.Errorf("reused %v, want %v", got, want)
 	}
-	if got := visibleState(folderState(t, out)); !maps.Equal(got, first) {
+	if got := visibleState(tsvtest.ReadFolder(t, out)); !maps.Equal(got, first) {
 		t.Error("outputs changed after recomputing an unchanged sample")
 	}
 	for _, flags := range [][]string{{"-force"}, {"-resume=false"}} {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 // demoFiles are the outputs of "exomir run" compared across thread counts.
@@ -36,19 +38,7 @@ func runDemoStudy(t *testing.T, threads int) string {
 func TestRunStudyOutputsIdenticalAcrossThreads(t *testing.T) {
 	one := runDemoStudy(t, 1)
 	two := runDemoStudy(t, 2)
-	for _, name := range demoFiles {
-		a, err := os.ReadFile(filepath.Join(one, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(two, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between -threads 1 and -threads 2", name)
-		}
-	}
+	tsvtest.SameFiles(t, one, "-threads 1", two, "-threads 2", demoFiles)
 	// Every reads_* row sums to input_reads for every sample.
 	rows, _ := os.ReadFile(filepath.Join(one, "summary.tsv"))
 	lines := strings.Split(strings.TrimSpace(string(rows)), "\n")

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 func TestSnakefileRunsOnDemoData(t *testing.T) {
@@ -60,20 +62,8 @@ func TestSnakefileRunsOnDemoData(t *testing.T) {
 	if b, err := exec.Command(bin, "run", "-samplesheet", sheet, "-out", runOut, "-quiet", "-contrast", "condition,tumor,control").CombinedOutput(); err != nil {
 		t.Fatalf("exomir run: %v\n%s", err, b)
 	}
-	for _, f := range []string{"mirna_counts.tsv", "coldata.tsv", "de.tsv", "roc.tsv", "summary.tsv", "report.html",
-		"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json"} {
-		a, err := os.ReadFile(filepath.Join(runOut, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(out, f))
-		if err != nil {
-			t.Fatalf("workflow: %v", err)
-		}
-		if string(a) != string(b) {
-			t.Errorf("%s: run and workflow differ (%d vs %d bytes)", f, len(a), len(b))
-		}
-	}
+	tsvtest.SameFiles(t, runOut, "run", out, "workflow", []string{"mirna_counts.tsv", "coldata.tsv", "de.tsv", "roc.tsv", "summary.tsv", "report.html",
+		"exomir_accounting_mqc.tsv", "exomir_general_stats_mqc.tsv", "exomir_lengths_mqc.json"})
 }
 
 // TestDefaultContrastAgrees: exomir run, exomir de and this workflow (which
@@ -141,19 +131,7 @@ func TestDefaultContrastAgrees(t *testing.T) {
 	t.Logf("%s log2FC: workflow %s", name, smkLFC[name])
 	sameLFC(t, "run", runLFC, "workflow", smkLFC)
 	// Same files, default contrast and covariate included.
-	for _, f := range []string{"coldata.tsv", "summary.tsv", "report.html", "exomir_general_stats_mqc.tsv"} {
-		a, err := os.ReadFile(filepath.Join(runOut, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(smkOut, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(a) != string(b) {
-			t.Errorf("%s: run and workflow differ (%d vs %d bytes)", f, len(a), len(b))
-		}
-	}
+	tsvtest.SameFiles(t, runOut, "run", smkOut, "workflow", []string{"coldata.tsv", "summary.tsv", "report.html", "exomir_general_stats_mqc.tsv"})
 }
 
 // readLFC maps miRNA to its log2FoldChange cell in a DE results file.

@@ -1,11 +1,14 @@
 // Package tsvtest holds the table helpers of the tests that check exomir's
 // count tables against each other (isomir_counts.tsv, mirtop's counts
-// table, mirna_counts.tsv).
+// table, mirna_counts.tsv) and the output files of two runs against each
+// other.
 package tsvtest
 
 import (
 	"bufio"
+	"bytes"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,4 +92,47 @@ func CheckSumsEqualMatrix(t testing.TB, what string, got map[string][]int64, mat
 	if bad > 0 {
 		t.Errorf("%s: %d (miRNA, sample) sums differ from mirna_counts.tsv", what, bad)
 	}
+}
+
+// SameFiles fails the test for each of files whose bytes differ between
+// folder a (named aName in messages) and folder b (bName); a file missing
+// from either folder is fatal.
+func SameFiles(t testing.TB, a, aName, b, bName string, files []string) {
+	t.Helper()
+	for _, f := range files {
+		x, err := os.ReadFile(filepath.Join(a, f))
+		if err != nil {
+			t.Fatalf("%s: %v", aName, err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, f))
+		if err != nil {
+			t.Fatalf("%s: %v", bName, err)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s and %s (%d vs %d bytes)", f, aName, bName, len(x), len(y))
+		}
+	}
+}
+
+// ReadFolder maps every entry of dir to its content: files by name, folders
+// (not entered) as their name and "/" with content "".
+func ReadFolder(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, e := range ents {
+		if e.IsDir() {
+			m[e.Name()+"/"] = ""
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[e.Name()] = string(b)
+	}
+	return m
 }
