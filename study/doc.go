@@ -32,7 +32,7 @@
 //		if err != nil {
 //			log.Fatal(err)
 //		}
-//		if err := res.Write("results"); err != nil {
+//		if err := res.Write(ctx, "results"); err != nil {
 //			log.Fatal(err)
 //		}
 //		fmt.Println(res.Summary())

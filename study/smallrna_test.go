@@ -50,7 +50,7 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	memDir := filepath.Join(dir, "mem")
-	if err := res.Write(memDir); err != nil {
+	if err := res.Write(context.Background(), memDir); err != nil {
 		t.Fatal(err)
 	}
 	files := readDir(t, memDir)
@@ -113,7 +113,7 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := res.Write(work); err != nil {
+		if err := res.Write(context.Background(), work); err != nil {
 			t.Fatal(err)
 		}
 		return rec, readDir(t, work)

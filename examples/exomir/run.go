@@ -115,7 +115,7 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	if err != nil {
 		return readLenHint(err)
 	}
-	if err := res.WriteContext(ctx, c.out); err != nil {
+	if err := res.Write(ctx, c.out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "exomir run: %s in %.1f s\n", res.Summary(), time.Since(start).Seconds())
