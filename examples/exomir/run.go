@@ -107,6 +107,9 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 			return nil
 		}
 	}
+	// The study's peak is set by the collector's headroom, not by what
+	// it holds: a soft limit keeps it flat in the number of samples.
+	defer softMemoryLimitOf(runHeapLimit, 50)()
 	prog := newProgress(stderr, sh, c.quiet)
 	defer prog.stop()
 	sc.Progress = prog
