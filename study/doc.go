@@ -86,7 +86,7 @@
 // the study's isomirs.gff3, isomir_counts.tsv and the isomiR DE matrices
 // are built from the per-sample files by streaming (quant.MergeIsomirGFF,
 // quant.MergeIsomirSpills). What grows with the number of samples is those
-// counts (about 12 KB a sample with the summary rows), and, while DE runs,
+// counts (at most about 12 KB a sample with the summary rows), and, while DE runs,
 // the miRNA × sample matrix and the isomiR × sample matrices of the rows
 // passing the filter (8 bytes per cell), plus the variant-type sums under
 // it (2–4 bytes per non-zero cell). Result.Write stops at a cancelled

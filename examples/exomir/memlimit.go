@@ -20,8 +20,10 @@ const softHeapLimit = 256 << 20
 // (the references and two samples in flight) plus a few KB per sample of
 // a cohort; with the default collector the heap then doubles it, by a
 // random amount from run to run (1,000 samples: 244 and 284 MB resident
-// in two runs, 100 samples 202 MB). Under this limit both stay at ~206 MB
-// for ~10% more CPU (bench/run_cohort.sh, GOMEMLIMIT=192MiB).
+// in two runs, 100 samples 202 MB). Under this limit both peak at 203-206
+// MB in two runs each, with no measurable CPU cost (bench/run_cohort.sh);
+// on 6 x 2 M reads the collector works more: 205 MB instead of 230-256 MB
+// for 5-13% more CPU (two runs each, loaded machine).
 const runHeapLimit = 192 << 20
 
 // memLimit counts the commands running under softMemoryLimit (several in
