@@ -41,6 +41,10 @@ func (in *gffInput) errorf(format string, a ...any) error {
 // next reads the next data line (headers must come first).
 func (in *gffInput) next(ref *Reference) error {
 	for in.sc.Scan() {
+		if err := in.sc.Err(); err != nil {
+			// A read failed: the last line is cut short, not malformed.
+			return fmt.Errorf("quant: %s: %w", in.file, err)
+		}
 		in.line++
 		text := in.sc.Text()
 		if text == "" {

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -90,17 +91,23 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirF
 		feature int32
 		typ     string
 	}
-	// A type row is summed sparsely (sample, count) until its total could
-	// pass f, and only then densely: memory holds the dense rows of the
-	// types that may be kept, not every type of every miRNA × samples.
-	type cell struct {
-		sample int32
-		count  int64
-	}
+	// A type row is summed sparsely until its total could pass f, and
+	// only then densely: memory holds the dense rows of the types that may
+	// be kept, not every type of every miRNA × samples. The sparse cells
+	// are varint (sample, count) pairs, 2-4 bytes each: a cohort's rows
+	// hold millions of them.
 	type acc struct {
 		dense []int64
-		cells []cell
+		cells []byte
 		total int64
+	}
+	addCells := func(row []int64, cells []byte) {
+		for len(cells) > 0 {
+			i, n := binary.Uvarint(cells)
+			e, m := binary.Varint(cells[n:])
+			row[i] += e
+			cells = cells[n+m:]
+		}
 	}
 	dense := f.MinCount * int64(f.MinSamples) // a kept row's least total
 	agg := map[key]*acc{}
@@ -119,14 +126,12 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirF
 			if a.dense != nil {
 				a.dense[i] += e
 			} else {
-				a.cells = append(a.cells, cell{int32(i), e})
+				a.cells = binary.AppendVarint(binary.AppendUvarint(a.cells, uint64(i)), e)
 			}
 		}
 		if a.dense == nil && a.total > 0 && a.total >= dense {
 			a.dense = make([]int64, len(expr))
-			for _, c := range a.cells {
-				a.dense[c.sample] += c.count
-			}
+			addCells(a.dense, a.cells)
 			a.cells = nil
 		}
 		if !f.keep(expr) {
@@ -156,9 +161,7 @@ func IsomirMatricesOf(ref *Reference, names []string, rows IsomirRows, f IsomirF
 		row := a.dense
 		if row == nil { // under the least total: kept only by a zero filter
 			row = make([]int64, len(names))
-			for _, c := range a.cells {
-				row[c.sample] += c.count
-			}
+			addCells(row, a.cells)
 		}
 		if !f.keep(row) {
 			continue

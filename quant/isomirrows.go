@@ -123,6 +123,10 @@ func (in *spillInput) next(ref *Reference) error {
 		in.done = true
 		return nil
 	}
+	if err := in.sc.Err(); err != nil {
+		// A read failed: the last line is cut short, not malformed.
+		return fmt.Errorf("quant: %s: %w", in.file, err)
+	}
 	in.line++
 	text := in.sc.Text()
 	if in.line == 1 {

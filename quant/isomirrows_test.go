@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestMergeIsomirSpills: samples spilled one per file by WriteIsomirSpill
@@ -97,5 +99,37 @@ func TestMergeIsomirSpillsBadInput(t *testing.T) {
 		if !errors.Is(err, ErrBadGFF) || !strings.Contains(err.Error(), "x.rows:") {
 			t.Errorf("%s: %v, want ErrBadGFF naming x.rows", name, err)
 		}
+	}
+}
+
+// TestMergeReadErrorMidLine: a read that fails in the middle of a line of
+// a spill or GFF input is that read error (a cancelled context in the
+// study), not a parse error of the cut line.
+func TestMergeReadErrorMidLine(t *testing.T) {
+	r := embeddedHsa(t)
+	rng := rand.New(rand.NewPCG(3, 11))
+	pool, pasg := isomirPool(rng, 60)
+	s, _, _, _ := randomIsomirSample(r, rng, "s0", Options{Multi: MultiEM}, pool, pasg)
+	var spill, gff bytes.Buffer
+	if err := WriteIsomirSpill(&spill, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteIsomirGFF(&gff, []*Sample{s}, GFFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	errRead := errors.New("read failed")
+	cut := func(b []byte) io.Reader {
+		// Half-way through the third line from the end.
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		n := len(b) - len(lines[len(lines)-2]) - len(lines[len(lines)-3]) - len(lines[len(lines)-4])/2
+		return io.MultiReader(bytes.NewReader(b[:n]), iotest.ErrReader(errRead))
+	}
+	err := WriteIsomirRows(io.Discard, r, []string{"s0"}, MergeIsomirSpills(r, []io.Reader{cut(spill.Bytes())}, []string{"s0.rows"}))
+	if !errors.Is(err, errRead) || errors.Is(err, ErrBadGFF) {
+		t.Errorf("spill: %v, want the read error", err)
+	}
+	err = MergeIsomirGFF(context.Background(), io.Discard, r, []io.Reader{cut(gff.Bytes())}, []string{"s0.gff3"}, GFFOptions{})
+	if !errors.Is(err, errRead) || errors.Is(err, ErrBadGFF) {
+		t.Errorf("GFF: %v, want the read error", err)
 	}
 }

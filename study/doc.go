@@ -32,7 +32,7 @@
 //		if err != nil {
 //			log.Fatal(err)
 //		}
-//		if err := res.Write("results"); err != nil {
+//		if err := res.Write(ctx, "results"); err != nil {
 //			log.Fatal(err)
 //		}
 //		fmt.Println(res.Summary())
@@ -86,8 +86,11 @@
 // the study's isomirs.gff3, isomir_counts.tsv and the isomiR DE matrices
 // are built from the per-sample files by streaming (quant.MergeIsomirGFF,
 // quant.MergeIsomirSpills). What grows with the number of samples is those
-// counts and, while DE runs, the miRNA × sample and isomiR × sample
-// matrices (8 bytes per cell).
+// counts (at most about 12 KB a sample with the summary rows), and, while DE runs,
+// the miRNA × sample matrix and the isomiR × sample matrices of the rows
+// passing the filter (8 bytes per cell), plus the variant-type sums under
+// it (2–4 bytes per non-zero cell). Result.Write stops at a cancelled
+// context and leaves the previous outputs in place.
 //
 // A later Run reuses a sample's files when its input (size, modification
 // time and SHA-256 checksum) and the settings it depends on are unchanged

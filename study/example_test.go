@@ -37,7 +37,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	if err := res.Write(dir); err != nil {
+	if err := res.Write(context.Background(), dir); err != nil {
 		log.Fatal(err)
 	}
 	_, err = os.Stat(filepath.Join(dir, "report.html"))

@@ -235,12 +235,12 @@ func (s *Sample) loadExtras(e spilledExtras, ref *quant.Reference) bool {
 func (r *Result) extraOutputs() []Output {
 	var out []Output
 	if r.exoAll() {
-		out = append(out, Output{"exogenous_counts.tsv", r.writeExogenous})
+		out = append(out, Output{"exogenous_counts.tsv", checked(r.writeExogenous)})
 	}
 	if r.Config.Reference == RefMirGeneDB {
-		out = append(out, Output{"reference_map.tsv", func(w io.Writer) error { return WriteReferenceMap(w, r.Ref) }})
+		out = append(out, Output{"reference_map.tsv", checked(func(w io.Writer) error { return WriteReferenceMap(w, r.Ref) })})
 	}
-	out = append(out, Output{"methods.md", r.writeMethods}, Output{"editing.tsv", r.writeEditing})
+	out = append(out, Output{"methods.md", checked(r.writeMethods)}, Output{"editing.tsv", r.writeEditing})
 	return out
 }
 
@@ -302,8 +302,9 @@ func (r *Result) writeExogenous(w io.Writer) error {
 }
 
 // editingSites are the rows of editing.tsv: the sites significant in
-// some sample, then every sample's tallies there.
-func (r *Result) editingSites() ([]quant.EditSite, error) {
+// some sample, then every sample's tallies there (read back from the
+// work folder one sample at a time, checking ctx between them).
+func (r *Result) editingSites(ctx context.Context) ([]quant.EditSite, error) {
 	sig := map[siteKey]bool{}
 	for _, s := range r.Samples {
 		for _, t := range s.editing {
@@ -317,6 +318,9 @@ func (r *Result) editingSites() ([]quant.EditSite, error) {
 	}
 	tallies := make([][]quant.EditTally, len(r.Samples))
 	for i, s := range r.Samples {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var err error
 		if tallies[i], err = s.editTallies(sig); err != nil {
 			return nil, err
@@ -325,16 +329,16 @@ func (r *Result) editingSites() ([]quant.EditSite, error) {
 	return quant.CombineEditing(tallies), nil
 }
 
-func (r *Result) writeEditing(w io.Writer) error {
+func (r *Result) writeEditing(ctx context.Context, w io.Writer) error {
 	qs := make([]*quant.Sample, len(r.Samples))
 	for i, s := range r.Samples {
 		qs[i] = s.Quant
 	}
-	sites, err := r.editingSites()
+	sites, err := r.editingSites(ctx)
 	if err != nil {
 		return err
 	}
-	return quant.WriteEditing(w, qs, sites)
+	return quant.WriteEditing(ctxWriter{ctx, w}, qs, sites)
 }
 
 // writeMethods writes methods.md: software, references with SHA-256,
@@ -473,7 +477,7 @@ func (r *Result) extraReport(d *report.Data) {
 	}
 	// An unreadable work folder fails editing.tsv, written with the
 	// report; the report then shows no editing section.
-	sites, _ := r.editingSites()
+	sites, _ := r.editingSites(context.Background())
 	for _, e := range sites {
 		level, _ := strconv.ParseFloat(strconv.FormatFloat(e.Level, 'f', 4, 64), 64)
 		padj, _ := strconv.ParseFloat(strconv.FormatFloat(e.PAdj, 'g', 4, 64), 64)

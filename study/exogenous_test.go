@@ -91,7 +91,7 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := res.Write(out); err != nil {
+		if err := res.Write(context.Background(), out); err != nil {
 			t.Fatal(err)
 		}
 		return res, readDir(t, out)

@@ -34,8 +34,9 @@ type IsomirDE struct {
 
 // IsomirRows returns the rows of isomir_counts.tsv over the study's
 // samples: from memory, or merged by streaming from the work folder's
-// per-sample files when the samples were spilled there.
-func (r *Result) IsomirRows() quant.IsomirRows {
+// per-sample files when the samples were spilled there (reads fail with
+// ctx's error once ctx is done).
+func (r *Result) IsomirRows(ctx context.Context) quant.IsomirRows {
 	if r.spill == "" {
 		qs := make([]*quant.Sample, len(r.Samples))
 		for i, s := range r.Samples {
@@ -53,7 +54,7 @@ func (r *Result) IsomirRows() quant.IsomirRows {
 				return err
 			}
 			defer f.Close()
-			inputs[i] = f
+			inputs[i] = &ctxReader{ctx, f}
 		}
 		return quant.MergeIsomirSpills(r.Ref, inputs, files)(emit)
 	}
@@ -69,8 +70,9 @@ func (r *Result) sampleNames() []string {
 
 // WriteIsomirCounts writes isomir_counts.tsv: one row per read × miRNA,
 // whose sums per miRNA are mirna_counts.tsv (see quant.WriteIsomirCounts).
-func (r *Result) WriteIsomirCounts(w io.Writer) error {
-	return quant.WriteIsomirRows(w, r.Ref, r.sampleNames(), r.IsomirRows())
+// It stops with ctx's error once ctx is done.
+func (r *Result) WriteIsomirCounts(ctx context.Context, w io.Writer) error {
+	return quant.WriteIsomirRows(ctxWriter{ctx, w}, r.Ref, r.sampleNames(), r.IsomirRows(ctx))
 }
 
 // writeMultiQCIsomirs writes exomir_isomirs_mqc.tsv.
@@ -90,7 +92,7 @@ func studyIsomirDE(ctx context.Context, c *Config, r *Result, de *DE) (*IsomirDE
 		return nil, err
 	}
 	filter := quant.IsomirFilter{MinCount: IsomirMinCount, MinSamples: smallerGroup(r, de)}
-	iso, typ, err := quant.IsomirMatricesOf(r.Ref, r.sampleNames(), r.IsomirRows(), filter)
+	iso, typ, err := quant.IsomirMatricesOf(r.Ref, r.sampleNames(), r.IsomirRows(ctx), filter)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func TestIsomirsReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Write(out); err != nil {
+	if err := res.Write(context.Background(), out); err != nil {
 		t.Fatal(err)
 	}
 	matrix := tsvtest.ReadTable(t, filepath.Join(out, "mirna_counts.tsv"))

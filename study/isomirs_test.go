@@ -36,7 +36,7 @@ func TestIsomirOutputsSameInEveryMode(t *testing.T) {
 		if cfg.WorkDir != "" {
 			out = cfg.WorkDir
 		}
-		if err := res.Write(out); err != nil {
+		if err := res.Write(context.Background(), out); err != nil {
 			t.Fatal(err)
 		}
 		return rec, readDir(t, out)
@@ -120,7 +120,7 @@ func TestIsomirDEFailureIsAWarning(t *testing.T) {
 			t.Errorf("no de_isomirs_skipped warning told to Progress: %v", rec.warnings)
 		}
 		out := filepath.Join(dir, "out")
-		if err := res.Write(out); err != nil {
+		if err := res.Write(context.Background(), out); err != nil {
 			t.Fatal(err)
 		}
 		files := readDir(t, out)

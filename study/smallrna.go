@@ -129,10 +129,10 @@ func (r *Result) smallRNAOutputs() []Output {
 		featured = featured && s.small.featured
 	}
 	if len(r.Ref.Others) > 0 && featured {
-		out = append(out, Output{"smallrna_counts.tsv", r.writeSmallRNACounts}, Output{"trf_counts.tsv", r.writeTRFCounts})
+		out = append(out, Output{"smallrna_counts.tsv", checked(r.writeSmallRNACounts)}, Output{"trf_counts.tsv", checked(r.writeTRFCounts)})
 	}
 	if len(r.Ref.Spikeins) > 0 {
-		out = append(out, Output{"spikein_counts.tsv", r.writeSpikeinCounts})
+		out = append(out, Output{"spikein_counts.tsv", checked(r.writeSpikeinCounts)})
 	}
 	return out
 }

@@ -46,7 +46,7 @@ func TestSmallRNAOutputsInMemoryAndSpilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	memDir := filepath.Join(dir, "mem")
-	if err := res.Write(memDir); err != nil {
+	if err := res.Write(context.Background(), memDir); err != nil {
 		t.Fatal(err)
 	}
 	files := readDir(t, memDir)

@@ -212,6 +212,7 @@ func (sp *spiller) sample(ctx context.Context, c *Config, ref *quant.Reference, 
 	// Only the small tables stay in memory.
 	q.Isomirs, q.MatureFrac, q.HairpinFrac, q.Mature, q.Hairpin, q.SmallRNA = nil, nil, nil, nil, nil, nil
 	q.Exogenous = nil // its dense counts (48,885 features); s keeps them sparse
+	q.Stats = compactStats(q.Stats)
 	s.spillEditing(jsonPath)
 	return s, nil
 }
@@ -266,7 +267,7 @@ func (sp *spiller) load(ref *quant.Reference, path, key string) *Sample {
 			return nil
 		}
 	}
-	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: rec.Stats}
+	q := &quant.Sample{Name: rec.Name, Ref: ref, Class: rec.Class, Stats: compactStats(rec.Stats)}
 	s := &Sample{Quant: q, Lengths: rec.Lengths, Adapter: rec.Adapter, Protocol: rec.Protocol,
 		Warnings: rec.Warnings, Reused: true, Seconds: rec.Seconds, IsomirStats: rec.Isomirs,
 		mature: toSparse(rec.Mature), hairpin: toSparse(rec.Hairpin), small: rec.SmallRNA.counts()}

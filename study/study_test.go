@@ -104,7 +104,7 @@ func runInto(t *testing.T, sh *study.Sheet, cfg study.Config, dir string) (*reco
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Write(dir); err != nil {
+	if err := res.Write(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	return rec, readDir(t, dir)
@@ -173,7 +173,7 @@ func TestRunCustomConfig(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "out")
-	if err := res.Write(out); err != nil {
+	if err := res.Write(context.Background(), out); err != nil {
 		t.Fatal(err)
 	}
 	files := readDir(t, out)
@@ -269,7 +269,7 @@ func TestResumeRecomputesOnlyTheChangedSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := filepath.Join(dir, "fresh")
-	if err := res.Write(fresh); err != nil {
+	if err := res.Write(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
 	sameOutputs(t, "resumed vs in memory", got, readDir(t, fresh))
@@ -338,7 +338,7 @@ func TestInterruptedThenRerunSameBytes(t *testing.T) {
 	if n != 2 {
 		t.Errorf("rerun reused %d samples, want the 2 finished before the interruption (%v)", n, rec.done)
 	}
-	if err := res.Write(out); err != nil {
+	if err := res.Write(context.Background(), out); err != nil {
 		t.Fatal(err)
 	}
 	whole := filepath.Join(dir, "whole")
@@ -346,7 +346,7 @@ func TestInterruptedThenRerunSameBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Write(whole); err != nil {
+	if err := res.Write(context.Background(), whole); err != nil {
 		t.Fatal(err)
 	}
 	sameOutputs(t, "interrupted+rerun vs whole", readDir(t, out), readDir(t, whole))

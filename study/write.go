@@ -16,10 +16,12 @@ import (
 	"github.com/exomir/exomir/report"
 )
 
-// Output is one file of a study's results and what fills it.
+// Output is one file of a study's results and what fills it. Write stops
+// with ctx's error once ctx is done: the streamed outputs check it every
+// few thousand lines, the others at every buffer they write.
 type Output struct {
 	Name  string
-	Write func(w io.Writer) error
+	Write func(ctx context.Context, w io.Writer) error
 }
 
 // Outputs lists the files of the study, in the order Write writes them.
@@ -27,42 +29,60 @@ type Output struct {
 func (r *Result) Outputs() []Output {
 	out := []Output{
 		{"isomirs.gff3", r.WriteIsomirGFF},
-		{"mirna_counts.tsv", func(w io.Writer) error {
+		{"mirna_counts.tsv", checked(func(w io.Writer) error {
 			return writeMatrix(w, featureNames(r.Ref), r.Samples, func(s *Sample) sparse { return s.mature })
-		}},
-		{"hairpin_counts.tsv", func(w io.Writer) error {
+		})},
+		{"hairpin_counts.tsv", checked(func(w io.Writer) error {
 			return writeMatrix(w, hairpinNames(r.Ref), r.Samples, func(s *Sample) sparse { return s.hairpin })
-		}},
+		})},
 		{"isomir_counts.tsv", r.WriteIsomirCounts},
-		{"summary.tsv", r.writeSummary},
-		{"coldata.tsv", r.writeColData},
-		{"exomir_accounting_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCAccounting(w, r.reportSamples()) }},
-		{"exomir_general_stats_mqc.tsv", func(w io.Writer) error { return report.WriteMultiQCGeneralStats(w, r.reportSamples()) }},
-		{"exomir_lengths_mqc.json", func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) }},
-		{"exomir_isomirs_mqc.tsv", r.writeMultiQCIsomirs},
-		{"report.html", func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) }},
+		{"summary.tsv", checked(r.writeSummary)},
+		{"coldata.tsv", checked(r.writeColData)},
+		{"exomir_accounting_mqc.tsv", checked(func(w io.Writer) error { return report.WriteMultiQCAccounting(w, r.reportSamples()) })},
+		{"exomir_general_stats_mqc.tsv", checked(func(w io.Writer) error { return report.WriteMultiQCGeneralStats(w, r.reportSamples()) })},
+		{"exomir_lengths_mqc.json", checked(func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) })},
+		{"exomir_isomirs_mqc.tsv", checked(r.writeMultiQCIsomirs)},
+		{"report.html", checked(func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) })},
 	}
 	out = append(out, r.smallRNAOutputs()...)
 	out = append(out, r.extraOutputs()...)
 	if r.DE != nil {
 		out = append(out,
-			Output{"de.tsv", func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) }},
-			Output{"roc.tsv", func(w io.Writer) error { return diffexp.WriteROC(w, r.DE.ROC) }})
+			Output{"de.tsv", checked(func(w io.Writer) error { return diffexp.WriteResults(w, r.DE.Results) })},
+			Output{"roc.tsv", checked(func(w io.Writer) error { return diffexp.WriteROC(w, r.DE.ROC) })})
 	}
 	if d := r.IsomirDE; d != nil {
-		out = append(out, Output{"de_isomirs.tsv", func(w io.Writer) error { return diffexp.WriteIsomirDE(w, d.Levels, d.Results) }})
+		out = append(out, Output{"de_isomirs.tsv", checked(func(w io.Writer) error { return diffexp.WriteIsomirDE(w, d.Levels, d.Results) })})
 	}
 	return out
 }
 
+// checked turns a writer without a context into an Output's Write: its
+// writes fail with ctx's error once ctx is done.
+func checked(write func(w io.Writer) error) func(context.Context, io.Writer) error {
+	return func(ctx context.Context, w io.Writer) error { return write(ctxWriter{ctx, w}) }
+}
+
+// ctxWriter fails every write once ctx is done. The writers behind it
+// buffer their lines (4 KB at a time), so ctx is checked every few dozen
+// lines at little cost.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
 // Write writes every output of the study into dir (created if missing)
 // as one set: they replace the previous run's outputs together, or not at
-// all (an error or an interruption leaves the previous ones).
-func (r *Result) Write(dir string) error { return r.WriteContext(context.Background(), dir) }
-
-// WriteContext is Write, stopped by ctx before the outputs are published.
-// With Config.WorkDir it also writes manifest.json.
-func (r *Result) WriteContext(ctx context.Context, dir string) error {
+// all (an error or a cancelled ctx leaves the previous ones, and no
+// half-written file). With Config.WorkDir it also writes manifest.json.
+func (r *Result) Write(ctx context.Context, dir string) error {
 	set, err := resultset.Begin(dir, "run")
 	if err != nil {
 		return err
@@ -73,7 +93,7 @@ func (r *Result) WriteContext(ctx context.Context, dir string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := set.WriteFile(o.Name, func(w *bufio.Writer) error { return o.Write(w) }); err != nil {
+		if err := set.WriteFile(o.Name, func(w *bufio.Writer) error { return o.Write(ctx, w) }); err != nil {
 			return err
 		}
 		st, err := os.Stat(set.Path(o.Name))
@@ -101,14 +121,15 @@ func (r *Result) WriteContext(ctx context.Context, dir string) error {
 }
 
 // WriteIsomirGFF writes the isomiRs of every sample as one mirGFF3 file,
-// read back from the work folder when the samples were spilled there.
-func (r *Result) WriteIsomirGFF(w io.Writer) error {
+// read back from the work folder when the samples were spilled there. It
+// stops with ctx's error once ctx is done.
+func (r *Result) WriteIsomirGFF(ctx context.Context, w io.Writer) error {
 	qs := make([]*quant.Sample, len(r.Samples))
 	for i, s := range r.Samples {
 		qs[i] = s.Quant
 	}
 	if r.spill == "" {
-		return quant.WriteIsomirGFF(w, qs, r.Config.gffOptions())
+		return quant.WriteIsomirGFF(ctxWriter{ctx, w}, qs, r.Config.gffOptions())
 	}
 	inputs := make([]io.Reader, len(qs))
 	files := make([]string, len(qs))
@@ -121,7 +142,7 @@ func (r *Result) WriteIsomirGFF(w io.Writer) error {
 		defer f.Close()
 		inputs[i] = f
 	}
-	return quant.MergeIsomirGFF(context.Background(), w, r.Ref, inputs, files, r.Config.gffOptions())
+	return quant.MergeIsomirGFF(ctx, ctxWriter{ctx, w}, r.Ref, inputs, files, r.Config.gffOptions())
 }
 
 // writeMatrix writes a feature × sample count matrix (header "mirna").

@@ -49,8 +49,38 @@ func TestRaisedLimit(t *testing.T) {
 		{300 << 20, 1 << 30, 1 << 30}, // never lowered
 		{math.MaxUint64, softHeapLimit, math.MaxInt64},
 	} {
-		if got := raisedLimit(c.live, c.limit); got != c.want {
-			t.Errorf("raisedLimit(%d, %d) = %d, want %d", c.live, c.limit, got, c.want)
+		if got := raisedLimit(c.live, c.limit, 100); got != c.want {
+			t.Errorf("raisedLimit(%d, %d, 100) = %d, want %d", c.live, c.limit, got, c.want)
 		}
+	}
+	// run's: 1.5 times the live heap beyond runHeapLimit.
+	for _, c := range []struct {
+		live        uint64
+		limit, want int64
+	}{
+		{100 << 20, runHeapLimit, runHeapLimit},
+		{128 << 20, runHeapLimit, runHeapLimit},
+		{130 << 20, runHeapLimit, 195 << 20},
+		{1<<30 + 1, runHeapLimit, 3<<29 + 1},
+		{math.MaxUint64, runHeapLimit, math.MaxInt64},
+	} {
+		if got := raisedLimit(c.live, c.limit, 50); got != c.want {
+			t.Errorf("raisedLimit(%d, %d, 50) = %d, want %d", c.live, c.limit, got, c.want)
+		}
+	}
+}
+
+// TestRunMemoryLimit: run's limit is set while it runs and restored
+// after, unless the user set GOMEMLIMIT.
+func TestRunMemoryLimit(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	end := softMemoryLimitOf(runHeapLimit, 50)
+	if got := debug.SetMemoryLimit(-1); got != runHeapLimit {
+		t.Fatalf("limit %d, want %d", got, runHeapLimit)
+	}
+	end()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("after run: limit %d, want %d", got, before)
 	}
 }

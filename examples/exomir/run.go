@@ -107,6 +107,9 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 			return nil
 		}
 	}
+	// The study's peak is set by the collector's headroom, not by what
+	// it holds: a soft limit keeps it flat in the number of samples.
+	defer softMemoryLimitOf(runHeapLimit, 50)()
 	prog := newProgress(stderr, sh, c.quiet)
 	defer prog.stop()
 	sc.Progress = prog
@@ -115,7 +118,7 @@ func runStudy(ctx context.Context, c *runConfig, stdout, stderr io.Writer) error
 	if err != nil {
 		return readLenHint(err)
 	}
-	if err := res.WriteContext(ctx, c.out); err != nil {
+	if err := res.Write(ctx, c.out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "exomir run: %s in %.1f s\n", res.Summary(), time.Since(start).Seconds())
