@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -38,14 +39,8 @@ func bowtieIndex(tb testing.TB, build, dir string, refs []Ref) {
 // count). It runs wherever bowtie is installed and fails under CI=true when
 // it is not.
 func TestAgainstBowtie(t *testing.T) {
-	bowtie, err1 := exec.LookPath("bowtie")
-	build, err2 := exec.LookPath("bowtie-build")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("bowtie and bowtie-build (Debian package bowtie) are required under CI")
-		}
-		t.Skip("bowtie not installed")
-	}
+	bowtie := testenv.Tool(t, "bowtie")
+	build := testenv.Tool(t, "bowtie-build")
 	refs := loadHairpins(t)
 	dir := t.TempDir()
 	bowtieIndex(t, build, dir, refs)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // Reference values in this file come from edgeR 3.40.2 (R 4.2.2, Debian
@@ -107,12 +109,7 @@ const amygdalaDir = "../../shared/data/counts/pd_amygdala_GSE97285"
 // under CI where it must be present.
 func edgerNeedDir(t *testing.T, dir string) {
 	t.Helper()
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data required under CI: %v", err)
-		}
-		t.Skipf("shared data not present: %v", err)
-	}
+	testenv.Path(t, dir)
 }
 
 // edgerGoldenSets lists the data sets with edgeR reference outputs: the

@@ -21,6 +21,7 @@ import (
 	"github.com/biogo/hts/sam"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -28,14 +29,7 @@ import (
 // the test is skipped, except under CI=true where it fails.
 func bamRequireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI but not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.Tool(t, name)
 }
 
 // alignedSimInserts makes n inserts with bamSimInserts and aligns them

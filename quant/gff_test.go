@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/seq"
 )
 
@@ -104,13 +105,7 @@ func TestUIDReversible(t *testing.T) {
 // TestMirtopReadsGFF runs the real mirtop (Debian package) on our GFF. It
 // runs whenever mirtop is installed and fails under CI=true when it is not.
 func TestMirtopReadsGFF(t *testing.T) {
-	mirtop, err := exec.LookPath("mirtop")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("mirtop not installed (CI installs the Debian package)")
-		}
-		t.Skip("mirtop not installed")
-	}
+	mirtop := testenv.Tool(t, "mirtop")
 	_, samples := gffSamples(t)
 	dir := t.TempDir()
 	gff := filepath.Join(dir, "x.gff")

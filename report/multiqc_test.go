@@ -8,19 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // MultiQC reads our custom-content files: General Statistics shows the
 // column titles (not raw keys), and the accounting plot names the
 // categories. Needs Debian's multiqc; skipped without it outside CI.
 func TestMultiQCReadsOurFiles(t *testing.T) {
-	bin, err := exec.LookPath("multiqc")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("multiqc not found and CI=true")
-		}
-		t.Skip("multiqc not installed: custom content not checked")
-	}
+	bin := testenv.Tool(t, "multiqc")
 	d := testData()
 	d.Samples[0].Accounting = append(d.Samples[0].Accounting, Category{"reads_adapter_dimer", 7})
 	dir := t.TempDir()

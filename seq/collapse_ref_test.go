@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // refCollapse is the reference for Collapse's parallel, packed-key path:
@@ -313,7 +315,7 @@ func TestCollapseMatchesReferenceRealFiles(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/fastq/*.fq.gz")
 	shared, _ := filepath.Glob("../../shared/data/fastq/*.fastq.gz")
 	if len(shared) == 0 {
-		if os.Getenv("CI") == "true" {
+		if testenv.CI() {
 			t.Fatal("shared data ../../shared/data/fastq required under CI")
 		}
 		t.Log("shared data ../../shared/data/fastq not present: fixtures only")

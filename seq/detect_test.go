@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // readSeqs loads a gzip file of one sequence per line (testdata/detect).
@@ -151,12 +151,7 @@ func TestDetectSharedData(t *testing.T) {
 	for i := 1; i <= 9; i++ {
 		want[filepath.Join("compsra", "compsra_sample0"+string(rune('0'+i))+".fastq.gz")] = "nextflex"
 	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data required under CI=true: %v", err)
-		}
-		t.Skipf("shared data not present: %v", err)
-	}
+	testenv.Path(t, dir)
 	for name, kit := range want {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)

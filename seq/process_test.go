@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/exomir/exomir/internal/gztest"
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // fixtures are the real FASTQ files of testdata/fastq (see
@@ -526,12 +527,7 @@ func ExampleCollapse() {
 // and fails under CI=true when it is missing. Target of issue #2: at least
 // 99.5% of passed reads give the same insert.
 func TestCollapseMatchesCutadapt(t *testing.T) {
-	if _, err := exec.LookPath("cutadapt"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("cutadapt not installed (apt-get install cutadapt)")
-		}
-		t.Skip("cutadapt not installed")
-	}
+	testenv.Tool(t, "cutadapt")
 	for _, c := range []struct{ file, kit string }{
 		{"mirtrace_sample1_truseq.fq.gz", "truseq"},
 		{"bcbio_truseq.fq.gz", "truseq"},

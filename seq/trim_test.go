@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/exomir/exomir/internal/testenv"
 )
 
 // refLocate is the reference for Trimmer.locate: every start position is
@@ -374,13 +376,7 @@ func TestTrimConcurrent(t *testing.T) {
 // 99.5% of reads get the same insert. It runs whenever cutadapt is
 // installed and fails under CI=true when it is not.
 func TestTrimAgreesWithCutadapt(t *testing.T) {
-	exe, err := exec.LookPath("cutadapt")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cutadapt not installed (Debian package cutadapt); required under CI")
-		}
-		t.Skip("cutadapt not installed")
-	}
+	exe := testenv.Tool(t, "cutadapt")
 	tr := mustTrimmer(t, TrimOptions{Kit: Kit{Adapter: ts}})
 	dir := t.TempDir()
 	for _, f := range []string{"bcbio_truseq.seq.gz", "mirtrace_sample1_truseq.seq.gz", "mirtrace_sample2_truseq.seq.gz"} {

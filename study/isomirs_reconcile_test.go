@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/internal/tsvtest"
 
 	"github.com/exomir/exomir/study"
@@ -58,13 +59,7 @@ func TestIsomirsReconcile(t *testing.T) {
 	}
 
 	t.Run("mirtop", func(t *testing.T) {
-		mirtop, err := exec.LookPath("mirtop")
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("mirtop is not installed; CI installs Debian's mirtop")
-			}
-			t.Skip("mirtop not installed (Debian package mirtop); CI installs it")
-		}
+		mirtop := testenv.Tool(t, "mirtop")
 		gff := filepath.Join(out, "isomirs.gff3")
 		dir := t.TempDir()
 		// One output folder each: they run at once and each writes log/.

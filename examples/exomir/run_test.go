@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/internal/tsvtest"
 )
 
@@ -80,13 +81,7 @@ func TestRunStudyOutputsIdenticalAcrossThreads(t *testing.T) {
 }
 
 func TestRunReportLoadsInChromium(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; .ci/run installs Debian's chromium")
-		}
-		t.Skip("chromium not installed (Debian package chromium); CI installs it")
-	}
+	browser := testenv.Tool(t, "chromium")
 	out := runDemoStudy(t, 2)
 	page := "file://" + filepath.Join(out, "report.html")
 	if !filepath.IsAbs(page[7:]) {

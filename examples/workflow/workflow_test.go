@@ -11,17 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exomir/exomir/internal/testenv"
 	"github.com/exomir/exomir/internal/tsvtest"
 )
 
 func TestSnakefileRunsOnDemoData(t *testing.T) {
-	snakemake, err := exec.LookPath("snakemake")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("snakemake is not installed; .ci/run installs Debian's snakemake")
-		}
-		t.Skip("snakemake not installed (Debian package snakemake); CI installs it")
-	}
+	snakemake := testenv.Tool(t, "snakemake")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "exomir")
 	build := exec.Command("go", "build", "-o", bin, "../exomir")
@@ -114,13 +109,7 @@ func TestDefaultContrastAgrees(t *testing.T) {
 	}
 	sameLFC(t, "run", runLFC, "de", deLFC)
 
-	snakemake, err := exec.LookPath("snakemake")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("snakemake is not installed; .ci/run installs Debian's snakemake")
-		}
-		t.Skip("snakemake not installed: run and de agree, the workflow was not run")
-	}
+	snakemake := testenv.Tool(t, "snakemake") // run and de agree already
 	smkOut := filepath.Join(dir, "smk")
 	cmd := exec.Command(snakemake, "-s", "Snakefile", "--cores", "2", "--quiet", "--directory", dir,
 		"--config", "samplesheet="+sheet, "out="+smkOut, "exomir="+bin)
