@@ -8,6 +8,8 @@ import (
 	"math/rand"
 	"path/filepath"
 	"testing"
+
+	"github.com/exomir/exomir/internal/corr"
 )
 
 // Reference values: testdata/de/*/edger_ql.tsv, made with edgeR 3.40.2 by
@@ -77,7 +79,7 @@ func TestEdgeRQLGolden(t *testing.T) {
 			for i := range wantLogCPM {
 				maxCPM = math.Max(maxCPM, math.Abs(r.LogCPM[i]-wantLogCPM[i]))
 			}
-			pear := pearsonR(r.Log2FoldChange, wantLFC)
+			pear := corr.Pearson(r.Log2FoldChange, wantLFC)
 			var dl []float64
 			maxDL := 0.0
 			for i := range wantP {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/internal/corr"
 )
 
 // Targets of issue #4 against DESeq2 1.38.3.
@@ -197,7 +199,7 @@ func compareResults(r *Results, ids []string, ref map[string][]float64, refSF []
 		}
 	}
 	a.nLFC = len(xs)
-	a.lfcPearson = pearsonR(xs, ys)
+	a.lfcPearson = corr.Pearson(xs, ys)
 	a.log10PMedian = medianOf(dl)
 	s05, r05 := set(r.PAdj, 0.05), set(ref["padj"], 0.05)
 	s10, r10 := set(r.PAdj, 0.1), set(ref["padj"], 0.1)
@@ -213,24 +215,6 @@ func medianOf(x []float64) float64 {
 	c := append([]float64(nil), x...)
 	sort.Float64s(c)
 	return median(c)
-}
-
-func pearsonR(x, y []float64) float64 {
-	n := float64(len(x))
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= n
-	my /= n
-	var sxy, sxx, syy float64
-	for i := range x {
-		sxy += (x[i] - mx) * (y[i] - my)
-		sxx += (x[i] - mx) * (x[i] - mx)
-		syy += (y[i] - my) * (y[i] - my)
-	}
-	return sxy / math.Sqrt(sxx*syy)
 }
 
 // TestGoldenDESeq2 runs DESeq on every committed DESeq2 reference run and

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+
+	"github.com/exomir/exomir/internal/corr"
 )
 
 // transformSets are the data sets with DESeq2 transform goldens made by
@@ -341,7 +343,7 @@ func testShrinkVariant(t *testing.T, setName, design, name, file, infoKey string
 				worstSE = math.Max(worstSE, math.Abs(res.LfcSE[i]-ref["lfcSE"][i]))
 			}
 		}
-		pr := pearsonR(a, b)
+		pr := corr.Pearson(a, b)
 		t.Logf("%s lfcShrink normal: log2FC Pearson %.9f over %d rows; baseMean ≥ 10: max|ΔLFC| %.3g (%s), max|ΔlfcSE| %.3g; NA mismatches %d",
 			set.name, pr, len(a), worstLFC, whereLFC, worstSE, naDiff)
 		if naDiff != 0 {

@@ -1,5 +1,6 @@
 // Package corr holds the Pearson correlation that the report's sample
-// clustering and the benchmark scorer's Spearman correlation share.
+// clustering, the benchmark scorer's Spearman correlation and diffexp's
+// golden tests share.
 package corr
 
 import "math"
