@@ -47,7 +47,7 @@ type Config struct {
 	// Annotation is the built-in small-RNA annotation: AnnotationBuiltin
 	// ("" = builtin: quant.AnnotationClasses, added for species hsa only)
 	// or AnnotationNone. Others add to it.
-	Annotation string
+	Annotation AnnotationSet
 	// Spikeins is a spike-in FASTA: reads on it are counted first, never
 	// as miRNA (reads_spikein, spikein_counts.tsv). "" = none.
 	Spikeins string
@@ -81,7 +81,7 @@ type Config struct {
 	// SizeFactors is how DESeq2's size factors are computed: SizeFactorsRatio
 	// ("" = median of ratios over the miRNAs) or SizeFactorsSpikein (median
 	// of ratios over the spike-ins; needs Spikeins and MethodDESeq2).
-	SizeFactors string
+	SizeFactors SizeFactorSource
 
 	// Threads is the CPU budget (0 = all CPUs); samples run in parallel.
 	// Outputs do not depend on it.

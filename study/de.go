@@ -18,7 +18,7 @@ type DE struct {
 	Contrast []string
 	// SizeFactorType is "ratio", or "poscounts" when every miRNA has a
 	// zero somewhere (with a de_poscounts warning).
-	SizeFactorType string
+	SizeFactorType SizeFactorSource
 }
 
 // Counts returns the mature miRNA × sample count matrix of the study.
@@ -59,7 +59,7 @@ func (sh *Sheet) colData() *diffexp.ColData {
 func studyDE(ctx context.Context, c *Config, sh *Sheet, counts, spike *diffexp.Counts) (*DE, string, []quant.Warning, error) {
 	cd := sh.colData()
 	contrast, err := resolveContrast(c, sh)
-	sfType := "ratio"
+	sfType := SizeFactorsRatio
 	if c.SizeFactors == SizeFactorsSpikein {
 		sfType = SizeFactorsSpikein
 	}
@@ -74,7 +74,7 @@ func studyDE(ctx context.Context, c *Config, sh *Sheet, counts, spike *diffexp.C
 		// answer is the poscounts size factors. Said, not silent.
 		ws = append(ws, quant.Warning{Code: quant.WarnDEPoscounts, Message: "every miRNA has a zero count in some sample, so DESeq2's ratio size factors do not exist; " +
 			"poscounts size factors used instead (exomir de stops here unless given -sf-type poscounts)"})
-		sfType = "poscounts"
+		sfType = SizeFactorsPoscounts
 		res, rocs, err = fitDE(ctx, c, counts, spike, cd, contrast, sfType, sh.File)
 	}
 	if c.Contrast == nil && (errors.Is(err, diffexp.ErrContrast) || errors.Is(err, diffexp.ErrTooFewReplicates)) {
@@ -89,8 +89,8 @@ func studyDE(ctx context.Context, c *Config, sh *Sheet, counts, spike *diffexp.C
 		return nil, "", nil, fmt.Errorf("de: %w", err)
 	}
 	note := fmt.Sprintf("de: %s vs %s (%s, %s test", contrast[1], contrast[2], c.Method, c.Test)
-	if sfType != "ratio" {
-		note += ", " + sfType + " size factors"
+	if sfType != SizeFactorsRatio {
+		note += ", " + string(sfType) + " size factors"
 	}
 	return &DE{Results: res, ROC: rocs, Contrast: contrast, SizeFactorType: sfType}, note + ")", ws, nil
 }
@@ -128,7 +128,7 @@ func resolveContrast(c *Config, sh *Sheet) ([]string, error) {
 }
 
 // fitDE runs the method of c and the ROC for contrast.
-func fitDE(ctx context.Context, c *Config, counts, spike *diffexp.Counts, cd *diffexp.ColData, contrast []string, sfType, file string) (*diffexp.Results, []diffexp.ROC, error) {
+func fitDE(ctx context.Context, c *Config, counts, spike *diffexp.Counts, cd *diffexp.ColData, contrast []string, sfType SizeFactorSource, file string) (*diffexp.Results, []diffexp.ROC, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}

@@ -13,14 +13,30 @@ import (
 
 // Values of Config.Annotation.
 const (
-	AnnotationBuiltin = "builtin" // the embedded human annotation (quant.AnnotationClasses)
-	AnnotationNone    = "none"    // miRNAs and Others only
+	AnnotationBuiltin AnnotationSet = "builtin" // the embedded human annotation (quant.AnnotationClasses)
+	AnnotationNone    AnnotationSet = "none"    // miRNAs and Others only
 )
 
-// Values of Config.SizeFactors.
+// AnnotationSet is the built-in small-RNA annotation a study uses
+// (Config.Annotation).
+type AnnotationSet string
+
+// SizeFactorSource is what DESeq2's size factors are computed from
+// (Config.SizeFactors, DE.SizeFactorType).
+type SizeFactorSource string
+
+// String returns the set's name, as the -annotation flag takes it.
+func (a AnnotationSet) String() string { return string(a) }
+
+// String returns the source's name, as the -sf-type flag takes it.
+func (s SizeFactorSource) String() string { return string(s) }
+
+// Values of Config.SizeFactors, and SizeFactorsPoscounts, which only DE's
+// fallback chooses.
 const (
-	SizeFactorsRatio   = "ratio"   // DESeq2's median of ratios over the miRNAs
-	SizeFactorsSpikein = "spikein" // median of ratios over the spike-ins
+	SizeFactorsRatio     SizeFactorSource = "ratio"     // DESeq2's median of ratios over the miRNAs
+	SizeFactorsSpikein   SizeFactorSource = "spikein"   // median of ratios over the spike-ins
+	SizeFactorsPoscounts SizeFactorSource = "poscounts" // DE's fallback when every miRNA has a zero somewhere
 )
 
 // smallRNADefaults sets and checks the annotation, spike-in and

@@ -214,7 +214,7 @@ func (c *quantConfig) studyConfig() (study.Config, error) {
 		}
 		sc.Others = append(sc.Others, other)
 	}
-	sc.Annotation, sc.Spikeins = c.annotation, c.spikeins
+	sc.Annotation, sc.Spikeins = study.AnnotationSet(c.annotation), c.spikeins
 	return sc, nil
 }
 

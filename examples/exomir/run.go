@@ -64,7 +64,7 @@ func (c *runConfig) studyConfig() (study.Config, error) {
 		return sc, err
 	}
 	sc.Design, sc.Test, sc.Method = c.design, study.Test(c.test), study.Method(c.method)
-	sc.SizeFactors = c.sfType
+	sc.SizeFactors = study.SizeFactorSource(c.sfType)
 	if c.contrast != "" {
 		parts := strings.Split(c.contrast, ",")
 		for i := range parts {
