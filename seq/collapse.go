@@ -152,7 +152,7 @@ func (c *collapser) merge(o *collapser) {
 // collapseAll returns the inserts of all of cols together, as inserts
 // does for one. Without UMIs the tables are not merged by hashing: their
 // records are partitioned by the first bases of the packed key, each part
-// sorted by key and equal keys summed, concurrently; the parts in order
+// radix-sorted by key and equal keys summed, concurrently; the parts in order
 // are then in sequence order, and a stable counting pass by read count
 // gives the output order.
 func collapseAll(cols []*collapser) ([]Insert, [][]string) {
@@ -197,7 +197,7 @@ func collapseAll(cols []*collapser) ([]Insert, [][]string) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			slices.SortFunc(part, func(x, y collapsed) int { return less2(x.k, y.k) })
+			sortKeys(part, make([]collapsed, len(part)), 1) // byte 0 is b
 			w := 0
 			for _, r := range part {
 				if w > 0 && part[w-1].k == r.k {
