@@ -218,6 +218,9 @@ func (c *readCache) lookup(read []byte) (e cacheEntry, hit bool, h uint64, slot 
 	}
 }
 
+// full reports whether the cache takes no more entries.
+func (c *readCache) full() bool { return c.n >= c.max }
+
 // reset empties the cache.
 func (c *readCache) reset() {
 	clear(c.slots)

@@ -613,8 +613,11 @@ func (p *processor) addBatch(b *batch, qual bool) {
 		sq, ql := split(pr.start, pr.end)
 		pr.e.id = p.col.idKey(pr.k)
 		p.refreshCache()
-		if _, hit, h, slot := p.cache.lookup(sq); !hit && slot >= 0 {
-			p.cache.put(slot, h, sq, pr.e)
+		// A full cache takes no more reads: no second lookup.
+		if !p.cache.full() {
+			if _, hit, h, slot := p.cache.lookup(sq); !hit && slot >= 0 {
+				p.cache.put(slot, h, sq, pr.e)
+			}
 		}
 		p.account(pr.e, sq, ql)
 	}
