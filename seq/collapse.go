@@ -277,30 +277,58 @@ func collapseAll(cols []*collapser) ([]Insert, [][]string) {
 
 // byReads returns recs, which are in sequence order, in output order: a
 // stable counting pass by read count (up to 64; more frequent inserts,
-// few, go first and are sorted).
+// few, go first and are sorted). GOMAXPROCS goroutines count and place
+// consecutive chunks of recs, chunk c's records of a group after those of
+// the chunks before it, so the pass stays stable.
 func (c *collapser) byReads(recs []collapsed) []collapsed {
 	const small = 64
-	var counts [small + 2]int
+	const groups = small + 1
 	group := func(r collapsed) int {
 		if r.reads > small {
 			return 0
 		}
 		return 1 + int(small-r.reads)
 	}
-	for _, r := range recs {
-		counts[group(r)+1]++
+	chunks := runtime.GOMAXPROCS(0)
+	chunk := func(ch int) []collapsed { return recs[ch*len(recs)/chunks : (ch+1)*len(recs)/chunks] }
+	counts := make([][groups]int, chunks)
+	var wg sync.WaitGroup
+	for ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, r := range chunk(ch) {
+				counts[ch][group(r)]++
+			}
+		}()
 	}
-	for g := 1; g < len(counts); g++ {
-		counts[g] += counts[g-1]
+	wg.Wait()
+	next := make([][groups]int, chunks)
+	at, top := 0, 0
+	for g := range groups {
+		for ch := range chunks {
+			next[ch][g] = at
+			at += counts[ch][g]
+		}
+		if g == 0 {
+			top = at
+		}
 	}
 	sorted := make([]collapsed, len(recs))
-	next := counts
-	for _, r := range recs {
-		g := group(r)
-		sorted[next[g]] = r
-		next[g]++
+	for ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nx := &next[ch]
+			for _, r := range chunk(ch) {
+				g := group(r)
+				sorted[nx[g]] = r
+				nx[g]++
+			}
+		}()
 	}
-	slices.SortStableFunc(sorted[:counts[1]], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
+	wg.Wait()
+	slices.SortStableFunc(sorted[:top], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
 	return sorted
 }
 
