@@ -152,7 +152,7 @@ func (c *collapser) merge(o *collapser) {
 // collapseAll returns the inserts of all of cols together, as inserts
 // does for one. Without UMIs the tables are not merged by hashing: their
 // records are partitioned by the first bases of the packed key, each part
-// sorted by key and equal keys summed, concurrently; the parts in order
+// radix-sorted by key and equal keys summed, concurrently; the parts in order
 // are then in sequence order, and a stable counting pass by read count
 // gives the output order.
 func collapseAll(cols []*collapser) ([]Insert, [][]string) {
@@ -164,32 +164,50 @@ func collapseAll(cols []*collapser) ([]Insert, [][]string) {
 		}
 		return c.inserts()
 	}
-	var counts [257]int
-	for _, o := range cols {
-		for i := range o.table.slots {
-			if k := o.table.slots[i].k; k != (key2{}) {
-				counts[k[0]>>56+1]++
-			}
-		}
-	}
-	for b := 1; b < len(counts); b++ {
-		counts[b] += counts[b-1]
-	}
-	starts := counts // starts[b]: first record of part b; starts[256]: total
-	recs := make([]collapsed, starts[256])
-	next := starts
-	for _, o := range cols {
-		for i := range o.table.slots {
-			if sl := &o.table.slots[i]; sl.k != (key2{}) {
-				b := sl.k[0] >> 56
-				recs[next[b]] = collapsed{sl.n, sl.k, -1}
-				next[b]++
-			}
-		}
-		o.table.slots = nil
-	}
-	var ends [256]int
+	// Each table is counted and scattered by its own goroutine: table t's
+	// records of part b go after those of tables before it.
+	tc := make([][256]int, len(cols))
 	var wg sync.WaitGroup
+	for t, o := range cols {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range o.table.slots {
+				if k := o.table.slots[i].k; k != (key2{}) {
+					tc[t][k[0]>>56]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var starts [257]int // starts[b]: first record of part b; starts[256]: total
+	next := make([][256]int, len(cols))
+	for b := range 256 {
+		at := starts[b]
+		for t := range cols {
+			next[t][b] = at
+			at += tc[t][b]
+		}
+		starts[b+1] = at
+	}
+	recs := make([]collapsed, starts[256])
+	for t, o := range cols {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nx := &next[t]
+			for i := range o.table.slots {
+				if sl := &o.table.slots[i]; sl.k != (key2{}) {
+					b := sl.k[0] >> 56
+					recs[nx[b]] = collapsed{sl.n, sl.k, -1}
+					nx[b]++
+				}
+			}
+			o.table.slots = nil
+		}()
+	}
+	wg.Wait()
+	var ends [256]int
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for b := range ends {
 		part := recs[starts[b]:starts[b+1]]
@@ -197,7 +215,7 @@ func collapseAll(cols []*collapser) ([]Insert, [][]string) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			slices.SortFunc(part, func(x, y collapsed) int { return less2(x.k, y.k) })
+			sortKeys(part, make([]collapsed, len(part)), 1) // byte 0 is b
 			w := 0
 			for _, r := range part {
 				if w > 0 && part[w-1].k == r.k {
@@ -259,30 +277,58 @@ func collapseAll(cols []*collapser) ([]Insert, [][]string) {
 
 // byReads returns recs, which are in sequence order, in output order: a
 // stable counting pass by read count (up to 64; more frequent inserts,
-// few, go first and are sorted).
+// few, go first and are sorted). GOMAXPROCS goroutines count and place
+// consecutive chunks of recs, chunk c's records of a group after those of
+// the chunks before it, so the pass stays stable.
 func (c *collapser) byReads(recs []collapsed) []collapsed {
 	const small = 64
-	var counts [small + 2]int
+	const groups = small + 1
 	group := func(r collapsed) int {
 		if r.reads > small {
 			return 0
 		}
 		return 1 + int(small-r.reads)
 	}
-	for _, r := range recs {
-		counts[group(r)+1]++
+	chunks := runtime.GOMAXPROCS(0)
+	chunk := func(ch int) []collapsed { return recs[ch*len(recs)/chunks : (ch+1)*len(recs)/chunks] }
+	counts := make([][groups]int, chunks)
+	var wg sync.WaitGroup
+	for ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, r := range chunk(ch) {
+				counts[ch][group(r)]++
+			}
+		}()
 	}
-	for g := 1; g < len(counts); g++ {
-		counts[g] += counts[g-1]
+	wg.Wait()
+	next := make([][groups]int, chunks)
+	at, top := 0, 0
+	for g := range groups {
+		for ch := range chunks {
+			next[ch][g] = at
+			at += counts[ch][g]
+		}
+		if g == 0 {
+			top = at
+		}
 	}
 	sorted := make([]collapsed, len(recs))
-	next := counts
-	for _, r := range recs {
-		g := group(r)
-		sorted[next[g]] = r
-		next[g]++
+	for ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nx := &next[ch]
+			for _, r := range chunk(ch) {
+				g := group(r)
+				sorted[nx[g]] = r
+				nx[g]++
+			}
+		}()
 	}
-	slices.SortStableFunc(sorted[:counts[1]], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
+	wg.Wait()
+	slices.SortStableFunc(sorted[:top], func(a, b collapsed) int { return cmp.Compare(b.reads, a.reads) })
 	return sorted
 }
 
@@ -318,61 +364,60 @@ func (c *collapser) inserts() ([]Insert, [][]string) {
 // output makes the Inserts (and UMI sets) of recs, which are in output
 // order.
 func (c *collapser) output(recs []collapsed) ([]Insert, [][]string) {
-	total := 0
-	for n := range recs {
-		if r := &recs[n]; r.long >= 0 {
-			total += len(c.longSeqs[r.long])
-		}
-	}
 	// All sequences in one string: one allocation instead of one each.
-	packed := 0
-	for n := range recs {
-		if recs[n].long < 0 {
-			packed++
-		}
-	}
-	buf := make([]byte, 0, total+packed*2*basesPerWord)
-	for n := range recs {
-		if r := &recs[n]; r.long < 0 {
-			buf = appendUnpacked(buf, r.k[:])
-		} else {
-			buf = append(buf, c.longSeqs[r.long]...)
-		}
-	}
-	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
-	out := make([]Insert, len(recs))
-	var umis [][]string
-	if c.umi {
-		umis = make([][]string, len(recs))
-	}
-	start := 0
+	// off[n] is where record n's sequence starts; the sequences are
+	// unpacked, and the Inserts made, by GOMAXPROCS goroutines.
+	off := make([]int, len(recs)+1)
 	for n := range recs {
 		r := &recs[n]
-		end := start
 		if r.long < 0 {
-			end += seqLen(r.k)
+			off[n+1] = off[n] + seqLen(r.k)
 		} else {
-			end += len(c.longSeqs[r.long])
+			off[n+1] = off[n] + len(c.longSeqs[r.long])
 		}
-		mol := r.reads
-		if c.umi {
-			var m map[string]int64
-			if r.long < 0 {
-				m = c.umis[r.k]
-			} else {
-				m = c.longUMIs[r.long]
+	}
+	buf := make([]byte, off[len(recs)])
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is filled before all is read
+	out := make([]Insert, len(recs))
+	chunks := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for ch := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := ch * len(recs) / chunks; n < (ch+1)*len(recs)/chunks; n++ {
+				r := &recs[n]
+				if r.long < 0 {
+					unpackKey(buf[off[n]:off[n+1]], r.k)
+				} else {
+					copy(buf[off[n]:], c.longSeqs[r.long])
+				}
+				out[n] = Insert{Seq: all[off[n]:off[n+1]], Reads: r.reads, Molecules: r.reads}
 			}
-			merged := MergeUMIs(m)
-			u := make([]string, 0, len(merged))
-			for k := range merged {
-				u = append(u, k)
-			}
-			sort.Strings(u)
-			umis[n] = u
-			mol = int64(len(u))
+		}()
+	}
+	wg.Wait()
+	if !c.umi {
+		return out, nil
+	}
+	// UMI sets: the directional merge gives each insert's molecules.
+	umis := make([][]string, len(recs))
+	for n := range recs {
+		r := &recs[n]
+		var m map[string]int64
+		if r.long < 0 {
+			m = c.umis[r.k]
+		} else {
+			m = c.longUMIs[r.long]
 		}
-		out[n] = Insert{Seq: all[start:end], Reads: r.reads, Molecules: mol}
-		start = end
+		merged := MergeUMIs(m)
+		u := make([]string, 0, len(merged))
+		for k := range merged {
+			u = append(u, k)
+		}
+		sort.Strings(u)
+		umis[n] = u
+		out[n].Molecules = int64(len(u))
 	}
 	return out, umis
 }

@@ -3,6 +3,7 @@ package seq
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -254,6 +255,11 @@ func TestCollapseMatchesReference(t *testing.T) {
 		{"truseq no cache", "truseq", Options{Protocol: "truseq", CacheEntries: -1, MaxN: new(2)}},
 		{"truseq tiny cache", "truseq", Options{Protocol: "truseq", CacheEntries: 3, MaxLen: 80}},
 		{"auto", "truseq", Options{}},
+		// Detection on the first reads while the next ones are parsed
+		// ahead (parseAhead), with and without qualities in the batches.
+		{"auto few detection reads", "truseq", Options{DetectReads: 500}},
+		{"auto few detection reads, quality", "truseq", Options{DetectReads: 300, MinMeanQual: 20}},
+		{"auto qiaseq few detection reads", "qiaseq", Options{DetectReads: 1000}},
 		{"qiaseq", "qiaseq", Options{Protocol: "qiaseq", MaxN: new(1)}},
 		{"none", "truseq", Options{Protocol: "none", MaxLen: 90, MaxN: new(-1)}},
 	}
@@ -340,5 +346,43 @@ func TestCollapseMatchesReferenceRealFiles(t *testing.T) {
 				sameResult(t, fmt.Sprintf("%s maxN %d threads %d", f, o.MaxN, threads), got, want)
 			}
 		}
+	}
+}
+
+// Reads parsed ahead while the adapter is detected: whatever the bound on
+// them (one batch, a few, all), and when detection fails or the input
+// breaks during it, the result is the reference's or the error.
+func TestCollapseParseAhead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 3))
+	data := randomLibrary(rng, 30000, AdapterTruSeq, false)
+	o := Options{DetectReads: 2000}
+	want := refCollapse(t, data, o)
+	saved := aheadBytes
+	defer func() { aheadBytes = saved }()
+	for _, limit := range []int{1, 3 * batchBytes, saved} {
+		aheadBytes = limit
+		for _, threads := range []int{1, 2} {
+			o.Threads = threads
+			got, err := Collapse(context.Background(), bytes.NewReader(data), "x", o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameResult(t, fmt.Sprintf("ahead %d threads %d", limit, threads), got, want)
+		}
+	}
+	// A broken record after the detection reads: the reader's error,
+	// whether it is met while parsing ahead or later.
+	broken := append(append([]byte(nil), data...), "@bad\nACGT\n+\nII\n"...)
+	for _, limit := range []int{1, saved} {
+		aheadBytes = limit
+		_, err := Collapse(context.Background(), bytes.NewReader(broken), "x", o)
+		if !errors.Is(err, ErrLengthMismatch) {
+			t.Fatalf("ahead %d: error %v, want %v", limit, err, ErrLengthMismatch)
+		}
+	}
+	// A detection error is returned as it is.
+	_, err := Collapse(context.Background(), bytes.NewReader(data), "x", Options{Adapter: "ACGTXX", DetectReads: 100})
+	if err == nil {
+		t.Fatal("bad adapter: no error")
 	}
 }

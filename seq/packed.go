@@ -1,6 +1,7 @@
 package seq
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
 )
@@ -218,6 +219,9 @@ func (c *readCache) lookup(read []byte) (e cacheEntry, hit bool, h uint64, slot 
 	}
 }
 
+// full reports whether the cache takes no more entries.
+func (c *readCache) full() bool { return c.n >= c.max }
+
 // reset empties the cache.
 func (c *readCache) reset() {
 	clear(c.slots)
@@ -231,4 +235,35 @@ func (c *readCache) put(slot int, h uint64, read []byte, e cacheEntry) {
 	c.slots[slot] = cacheSlot{h: h, off: int32(len(c.arena)), len: uint16(len(read)), e: e}
 	c.arena = append(c.arena, read...)
 	c.n++
+}
+
+// codeLetter is codeBases for every 3-bit value (6 and 7 never occur).
+var codeLetter = [8]byte{'.', 'A', 'C', 'G', 'N', 'T', '.', '.'}
+
+// unpack4 maps 12 bits (four packed bases) to their letters, first base
+// in the lowest byte.
+var unpack4 = func() (t [1 << 12]uint32) {
+	for x := range t {
+		var v uint32
+		for j := 0; j < 4; j++ {
+			v |= uint32(codeLetter[x>>(9-3*j)&7]) << (8 * j)
+		}
+		t[x] = v
+	}
+	return t
+}()
+
+// unpackKey writes the bases of k into dst, which must be seqLen(k)
+// long: four bases per table lookup.
+func unpackKey(dst []byte, k key2) {
+	var tmp [2*basesPerWord + 6]byte
+	for i, w := range k {
+		o := i * basesPerWord
+		// Bases 0–19 of the word in five groups of four, then base 20.
+		for g := 0; g < 5; g++ {
+			binary.LittleEndian.PutUint32(tmp[o+4*g:], unpack4[w>>(51-12*uint(g))&0xfff])
+		}
+		tmp[o+20] = codeLetter[w&7]
+	}
+	copy(dst, tmp[:len(dst)])
 }

@@ -135,3 +135,24 @@ func TestReadCache(t *testing.T) {
 		t.Fatalf("cache holds %d", len(ref))
 	}
 }
+
+// unpackKey against appendUnpacked on random sequences of every length
+// the keys hold.
+func TestUnpackKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := 0; i < 20000; i++ {
+		s := make([]byte, 1+rng.IntN(2*basesPerWord))
+		for j := range s {
+			s[j] = "ACGTN"[rng.IntN(5)]
+		}
+		k, ok := pack2(s)
+		if !ok {
+			t.Fatalf("pack2(%s) failed", s)
+		}
+		got := make([]byte, seqLen(k))
+		unpackKey(got, k)
+		if string(got) != string(s) || string(got) != string(appendUnpacked(nil, k[:])) {
+			t.Fatalf("unpackKey(%s) = %s", s, got)
+		}
+	}
+}

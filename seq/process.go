@@ -315,21 +315,65 @@ func collapse(ctx context.Context, r io.Reader, file string, o Options) (*Result
 		if err := fr.Err(); err != nil {
 			return nil, err
 		}
-		k, err := resolveKit(&o, seqs, s)
-		if err != nil {
-			return nil, err
+		// Detection runs while the reads that follow are parsed into
+		// batches, so that inflating does not wait for it.
+		det := make(chan kitResult, 1)
+		go func() {
+			k, err := resolveKit(&o, seqs, s)
+			det <- kitResult{k, err}
+		}()
+		ahead, kr := parseAhead(ctx, fr, o.MinMeanQual > 0, det)
+		if kr.err != nil {
+			return nil, kr.err
 		}
 		seqs = nil
-		return run(ctx, fr, k, o, held, res)
+		return run(ctx, fr, kr.k, o, held, ahead, res)
 	}
 	k, err := resolveKit(&o, nil, s)
 	if err != nil {
 		return nil, err
 	}
-	return run(ctx, fr, k, o, nil, res)
+	return run(ctx, fr, k, o, nil, nil, res)
 }
 
-func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, res *Result) (*Result, error) {
+type kitResult struct {
+	k   Kit
+	err error
+}
+
+// aheadBytes bounds the reads parseAhead holds (a variable so that tests
+// can lower it).
+var aheadBytes = 32 << 20
+
+// parseAhead parses reads from fr into batches until det delivers the kit
+// (or aheadBytes are held; then it waits for det). A read error stops it
+// early; fr keeps the error for feed to return.
+func parseAhead(ctx context.Context, fr *FastqReader, qual bool, det <-chan kitResult) ([]*batch, kitResult) {
+	var out []*batch
+	var rec Record
+	held := 0
+	for held < aheadBytes && ctx.Err() == nil {
+		select {
+		case kr := <-det:
+			return out, kr
+		default:
+		}
+		b := &batch{data: make([]byte, 0, batchBytes+1024), ends: make([]int32, 0, batchReads)}
+		for len(b.ends) < batchReads && len(b.data) < batchBytes && fr.Scan(&rec) {
+			b.put(rec.Seq, rec.Qual, qual)
+		}
+		if len(b.ends) > 0 {
+			out = append(out, b)
+			held += cap(b.data)
+		}
+		if len(b.ends) < batchReads && len(b.data) < batchBytes {
+			break // the input ended, or an error
+		}
+	}
+	return out, <-det
+}
+
+func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, ahead []*batch, res *Result) (*Result, error) {
 	s := &res.Summary
 	tr, err := NewTrimmer(TrimOptions{Kit: k, MaxErrorRate: o.MaxErrorRate, MinOverlap: o.MinOverlap, NoIndels: o.NoIndels})
 	if err != nil {
@@ -359,7 +403,7 @@ func run(ctx context.Context, fr *FastqReader, k Kit, o Options, held [][]byte, 
 		}
 		procs[i] = p
 	}
-	if err := feed(ctx, fr, held, procs, o.MinMeanQual > 0); err != nil {
+	if err := feed(ctx, fr, held, ahead, procs, o.MinMeanQual > 0); err != nil {
 		return nil, err
 	}
 	p := procs[0]
@@ -398,10 +442,20 @@ const (
 	batchBytes = 1 << 18
 )
 
-// feed parses the reads (the held ones first) on the calling goroutine and
-// hands them in batches to one goroutine per processor. Which processor
-// sees which read does not change the merged result.
-func feed(ctx context.Context, fr *FastqReader, held [][]byte, procs []*processor, qual bool) error {
+// put appends a read (its qualities too when qual).
+func (b *batch) put(sq, ql []byte, qual bool) {
+	b.data = append(b.data, sq...)
+	if qual {
+		b.data = append(b.data, ql...)
+	}
+	b.ends = append(b.ends, int32(len(b.data)))
+}
+
+// feed parses the reads (the held ones and the batches read ahead first)
+// on the calling goroutine and hands them in batches to one goroutine per
+// processor. Which processor sees which read does not change the merged
+// result.
+func feed(ctx context.Context, fr *FastqReader, held [][]byte, ahead []*batch, procs []*processor, qual bool) error {
 	nb := 3 * len(procs)
 	free := make(chan *batch, nb)
 	work := make(chan *batch, nb)
@@ -415,17 +469,16 @@ func feed(ctx context.Context, fr *FastqReader, held [][]byte, procs []*processo
 			defer wg.Done()
 			for b := range work {
 				p.addBatch(b, qual)
-				free <- b
+				select {
+				case free <- b:
+				default: // a batch read ahead, beyond the pool
+				}
 			}
 		}()
 	}
 	b := <-free
 	put := func(sq, ql []byte) {
-		b.data = append(b.data, sq...)
-		if qual {
-			b.data = append(b.data, ql...)
-		}
-		b.ends = append(b.ends, int32(len(b.data)))
+		b.put(sq, ql, qual)
 		if len(b.ends) == batchReads || len(b.data) >= batchBytes {
 			work <- b
 			b = <-free
@@ -436,6 +489,10 @@ func feed(ctx context.Context, fr *FastqReader, held [][]byte, procs []*processo
 	for i := 0; i+1 < len(held); i += 2 {
 		put(held[i], held[i+1])
 		held[i], held[i+1] = nil, nil
+	}
+	for i, a := range ahead {
+		work <- a
+		ahead[i] = nil
 	}
 	var rec Record
 	for n := 0; fr.Scan(&rec); n++ {
@@ -556,8 +613,11 @@ func (p *processor) addBatch(b *batch, qual bool) {
 		sq, ql := split(pr.start, pr.end)
 		pr.e.id = p.col.idKey(pr.k)
 		p.refreshCache()
-		if _, hit, h, slot := p.cache.lookup(sq); !hit && slot >= 0 {
-			p.cache.put(slot, h, sq, pr.e)
+		// A full cache takes no more reads: no second lookup.
+		if !p.cache.full() {
+			if _, hit, h, slot := p.cache.lookup(sq); !hit && slot >= 0 {
+				p.cache.put(slot, h, sq, pr.e)
+			}
 		}
 		p.account(pr.e, sq, ql)
 	}
