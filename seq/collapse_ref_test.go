@@ -72,23 +72,7 @@ func refCollapse(t *testing.T, data []byte, o Options) *Result {
 		lenRaw = inc(lenRaw, len(sq))
 		r := tr.Trim(sq, quals[i])
 		ins := r.Insert
-		cat := catPassed
-		switch {
-		case hasAdapter && !r.AdapterFound:
-			cat = catNoAdapter
-		case len(ins) == 0:
-			cat = catAdapterDimer
-		case umi && !r.UMIComplete:
-			cat = catNoUMI
-		case len(ins) < o.MinLen:
-			cat = catTooShort
-		case len(ins) > o.MaxLen:
-			cat = catTooLong
-		case o.maxN() >= 0 && bytes.Count(ins, []byte("N")) > o.maxN():
-			cat = catTooManyN
-		case o.MinMeanQual > 0 && meanQual(r.InsertQual, o.QualOffset) < o.MinMeanQual:
-			cat = catLowQuality
-		}
+		cat := refCategory(r, hasAdapter, umi, o, o.maxN(), o.QualOffset)
 		counts[cat]++
 		if cat != catPassed {
 			continue
@@ -385,4 +369,27 @@ func TestCollapseParseAhead(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad adapter: no error")
 	}
+}
+
+// refCategory is the reference collapsers' filter: the category (an index
+// of categoryNames) of a trimmed read, tested in the documented order.
+func refCategory(r TrimResult, hasAdapter, umi bool, o Options, maxN, qualOffset int) int {
+	ins := r.Insert
+	switch {
+	case hasAdapter && !r.AdapterFound:
+		return catNoAdapter
+	case len(ins) == 0:
+		return catAdapterDimer
+	case umi && !r.UMIComplete:
+		return catNoUMI
+	case len(ins) < o.MinLen:
+		return catTooShort
+	case len(ins) > o.MaxLen:
+		return catTooLong
+	case maxN >= 0 && bytes.Count(ins, []byte("N")) > maxN:
+		return catTooManyN
+	case o.MinMeanQual > 0 && meanQual(r.InsertQual, qualOffset) < o.MinMeanQual:
+		return catLowQuality
+	}
+	return catPassed
 }

@@ -78,24 +78,8 @@ func referenceCollapse(t testing.TB, data []byte, k Kit, o Options) ([]Insert, m
 		inc(&lenRaw, len(s))
 		res := tr.Trim(s, q)
 		ins := string(res.Insert)
-		var cat string
-		switch {
-		case hasAdapter && !res.AdapterFound:
-			cat = CatNoAdapter
-		case len(ins) == 0:
-			cat = CatAdapterDimer
-		case umi && !res.UMIComplete:
-			cat = CatNoUMI
-		case len(ins) < o.MinLen:
-			cat = CatTooShort
-		case len(ins) > o.MaxLen:
-			cat = CatTooLong
-		case maxN >= 0 && strings.Count(ins, "N") > maxN:
-			cat = CatTooManyN
-		case o.MinMeanQual > 0 && meanQual(res.InsertQual, 33) < o.MinMeanQual:
-			cat = CatLowQuality
-		default:
-			cat = CatPassed
+		cat := refCategory(res, hasAdapter, umi, o, maxN, 33)
+		if cat == catPassed {
 			reads[ins]++
 			inc(&lenIns, len(ins))
 			if umi {
@@ -105,7 +89,7 @@ func referenceCollapse(t testing.TB, data []byte, k Kit, o Options) ([]Insert, m
 				umis[ins][string(res.UMI)]++
 			}
 		}
-		cats[cat]++
+		cats[categoryNames[cat]]++
 	}
 	var out []Insert
 	for s, n := range reads {
