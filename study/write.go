@@ -293,7 +293,7 @@ func (r *Result) reportData(ctx context.Context) (*report.Data, error) {
 				Log2FC: res.Log2FoldChange[i], PValue: res.PValue[i], PAdj: res.PAdj[i]})
 		}
 		for _, x := range de.ROC {
-			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction.String()})
+			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
 		}
 	}
 	if err := r.extraReport(ctx, data); err != nil {
