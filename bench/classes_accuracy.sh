@@ -14,19 +14,16 @@
 # env:   READS (default 1000000), SEED (1), RUNS (3), SHARED (default
 #        ../shared next to the repository), SPIKEINS (the QIAseq UniSP FASTA)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/classes_accuracy.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir classes_accuracy "${1:-}")
 READS=${READS:-1000000}
 SEED=${SEED:-1}
 RUNS=${RUNS:-3}
-SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
 SPIKEINS=${SPIKEINS:-$SHARED/data/smallrna/spikeins/QIAseq_miRNA_LibraryQC_spikeins_UniSP100-151.fa}
 
 cd "$repo"
-go build -o "$work/bin/simulate" ./examples/simulate
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/score" ./bench/score
+bench_build "$work/bin" examples/simulate examples/exomir bench/score
 
 echo "# workdir $work; $READS reads, seed $SEED; $(date -u +%FT%TZ)"
 "$work/bin/simulate" -out "$work/sim" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" \

@@ -13,13 +13,12 @@
 # usage: bench/classes_realdata.sh [workdir]
 # env:   SHARED (default ../shared), BASE_EXOMIR (optional, see above)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/classes_realdata.XXXXXX)}
-SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir classes_realdata "${1:-}")
 D=$SHARED/data/fastq
-mkdir -p "$work/bin"
 cd "$repo"
-go build -o "$work/bin/exomir" ./examples/exomir
+bench_build "$work/bin" examples/exomir
 files="mirtrace_sample1 mirtrace_sample2 mirtrace_sample3 bcbio_mirqca_SRR950876 excerpt_testData_human_SRR026761 compsra/compsra_sample01"
 printf 'sample\tinput\tmiRNA\ttRNA\trRNA\tsnRNA\tsnoRNA\tYRNA\tvaultRNA\tSRP_RNA\tunmapped\ttRNA_mature\t5p-half\t3p-CCA-tRF\ttRF-1\n'
 for f in $files; do

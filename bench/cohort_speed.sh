@@ -23,14 +23,10 @@
 # only comparable within one run.
 # Needs: R with DESeq2 and glmGamPoi (Debian r-bioc-deseq2, r-bioc-glmgampoi).
 set -eu
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-5}
 RRUNS=${2:-3}
-P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
-if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
-if [ -z "${EXOMIR:-}" ]; then
-  EXOMIR=$W/exomir
-  go build -o "$EXOMIR" ./examples/exomir
-fi
+bench_peer_setup
 for f in simulate_counts.R deseq2.R; do
   [ -f "$P/$f" ] || { echo "cohort_speed.sh: $P/$f not found (set PEERS)" >&2; exit 2; }
 done
@@ -46,11 +42,10 @@ measure() {
     /Maximum resident set size/ { r = $2 }
     END { printf "%.3f %.3f %.1f\n", w, u + s, r / 1024 }' "$W/time.txt"
 }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # col N: the Nth field of the collected lines, median
 col() { awk -v k="$1" '{print $k}' | median; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)" >&2
+echo "load average before: $(bench_load)  cores: $(nproc)" >&2
 printf 'matrix\ttool\truns\twall_s\tcpu_s\tpeak_rss_mb\tseconds_DESeq\n'
 for k in ${SIZES:-100 500}; do
   name="2600x$((2 * k))"
@@ -87,5 +82,5 @@ for k in ${SIZES:-100 500}; do
   de_wall=$(col 1 < "$W/de.txt")
   echo "$name: speed-up of exomir de (whole command, ${de_wall} s) over DESeq(fitType=\"glmGamPoi\") (${gp} s): $(echo "$gp $de_wall" | awk '{printf "%.1f", $1/$2}')x" >&2
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load average after: $(bench_load)" >&2
 echo "target: exomir de >= 50x faster than DESeq(fitType=\"glmGamPoi\") on 2600x1000, peak RSS <= 1 GB" >&2

@@ -10,14 +10,15 @@
 # Usage: bench/cutadapt_agreement.sh [FASTQ...]   (default: the three TruSeq files)
 # SHOW=n prints n differing reads; TIME=1 also times Trim per read (in memory).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$BENCH_REPO"
 data=${DATA:-../shared/data/fastq}
 adapter=TGGAATTCTCGGGTGCCAAGG
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=("$data/bcbio_mirqca_SRR950876.fastq.gz" "$data/mirtrace_sample1.fastq.gz" "$data/mirtrace_sample2.fastq.gz")
 fi
-command -v cutadapt >/dev/null || { echo "cutadapt not found (bash ../shared/peers/install.sh)" >&2; exit 1; }
+bench_need cutadapt "cutadapt not found (bash ../shared/peers/install.sh)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/compare" ./bench/cutadapt

@@ -16,13 +16,9 @@
 # fitting, writing; nanosecond clock, since /usr/bin/time rounds to 10 ms);
 # its CPU time (user+sys, both cores) is shown too.
 set -eu
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-5}
-P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
-if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
-if [ -z "${EXOMIR:-}" ]; then
-  EXOMIR=$W/exomir
-  go build -o "$EXOMIR" ./examples/exomir
-fi
+bench_peer_setup
 # timed CMD...: prints "wall user+sys fit" seconds of one run (wall from a
 # nanosecond clock; fit from the command's -timing line, if any)
 timed() {
@@ -32,10 +28,9 @@ timed() {
   fit=$(awk -F'\t' '$1=="seconds_fit" {print $2}' "$W/stderr.txt")
   awk -v w="$(( t1 - t0 ))" -v f="${fit:-NaN}" '{printf "%.4f %.3f %s", w/1e9, $1+$2, f}' "$W/time.txt"
 }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 kv() { awk -F'\t' -v k="$2" '$1==k {print $2}' "$1"; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)" >&2
+echo "load average before: $(bench_load)  cores: $(nproc)" >&2
 printf 'matrix\tDESeq2_DESeq_s\texomir_fit_median_s\tspeedup_fit\texomir_de_median_s\tspeedup_command\texomir_deseq2_cpu_median_s\tedgeR_s\texomir_edger_median_s\tspeedup_edger\texomir_deseq2_runs_s\n'
 for k in 10 100; do
   name="2600x$((2 * k))"
@@ -66,5 +61,5 @@ for k in 10 100; do
     "$(echo "$t_deseq $med" | awk '{printf "%.1f", $1/$2}')" "$cmed" "$t_edger" "$emed" \
     "$(echo "$t_edger $emed" | awk '{printf "%.1f", $1/$2}')" "$(echo $runs | tr ' ' ',')"
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load average after: $(bench_load)" >&2
 echo "target: speedup >= 100 on both matrices (DESeq2 1.38.3 DESeq() vs the DESeq fit alone: speedup_fit; vs the whole exomir de command: speedup_command)" >&2

@@ -14,14 +14,10 @@
 # called, true positives, false positives, FDR = FP/called,
 # power = TP/#truly DE.  Target: exomir FDR <= 0.1 and power >= DESeq2's.
 set -eu
+. "$(dirname "$0")/lib.sh"
 SEEDS=${1:-"1 2 3"}
 SHAPES=${SHAPES:-"2600:3 2600:5 2600:10"}
-P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
-if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
-if [ -z "${EXOMIR:-}" ]; then
-  EXOMIR=$W/exomir
-  go build -o "$EXOMIR" ./examples/exomir
-fi
+bench_peer_setup
 
 # score TRUTH RESULTS PADJCOL -> "called tp fp nde"
 score() {

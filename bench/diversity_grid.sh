@@ -22,7 +22,8 @@
 # Files are made deterministically (fixed seeds) and cached in
 # bench/out/grid/ (git-ignored); a changed row or READS makes a new file.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$BENCH_REPO"
 RUNS=${1:-5}
 READS=${READS:-2000000}
 OUT=bench/out/grid
@@ -49,9 +50,9 @@ if [ -n "${ROWS:-}" ]; then
 	IFS=';' read -r -a GRID <<<"$ROWS"
 fi
 
-command -v libdeflate-gunzip >/dev/null || { echo "libdeflate-gunzip missing: apt-get install -y libdeflate-tools" >&2; exit 1; }
+bench_need libdeflate-gunzip "libdeflate-gunzip missing: apt-get install -y libdeflate-tools"
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
-command -v bc >/dev/null || { echo "bc missing: apt-get install -y bc" >&2; exit 1; }
+bench_need bc "bc missing: apt-get install -y bc"
 SIM=${SIMULATE:-$OUT/bin/simulate}
 [ -n "${SIMULATE:-}" ] || go build -o "$SIM" ./examples/simulate
 EX=${EXOMIR:-$OUT/bin/exomir}
@@ -65,12 +66,11 @@ t() {
 		{ cat "$OUT/stderr1" >&2; exit 1; }
 	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$OUT/time1" >>"$OUT/$name.t"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 med() { awk -v c="$1" '{print $c}' "$OUT/$2.t" | median; }
 maxrss() { awk '$3>m{m=$3} END{printf "%d", m/1024}' "$OUT/$1.t"; }
 ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
 
-echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); runs $RUNS; reads $READS; exomir $EX"
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(bench_load); runs $RUNS; reads $READS; exomir $EX"
 printf '%-4s %-20s %8s | %6s %6s | %6s %6s %6s %6s %5s | %6s %6s %6s %6s %5s\n' \
 	point flags distinct gzip libdef coll /gzip /libd cpu MB quant /gzip /libd cpu MB
 for row in "${GRID[@]}"; do
@@ -111,4 +111,4 @@ for row in "${GRID[@]}"; do
 done
 echo "# wall s = median of $RUNS; /gzip, /libd = wall ratio of medians; cpu = median user+sys s; MB = peak RSS"
 echo "# targets: collapse <= 0.7x and quant <= 0.9x gzip -dc at 5-20% distinct, <= 1.0x at 30%; RSS <= 300 MB at 30%"
-echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# load after: $(bench_load)"

@@ -15,9 +15,9 @@
 # env:   READS (1000000 per sample), SEED (7), RUNS (3), EXO (0.02: share of
 #        exogenous molecules), EDITING (simulator -editing sites)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/exogenous_accuracy.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir exogenous_accuracy "${1:-}")
 READS=${READS:-1000000}
 SEED=${SEED:-7}
 RUNS=${RUNS:-3}
@@ -25,10 +25,8 @@ EXO=${EXO:-0.02}
 EDITING=${EDITING:-hsa-miR-376a-3p:6:0.5,hsa-miR-376c-3p:6:0.1,hsa-miR-411-5p:5:0.3}
 
 cd "$repo"
-go build -o "$work/bin/simulate" ./examples/simulate
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/score" ./bench/score
-echo "# workdir $work; $READS reads per sample, seed $SEED, exogenous share $EXO; $(date -u +%FT%TZ); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_build "$work/bin" examples/simulate examples/exomir bench/score
+echo "# workdir $work; $READS reads per sample, seed $SEED, exogenous share $EXO; $(date -u +%FT%TZ); $(nproc) CPUs, load $(bench_load)"
 
 sim=$work/sim
 [ -f "$sim/truth_exogenous_reads.tsv" ] ||

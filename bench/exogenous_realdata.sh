@@ -9,12 +9,11 @@
 # env:   SHARED (the project's shared folder; default ../shared next to the
 #        repository), OTHER (extra quant flags, e.g. "-other tRNA=FILE")
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/exogenous_realdata.XXXXXX)}
-SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir exogenous_realdata "${1:-}")
 cd "$repo"
-go build -o "$work/bin/exomir" ./examples/exomir
+bench_build "$work/bin" examples/exomir
 rows="input_reads reads_mirna reads_unmapped reads_exogenous_mirna clade_human clade_other_mammal clade_plant clade_nematode clade_insect clade_virus clade_other human_viral_mirnas qc_failed"
 printf 'file'; for r in $rows; do printf '\t%s' "$r"; done; echo
 for f in "$SHARED"/data/fastq/*.fastq.gz "$SHARED"/data/fastq/compsra/*.fastq.gz; do

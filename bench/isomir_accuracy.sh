@@ -10,17 +10,15 @@
 # usage: bench/isomir_accuracy.sh [workdir]      (run from anywhere)
 # env:   READS (default 300000 per sample), SAMPLES (4), SEED (1)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d /tmp/isomir_accuracy.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir isomir_accuracy "${1:-}")
 READS=${READS:-300000}
 SAMPLES=${SAMPLES:-4}
 SEED=${SEED:-1}
 
 cd "$repo"
-go build -o "$work/bin/simulate" ./examples/simulate
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/isomirscore" ./bench/isomirscore
+bench_build "$work/bin" examples/simulate examples/exomir bench/isomirscore
 command -v mirtop >/dev/null || { echo "mirtop not installed (Debian package mirtop)" >&2; exit 2; }
 
 echo "# workdir $work; $SAMPLES samples x $READS reads, seed $SEED; $(date -u +%FT%TZ)"

@@ -22,9 +22,9 @@
 # env:   READS (default 1000000 per sample), SEED (1), ERR_END (0.008), QUAL_DROP (0.02),
 #        MATURE / HAIRPIN (default: the embedded miRBase 21 files in quant/mirbase)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d -t layouts_accuracy.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir layouts_accuracy "${1:-}")
 READS=${READS:-1000000}
 SEED=${SEED:-1}
 ERR_END=${ERR_END:-0.008}
@@ -34,9 +34,7 @@ HAIRPIN=${HAIRPIN:-$repo/quant/mirbase/hsa_hairpin_v21.fa.gz}
 ENCODE_ADAPTER=ACGGGCTAATATTTATCGGTGGAG
 
 cd "$repo"
-go build -o "$work/bin/simulate" ./examples/simulate
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/score" ./bench/score
+bench_build "$work/bin" examples/simulate examples/exomir bench/score
 
 profile=(-err-start 0.001 -err-end "$ERR_END" -err-shape 4 -phred-qual -qual-drop "$QUAL_DROP" -n-rate 0.0005 -n-read-rate 0)
 echo "# workdir $work; $READS reads per sample, seed $SEED; profile ${profile[*]}; $(date -u +%FT%TZ)"

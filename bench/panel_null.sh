@@ -8,13 +8,9 @@
 # usage: sh bench/panel_null.sh [perms=20]      (from the repository root)
 #   env: EXOMIR, PEERS, WORK as in bench/panel_speed.sh
 set -eu
+. "$(dirname "$0")/lib.sh"
 PERMS=${1:-20}
-P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
-if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
-if [ -z "${EXOMIR:-}" ]; then
-  EXOMIR=$W/exomir
-  go build -o "$EXOMIR" ./examples/exomir
-fi
+bench_peer_setup
 d=$W/null2600x80
 Rscript "$P/simulate_counts.R" "$d" 2600 40 7 0 1 >/dev/null
 # permuted coldata files (R's sample(), seed 2026)

@@ -13,19 +13,14 @@
 # Prints the load average first: on a shared machine wall time swings with
 # the load, so user+sys CPU time is shown too.
 set -eu
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-3}
-P=${PEERS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/peers}
-if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
-if [ -z "${EXOMIR:-}" ]; then
-  EXOMIR=$W/exomir
-  go build -o "$EXOMIR" ./examples/exomir
-fi
+bench_peer_setup
 set -- ${SIGNAL:-10 4}
 FRAC=$(awk -v f="$1" 'BEGIN {print f/100}'); FOLD=$2
 d=$W/sim2600x200
 Rscript "$P/simulate_counts.R" "$d" 2600 100 42 "$FRAC" "$FOLD" >/dev/null
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)" >&2
+echo "load average before: $(bench_load)  cores: $(nproc)" >&2
 printf 'matrix\tthreads\twall_median_s\tcpu_median_s\twall_runs_s\tcv_auc\n'
 for th in 0 1; do
   walls=""; cpus=""
@@ -46,4 +41,4 @@ for f in coefficients.tsv cv_auc.tsv stability.tsv roc.tsv oof_scores.tsv model.
   cmp -s "$d/panel_t0/$f" "$d/panel_t1/$f" || { echo "DIFFERENT across thread counts: $f" >&2; exit 1; }
 done
 echo "outputs identical with -threads 0 (all CPUs) and 1" >&2
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load average after: $(bench_load)" >&2

@@ -10,21 +10,18 @@
 #        MATURE / HAIRPIN (miRBase 21 hsa from the shared data), SHARED (the project's
 #        shared folder; default ../shared next to the repository)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d -t quant_accuracy.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir quant_accuracy "${1:-}")
 READS=${READS:-1000000}
 SEED=${SEED:-1}
 PEER=${PEER:-1}
-SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
 MATURE=${MATURE:-$SHARED/data/mirbase/hsa_mature_v21.fa}
 HAIRPIN=${HAIRPIN:-$SHARED/data/mirbase/hsa_hairpin_v21.fa}
 PIPE=${PIPE:-$SHARED/peers/mirna_pipeline.sh}
 
 cd "$repo"
-go build -o "$work/bin/simulate" ./examples/simulate
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/score" ./bench/score
+bench_build "$work/bin" examples/simulate examples/exomir bench/score
 
 echo "# workdir $work; $READS reads per sample, seed $SEED; $(date -u +%FT%TZ)"
 "$work/bin/simulate" -out "$work/truseq" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed "$SEED" -mature "$MATURE" -hairpin "$HAIRPIN"

@@ -13,7 +13,8 @@ set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 OLD_EXOMIR NEW_EXOMIR [RUNS]" >&2; exit 2; }
 old=$(realpath "$1") new=$(realpath "$2")
 RUNS=${3:-3}
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$BENCH_REPO"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # t NAME CMD...: one run; appends "wall cpu rssKB" to $tmp/NAME
@@ -25,7 +26,7 @@ t() {
 }
 med() { awk -v c="$1" '{print $c}' "$tmp/$2" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 rss() { awk '$3>m{m=$3} END{printf "%d", m/1024}' "$tmp/$1"; }
-echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); runs $RUNS; old $old; new $new"
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(bench_load); runs $RUNS; old $old; new $new"
 printf '%-4s | %6s | %6s %6s %6s %5s | %6s %6s %6s %5s | %s\n' point gzcpu oldcpu /gzip wall MB newcpu /gzip wall MB outputs
 for p in ${POINTS:-d05 d10 d20 d30}; do
 	F=$(ls bench/out/grid/"$p"-*/tumor1.fastq.gz 2>/dev/null | head -1)
@@ -46,4 +47,4 @@ for p in ${POINTS:-d05 d10 d20 d30}; do
 		"$(med 2 old)" "$(r "$(med 2 old)" "$g")" "$(med 1 old)" "$(rss old)" \
 		"$(med 2 new)" "$(r "$(med 2 new)" "$g")" "$(med 1 new)" "$(rss new)" "$same"
 done
-echo "# cpu = median user+sys s; /gzip = ratio of CPU medians; wall = median wall s; MB = peak RSS; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# cpu = median user+sys s; /gzip = ratio of CPU medians; wall = median wall s; MB = peak RSS; load after: $(bench_load)"

@@ -15,32 +15,30 @@
 # env:   READS (2000000), RUNS (5), PEER_RUNS (3; 0 skips), FASTQ (use this file
 #        instead of simulating), PROTOCOLS ("auto truseq": exomir -protocol values)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d -t quant_speed.XXXXXX)}
-mkdir -p "$work/bin"
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir quant_speed "${1:-}")
 READS=${READS:-2000000}
 RUNS=${RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 PROTOCOLS=${PROTOCOLS:-auto truseq}
-SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
 MATURE=${MATURE:-$SHARED/data/mirbase/hsa_mature_v21.fa}
 HAIRPIN=${HAIRPIN:-$SHARED/data/mirbase/hsa_hairpin_v21.fa}
 PIPE=${PIPE:-$SHARED/peers/mirna_pipeline.sh}
 
 cd "$repo"
-go build -o "$work/bin/exomir" ./examples/exomir
+bench_build "$work/bin" examples/exomir
 if [[ -z ${FASTQ:-} ]]; then
-  go build -o "$work/bin/simulate" ./examples/simulate
+  bench_build "$work/bin" examples/simulate
   [[ -s $work/sim/tumor1.fastq.gz ]] ||
     "$work/bin/simulate" -out "$work/sim" -kit truseq -tumor 1 -control 0 -reads "$READS" -seed 1 >/dev/null
   FASTQ=$work/sim/tumor1.fastq.gz
 fi
-echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); file $FASTQ ($(stat -c %s "$FASTQ") bytes)"
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(bench_load); file $FASTQ ($(stat -c %s "$FASTQ") bytes)"
 
 # t CMD... : prints "wall_s max_rss_kb cpu_s"
 t() { /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" ||
         { cat "$work/stderr.txt" >&2; return 1; }; awk '{printf "%s %s %.2f\n", $1, $2, $3+$4}' "$work/time.txt"; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 : >"$work/gzip.txt"
 for p in $PROTOCOLS; do : >"$work/exomir_$p.txt"; done

@@ -10,10 +10,9 @@
 # env:   FILES (default: the three TruSeq files), MIN (10), TOP (12),
 #        SHARED (the project's shared folder; default ../shared next to the repository)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d -t realdata_spearman.XXXXXX)}
-mkdir -p "$work/bin"
-SHARED=${SHARED:-$(cd "$repo/.." && pwd)/shared}
+. "$(dirname "$0")/lib.sh"
+repo=$BENCH_REPO
+work=$(bench_workdir realdata_spearman "${1:-}")
 D=$SHARED/data
 FILES=${FILES:-"$D/fastq/bcbio_mirqca_SRR950876.fastq.gz $D/fastq/mirtrace_sample1.fastq.gz $D/fastq/mirtrace_sample2.fastq.gz"}
 MATURE=${MATURE:-$D/mirbase/hsa_mature_v21.fa}
@@ -25,8 +24,7 @@ TOP=${TOP:-12}
 ADAPTER=TGGAATTCTCGGGTGCCAAGG
 
 cd "$repo"
-go build -o "$work/bin/exomir" ./examples/exomir
-go build -o "$work/bin/score" ./bench/score
+bench_build "$work/bin" examples/exomir bench/score
 mirtop_env=()
 if command -v mirtop >/dev/null; then mirtop_env=(MIRTOP_GFF="$GFF"); fi
 

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
-	"sync"
 )
 
 // credit is what one miRNA insert added to the mature tally: its count
@@ -169,31 +167,7 @@ func WriteIsomirCounts(w io.Writer, samples []*Sample) error {
 // (primary ones only when primary is set) in GFF order, with its Expr in
 // each sample (0 where the sample lacks it). iso is valid during the call.
 func mergeIsomirs(samples []*Sample, primary bool, emit func(iso *Isomir, expr []int64)) error {
-	orders := make([][]int32, len(samples))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for si, s := range samples {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			// GFF order by isomirOrder's packed keys, then the primary
-			// placements kept in it.
-			order := isomirOrder(s.Isomirs)
-			if primary {
-				n := 0
-				for _, i := range order {
-					if s.Isomirs[i].Primary {
-						order[n] = i
-						n++
-					}
-				}
-				order = order[:n]
-			}
-			orders[si] = order
-		}()
-	}
-	wg.Wait()
+	orders := isomirOrders(samples, primary)
 	heads := make([]int, len(samples))
 	expr := make([]int64, len(samples))
 	var cur Isomir // one copy for all the calls (emit's &cur escapes)

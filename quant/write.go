@@ -116,18 +116,7 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 	// Sample.SortIsomirs), then merged: equal (sequence, hairpin, mature)
 	// placements become one line. Blocks of merged lines are formatted by
 	// all CPUs while the merge goes on, then written in order.
-	orders := make([][]int32, len(samples))
-	var sg sync.WaitGroup
-	ssem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for si, s := range samples {
-		sg.Add(1)
-		ssem <- struct{}{}
-		go func() {
-			defer func() { <-ssem; sg.Done() }()
-			orders[si] = isomirOrder(s.Isomirs)
-		}()
-	}
-	sg.Wait()
+	orders := isomirOrders(samples, false)
 	bw := bufio.NewWriter(w)
 	writeMirGFFHeader(bw, o, names)
 	var exprs []int64
@@ -254,6 +243,34 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 		return werr
 	}
 	return bw.Flush()
+}
+
+// isomirOrders returns each sample's isomirOrder (only its primary
+// placements when primary is set), one sample per CPU at a time.
+func isomirOrders(samples []*Sample, primary bool) [][]int32 {
+	orders := make([][]int32, len(samples))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for si, s := range samples {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			order := isomirOrder(s.Isomirs)
+			if primary {
+				n := 0
+				for _, i := range order {
+					if s.Isomirs[i].Primary {
+						order[n] = i
+						n++
+					}
+				}
+				order = order[:n]
+			}
+			orders[si] = order
+		})
+	}
+	wg.Wait()
+	return orders
 }
 
 // isomirOrder returns the indexes of isos in GFF order (compareIsomir).

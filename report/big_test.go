@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/exomir/exomir/diffexp"
 )
 
 // bigData builds a synthetic study of ns samples (two conditions) and nf
@@ -58,7 +60,7 @@ func bigData(ns, nf int) *Data {
 		}
 		d.DE = append(d.DE, DERow{Feature: name, BaseMean: mu, Log2FC: lfc + 0.2*rng.NormFloat64(), PValue: p, PAdj: math.Min(1, p*20)})
 		auc := 0.5 + 0.5*rng.Float64()
-		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: auc, Lower: auc - 0.2*rng.Float64(), Upper: min(1, auc+0.1), Direction: "up"})
+		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: auc, Lower: auc - 0.2*rng.Float64(), Upper: min(1, auc+0.1), Direction: diffexp.DirectionUp})
 	}
 	addSections(d, rng)
 	return d

@@ -3,6 +3,8 @@ package report
 import (
 	"math"
 	"sort"
+
+	"github.com/exomir/exomir/diffexp"
 )
 
 // Category is a named read count, e.g. one accounting row.
@@ -135,7 +137,7 @@ type DERow struct {
 type ROCRow struct {
 	Feature           string
 	AUC, Lower, Upper float64
-	Direction         string
+	Direction         diffexp.Direction // DirectionUp or DirectionDown
 }
 
 // Data is everything the report shows. Counts[f][s] is the raw count of

@@ -527,7 +527,11 @@ func loadROC(d *Data, path string) error {
 		if err != nil {
 			return err
 		}
-		d.ROC = append(d.ROC, ROCRow{Feature: r[t.col[0]], AUC: v[0], Lower: v[1], Upper: v[2], Direction: r[t.col[4]]})
+		dir := diffexp.Direction(r[t.col[4]])
+		if dir != diffexp.DirectionUp && dir != diffexp.DirectionDown {
+			return fmt.Errorf("%w: %s: data row %d, column %s: %q is not %s or %s", ErrFormat, t.file, i+1, t.header[t.col[4]], r[t.col[4]], diffexp.DirectionUp, diffexp.DirectionDown)
+		}
+		d.ROC = append(d.ROC, ROCRow{Feature: r[t.col[0]], AUC: v[0], Lower: v[1], Upper: v[2], Direction: dir})
 	}
 	return nil
 }

@@ -128,6 +128,7 @@ func TestLoadErrors(t *testing.T) {
 		{"editing.tsv", "mirna\tposition\tsample\tedited\tcovering\tlevel\tpadj\nm\tsix\ttumor1\t1\t2\t0.5\t0.1\n", `editing.tsv: data row 1, column position: "six"`},
 		{"exogenous_counts.tsv", "mirna\tspecies\ttumor1\nm\tvirus\t3\n", `no column for sample "tumor2"`},
 		{"summary.tsv", "metric\ttumor1\nisomir_canonical_frac\thalf\n", `summary.tsv:2: isomir_canonical_frac of tumor1: "half"`},
+		{"roc.tsv", "mirna\tauc\tlower\tupper\tdirection\nm\t0.9\t0.8\t1\tup\nm2\t0.9\t0.8\t1\tsideways\n", `roc.tsv: data row 2, column direction: "sideways" is not up or down`},
 	} {
 		dir := copyFixture(t)
 		if err := os.WriteFile(filepath.Join(dir, c.file), []byte(c.text), 0o644); err != nil {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/diffexp"
 )
 
 // testData builds a small two-group study with three DE miRNAs.
@@ -51,7 +53,7 @@ func testData() *Data {
 			p = 1e-6
 		}
 		d.DE = append(d.DE, DERow{Feature: name, BaseMean: 100, Log2FC: rng.NormFloat64(), PValue: p, PAdj: math.Min(1, p*40)})
-		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: 0.5 + 0.5*float64(3-min(f, 3))/3, Direction: "up"})
+		d.ROC = append(d.ROC, ROCRow{Feature: name, AUC: 0.5 + 0.5*float64(3-min(f, 3))/3, Direction: diffexp.DirectionUp})
 	}
 	d.DE[5].PValue, d.DE[5].PAdj = math.NaN(), math.NaN()
 	return d

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exomir/exomir/diffexp"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -110,7 +111,7 @@ func rocPlot(d *Data, rows []ROCRow, positive string) (*plot.Plot, error) {
 			continue
 		}
 		scores := append([]float64(nil), norm[fi]...)
-		if r.Direction == "down" {
+		if r.Direction == diffexp.DirectionDown {
 			for i := range scores {
 				scores[i] = -scores[i]
 			}

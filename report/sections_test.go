@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/exomir/exomir/diffexp"
 )
 
 // The ROC panel keeps only miRNAs significant at alpha, best lower
@@ -12,10 +14,10 @@ import (
 // groups are small.
 func TestROCSignificantOnly(t *testing.T) {
 	d := testData() // 3 vs 3; miRNAs 0-2 have padj 4e-5, the rest 1
-	d.ROC[0] = ROCRow{Feature: d.Features[0], AUC: 1, Lower: 0.6, Upper: 1, Direction: "up"}
-	d.ROC[1] = ROCRow{Feature: d.Features[1], AUC: 0.9, Lower: 0.7, Upper: 1, Direction: "up"}
-	d.ROC[2] = ROCRow{Feature: d.Features[2], AUC: 0.95, Lower: 0.5, Upper: 1, Direction: "down"}
-	d.ROC[10] = ROCRow{Feature: d.Features[10], AUC: 1, Lower: 0.9, Upper: 1, Direction: "up"} // not significant
+	d.ROC[0] = ROCRow{Feature: d.Features[0], AUC: 1, Lower: 0.6, Upper: 1, Direction: diffexp.DirectionUp}
+	d.ROC[1] = ROCRow{Feature: d.Features[1], AUC: 0.9, Lower: 0.7, Upper: 1, Direction: diffexp.DirectionUp}
+	d.ROC[2] = ROCRow{Feature: d.Features[2], AUC: 0.95, Lower: 0.5, Upper: 1, Direction: diffexp.DirectionDown}
+	d.ROC[10] = ROCRow{Feature: d.Features[10], AUC: 1, Lower: 0.9, Upper: 1, Direction: diffexp.DirectionUp} // not significant
 	rows, ok := rocCandidates(d)
 	if !ok || len(rows) != 3 {
 		t.Fatalf("candidates %v (DE %v)", rows, ok)

@@ -93,7 +93,7 @@ func rocSection(d *Data, positive string) section {
 	}
 	t := htmlTable{ID: "roc-table", File: "roc_significant.tsv", Header: []string{"miRNA", "AUC", "lower 95%", "upper 95%", "direction", "adjusted p"}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, cells(r.Feature, num(r.AUC, 'f', 3), num(r.Lower, 'f', 3), num(r.Upper, 'f', 3), r.Direction, num(padj[r.Feature], 'g', 3)))
+		t.Rows = append(t.Rows, cells(r.Feature, num(r.AUC, 'f', 3), num(r.Lower, 'f', 3), num(r.Upper, 'f', 3), r.Direction.String(), num(padj[r.Feature], 'g', 3)))
 	}
 	sec.Tables = []htmlTable{t}
 	return sec

@@ -60,7 +60,10 @@ func ExampleResult_Report() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	data := res.Report()
+	data, err := res.Report(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
 	var html bytes.Buffer
 	if err := report.WriteHTML(&html, data); err != nil {
 		log.Fatal(err)

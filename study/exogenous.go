@@ -459,7 +459,7 @@ func orNA(s string) string {
 // values exogenous_counts.tsv and editing.tsv hold (level and padj
 // rounded as written), so that the report of a study in memory is the
 // one "exomir report -in" draws from its folder.
-func (r *Result) extraReport(d *report.Data) {
+func (r *Result) extraReport(ctx context.Context, d *report.Data) error {
 	// exoRows fails only when the embedded file does not load, and then
 	// no sample was searched.
 	if x, rows, err := r.exoRows(); err == nil && r.exoAll() {
@@ -475,13 +475,15 @@ func (r *Result) extraReport(d *report.Data) {
 			d.Exogenous = append(d.Exogenous, e)
 		}
 	}
-	// An unreadable work folder fails editing.tsv, written with the
-	// report; the report then shows no editing section.
-	sites, _ := r.editingSites(context.Background())
+	sites, err := r.editingSites(ctx)
+	if err != nil {
+		return err
+	}
 	for _, e := range sites {
 		level, _ := strconv.ParseFloat(strconv.FormatFloat(e.Level, 'f', 4, 64), 64)
 		padj, _ := strconv.ParseFloat(strconv.FormatFloat(e.PAdj, 'g', 4, 64), 64)
 		d.Editing = append(d.Editing, report.EditingSite{MiRNA: r.Ref.Features[e.Feature].Name, Position: e.Position,
 			Sample: r.Samples[e.Sample].Quant.Name, Edited: e.Edited, Covering: e.Covering, Level: level, PAdj: padj})
 	}
+	return nil
 }

@@ -3,6 +3,7 @@ package study_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -205,7 +206,15 @@ func TestExosomeOutputsSameInEveryMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inMem := mem.Report()
+	inMem, err := mem.Report(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := mem.Report(cancelled); !errors.Is(err, context.Canceled) {
+		t.Errorf("Report with a cancelled context: %v, want context.Canceled", err)
+	}
 	if !reflect.DeepEqual(inMem.Exogenous, loaded.Exogenous) || len(inMem.Exogenous) == 0 {
 		t.Errorf("report exogenous: in memory %v, loaded %v", inMem.Exogenous, loaded.Exogenous)
 	}

@@ -107,10 +107,7 @@ func QuantifyBAM(ctx context.Context, ref *quant.Reference, name, path string, c
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
+	f, err := openFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -77,15 +77,20 @@ type Sheet struct {
 	Rows  []Row
 }
 
+// openFile opens the file at path unless ctx is already done.
+func openFile(ctx context.Context, path string) (*os.File, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return os.Open(path)
+}
+
 // ReadSheet parses and validates a samplesheet before any work starts:
 // header, duplicate samples, empty conditions and missing files are all
 // reported with the file and line. Relative read paths are taken relative
 // to the sheet's folder.
 func ReadSheet(ctx context.Context, path string) (*Sheet, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
+	f, err := openFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,13 @@ func (r *Result) Outputs() []Output {
 		{"exomir_general_stats_mqc.tsv", checked(func(w io.Writer) error { return report.WriteMultiQCGeneralStats(w, r.reportSamples()) })},
 		{"exomir_lengths_mqc.json", checked(func(w io.Writer) error { return report.WriteMultiQCLengths(w, r.reportSamples()) })},
 		{"exomir_isomirs_mqc.tsv", checked(r.writeMultiQCIsomirs)},
-		{"report.html", checked(func(w io.Writer) error { return report.WriteHTML(w, r.reportData()) })},
+		{"report.html", func(ctx context.Context, w io.Writer) error {
+			data, err := r.Report(ctx)
+			if err != nil {
+				return err
+			}
+			return report.WriteHTML(ctxWriter{ctx, w}, data)
+		}},
 	}
 	out = append(out, r.smallRNAOutputs()...)
 	out = append(out, r.extraOutputs()...)
@@ -259,7 +265,7 @@ func (r *Result) reportSamples() []report.Sample {
 }
 
 // reportData gathers what the report shows.
-func (r *Result) reportData() *report.Data {
+func (r *Result) reportData(ctx context.Context) (*report.Data, error) {
 	names := featureNames(r.Ref)
 	data := &report.Data{
 		Title:    "exomir study: " + filepath.Base(r.Sheet.File),
@@ -287,11 +293,13 @@ func (r *Result) reportData() *report.Data {
 				Log2FC: res.Log2FoldChange[i], PValue: res.PValue[i], PAdj: res.PAdj[i]})
 		}
 		for _, x := range de.ROC {
-			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction.String()})
+			data.ROC = append(data.ROC, report.ROCRow{Feature: x.Feature, AUC: x.AUC, Lower: x.Lower, Upper: x.Upper, Direction: x.Direction})
 		}
 	}
-	r.extraReport(data)
-	return data
+	if err := r.extraReport(ctx, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // Summary is one line about the study: samples, reads, reads on miRNAs.
