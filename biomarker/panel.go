@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/exomir/exomir/diffexp"
+	"github.com/exomir/exomir/internal/corr"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -273,16 +274,7 @@ func topVariable(t *diffexp.Transformed, k int) []int {
 	v := make([]float64, n)
 	idx := make([]int, n)
 	for i := range v {
-		row := t.Values[i*m : (i+1)*m]
-		mean := 0.0
-		for _, x := range row {
-			mean += x
-		}
-		mean /= float64(m)
-		ss := 0.0
-		for _, x := range row {
-			ss += (x - mean) * (x - mean)
-		}
+		_, ss := corr.MeanSS(t.Values[i*m : (i+1)*m])
 		v[i] = ss / float64(m-1)
 		idx[i] = i
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/exomir/exomir/internal/corr"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
 )
@@ -496,15 +497,7 @@ func nsTrendFit(x, e []float64, df int, at, out []float64) (float64, int) {
 	qr.Factorize(X)
 	var beta mat.VecDense
 	if err := qr.SolveVecTo(&beta, false, mat.NewVecDense(n, e)); err != nil {
-		mean := 0.0
-		for _, v := range e {
-			mean += v
-		}
-		mean /= float64(n)
-		rss := 0.0
-		for _, v := range e {
-			rss += (v - mean) * (v - mean)
-		}
+		mean, rss := corr.MeanSS(e)
 		for i := range out {
 			out[i] = mean
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/exomir/exomir/diffexp"
 	"github.com/exomir/exomir/internal/resultset"
@@ -189,17 +188,9 @@ func (r *Result) writeSummary(w io.Writer) error {
 			}
 			values[i][st.Name] = st.Value
 		}
-		var detected, detected10 int
-		s.mature.each(func(_ int, v int64) {
-			if v >= 1 {
-				detected++
-			}
-			if v >= 10 {
-				detected10++
-			}
-		})
-		values[i]["mirnas_detected"] = strconv.Itoa(detected)
-		values[i]["mirnas_detected_10"] = strconv.Itoa(detected10)
+		var det quant.Detected
+		s.mature.each(func(_ int, v int64) { det.Add(float64(v)) })
+		det.SetRows(values[i])
 	}
 	metrics = append([]string{"condition"}, metrics...)
 	metrics = append(metrics, "mirnas_detected", "mirnas_detected_10", "study_warnings")

@@ -157,18 +157,11 @@ func assembleSummary(dir, qdir string, stderr io.Writer) (map[string][]int64, er
 		if k < 0 {
 			return nil, fmt.Errorf("%s: no column for sample %q of %s", cPath, name, cdPath)
 		}
-		var det, det10 int
+		var det quant.Detected
 		for f := range counts.Features {
-			v := counts.At(f, k)
-			if v >= 1 {
-				det++
-			}
-			if v >= 10 {
-				det10++
-			}
+			det.Add(counts.At(f, k))
 		}
-		values[i]["mirnas_detected"] = strconv.Itoa(det)
-		values[i]["mirnas_detected_10"] = strconv.Itoa(det10)
+		det.SetRows(values[i])
 		if l, err := readLengths(filepath.Join(qdir, name+".lengths.tsv")); err == nil {
 			lengths[name] = l
 		} else if !errors.Is(err, os.ErrNotExist) {

@@ -30,3 +30,10 @@ func TestPearson(t *testing.T) {
 		}
 	}
 }
+
+func TestMeanSS(t *testing.T) {
+	m, ss := MeanSS([]float64{1, 2, 3, 6})
+	if m != 3 || ss != 14 {
+		t.Errorf("MeanSS: %v, %v; want 3, 14", m, ss)
+	}
+}
