@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$BENCH_REPO"
-data=${DATA:-../shared/data/fastq}
+data=${DATA:-$SHARED/data/fastq}
 adapter=TGGAATTCTCGGGTGCCAAGG
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
