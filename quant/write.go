@@ -14,6 +14,7 @@ import (
 
 	"github.com/exomir/exomir/internal/atomicfile"
 	"github.com/exomir/exomir/internal/resultset"
+	"golang.org/x/sync/errgroup"
 )
 
 // WriteMatureCounts writes "mirna<TAB>count" and one row per reference
@@ -249,28 +250,33 @@ func WriteIsomirGFF(w io.Writer, samples []*Sample, o GFFOptions) error {
 // placements when primary is set), one sample per CPU at a time.
 func isomirOrders(samples []*Sample, primary bool) [][]int32 {
 	orders := make([][]int32, len(samples))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for si, s := range samples {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			order := isomirOrder(s.Isomirs)
-			if primary {
-				n := 0
-				for _, i := range order {
-					if s.Isomirs[i].Primary {
-						order[n] = i
-						n++
-					}
+	eachOnCPUs(len(samples), func(si int) {
+		s := samples[si]
+		order := isomirOrder(s.Isomirs)
+		if primary {
+			n := 0
+			for _, i := range order {
+				if s.Isomirs[i].Primary {
+					order[n] = i
+					n++
 				}
-				order = order[:n]
 			}
-			orders[si] = order
-		})
-	}
-	wg.Wait()
+			order = order[:n]
+		}
+		orders[si] = order
+	})
 	return orders
+}
+
+// eachOnCPUs calls fn(0), …, fn(n-1) on at most GOMAXPROCS goroutines at
+// a time and returns when all are done.
+func eachOnCPUs(n int, fn func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error { fn(i); return nil })
+	}
+	g.Wait()
 }
 
 // isomirOrder returns the indexes of isos in GFF order (compareIsomir).
@@ -480,21 +486,14 @@ func WriteOutputs(dir string, s *Sample, o GFFOptions, extra ...OutputFile) erro
 		dir = "."
 	}
 	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			defer out[i].Abort()
-			if err := f.Write(out[i].Writer); err != nil {
-				errs[i] = fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
-				return
-			}
-			errs[i] = out[i].Commit()
-		})
-	}
-	wg.Wait()
+	eachOnCPUs(len(files), func(i int) {
+		defer out[i].Abort()
+		if err := files[i].Write(out[i].Writer); err != nil {
+			errs[i] = fmt.Errorf("write %s: %w", filepath.Join(dir, files[i].Name), err)
+			return
+		}
+		errs[i] = out[i].Commit()
+	})
 	for _, err := range errs {
 		if err != nil {
 			return fmt.Errorf("quant: %w", err)
